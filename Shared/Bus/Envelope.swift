@@ -1,0 +1,148 @@
+import Foundation
+
+/// The header frame of every event: who published it, where it sits in its source's sequence,
+/// and what it is about. Field for field the same ideas as CloudEvents 1.0 (`id`, `source`,
+/// `type`, `time`, `subject`) plus the sequencing the Clone pattern needs (`epoch`, `seq`).
+public struct EventHeader: Sendable, Equatable, Codable {
+    /// Unique event id: `<source>:<epoch>:<seq>`.
+    public var id: String
+    /// Event type, e.g. `incident.opened`.
+    public var type: String
+    /// Payload schema version of `type`.
+    public var version: Int
+    /// Publishing service, e.g. `intake`.
+    public var source: String
+    /// The source store's epoch: a new value whenever its store is created anew.
+    public var epoch: String
+    /// Per-source sequence number, gap-free from 1 within an epoch.
+    public var seq: UInt64
+    /// Event time (ISO-8601, UTC, milliseconds): when the thing happened, not when it was sent.
+    public var time: String
+    /// The incident (or other aggregate) this event is about.
+    public var correlationId: String?
+    /// The id of the event that caused this one.
+    public var causationId: String?
+
+    public init(
+        type: String, version: Int, source: String, epoch: String, seq: UInt64, time: String,
+        correlationId: String? = nil, causationId: String? = nil
+    ) {
+        self.id = "\(source):\(epoch):\(seq)"
+        self.type = type
+        self.version = version
+        self.source = source
+        self.epoch = epoch
+        self.seq = seq
+        self.time = time
+        self.correlationId = correlationId
+        self.causationId = causationId
+    }
+
+    /// The header as compact JSON, keys in a fixed order. Hand-written because every event pays it.
+    public func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(192)
+        out.append(contentsOf: #"{"id":"#.utf8); FlatJSON.appendString(id, to: &out)
+        out.append(contentsOf: #","type":"#.utf8); FlatJSON.appendString(type, to: &out)
+        out.append(contentsOf: #","version":"#.utf8); out.append(contentsOf: String(version).utf8)
+        out.append(contentsOf: #","source":"#.utf8); FlatJSON.appendString(source, to: &out)
+        out.append(contentsOf: #","epoch":"#.utf8); FlatJSON.appendString(epoch, to: &out)
+        out.append(contentsOf: #","seq":"#.utf8); out.append(contentsOf: String(seq).utf8)
+        out.append(contentsOf: #","time":"#.utf8); FlatJSON.appendString(time, to: &out)
+        if let correlationId {
+            out.append(contentsOf: #","correlationId":"#.utf8); FlatJSON.appendString(correlationId, to: &out)
+        }
+        if let causationId {
+            out.append(contentsOf: #","causationId":"#.utf8); FlatJSON.appendString(causationId, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Parses a header frame. Every problem names the field.
+    public static func decode(_ bytes: [UInt8]) throws(EnvelopeError) -> EventHeader {
+        let fields: [String: FlatJSON.Value]
+        do { fields = try FlatJSON.parseObject(bytes) } catch {
+            throw .malformedHeader("header is not a flat JSON object: \(error.reason)")
+        }
+        func string(_ key: String) throws(EnvelopeError) -> String {
+            guard case .string(let s)? = fields[key] else { throw .malformedHeader("header field '\(key)' is missing or not a string") }
+            return s
+        }
+        func optionalString(_ key: String) throws(EnvelopeError) -> String? {
+            switch fields[key] {
+            case nil, .null?: return nil
+            case .string(let s)?: return s
+            default: throw .malformedHeader("header field '\(key)' is not a string")
+            }
+        }
+        func integer(_ key: String) throws(EnvelopeError) -> Int64 {
+            guard case .integer(let n)? = fields[key] else { throw .malformedHeader("header field '\(key)' is missing or not an integer") }
+            return n
+        }
+        let seq = try integer("seq")
+        guard seq >= 0 else { throw .malformedHeader("header field 'seq' is negative") }
+        var header = EventHeader(
+            type: try string("type"), version: Int(try integer("version")), source: try string("source"),
+            epoch: try string("epoch"), seq: UInt64(seq), time: try string("time"),
+            correlationId: try optionalString("correlationId"), causationId: try optionalString("causationId"))
+        header.id = try string("id")
+        return header
+    }
+}
+
+/// Why a message could not be read as an envelope.
+public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case wrongFrameCount(Int)
+    case topicNotUTF8
+    case malformedHeader(String)
+    case topicMismatch(topic: String, type: String)
+
+    public var description: String {
+        switch self {
+        case .wrongFrameCount(let n): "expected 3 frames [topic, header, payload], got \(n)"
+        case .topicNotUTF8: "topic frame is not UTF-8"
+        case .malformedHeader(let reason): reason
+        case .topicMismatch(let topic, let type): "topic '\(topic)' does not start with the header type '\(type)'"
+        }
+    }
+}
+
+/// One message on the bus: `[topic, header, payload]`. The payload stays as bytes until a
+/// service that needs its fields decodes it.
+public struct Envelope: Sendable, Equatable {
+    public var topic: String
+    public var header: EventHeader
+    public var payload: [UInt8]
+
+    public init(topic: String, header: EventHeader, payload: [UInt8]) {
+        self.topic = topic
+        self.header = header
+        self.payload = payload
+    }
+
+    public var frames: [[UInt8]] { [Array(topic.utf8), header.encoded(), payload] }
+
+    /// Reads a multipart message. Heartbeats are envelopes too (type `heartbeat`, topic `heartbeat.<source>`).
+    public init(frames: [[UInt8]]) throws(EnvelopeError) {
+        guard frames.count == 3 else { throw .wrongFrameCount(frames.count) }
+        guard let topic = String(validating: frames[0], as: UTF8.self) else { throw .topicNotUTF8 }
+        let header = try EventHeader.decode(frames[1])
+        guard topic.hasPrefix(header.type) else { throw .topicMismatch(topic: topic, type: header.type) }
+        self.topic = topic
+        self.header = header
+        self.payload = frames[2]
+    }
+}
+
+/// ISO-8601 in UTC with milliseconds, the one time format on the bus.
+public enum EventTime {
+    public static func string(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+
+    public static func date(_ string: String) -> Date? {
+        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(string) { return d }
+        return try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(string)
+    }
+}

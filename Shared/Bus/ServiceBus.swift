@@ -1,0 +1,501 @@
+import CZeroMQ
+import Foundation
+import Logging
+import Synchronization
+
+/// A source this service follows: where its PUB and ROUTER are, and where to resume.
+public struct FollowSpec: Sendable, Equatable {
+    public var source: String
+    public var pubEndpoint: String
+    public var routerEndpoint: String
+    /// The last sequence already applied from this source (0: nothing yet).
+    public var lastApplied: UInt64
+    /// The source epoch `lastApplied` belongs to (`nil`: never heard from it).
+    public var epoch: String?
+
+    public init(source: String, pubEndpoint: String, routerEndpoint: String, lastApplied: UInt64 = 0, epoch: String? = nil) {
+        self.source = source
+        self.pubEndpoint = pubEndpoint
+        self.routerEndpoint = routerEndpoint
+        self.lastApplied = lastApplied
+        self.epoch = epoch
+    }
+}
+
+/// How one service sits on the bus.
+public struct BusConfig: Sendable {
+    /// This service's name: the `source` of everything it publishes.
+    public var service: String
+    public var pubEndpoint: String
+    public var routerEndpoint: String
+    public var follow: [FollowSpec]
+    /// This service's epoch and the last sequence in its outbox, announced by heartbeats.
+    public var epoch: String
+    public var latestSeq: UInt64
+    public var heartbeatInterval: Duration = .milliseconds(500)
+    /// Events per replay reply.
+    public var replayBatch: Int = 2_000
+    /// A replay request unanswered this long is sent again (the source may have restarted).
+    public var replayTimeout: Duration = .seconds(2)
+    /// Events handed over but not yet applied above which the subscriber stops reading its SUB
+    /// socket and lets the publisher's high-water mark drop: it recovers by replay instead.
+    public var maxBacklog: Int = 20_000
+    /// PUB: a subscriber this far behind loses messages (and replays them); bounds memory.
+    public var pubOptions = SocketOptions(sendHighWaterMark: 100_000)
+    public var subOptions = SocketOptions(receiveHighWaterMark: 100_000, reconnectInterval: .milliseconds(100), reconnectIntervalMax: .seconds(2), maxMessageSize: 1 << 20)
+    public var routerOptions = SocketOptions(sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000, maxMessageSize: 1 << 20)
+    public var dealerOptions = SocketOptions(reconnectInterval: .milliseconds(100), reconnectIntervalMax: .seconds(2), maxMessageSize: 64 << 20)
+
+    public init(service: String, pubEndpoint: String, routerEndpoint: String, follow: [FollowSpec] = [], epoch: String, latestSeq: UInt64) {
+        self.service = service
+        self.pubEndpoint = pubEndpoint
+        self.routerEndpoint = routerEndpoint
+        self.follow = follow
+        self.epoch = epoch
+        self.latestSeq = latestSeq
+    }
+}
+
+/// An event committed to an outbox, as the bytes that go on the wire.
+public struct OutboundEvent: Sendable {
+    public var seq: UInt64
+    public var topic: [UInt8]
+    public var header: [UInt8]
+    public var payload: [UInt8]
+
+    public init(seq: UInt64, topic: [UInt8], header: [UInt8], payload: [UInt8]) {
+        self.seq = seq
+        self.topic = topic
+        self.header = header
+        self.payload = payload
+    }
+}
+
+/// A request that arrived on the service's ROUTER socket.
+public struct BusRequest: Sendable {
+    /// Identity and delimiter frames, echoed in front of the reply.
+    public var route: [[UInt8]]
+    /// The frames after the delimiter; the first is the JSON body.
+    public var frames: [[UInt8]]
+
+    public var body: [UInt8] { frames.first ?? [] }
+}
+
+/// Where a followed source stands.
+public enum FollowState: Sendable, Equatable {
+    /// Catching up by replay: not ready.
+    case replaying
+    /// Caught up and applying live messages.
+    case live
+    /// The source has pruned events this service never applied: an operator must resynchronise.
+    case pruned(oldestAvailable: UInt64, lastApplied: UInt64)
+}
+
+/// What the bus hands to the service. Called on the bus thread: return quickly.
+public protocol BusDelegate: Sendable {
+    /// Events from `source`, gap-free and in order, each exactly once per run of the bus
+    /// (a crash may repeat them on the next run: apply idempotently).
+    func bus(received events: [Envelope], from source: String)
+    /// A request on the ROUTER; answer it with ``ServiceBus/reply(_:frames:)``.
+    func bus(request: BusRequest)
+    /// A message that is not a valid envelope (or comes from a source not followed).
+    func bus(deadLetter frames: [[UInt8]], source: String?, reason: String)
+    /// A followed source changed state (readiness).
+    func bus(source: String, state: FollowState)
+    /// Events handed over and not applied yet (for back-pressure).
+    func busBacklog() -> Int
+}
+
+/// Counters the ops endpoint exports.
+public final class BusStats: Sendable {
+    public let published = Atomic<Int>(0)
+    public let received = Atomic<Int>(0)
+    public let replayed = Atomic<Int>(0)
+    public let replayRequests = Atomic<Int>(0)
+    public let gaps = Atomic<Int>(0)
+    public let duplicates = Atomic<Int>(0)
+    public let deadLetters = Atomic<Int>(0)
+    public let requests = Atomic<Int>(0)
+    public let pausedForBacklog = Atomic<Int>(0)
+    public init() {}
+}
+
+/// One service's place on the bus: it binds a PUB (its own events, plus heartbeats) and a ROUTER
+/// (requests, replay), and follows other services through one SUB and a DEALER per source,
+/// replaying from their outboxes on start-up, on a gap and when a heartbeat is ahead.
+public final class ServiceBus: Sendable {
+    private let thread: SocketThread<ServiceBusLoop>
+    public let pubEndpoint: String
+    public let routerEndpoint: String
+    public let stats: BusStats
+
+    public init(config: BusConfig, context: ZMQContext, delegate: any BusDelegate, logger: Logger) throws {
+        let stats = BusStats()
+        self.stats = stats
+        let endpoints = Mutex<(String, String)>(("", ""))
+        thread = try SocketThread(name: "bus-\(config.service)") {
+            let loop = try ServiceBusLoop(config: config, context: context, delegate: delegate, logger: logger, stats: stats)
+            endpoints.withLock { $0 = (loop.boundPub, loop.boundRouter) }
+            return loop
+        }
+        (pubEndpoint, routerEndpoint) = endpoints.withLock { $0 }
+    }
+
+    /// Publishes committed events, in the order given (which must be sequence order).
+    public func publish(_ events: [OutboundEvent]) {
+        guard !events.isEmpty else { return }
+        thread.execute { $0.publish(events) }
+    }
+
+    /// Answers a ROUTER request.
+    public func reply(_ request: BusRequest, frames: [[UInt8]]) {
+        thread.execute { $0.reply(route: request.route, frames: frames) }
+    }
+
+    /// Forgets a pruned gap: resume `source` after `seq` (an operator's decision, logged).
+    public func resume(source: String, after seq: UInt64) {
+        thread.execute { $0.resume(source: source, after: seq) }
+    }
+
+    /// Announces a new latest sequence without publishing (after a restart, say).
+    public func announce(latestSeq: UInt64) {
+        thread.execute { $0.latestSeq = max($0.latestSeq, latestSeq) }
+    }
+
+    public func stop() { thread.stop() }
+}
+
+final class ServiceBusLoop: SocketLoop {
+    let config: BusConfig
+    let delegate: any BusDelegate
+    let logger: Logger
+    let stats: BusStats
+    let pub: Socket
+    let router: Socket
+    let sub: Socket?
+    let boundPub: String
+    let boundRouter: String
+    var followers: [Follower]
+    var followerIndex: [String: Int] = [:]
+    var latestSeq: UInt64
+    var nextHeartbeat: ContinuousClock.Instant
+    var paused = false
+    let clock = ContinuousClock()
+    var requestCounter: UInt64 = 0
+    let heartbeatTopic: [UInt8]
+
+    /// Per followed source: the replay state machine of the Clone pattern.
+    final class Follower {
+        let spec: FollowSpec
+        let dealer: Socket
+        var delivered: UInt64
+        var epoch: String?
+        var state: FollowState = .replaying
+        var pendingRequest: (id: String, sentAt: ContinuousClock.Instant)?
+        var needsReplay = true
+        var maxSeen: UInt64 = 0
+
+        init(spec: FollowSpec, dealer: Socket) {
+            self.spec = spec
+            self.dealer = dealer
+            self.delivered = spec.lastApplied
+            self.epoch = spec.epoch
+        }
+    }
+
+    init(config: BusConfig, context: ZMQContext, delegate: any BusDelegate, logger: Logger, stats: BusStats) throws {
+        self.config = config
+        self.delegate = delegate
+        self.logger = logger
+        self.stats = stats
+        self.latestSeq = config.latestSeq
+        self.heartbeatTopic = Array("heartbeat.\(config.service)".utf8)
+        pub = try Socket(context, .pub)
+        try pub.configure(config.pubOptions)
+        boundPub = try pub.bind(config.pubEndpoint)
+        router = try Socket(context, .router)
+        try router.configure(config.routerOptions)
+        boundRouter = try router.bind(config.routerEndpoint)
+        if config.follow.isEmpty {
+            sub = nil
+        } else {
+            let sub = try Socket(context, .sub)
+            try sub.configure(config.subOptions)
+            try sub.subscribe("")
+            self.sub = sub
+        }
+        followers = []
+        for spec in config.follow {
+            let dealer = try Socket(context, .dealer)
+            try dealer.configure(config.dealerOptions)
+            try dealer.connect(spec.routerEndpoint)
+            try sub?.connect(spec.pubEndpoint)
+            followerIndex[spec.source] = followers.count
+            followers.append(Follower(spec: spec, dealer: dealer))
+        }
+        nextHeartbeat = ContinuousClock.now
+        logger.info("bus bound", metadata: ["pub": "\(boundPub)", "router": "\(boundRouter)", "follows": "\(config.follow.map(\.source))"])
+        for f in followers { delegate.bus(source: f.spec.source, state: .replaying) }
+    }
+
+    // Inputs: router, each dealer, then the sub unless paused for back-pressure.
+    var inputs: [Socket] {
+        var list = [router]
+        list.append(contentsOf: followers.map(\.dealer))
+        if let sub, !paused { list.append(sub) }
+        return list
+    }
+
+    func readable(_ index: Int) {
+        if index == 0 { readRouter() }
+        else if index <= followers.count { readReplay(followers[index - 1]) }
+        else { readSub() }
+    }
+
+    func tick(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        if now >= nextHeartbeat {
+            heartbeat()
+            nextHeartbeat = now + config.heartbeatInterval
+        }
+        let backlog = followers.isEmpty ? 0 : delegate.busBacklog()
+        let wasPaused = paused
+        paused = backlog > config.maxBacklog
+        if paused && !wasPaused { stats.pausedForBacklog.add(1, ordering: .relaxed) }
+        for f in followers {
+            if let pending = f.pendingRequest, now - pending.sentAt > config.replayTimeout {
+                logger.warning("replay request unanswered, asking again", metadata: ["source": "\(f.spec.source)", "after": "\(f.delivered)"])
+                f.pendingRequest = nil
+                f.needsReplay = true
+            }
+            if f.needsReplay && f.pendingRequest == nil && backlog <= config.maxBacklog / 2 {
+                sendReplayRequest(f)
+            }
+        }
+        var next = nextHeartbeat
+        if paused || followers.contains(where: { $0.needsReplay || $0.pendingRequest != nil }) {
+            next = min(next, now + .milliseconds(5))
+        }
+        return next
+    }
+
+    func shutdown() {
+        pub.close()
+        router.close()
+        sub?.close()
+        for f in followers { f.dealer.close() }
+    }
+
+    // MARK: Publishing
+
+    func publish(_ events: [OutboundEvent]) {
+        for event in events {
+            do {
+                try pub.send(event.topic, more: true)
+                try pub.send(event.header, more: true)
+                try pub.send(event.payload)
+                latestSeq = max(latestSeq, event.seq)
+            } catch {
+                logger.error("publish failed; subscribers will replay", metadata: ["seq": "\(event.seq)", "error": "\(error)"])
+            }
+        }
+        stats.published.add(events.count, ordering: .relaxed)
+    }
+
+    func heartbeat() {
+        let header = EventHeader(type: "heartbeat", version: 1, source: config.service, epoch: config.epoch, seq: latestSeq, time: EventTime.string(Date()))
+        _ = try? pub.send(multipart: [heartbeatTopic, header.encoded(), Array("{}".utf8)], dontWait: true)
+    }
+
+    // MARK: Requests
+
+    func readRouter() {
+        for _ in 0..<256 {
+            guard let frames = (try? router.receiveMultipart(dontWait: true)) ?? nil else { return }
+            stats.requests.add(1, ordering: .relaxed)
+            // REQ and DEALER clients put an empty delimiter after the identity frames.
+            let split = frames.firstIndex(where: \.isEmpty).map { $0 + 1 } ?? min(1, frames.count)
+            let request = BusRequest(route: Array(frames[..<split]), frames: Array(frames[split...]))
+            if let fields = try? FlatJSON.parseObject(request.body), fields["op"] == .string("ping") {
+                reply(route: request.route, frames: [FlatJSON.encode(["ok": .bool(true), "service": .string(config.service), "epoch": .string(config.epoch), "latest": .integer(Int64(latestSeq))])])
+                continue
+            }
+            delegate.bus(request: request)
+        }
+    }
+
+    func reply(route: [[UInt8]], frames: [[UInt8]]) {
+        _ = try? router.send(multipart: route + frames, dontWait: true)
+    }
+
+    // MARK: Following
+
+    func readSub() {
+        guard let sub else { return }
+        var batch: [Envelope] = []
+        var batchSource: String?
+        func flush() {
+            if let source = batchSource, !batch.isEmpty { delegate.bus(received: batch, from: source) }
+            batch.removeAll(keepingCapacity: true)
+        }
+        for _ in 0..<1_000 {
+            guard let frames = (try? sub.receiveMultipart(dontWait: true)) ?? nil else { break }
+            stats.received.add(1, ordering: .relaxed)
+            let envelope: Envelope
+            do {
+                envelope = try Envelope(frames: frames)
+            } catch {
+                flush()
+                deadLetter(frames, source: nil, reason: error.description)
+                continue
+            }
+            guard let index = followerIndex[envelope.header.source] else {
+                // Each service's PUB carries only its own events; anything else is foreign.
+                flush()
+                deadLetter(frames, source: envelope.header.source, reason: "source '\(envelope.header.source)' is not followed")
+                continue
+            }
+            let f = followers[index]
+            if batchSource != f.spec.source { flush(); batchSource = f.spec.source }
+            if envelope.header.type == "heartbeat" {
+                noteEpoch(f, envelope.header.epoch)
+                if case .live = f.state, envelope.header.seq > f.delivered { startReplay(f, reason: "heartbeat ahead") }
+                continue
+            }
+            noteEpoch(f, envelope.header.epoch)
+            let seq = envelope.header.seq
+            f.maxSeen = max(f.maxSeen, seq)
+            switch f.state {
+            case .live:
+                if seq == f.delivered + 1 {
+                    f.delivered = seq
+                    batch.append(envelope)
+                } else if seq <= f.delivered {
+                    stats.duplicates.add(1, ordering: .relaxed)
+                } else {
+                    stats.gaps.add(1, ordering: .relaxed)
+                    startReplay(f, reason: "gap: expected \(f.delivered + 1), got \(seq)")
+                }
+            case .replaying, .pruned:
+                break  // the replay brings it
+            }
+        }
+        flush()
+    }
+
+    func deadLetter(_ frames: [[UInt8]], source: String?, reason: String) {
+        stats.deadLetters.add(1, ordering: .relaxed)
+        logger.warning("dead letter", metadata: ["source": "\(source ?? "?")", "reason": "\(reason)"])
+        delegate.bus(deadLetter: frames, source: source, reason: reason)
+    }
+
+    /// A new epoch means the source's store was created anew: start over from its first event.
+    func noteEpoch(_ f: Follower, _ epoch: String) {
+        guard f.epoch != epoch else { return }
+        if let old = f.epoch {
+            logger.warning("source epoch changed: its store was created anew; replaying it from the start",
+                           metadata: ["source": "\(f.spec.source)", "old": "\(old)", "new": "\(epoch)"])
+            f.delivered = 0
+            f.maxSeen = 0
+            f.epoch = epoch
+            startReplay(f, reason: "new epoch")
+        } else {
+            f.epoch = epoch
+        }
+    }
+
+    func startReplay(_ f: Follower, reason: String) {
+        if case .pruned = f.state { return }
+        if f.state != .replaying {
+            logger.info("replaying", metadata: ["source": "\(f.spec.source)", "after": "\(f.delivered)", "reason": "\(reason)"])
+            f.state = .replaying
+            delegate.bus(source: f.spec.source, state: .replaying)
+        }
+        f.needsReplay = true
+    }
+
+    func sendReplayRequest(_ f: Follower) {
+        requestCounter += 1
+        let id = "\(config.service)-\(requestCounter)"
+        let body = FlatJSON.encode([
+            "op": .string("replay"), "id": .string(id), "source": .string(f.spec.source),
+            "after": .integer(Int64(f.delivered)), "limit": .integer(Int64(config.replayBatch)),
+        ])
+        do {
+            guard try f.dealer.send(multipart: [[], body], dontWait: true) else { return }
+        } catch {
+            logger.error("replay request failed", metadata: ["source": "\(f.spec.source)", "error": "\(error)"])
+            return
+        }
+        stats.replayRequests.add(1, ordering: .relaxed)
+        f.pendingRequest = (id, clock.now)
+        f.needsReplay = false
+    }
+
+    func readReplay(_ f: Follower) {
+        for _ in 0..<16 {
+            guard let frames = (try? f.dealer.receiveMultipart(dontWait: true)) ?? nil else { return }
+            handleReplay(f, frames)
+        }
+    }
+
+    func handleReplay(_ f: Follower, _ frames: [[UInt8]]) {
+        // [delimiter, reply, (topic, header, payload)*]
+        guard frames.count >= 2, frames[0].isEmpty, let reply = try? FlatJSON.parseObject(frames[1]) else {
+            deadLetter(frames, source: f.spec.source, reason: "malformed replay reply")
+            return
+        }
+        guard case .string(let id)? = reply["id"], id == f.pendingRequest?.id else { return }  // a stale answer
+        f.pendingRequest = nil
+        guard reply["ok"] == .bool(true) else {
+            if reply["code"] == .string("pruned"), case .integer(let oldest)? = reply["oldest"] {
+                logger.critical("source pruned events this service never applied: resynchronise it (README, 'Resynchronising')",
+                                metadata: ["source": "\(f.spec.source)", "lastApplied": "\(f.delivered)", "oldestAvailable": "\(oldest)"])
+                f.state = .pruned(oldestAvailable: UInt64(oldest), lastApplied: f.delivered)
+                delegate.bus(source: f.spec.source, state: f.state)
+            } else {
+                logger.error("replay refused", metadata: ["source": "\(f.spec.source)", "reply": "\(String(decoding: frames[1], as: UTF8.self))"])
+                f.needsReplay = true
+            }
+            return
+        }
+        if case .string(let epoch)? = reply["epoch"], f.epoch != nil, f.epoch != epoch {
+            noteEpoch(f, epoch)
+            return
+        }
+        if case .string(let epoch)? = reply["epoch"] { f.epoch = epoch }
+        var events: [Envelope] = []
+        var index = 2
+        while index + 3 <= frames.count {
+            let triple = Array(frames[index..<index + 3])
+            index += 3
+            guard let envelope = try? Envelope(frames: triple) else {
+                deadLetter(triple, source: f.spec.source, reason: "malformed event in replay")
+                continue
+            }
+            if envelope.header.seq == f.delivered + 1 {
+                f.delivered += 1
+                events.append(envelope)
+            }
+        }
+        stats.replayed.add(events.count, ordering: .relaxed)
+        if !events.isEmpty { delegate.bus(received: events, from: f.spec.source) }
+        let latest: UInt64 = if case .integer(let n)? = reply["latest"] { UInt64(max(0, n)) } else { f.delivered }
+        if f.delivered < latest || f.delivered < f.maxSeen {
+            f.needsReplay = true
+        } else if f.state != .live {
+            f.state = .live
+            logger.info("caught up", metadata: ["source": "\(f.spec.source)", "seq": "\(f.delivered)"])
+            delegate.bus(source: f.spec.source, state: .live)
+        }
+    }
+
+    func resume(source: String, after seq: UInt64) {
+        guard let index = followerIndex[source] else { return }
+        let f = followers[index]
+        logger.warning("operator resumed a pruned source: events in between are skipped", metadata: ["source": "\(source)", "after": "\(seq)", "lastApplied": "\(f.delivered)"])
+        f.delivered = seq
+        f.state = .replaying
+        f.needsReplay = true
+        delegate.bus(source: source, state: .replaying)
+    }
+}
