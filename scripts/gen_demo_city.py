@@ -147,7 +147,7 @@ def build_grids():
             sw, se, ne, nw = v[c, r + 1], v[c + 1, r + 1], v[c + 1, r], v[c, r]
             grids.append({"id": f"G{len(grids) + 1:03d}", "name": f"{short}{CN[k]}网格", "stationId": sid,
                           "postId": POST[0] if sid in URBAN else None, "urban": sid in URBAN,
-                          "ring": [sw, se, ne, nw, sw], "cell": (r, c)})
+                          "ring": [sw, se, ne, nw, sw]})
     for g in grids:
         vs = set(g["ring"])
         g["neighbourIds"] = [h["id"] for h in grids if h is not g and vs & set(h["ring"])]
@@ -203,7 +203,6 @@ def build():
         stations.append({"id": sid, "name": f"{sh}派出所", "regionId": region, "urban": sid in URBAN,
                          "location": loc(sample(by_station[sid][0]["ring"], 0.3)),
                          "mergedSquadronId": MERGED.get(sid)})
-    st = {s["id"]: s for s in stations}
     spos = {s["id"]: (s["location"]["lon"], s["location"]["lat"]) for s in stations}
     regions, squadrons = [], []
     for rid, name, centre, (tsid, tsname, _cs) in REGIONS:
@@ -334,14 +333,14 @@ def build():
     for _rid, _name, _centre, (tsid, _tsname, sign) in REGIONS:
         sq = next(s for s in squadrons if s["id"] == tsid)
         p = (sq["location"]["lon"], sq["location"]["lat"])
-        crew = [officer(None, None, [], [], ["accidentPrimary"]) for _ in range(2)]
+        crew = [officer(None, "communityPolicing", [], [], ["accidentPrimary"]) for _ in range(2)]
         unit("trafficSquadron", f"{sign}1", crew, p, tsid=tsid, home=grid_at(p))
-    base = sample(gid[by_station["S15"][0]["id"]]["ring"])               # 事故科 in the city centre
+    base = sample(by_station["S15"][0]["ring"])               # 事故科 in the city centre
     for k in range(3):
-        unit("accidentDivision", f"事故科{k + 1}", [officer(None, None, [], [], ["accidentPrimary"]) for _ in range(2)], base)
+        unit("accidentDivision", f"事故科{k + 1}", [officer(None, "caseHandling", [], [], ["accidentPrimary"]) for _ in range(2)], base)
     ptu_shifts = [("00:00", "24:00"), ("00:00", "24:00"), ("08:00", "20:00"), ("20:00", "08:00")]
     for k, rp in enumerate([r for r in rps if r["minutes"] == 1][::2]):
-        crew = [officer(None, None, [], [], ["armed"]) for _ in range(2)]
+        crew = [officer(None, "caseHandling", [], [], ["armed"]) for _ in range(2)]
         unit("ptu", f"特警快反{k + 1}", crew, (rp["location"]["lon"], rp["location"]["lat"]),
              home=rp["gridIds"][0], rp=rp["id"], shift=ptu_shifts[k])
     units = [u for k in kinds for u in kinds[k]]
@@ -358,7 +357,7 @@ def build():
         load[deputy["id"]] = load.get(deputy["id"], 0) + 1
         e["liaisonOfficerId"], e["deputyOfficerId"] = liaison["id"], deputy["id"]
 
-    calls = demo_calls(grids, by_station, enterprises, addresses)
+    calls = demo_calls(by_station, enterprises, addresses)
     return grids, {"city": {"id": "demo", "name": "邹平 (demo city)",
                             "bbox": {"minLat": LAT_EDGES[-1], "minLon": LON_EDGES[0],
                                      "maxLat": LAT_EDGES[0], "maxLon": LON_EDGES[-1]}},
@@ -366,7 +365,7 @@ def build():
                    "responsePoints": rps, "schools": schools, "officers": officers, "units": units}, \
         enterprises, addresses, calls
 
-def demo_calls(grids, by_station, enterprises, addresses):
+def demo_calls(by_station, enterprises, addresses):
     ct = iter(["CT01", "CT02", "CT03"] * 4)
 
     def at_grid(sid, k=0):
@@ -565,6 +564,7 @@ def verify():
         ref(o["stationId"], stations, o["id"], nullable=True)
         for g in o["gridIds"]:
             ref(g, grids, o["id"])
+        check(o["team"] in ("communityPolicing", "caseHandling", "commandRoom"), f"{o['id']}: bad team")
         check(set(o["roles"]) <= set(ROLES) and set(o["qualifications"]) <= set(QUALS), f"{o['id']}: bad role/qual")
         check(o["auxiliary"] == ("mediatorCertified" in o["qualifications"]), f"{o['id']}: auxiliary flag")
         if "roadChief" in o["roles"] or "gridChief" in o["roles"]:
@@ -645,7 +645,10 @@ def main():
     write("enterprises.json", {"enterprises": enterprises})
     write("addresses.json", {"addresses": addresses})
     write("demo-calls.json", {"calls": calls})
-    bad, hits = verify()
+    try:
+        bad, hits = verify()
+    except (KeyError, TypeError, ValueError, IndexError) as err:     # malformed output
+        bad, hits = [f"malformed output: {err!r}"], []
     kinds = {}
     for u in jurisdiction["units"]:
         kinds[u["kind"]] = kinds.get(u["kind"], 0) + 1

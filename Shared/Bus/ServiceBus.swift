@@ -118,6 +118,21 @@ public final class BusStats: Sendable {
     public let requests = Atomic<Int>(0)
     public let pausedForBacklog = Atomic<Int>(0)
     public init() {}
+
+    /// Every counter by its metric name (exported as `precinct_bus_<name>_total`).
+    public func snapshot() -> [(name: String, value: Int)] {
+        [
+            ("published", published.load(ordering: .relaxed)),
+            ("received", received.load(ordering: .relaxed)),
+            ("replayed_events", replayed.load(ordering: .relaxed)),
+            ("replay_requests", replayRequests.load(ordering: .relaxed)),
+            ("gaps", gaps.load(ordering: .relaxed)),
+            ("duplicates", duplicates.load(ordering: .relaxed)),
+            ("rejected_frames", deadLetters.load(ordering: .relaxed)),
+            ("requests", requests.load(ordering: .relaxed)),
+            ("backpressure_pauses", pausedForBacklog.load(ordering: .relaxed)),
+        ]
+    }
 }
 
 /// One service's place on the bus: it binds a PUB (its own events, plus heartbeats) and a ROUTER
@@ -155,6 +170,12 @@ public final class ServiceBus: Sendable {
     /// Forgets a pruned gap: resume `source` after `seq` (an operator's decision, logged).
     public func resume(source: String, after seq: UInt64) {
         thread.execute { $0.resume(source: source, after: seq) }
+    }
+
+    /// Replays `source` again after `seq`: the events handed over since were not applied
+    /// (the transaction that held them failed).
+    public func rewind(source: String, to seq: UInt64) {
+        thread.execute { $0.rewind(source: source, to: seq) }
     }
 
     /// Announces a new latest sequence without publishing (after a restart, say).
@@ -487,6 +508,14 @@ final class ServiceBusLoop: SocketLoop {
             logger.info("caught up", metadata: ["source": "\(f.spec.source)", "seq": "\(f.delivered)"])
             delegate.bus(source: f.spec.source, state: .live)
         }
+    }
+
+    func rewind(source: String, to seq: UInt64) {
+        guard let index = followerIndex[source] else { return }
+        let f = followers[index]
+        guard seq < f.delivered else { return }
+        f.delivered = seq
+        startReplay(f, reason: "not applied, replaying")
     }
 
     func resume(source: String, after seq: UInt64) {

@@ -1,0 +1,322 @@
+import Bus
+import DequeModule
+import Foundation
+import GRDB
+import Logging
+import Metrics
+import Model
+import Synchronization
+
+/// The rules of one service, applied inside the engine's transactions. Lives on the engine's
+/// thread only, so it may keep caches without locks.
+public protocol ServiceCore: AnyObject, SendableMetatype {
+    associatedtype Command: Sendable
+    associatedtype Reply: Sendable
+
+    /// The core's own tables.
+    static func migrate(_ migrator: inout DatabaseMigrator)
+    /// (Re)builds in-memory state from the store: at start, and after a transaction failed.
+    func load(_ db: Database) throws
+    /// A command from HTTP or the ROUTER. A thrown error rolls back this command only.
+    func handle(_ command: Command, in tx: Transaction) throws -> Reply
+    /// An event from a followed source, in order, at most once. A thrown error rolls back this
+    /// event only and sends it to the dead letters.
+    func apply(_ event: Envelope, in tx: Transaction) throws
+    /// Time-driven work (timers), on event time (`tx.now`).
+    func tick(in tx: Transaction) throws
+}
+
+extension ServiceCore {
+    public func tick(in tx: Transaction) throws {}
+}
+
+public struct EngineConfig: Sendable {
+    /// Work items (commands or events) per transaction at most.
+    public var maxBatch = 2_000
+    public var tickInterval: Duration = .milliseconds(250)
+    public var retention = Retention()
+    public var pruneInterval: Duration = .seconds(5)
+
+    public init() {}
+}
+
+/// Runs a ``ServiceCore`` on a dedicated thread, grouping work into one SQLite transaction per
+/// batch: state changes, outbox events and inbox positions commit together (transactional
+/// outbox + idempotent inbox). Events are published, and commands answered, only after commit.
+public final class Engine<Core: ServiceCore>: Sendable {
+    public typealias Completion = @Sendable (Result<Core.Reply, any Error>) -> Void
+
+    enum Work: Sendable {
+        case command(Core.Command, Completion)
+        case events([Envelope], source: String)
+        case deadLetter([[UInt8]], source: String?, reason: String)
+    }
+
+    public let store: Store
+    public let service: String
+    private let clock: any EventClock
+    private let config: EngineConfig
+    private let logger: Logger
+    private let condition = NSCondition()
+    nonisolated(unsafe) private var queue = Deque<Work>()  // guarded by `condition`
+    nonisolated(unsafe) private var stopping = false  // guarded by `condition`
+    private let pendingEvents = Atomic<Int>(0)
+    private let published = Mutex<ServiceBus?>(nil)
+    private let finished = DispatchSemaphore(value: 0)
+    private let ready = Atomic<Bool>(false)
+    private let commits = Counter(label: "precinct_engine_commits_total")
+    private let batchSize = Recorder(label: "precinct_engine_batch_size")
+    private let commitFailures = Counter(label: "precinct_engine_commit_failures_total")
+
+    /// Opens the core on its own thread and returns once it has loaded.
+    public init(store: Store, clock: any EventClock, config: EngineConfig = EngineConfig(), logger: Logger,
+                makeCore: @escaping @Sendable () throws -> Core) throws {
+        self.store = store
+        self.service = store.service
+        self.clock = clock
+        self.config = config
+        self.logger = logger
+        let started = DispatchSemaphore(value: 0)
+        let startError = Mutex<(any Error)?>(nil)
+        let thread = Thread { [self] in
+            let core: Core
+            do {
+                core = try makeCore()
+                try store.pool.read { try core.load($0) }
+            } catch {
+                startError.withLock { $0 = error }
+                started.signal()
+                finished.signal()
+                return
+            }
+            ready.store(true, ordering: .releasing)
+            started.signal()
+            run(core)
+            finished.signal()
+        }
+        thread.name = "engine-\(store.service)"
+        thread.stackSize = 4 << 20
+        thread.start()
+        started.wait()
+        if let error = startError.withLock({ $0 }) { throw error }
+    }
+
+    /// Where committed events go. Until attached, they stay in the outbox (followers replay them).
+    public func attach(bus: ServiceBus) {
+        published.withLock { $0 = bus }
+    }
+
+    public var isRunning: Bool { ready.load(ordering: .acquiring) }
+
+    /// Events handed over but not yet committed.
+    public var backlog: Int { pendingEvents.load(ordering: .relaxed) }
+
+    // MARK: Submitting work
+
+    public func submit(_ command: Core.Command, completion: @escaping Completion) {
+        enqueue(.command(command, completion))
+    }
+
+    /// Runs a command and returns its reply once the transaction holding it has committed.
+    public func submit(_ command: Core.Command) async throws -> Core.Reply {
+        try await withCheckedThrowingContinuation { continuation in
+            submit(command) { continuation.resume(with: $0) }
+        }
+    }
+
+    public func deliver(_ events: [Envelope], from source: String) {
+        pendingEvents.add(events.count, ordering: .relaxed)
+        enqueue(.events(events, source: source))
+    }
+
+    public func deadLetter(frames: [[UInt8]], source: String?, reason: String) {
+        enqueue(.deadLetter(frames, source: source, reason: reason))
+    }
+
+    private func enqueue(_ work: Work) {
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            if case .command(_, let completion) = work { completion(.failure(EngineError.stopped)) }
+            return
+        }
+        queue.append(work)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Commits the work already queued, then stops the thread.
+    public func stop() {
+        condition.lock()
+        let already = stopping
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        if !already { finished.wait() }
+        ready.store(false, ordering: .releasing)
+    }
+
+    // MARK: The engine thread
+
+    private func run(_ core: Core) {
+        let encoder = JSONCodec.encoder()
+        let decoder = JSONCodec.decoder()
+        var nextSeq: UInt64
+        var inbox: [String: InboxPosition]
+        do {
+            nextSeq = try store.latestSeq() + 1
+            inbox = try store.inbox()
+        } catch {
+            logger.critical("cannot read the store", metadata: ["error": "\(error)"])
+            return
+        }
+        let wallClock = ContinuousClock()
+        var nextTick = wallClock.now
+        var nextPrune = wallClock.now + config.pruneInterval
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping && wallClock.now < nextTick {
+                let wait = (nextTick - wallClock.now).components
+                _ = condition.wait(until: Date().addingTimeInterval(Double(wait.seconds) + Double(wait.attoseconds) / 1e18))
+            }
+            if queue.isEmpty && stopping {
+                condition.unlock()
+                return
+            }
+            var batch: [Work] = []
+            var weight = 0
+            while let work = queue.first, weight < config.maxBatch {
+                queue.removeFirst()
+                if case .events(let events, _) = work { weight += events.count } else { weight += 1 }
+                batch.append(work)
+            }
+            condition.unlock()
+
+            let now = wallClock.now
+            let tickDue = now >= nextTick
+            if tickDue { nextTick = now + config.tickInterval }
+            let pruneDue = now >= nextPrune
+            if pruneDue { nextPrune = now + config.pruneInterval }
+            process(batch, core: core, tick: tickDue, prune: pruneDue, nextSeq: &nextSeq, inbox: &inbox, encoder: encoder, decoder: decoder)
+        }
+    }
+
+    private func process(_ batch: [Work], core: Core, tick: Bool, prune: Bool, nextSeq: inout UInt64,
+                         inbox: inout [String: InboxPosition], encoder: JSONEncoder, decoder: JSONDecoder) {
+        var replies: [(Completion, Result<Core.Reply, any Error>)] = []
+        var newInbox = inbox
+        var eventCount = 0
+        let service = self.service
+        let epoch = store.epoch
+        let startSeq = nextSeq
+        let now = clock.now()
+        let tx: Transaction
+        do {
+            tx = try store.pool.write { db -> Transaction in
+                let tx = Transaction(db: db, now: now, service: service, epoch: epoch, nextSeq: startSeq, encoder: encoder, decoder: decoder)
+                var dirty = Set<String>()
+                for work in batch {
+                    switch work {
+                    case .command(let command, let completion):
+                        let mark = tx.mark()
+                        do {
+                            var reply: Core.Reply?
+                            try db.inSavepoint {
+                                reply = try core.handle(command, in: tx)
+                                return .commit
+                            }
+                            replies.append((completion, .success(reply!)))
+                        } catch {
+                            tx.rollback(to: mark)
+                            replies.append((completion, .failure(error)))
+                        }
+                    case .events(let events, let source):
+                        eventCount += events.count
+                        for event in events {
+                            var position = newInbox[source] ?? InboxPosition(epoch: event.header.epoch, seq: 0)
+                            if position.epoch != event.header.epoch {
+                                logger.warning("source has a new epoch; applying it from its first event", metadata: ["source": "\(source)", "epoch": "\(event.header.epoch)"])
+                                position = InboxPosition(epoch: event.header.epoch, seq: 0)
+                            }
+                            guard event.header.seq > position.seq else { continue }  // already applied
+                            let mark = tx.mark()
+                            tx.cause = event.header
+                            do {
+                                try db.inSavepoint {
+                                    try core.apply(event, in: tx)
+                                    return .commit
+                                }
+                            } catch {
+                                tx.rollback(to: mark)
+                                try recordDeadLetter(tx, frames: event.frames, source: source, reason: "\(error)")
+                            }
+                            tx.cause = nil
+                            position.seq = event.header.seq
+                            newInbox[source] = position
+                            dirty.insert(source)
+                        }
+                    case .deadLetter(let frames, let source, let reason):
+                        try recordDeadLetter(tx, frames: frames, source: source, reason: reason)
+                    }
+                }
+                if tick { try core.tick(in: tx) }
+                for source in dirty {
+                    let p = newInbox[source]!
+                    try db.execute(sql: "INSERT INTO inbox(source, epoch, seq) VALUES (?, ?, ?) ON CONFLICT(source) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq",
+                                   arguments: [source, p.epoch, Int64(p.seq)])
+                }
+                if tx.nextSeq != startSeq {
+                    try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'last_seq'", arguments: [String(tx.nextSeq - 1)])
+                }
+                if prune { try pruneOutbox(db, latest: tx.nextSeq - 1) }
+                return tx
+            }
+        } catch {
+            // The whole batch is lost: fail the commands, rebuild caches, and let the bus replay events.
+            commitFailures.increment()
+            logger.error("transaction failed; batch rolled back", metadata: ["error": "\(error)", "items": "\(batch.count)"])
+            pendingEvents.subtract(eventCount, ordering: .relaxed)
+            try? store.pool.read { try core.load($0) }
+            for work in batch {
+                if case .command(_, let completion) = work { completion(.failure(error)) }
+            }
+            if let bus = published.withLock({ $0 }) {
+                for (source, position) in inbox { bus.rewind(source: source, to: position.seq) }
+                for work in batch {
+                    if case .events(_, let source) = work, inbox[source] == nil { bus.rewind(source: source, to: 0) }
+                }
+            }
+            return
+        }
+        nextSeq = tx.nextSeq
+        inbox = newInbox
+        pendingEvents.subtract(eventCount, ordering: .relaxed)
+        commits.increment()
+        batchSize.record(batch.count)
+        if !tx.emitted.isEmpty, let bus = published.withLock({ $0 }) { bus.publish(tx.emitted) }
+        for (completion, result) in replies { completion(result) }
+    }
+
+    private func recordDeadLetter(_ tx: Transaction, frames: [[UInt8]], source: String?, reason: String) throws {
+        let encoded = frames.map { Data($0).base64EncodedString() }
+        let framesJSON = String(decoding: try JSONEncoder().encode(encoded), as: UTF8.self)
+        try tx.db.execute(sql: "INSERT INTO deadletters(at, source, reason, frames) VALUES (?, ?, ?, ?)",
+                          arguments: [Date().timeIntervalSince1970, source, reason, framesJSON])
+        try tx.emit(DeadLetter(service: service, source: source, reason: reason, frames: encoded, at: tx.now))
+        Counter(label: "precinct_dead_letters_total", dimensions: [("service", service)]).increment()
+    }
+
+    private func pruneOutbox(_ db: Database, latest: UInt64) throws {
+        if let maxEvents = config.retention.maxEvents, latest > UInt64(maxEvents) {
+            try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [Int64(latest) - Int64(maxEvents)])
+        }
+        if let maxAge = config.retention.maxAge {
+            try db.execute(sql: "DELETE FROM outbox WHERE at < ?", arguments: [Date().timeIntervalSince1970 - maxAge])
+        }
+    }
+}
+
+public enum EngineError: Error, CustomStringConvertible {
+    case stopped
+    public var description: String { "the service is shutting down" }
+}

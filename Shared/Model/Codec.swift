@@ -1,0 +1,66 @@
+import Foundation
+
+/// The JSON conventions of every payload: ISO-8601 UTC times with milliseconds, camelCase keys.
+public enum JSONCodec {
+    public static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(ISOTime.string(date))
+        }
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return e
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let s = try c.decode(String.self)
+            guard let date = ISOTime.date(s) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(s)' is not an ISO-8601 time (e.g. 2026-11-22T08:00:00Z)")
+            }
+            return date
+        }
+        return d
+    }
+}
+
+/// ISO-8601 in UTC with milliseconds.
+public enum ISOTime {
+    public static func string(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+
+    public static func date(_ string: String) -> Date? {
+        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(string) { return d }
+        if let d = try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(string) { return d }
+        // Offsets other than Z ("+08:00").
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: string) { return d }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: string)
+    }
+}
+
+/// A human-readable description of a decoding failure that names the field.
+public func describe(_ error: any Error) -> (field: String, reason: String) {
+    func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+    guard let error = error as? DecodingError else { return ("", "\(error)") }
+    switch error {
+    case .keyNotFound(let key, let ctx):
+        return (path(ctx.codingPath + [key]), "is required")
+    case .typeMismatch(let type, let ctx):
+        return (path(ctx.codingPath), "has the wrong type (expected \(type))")
+    case .valueNotFound(let type, let ctx):
+        return (path(ctx.codingPath), "is null (expected \(type))")
+    case .dataCorrupted(let ctx):
+        let underlying = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+        return (path(ctx.codingPath), ctx.codingPath.isEmpty ? "body is not valid JSON\(underlying.map { ": \($0)" } ?? "")" : ctx.debugDescription)
+    @unknown default:
+        return ("", "\(error)")
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// A WGS-84 position in decimal degrees.
+public struct Coordinate: Codable, Sendable, Hashable {
+    public var lat: Double
+    public var lon: Double
+
+    public init(lat: Double, lon: Double) {
+        self.lat = lat
+        self.lon = lon
+    }
+
+    /// Great-circle distance in metres (haversine; plenty for a city).
+    public func distance(to other: Coordinate) -> Double {
+        let r = 6_371_000.0
+        let dLat = (other.lat - lat) * .pi / 180
+        let dLon = (other.lon - lon) * .pi / 180
+        let a = sin(dLat / 2) * sin(dLat / 2) + cos(lat * .pi / 180) * cos(other.lat * .pi / 180) * sin(dLon / 2) * sin(dLon / 2)
+        return 2 * r * asin(min(1, sqrt(a)))
+    }
+
+    public var isValid: Bool { lat.isFinite && lon.isFinite && (-90...90).contains(lat) && (-180...180).contains(lon) }
+}
+
+/// A bounding box, to skip point-in-polygon tests cheaply.
+public struct BoundingBox: Codable, Sendable, Hashable {
+    public var minLat: Double
+    public var minLon: Double
+    public var maxLat: Double
+    public var maxLon: Double
+
+    public init(minLat: Double, minLon: Double, maxLat: Double, maxLon: Double) {
+        self.minLat = minLat
+        self.minLon = minLon
+        self.maxLat = maxLat
+        self.maxLon = maxLon
+    }
+
+    public func contains(_ p: Coordinate) -> Bool {
+        p.lat >= minLat && p.lat <= maxLat && p.lon >= minLon && p.lon <= maxLon
+    }
+}
+
+/// A GeoJSON `Polygon`: an outer ring and optional holes, `[lon, lat]` pairs.
+public struct GeoPolygon: Codable, Sendable, Hashable {
+    public var type: String
+    public var coordinates: [[[Double]]]
+
+    public init(rings: [[Coordinate]]) {
+        type = "Polygon"
+        coordinates = rings.map { $0.map { [$0.lon, $0.lat] } }
+    }
+
+    public var outerRing: [Coordinate] {
+        (coordinates.first ?? []).compactMap { $0.count >= 2 ? Coordinate(lat: $0[1], lon: $0[0]) : nil }
+    }
+
+    public var boundingBox: BoundingBox {
+        let ring = outerRing
+        return BoundingBox(
+            minLat: ring.map(\.lat).min() ?? 0, minLon: ring.map(\.lon).min() ?? 0,
+            maxLat: ring.map(\.lat).max() ?? 0, maxLon: ring.map(\.lon).max() ?? 0)
+    }
+
+    public var centroid: Coordinate {
+        let ring = outerRing.dropLast()
+        guard !ring.isEmpty else { return Coordinate(lat: 0, lon: 0) }
+        return Coordinate(lat: ring.map(\.lat).reduce(0, +) / Double(ring.count), lon: ring.map(\.lon).reduce(0, +) / Double(ring.count))
+    }
+
+    /// Problems that make the polygon unusable, or `nil`.
+    public var problem: String? {
+        guard type == "Polygon" else { return "geometry type is '\(type)', expected 'Polygon'" }
+        guard let outer = coordinates.first, outer.count >= 4 else { return "outer ring needs at least 4 positions" }
+        for ring in coordinates {
+            if ring.contains(where: { $0.count < 2 || !Coordinate(lat: $0[1], lon: $0[0]).isValid }) { return "a position is not [lon, lat] in range" }
+            if ring.first != ring.last { return "a ring is not closed (first position != last)" }
+        }
+        return nil
+    }
+
+    /// Point in polygon (even-odd rule over every ring, so holes are excluded).
+    public func contains(_ p: Coordinate) -> Bool {
+        var inside = false
+        for ring in coordinates {
+            var j = ring.count - 1
+            for i in 0..<ring.count {
+                let xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1]
+                if (yi > p.lat) != (yj > p.lat), p.lon < (xj - xi) * (p.lat - yi) / (yj - yi) + xi {
+                    inside.toggle()
+                }
+                j = i
+            }
+        }
+        return inside
+    }
+}

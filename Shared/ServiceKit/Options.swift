@@ -1,0 +1,162 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Logging
+import Model
+
+/// The four services and their default loopback ports (README, "Ports").
+public enum ServiceName: String, CaseIterable, Sendable, ExpressibleByArgument {
+    case intake, dispatch, scoring, liaison
+
+    public var basePort: Int {
+        switch self {
+        case .intake: 7100
+        case .dispatch: 7200
+        case .scoring: 7300
+        case .liaison: 7400
+        }
+    }
+    public var defaultPub: String { "tcp://127.0.0.1:\(basePort + 1)" }
+    public var defaultRouter: String { "tcp://127.0.0.1:\(basePort + 2)" }
+    public var defaultHTTPPort: Int { basePort + 1001 }
+    var envPrefix: String { "PRECINCT_\(rawValue.uppercased())" }
+}
+
+/// Flags every service takes. Each falls back to a `PRECINCT_*` environment variable, then to
+/// the loopback default, so one binary runs on a laptop, in compose, or across hosts.
+public struct ServiceOptions: ParsableArguments {
+    @Option(help: "PUB endpoint to bind (env PRECINCT_BIND_PUB; default tcp://127.0.0.1:<base+1>).")
+    public var bindPub: String?
+    @Option(help: "ROUTER endpoint to bind (env PRECINCT_BIND_ROUTER; default tcp://127.0.0.1:<base+2>).")
+    public var bindRouter: String?
+    @Option(help: "Ops/API HTTP host (env PRECINCT_HTTP_HOST; default 127.0.0.1).")
+    public var httpHost: String?
+    @Option(help: "Ops/API HTTP port, 0 for any (env PRECINCT_HTTP_PORT; default <base+1001>).")
+    public var httpPort: Int?
+    @Option(help: "Data directory for the SQLite file (env PRECINCT_DATA_DIR; default .data).")
+    public var dataDir: String?
+    @Option(help: "City folder: jurisdiction, enterprises, rules (env PRECINCT_CITY; default cities/demo).")
+    public var city: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env PRECINCT_LOG_LEVEL; default info).")
+    public var logLevel: String?
+    @Option(help: "Heartbeat interval in milliseconds (env PRECINCT_HEARTBEAT_MS; default 500).")
+    public var heartbeatMs: Int?
+    @Option(help: "Outbox retention: events kept (env PRECINCT_RETENTION_EVENTS; default 1000000; 0 = no limit).")
+    public var retentionEvents: Int?
+    @Option(help: "Outbox retention: hours kept (env PRECINCT_RETENTION_HOURS; default 168; 0 = no limit).")
+    public var retentionHours: Double?
+    @Option(help: "Commit durability: process (survives kill -9) or power (fsync every commit) (env PRECINCT_DURABILITY; default process).")
+    public var durability: String?
+    @Option(help: "Event-time speed: 1 is real time, 60 runs an hour a minute (env PRECINCT_TIME_FACTOR; default 1).")
+    public var timeFactor: Double?
+    @Option(help: "Event-time origin (ISO-8601) when time-factor is not 1 (env PRECINCT_TIME_ORIGIN; default now).")
+    public var timeOrigin: String?
+    @Option(help: "intake's PUB endpoint to follow (env PRECINCT_INTAKE_PUB).")
+    public var intakePub: String?
+    @Option(help: "intake's ROUTER endpoint (env PRECINCT_INTAKE_ROUTER).")
+    public var intakeRouter: String?
+    @Option(help: "dispatch's PUB endpoint to follow (env PRECINCT_DISPATCH_PUB).")
+    public var dispatchPub: String?
+    @Option(help: "dispatch's ROUTER endpoint (env PRECINCT_DISPATCH_ROUTER).")
+    public var dispatchRouter: String?
+    @Option(help: "scoring's PUB endpoint to follow (env PRECINCT_SCORING_PUB).")
+    public var scoringPub: String?
+    @Option(help: "scoring's ROUTER endpoint (env PRECINCT_SCORING_ROUTER).")
+    public var scoringRouter: String?
+    @Option(help: "liaison's PUB endpoint to follow (env PRECINCT_LIAISON_PUB).")
+    public var liaisonPub: String?
+    @Option(help: "liaison's ROUTER endpoint (env PRECINCT_LIAISON_ROUTER).")
+    public var liaisonRouter: String?
+
+    public init() {}
+
+    /// Flags, then environment, then defaults.
+    public func resolve(_ service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServiceConfig {
+        func pick<T>(_ flag: T?, _ env: String, _ parse: (String) -> T?, _ fallback: T) throws -> T {
+            if let flag { return flag }
+            if let raw = environment[env], !raw.isEmpty {
+                guard let value = parse(raw) else { throw ValidationError("environment variable \(env)='\(raw)' is not valid") }
+                return value
+            }
+            return fallback
+        }
+        let str: (String) -> String? = { $0 }
+        var endpoints: [ServiceName: (pub: String, router: String)] = [:]
+        let flags: [ServiceName: (String?, String?)] = [
+            .intake: (intakePub, intakeRouter), .dispatch: (dispatchPub, dispatchRouter),
+            .scoring: (scoringPub, scoringRouter), .liaison: (liaisonPub, liaisonRouter),
+        ]
+        for other in ServiceName.allCases {
+            let (p, r) = flags[other]!
+            endpoints[other] = (try pick(p, "\(other.envPrefix)_PUB", str, other.defaultPub),
+                                try pick(r, "\(other.envPrefix)_ROUTER", str, other.defaultRouter))
+        }
+        let levelName = try pick(logLevel, "PRECINCT_LOG_LEVEL", str, "info")
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            throw ValidationError("log level '\(levelName)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        let durabilityName = try pick(durability, "PRECINCT_DURABILITY", str, "process")
+        guard let durability = Durability(rawValue: durabilityName) else {
+            throw ValidationError("durability '\(durabilityName)' is not 'process' or 'power'")
+        }
+        let events = try pick(retentionEvents, "PRECINCT_RETENTION_EVENTS", { Int($0) }, 1_000_000)
+        let hours = try pick(retentionHours, "PRECINCT_RETENTION_HOURS", { Double($0) }, 168)
+        let factor = try pick(timeFactor, "PRECINCT_TIME_FACTOR", { Double($0) }, 1)
+        let originText = try pick(timeOrigin, "PRECINCT_TIME_ORIGIN", str, "")
+        var origin: Date?
+        if !originText.isEmpty {
+            guard let d = ISO8601DateFormatter().date(from: originText) else { throw ValidationError("time origin '\(originText)' is not ISO-8601") }
+            origin = d
+        }
+        let port = try pick(httpPort, "PRECINCT_HTTP_PORT", { Int($0) }, service.defaultHTTPPort)
+        guard (0...65535).contains(port) else { throw ValidationError("HTTP port \(port) is out of range") }
+        let heartbeat = try pick(heartbeatMs, "PRECINCT_HEARTBEAT_MS", { Int($0) }, 500)
+        guard heartbeat > 0 else { throw ValidationError("heartbeat interval must be > 0 ms") }
+        return ServiceConfig(
+            service: service,
+            bindPub: try pick(bindPub, "PRECINCT_BIND_PUB", str, service.defaultPub),
+            bindRouter: try pick(bindRouter, "PRECINCT_BIND_ROUTER", str, service.defaultRouter),
+            httpHost: try pick(httpHost, "PRECINCT_HTTP_HOST", str, "127.0.0.1"),
+            httpPort: port,
+            dataDirectory: URL(fileURLWithPath: try pick(dataDir, "PRECINCT_DATA_DIR", str, ".data")),
+            cityDirectory: URL(fileURLWithPath: try pick(city, "PRECINCT_CITY", str, "cities/demo")),
+            logLevel: level,
+            heartbeatInterval: .milliseconds(heartbeat),
+            retention: Retention(maxEvents: events > 0 ? events : nil, maxAge: hours > 0 ? hours * 3600 : nil),
+            durability: durability,
+            timeFactor: factor,
+            timeOrigin: origin,
+            peers: endpoints.mapValues { PeerEndpoints(pub: $0.pub, router: $0.router) })
+    }
+}
+
+public struct PeerEndpoints: Sendable, Equatable {
+    public var pub: String
+    public var router: String
+}
+
+/// A service's resolved configuration.
+public struct ServiceConfig: Sendable {
+    public var service: ServiceName
+    public var bindPub: String
+    public var bindRouter: String
+    public var httpHost: String
+    public var httpPort: Int
+    public var dataDirectory: URL
+    public var cityDirectory: URL
+    public var logLevel: Logger.Level
+    public var heartbeatInterval: Duration
+    public var retention: Retention
+    public var durability: Durability
+    public var timeFactor: Double
+    public var timeOrigin: Date?
+    public var peers: [ServiceName: PeerEndpoints]
+
+    public var databasePath: String { dataDirectory.appendingPathComponent("\(service.rawValue).sqlite").path }
+    /// Written once the service is up: the endpoints it actually bound (port 0 and `*` resolved).
+    public var endpointsFile: URL { dataDirectory.appendingPathComponent("\(service.rawValue).endpoints.json") }
+
+    public func makeClock() -> any EventClock {
+        timeFactor == 1 && timeOrigin == nil ? SystemClock() : AcceleratedClock(origin: timeOrigin ?? Date(), factor: timeFactor)
+    }
+}

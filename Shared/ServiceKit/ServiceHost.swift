@@ -1,0 +1,237 @@
+import Bus
+import EventStore
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Model
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// What a service plugs into the host: its core, the sources it follows, its operations and routes.
+public struct ServiceDefinition<Core: ServiceCore>: Sendable {
+    public var name: ServiceName
+    public var follows: [ServiceName]
+    public var makeCore: @Sendable () throws -> Core
+    /// Operations by name, reachable over the ROUTER (`{"op": name}` + body) and wired to HTTP
+    /// routes by `routes`.
+    public var operations: @Sendable (ServiceContext<Core>) -> Operations
+    /// The service's HTTP API beyond the ops endpoints.
+    public var routes: @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void
+
+    public init(name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
+                operations: @escaping @Sendable (ServiceContext<Core>) -> Operations = { _ in Operations() },
+                routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void = { _, _, _ in }) {
+        self.name = name
+        self.follows = follows
+        self.makeCore = makeCore
+        self.operations = operations
+        self.routes = routes
+    }
+}
+
+/// Everything a handler may need.
+public struct ServiceContext<Core: ServiceCore>: Sendable {
+    public let config: ServiceConfig
+    public let engine: Engine<Core>
+    public let store: Store
+    public let bus: ServiceBus
+    public let logger: Logger
+    public let health: Health
+}
+
+/// Readiness: the store is open, the bus is bound, every followed source has caught up, and the
+/// service is not shutting down.
+public final class Health: Sendable {
+    private let sources = Mutex<[String: FollowState]>([:])
+    private let shuttingDown = Atomic<Bool>(false)
+    private let busUp = Atomic<Bool>(false)
+
+    public init() {}
+
+    func set(_ source: String, _ state: FollowState) { sources.withLock { $0[source] = state } }
+    func markBusUp() { busUp.store(true, ordering: .releasing) }
+    func markShuttingDown() { shuttingDown.store(true, ordering: .releasing) }
+
+    public var isShuttingDown: Bool { shuttingDown.load(ordering: .acquiring) }
+
+    /// `nil` when ready, otherwise why not.
+    public func notReadyReason(engineRunning: Bool) -> String? {
+        if shuttingDown.load(ordering: .acquiring) { return "shutting down" }
+        if !engineRunning { return "database not open" }
+        if !busUp.load(ordering: .acquiring) { return "bus not bound" }
+        let states = sources.withLock { $0 }
+        for (source, state) in states.sorted(by: { $0.key < $1.key }) {
+            switch state {
+            case .live: continue
+            case .replaying: return "catching up with \(source)"
+            case .pruned(let oldest, let last):
+                return "\(source) pruned events this service never applied (last applied \(last), oldest available \(oldest)): resynchronise it (README, 'Resynchronising')"
+            }
+        }
+        return nil
+    }
+
+    public var sourceStates: [String: FollowState] { sources.withLock { $0 } }
+}
+
+/// Starts a service: store, engine, bus, ops HTTP server; runs until SIGTERM or SIGINT, then
+/// drains in reverse order (readiness goes false first).
+public enum ServiceHost {
+    public static func run<Core: ServiceCore>(_ definition: ServiceDefinition<Core>, config: ServiceConfig) async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = config.logLevel
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = {
+            var logger = Logger(label: "precinct.\(config.service.rawValue)")
+            logger.logLevel = config.logLevel
+            return logger
+        }()
+
+        let store = try Store(path: config.databasePath, service: config.service.rawValue, durability: config.durability) { Core.migrate(&$0) }
+        var engineConfig = EngineConfig()
+        engineConfig.retention = config.retention
+        let engine = try Engine(store: store, clock: config.makeClock(), config: engineConfig, logger: logger, makeCore: definition.makeCore)
+        let health = Health()
+        let inbox = try store.inbox()
+        let follows = definition.follows.map { peer -> FollowSpec in
+            let endpoints = config.peers[peer]!
+            let position = inbox[peer.rawValue]
+            return FollowSpec(source: peer.rawValue, pubEndpoint: endpoints.pub, routerEndpoint: endpoints.router,
+                              lastApplied: position?.seq ?? 0, epoch: position?.epoch)
+        }
+        var busConfig = BusConfig(service: config.service.rawValue, pubEndpoint: config.bindPub, routerEndpoint: config.bindRouter,
+                                  follow: follows, epoch: store.epoch, latestSeq: try store.latestSeq())
+        busConfig.heartbeatInterval = config.heartbeatInterval
+        let bridge = BusBridge(engine: engine, store: store, health: health, logger: logger)
+        let context = try ZMQContext()
+        let bus = try ServiceBus(config: busConfig, context: context, delegate: bridge, logger: logger)
+        engine.attach(bus: bus)
+        health.markBusUp()
+        let serviceContext = ServiceContext(config: config, engine: engine, store: store, bus: bus, logger: logger, health: health)
+        let operations = definition.operations(serviceContext)
+        bridge.connect(bus: bus, operations: operations)
+
+        let router = Router()
+        OpsRoutes.add(to: router, context: serviceContext, registry: registry)
+        definition.routes(router, serviceContext, operations)
+        let endpointsFile = config.endpointsFile
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "precinct-\(config.service.rawValue)"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? config.httpPort
+                let info: [String: String] = ["http": "http://\(config.httpHost):\(port)", "pub": bus.pubEndpoint, "router": bus.routerEndpoint, "epoch": store.epoch]
+                if let data = try? JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]) {
+                    try? data.write(to: endpointsFile, options: .atomic)
+                }
+                logger.info("ready to serve", metadata: ["http": "\(info["http"]!)", "pub": "\(bus.pubEndpoint)", "router": "\(bus.routerEndpoint)", "epoch": "\(store.epoch)"])
+            },
+            logger: logger)
+        let core = CoreService(engine: engine, bus: bus, health: health, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: core),
+                .init(service: app),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        try? FileManager.default.removeItem(at: endpointsFile)
+        _ = context  // the context outlives every socket
+    }
+}
+
+/// Owns the engine and the bus for the service group: on shutdown readiness goes false, the
+/// engine commits what it holds and publishes it, then the sockets close.
+struct CoreService: Service {
+    let engine: any StoppableEngine
+    let bus: ServiceBus
+    let health: Health
+    let logger: Logger
+
+    init<Core: ServiceCore>(engine: Engine<Core>, bus: ServiceBus, health: Health, logger: Logger) {
+        self.engine = engine
+        self.bus = bus
+        self.health = health
+        self.logger = logger
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        health.markShuttingDown()
+        logger.info("draining")
+        engine.stop()
+        bus.stop()
+        logger.info("stopped")
+    }
+}
+
+protocol StoppableEngine: Sendable { func stop() }
+extension Engine: StoppableEngine {}
+
+/// Connects the bus to the engine and the operations.
+final class BusBridge<Core: ServiceCore>: BusDelegate {
+    let engine: Engine<Core>
+    let store: Store
+    let health: Health
+    let logger: Logger
+    private let wiring = Mutex<(ServiceBus, Operations)?>(nil)
+
+    init(engine: Engine<Core>, store: Store, health: Health, logger: Logger) {
+        self.engine = engine
+        self.store = store
+        self.health = health
+        self.logger = logger
+    }
+
+    func connect(bus: ServiceBus, operations: Operations) { wiring.withLock { $0 = (bus, operations) } }
+
+    func bus(received events: [Envelope], from source: String) { engine.deliver(events, from: source) }
+
+    func bus(deadLetter frames: [[UInt8]], source: String?, reason: String) {
+        engine.deadLetter(frames: frames, source: source, reason: reason)
+    }
+
+    func bus(source: String, state: FollowState) { health.set(source, state) }
+
+    func busBacklog() -> Int { engine.backlog }
+
+    /// Requests are `[{"op": name, "id": …}, body?]`; replies `[{"id": …, "ok": …, "status": …}, body]`.
+    func bus(request: BusRequest) {
+        guard let (bus, operations) = wiring.withLock({ $0 }) else { return }
+        let fields: [String: FlatJSON.Value]
+        do { fields = try FlatJSON.parseObject(request.body) } catch {
+            let reply = APIResponse.error(400, code: "bad-request", message: "first frame must be a flat JSON object with 'op': \(error.reason)")
+            bus.reply(request, frames: [FlatJSON.encode(["ok": .bool(false), "status": .integer(400)]), reply.body])
+            return
+        }
+        guard case .string(let op)? = fields["op"] else {
+            let reply = APIResponse.error(400, code: "bad-request", message: "field 'op' is missing", field: "op")
+            bus.reply(request, frames: [FlatJSON.encode(["ok": .bool(false), "status": .integer(400)]), reply.body])
+            return
+        }
+        if op == "replay" {
+            store.answerReplay(request, fields: fields, bus: bus)
+            return
+        }
+        let id = fields["id"] ?? .null
+        guard let handler = operations[op] else {
+            let reply = APIResponse.error(404, code: "unknown-op", message: "unknown op '\(op)'; this service answers: \((["replay", "ping"] + operations.handlers.keys.sorted()).joined(separator: ", "))", field: "op")
+            bus.reply(request, frames: [FlatJSON.encode(["id": id, "ok": .bool(false), "status": .integer(404)]), reply.body])
+            return
+        }
+        let body = request.frames.count > 1 ? request.frames[1] : []
+        Task {
+            let response = await handler(body)
+            let ok = (200..<300).contains(response.status)
+            bus.reply(request, frames: [FlatJSON.encode(["id": id, "ok": .bool(ok), "status": .integer(Int64(response.status))]), response.body])
+        }
+    }
+}
