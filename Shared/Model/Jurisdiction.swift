@@ -91,7 +91,7 @@ public struct Shift: Codable, Sendable, Hashable {
     public var end: String
 }
 
-public struct Unit: Codable, Sendable, Hashable, Identifiable {
+public struct FieldUnit: Codable, Sendable, Hashable, Identifiable {
     public var id: String
     public var callSign: String
     public var kind: UnitKind
@@ -160,7 +160,7 @@ public struct Jurisdiction: Sendable {
     public var responsePoints: [String: ResponsePoint]
     public var schools: [School]
     public var officers: [String: Officer]
-    public var units: [Unit]
+    public var units: [FieldUnit]
     public var grids: [Grid]
     private var gridIndex: [String: Int]
 
@@ -187,7 +187,7 @@ public struct Jurisdiction: Sendable {
         var responsePoints: [ResponsePoint]
         var schools: [School]
         var officers: [Officer]
-        var units: [Unit]
+        var units: [FieldUnit]
     }
 
     private struct GridFile: Decodable {
