@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Precinct: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "precinct",
+        abstract: "Operator and integrator tool for a Precinct set: watch topics, send demo calls, load-test, check health.",
+        subcommands: [Tail.self, Demo.self, Load.self, HealthCheck.self])
+}
+
+/// The four services' PUB endpoints, from flags or `PRECINCT_<SERVICE>_PUB`.
+struct PeerOptions: ParsableArguments {
+    @Option(help: "intake PUB (env PRECINCT_INTAKE_PUB).") var intakePub: String?
+    @Option(help: "dispatch PUB (env PRECINCT_DISPATCH_PUB).") var dispatchPub: String?
+    @Option(help: "scoring PUB (env PRECINCT_SCORING_PUB).") var scoringPub: String?
+    @Option(help: "liaison PUB (env PRECINCT_LIAISON_PUB).") var liaisonPub: String?
+    @Option(help: "intake ROUTER (env PRECINCT_INTAKE_ROUTER).") var intakeRouter: String?
+    @Option(help: "dispatch ROUTER (env PRECINCT_DISPATCH_ROUTER).") var dispatchRouter: String?
+    @Option(help: "intake HTTP base URL (env PRECINCT_INTAKE_URL).") var intakeURL: String?
+    @Option(help: "dispatch HTTP base URL (env PRECINCT_DISPATCH_URL).") var dispatchURL: String?
+    @Option(help: "scoring HTTP base URL (env PRECINCT_SCORING_URL).") var scoringURL: String?
+    @Option(help: "liaison HTTP base URL (env PRECINCT_LIAISON_URL).") var liaisonURL: String?
+
+    static func env(_ name: String) -> String? { ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+    var pubs: [String] {
+        [intakePub ?? Self.env("PRECINCT_INTAKE_PUB") ?? "tcp://127.0.0.1:7101",
+         dispatchPub ?? Self.env("PRECINCT_DISPATCH_PUB") ?? "tcp://127.0.0.1:7201",
+         scoringPub ?? Self.env("PRECINCT_SCORING_PUB") ?? "tcp://127.0.0.1:7301",
+         liaisonPub ?? Self.env("PRECINCT_LIAISON_PUB") ?? "tcp://127.0.0.1:7401"]
+    }
+    var intakeRouterEndpoint: String { intakeRouter ?? Self.env("PRECINCT_INTAKE_ROUTER") ?? "tcp://127.0.0.1:7102" }
+    var dispatchRouterEndpoint: String { dispatchRouter ?? Self.env("PRECINCT_DISPATCH_ROUTER") ?? "tcp://127.0.0.1:7202" }
+    var intakePubEndpoint: String { pubs[0] }
+    var dispatchPubEndpoint: String { pubs[1] }
+    var liaisonPubEndpoint: String { pubs[3] }
+    var intake: String { intakeURL ?? Self.env("PRECINCT_INTAKE_URL") ?? "http://127.0.0.1:8101" }
+    var dispatch: String { dispatchURL ?? Self.env("PRECINCT_DISPATCH_URL") ?? "http://127.0.0.1:8201" }
+    var scoring: String { scoringURL ?? Self.env("PRECINCT_SCORING_URL") ?? "http://127.0.0.1:8301" }
+    var liaison: String { liaisonURL ?? Self.env("PRECINCT_LIAISON_URL") ?? "http://127.0.0.1:8401" }
+}
