@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The four real executables as child processes, on `ipc://` endpoints in a fresh temporary
+/// directory and ephemeral HTTP ports. Every process it starts, it stops.
+final class Cluster: @unchecked Sendable {
+    static let services = ["intake", "dispatch", "scoring", "liaison"]
+
+    let root: URL
+    let dataDir: URL
+    var processes: [String: Process] = [:]
+    private let lock = NSLock()
+    let extraArguments: [String: [String]]
+
+    /// Where `swift build` put the executables: beside the test bundle, or `PRECINCT_BIN_DIR`.
+    static var binDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["PRECINCT_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("precinct-intake").path) { return url }
+        }
+        return packageRoot.appendingPathComponent(".build/debug")
+    }
+
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    init(extraArguments: [String: [String]] = [:]) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-it-\(UUID().uuidString.prefix(8))")
+        dataDir = root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        self.extraArguments = extraArguments
+    }
+
+    deinit {
+        stopAll()
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func endpoint(_ service: String, _ kind: String) -> String { "ipc://\(root.path)/\(service).\(kind)" }
+
+    /// The arguments wiring `service` to the others.
+    func arguments(for service: String) -> [String] {
+        var args = ["--data-dir", dataDir.path, "--http-port", "0", "--city", Self.packageRoot.appendingPathComponent("cities/demo").path,
+                    "--bind-pub", endpoint(service, "pub"), "--bind-router", endpoint(service, "router"), "--heartbeat-ms", "100"]
+        for peer in Self.services where peer != service {
+            args += ["--\(peer)-pub", endpoint(peer, "pub"), "--\(peer)-router", endpoint(peer, "router")]
+        }
+        return args + (extraArguments[service] ?? [])
+    }
+
+    func start(_ service: String) throws {
+        let binary = Self.binDirectory.appendingPathComponent("precinct-\(service)")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw ClusterError("\(binary.path) is missing: run `swift build` before the tests (make test does)")
+        }
+        try? FileManager.default.removeItem(at: endpointsFile(service))
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments(for: service)
+        process.currentDirectoryURL = Self.packageRoot
+        let log = root.appendingPathComponent("\(service).log")
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        lock.withLock { processes[service] = process }
+    }
+
+    func startAll() throws {
+        for s in Self.services { try start(s) }
+    }
+
+    func endpointsFile(_ service: String) -> URL { dataDir.appendingPathComponent("\(service).endpoints.json") }
+
+    /// The HTTP base URL the service wrote once it was listening.
+    func http(_ service: String, timeout: Duration = .seconds(30)) async throws -> String {
+        var url: String?
+        try await eventually("\(service) to write its endpoints", timeout: timeout) {
+            guard let data = try? Data(contentsOf: self.endpointsFile(service)),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return false }
+            url = object["http"]
+            return url != nil
+        }
+        return url!
+    }
+
+    func waitReady(_ services: [String] = Cluster.services, timeout: Duration = .seconds(60)) async throws {
+        for service in services {
+            let base = try await http(service, timeout: timeout)
+            try await eventually("\(service) to be ready", timeout: timeout) {
+                (try? await HTTPClient.get("\(base)/readyz"))?.status == 200
+            }
+        }
+    }
+
+    /// `kill -9`: no chance to flush or say goodbye.
+    func kill9(_ service: String) {
+        guard let process = lock.withLock({ processes.removeValue(forKey: service) }) else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM, then wait for the exit.
+    func terminate(_ service: String) -> Int32? {
+        guard let process = lock.withLock({ processes.removeValue(forKey: service) }) else { return nil }
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func stopAll() {
+        let all = lock.withLock { () -> [Process] in
+            let list = Array(processes.values)
+            processes.removeAll()
+            return list
+        }
+        for p in all where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        for p in all { p.waitUntilExit() }
+    }
+
+    func log(_ service: String) -> String {
+        (try? String(contentsOf: root.appendingPathComponent("\(service).log"), encoding: .utf8)) ?? ""
+    }
+}
+
+struct ClusterError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// Waits until `condition` holds, polling; fails with `what` after `timeout`. No sleep decides the outcome.
+func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(25))
+    }
+    throw ClusterError("timed out after \(timeout) waiting for \(what)")
+}
+
+enum HTTPClient {
+    static let session: URLSession = {
+        let c = URLSessionConfiguration.ephemeral
+        c.timeoutIntervalForRequest = 10
+        return URLSession(configuration: c)
+    }()
+
+    static func request(_ method: String, _ url: String, json: Any? = nil) async throws -> (status: Int, body: Data) {
+        var r = URLRequest(url: URL(string: url)!)
+        r.httpMethod = method
+        if let json {
+            r.httpBody = try JSONSerialization.data(withJSONObject: json)
+            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await session.data(for: r)
+        return ((response as! HTTPURLResponse).statusCode, data)
+    }
+
+    static func get(_ url: String) async throws -> (status: Int, body: Data) { try await request("GET", url) }
+
+    static func getObject(_ url: String) async throws -> [String: Any] {
+        let (status, body) = try await get(url)
+        guard status == 200, let o = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            throw ClusterError("GET \(url) → \(status) \(String(decoding: body, as: UTF8.self))")
+        }
+        return o
+    }
+}
