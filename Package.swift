@@ -92,7 +92,7 @@ let package = Package(
         ),
         .target(
             name: "DispatchCore",
-            dependencies: ["Model", "EventStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Model", "EventStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "DequeModule", package: "swift-collections")],
             path: "Services/Dispatch/Core",
             swiftSettings: swiftSettings
         ),

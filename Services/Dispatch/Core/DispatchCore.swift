@@ -1,4 +1,5 @@
 import Bus
+import DequeModule
 import EventStore
 import Foundation
 import GRDB
@@ -65,8 +66,12 @@ public final class DispatchCore: ServiceCore {
     let jurisdiction: Jurisdiction
     private var units: [String: UnitRecord] = [:]
     private var unitOrder: [String] = []
-    /// Incidents waiting for a unit, by priority then arrival.
-    private var queue: [Incident] = []
+    /// Candidate pools per grid, in rule order (computed once: the jurisdiction does not change).
+    private var poolCache: [String: [(rule: String, units: [String])]] = [:]
+    /// Incidents waiting for a unit: per region, per priority (1 first), oldest first.
+    private var queues: [String: [Int: Deque<Incident>]] = [:]
+    private var queuedCount = 0
+    private static let unlocated = "unlocated"
 
     public init(jurisdiction: Jurisdiction) {
         self.jurisdiction = jurisdiction
@@ -100,7 +105,12 @@ public final class DispatchCore: ServiceCore {
                 units[unit.id] = UnitRecord(unit: unit, state: .available, incidentId: nil, position: unit.position)
             }
         }
-        queue = try Row.fetchAll(db, sql: "SELECT * FROM incidents WHERE status = 'queued' ORDER BY priority, opened_at").map(Self.incident(from:))
+        queues = [:]
+        queuedCount = 0
+        for incident in try Row.fetchAll(db, sql: "SELECT * FROM incidents WHERE status = 'queued' ORDER BY priority, opened_at").map(Self.incident(from:)) {
+            queues[incident.grid?.regionId ?? Self.unlocated, default: [:]][incident.priority, default: []].append(incident)
+            queuedCount += 1
+        }
     }
 
     public func handle(_ command: Command, in tx: Transaction) throws -> Reply {
@@ -136,17 +146,19 @@ public final class DispatchCore: ServiceCore {
 
     /// The candidate pools in the order the rules try them: grid, neighbouring grids, station, region.
     func candidates(for incident: Incident) -> [(rule: String, units: [String])] {
-        guard let location = incident.grid else {
-            return [("city-nearest", unitOrder)]
-        }
+        guard let location = incident.grid else { return [("city-nearest", unitOrder)] }
+        if let cached = poolCache[location.gridId] { return cached }
         let grid = jurisdiction.grid(location.gridId)
         let neighbours = Set(grid?.neighbourIds ?? [])
         let regionStations = Set(jurisdiction.regions[location.regionId]?.memberStationIds ?? [])
-        var pools: [(String, [String])] = []
-        pools.append(("grid-nearest", unitOrder.filter { units[$0]!.unit.homeGridId == location.gridId && Self.patrols(units[$0]!.unit.kind) }))
-        pools.append(("neighbour-grid", unitOrder.filter { units[$0]!.unit.homeGridId.map(neighbours.contains) ?? false && Self.patrols(units[$0]!.unit.kind) }))
-        pools.append(("station-fallback", unitOrder.filter { units[$0]!.unit.stationId == location.stationId }))
-        pools.append(("region", unitOrder.filter { units[$0]!.unit.stationId.map(regionStations.contains) ?? false }))
+        let all = unitOrder.map { units[$0]!.unit }
+        let pools: [(rule: String, units: [String])] = [
+            ("grid-nearest", all.filter { $0.homeGridId == location.gridId && Self.patrols($0.kind) }.map(\.id)),
+            ("neighbour-grid", all.filter { ($0.homeGridId.map(neighbours.contains) ?? false) && Self.patrols($0.kind) }.map(\.id)),
+            ("station-fallback", all.filter { $0.stationId == location.stationId }.map(\.id)),
+            ("region", all.filter { $0.stationId.map(regionStations.contains) ?? false }.map(\.id)),
+        ]
+        poolCache[location.gridId] = pools
         return pools
     }
 
@@ -194,17 +206,32 @@ public final class DispatchCore: ServiceCore {
 
     func enqueue(_ incident: Incident, reason: String, _ tx: Transaction) throws {
         try tx.db.execute(sql: "UPDATE incidents SET status = 'queued' WHERE id = ?", arguments: [incident.id])
-        let index = queue.firstIndex { ($0.priority, $0.openedAt) > (incident.priority, incident.openedAt) } ?? queue.endIndex
-        queue.insert(incident, at: index)
+        queues[incident.grid?.regionId ?? Self.unlocated, default: [:]][incident.priority, default: []].append(incident)
+        queuedCount += 1
         try tx.emit(IncidentQueued(incidentId: incident.id, regionId: incident.grid?.regionId, priority: incident.priority, reason: reason, queuedAt: tx.now))
     }
 
-    /// A unit came free: serve the queue in priority order.
-    func serveQueue(_ tx: Transaction) throws {
-        var index = 0
-        while index < queue.count {
-            if try assign(queue[index], tx) { queue.remove(at: index) } else { index += 1 }
-            if !units.values.contains(where: { $0.state == .available }) { return }
+    /// A unit came free: it takes the most urgent, oldest queued incident it may serve.
+    func serveQueue(freed unitId: String, _ tx: Transaction) throws {
+        guard queuedCount > 0, let record = units[unitId], record.state == .available else { return }
+        let region = record.unit.stationId.flatMap { jurisdiction.stations[$0]?.regionId }
+        for key in [region, Self.unlocated].compactMap({ $0 }) {
+            guard var byPriority = queues[key] else { continue }
+            for priority in byPriority.keys.sorted() {
+                guard var queue = byPriority[priority] else { continue }
+                // Usually the head qualifies; look a little further for incidents this unit can serve.
+                for index in queue.indices.prefix(64) {
+                    let incident = queue[index]
+                    guard candidates(for: incident).contains(where: { $0.units.contains(unitId) }) else { continue }
+                    if try assign(incident, tx) {
+                        queue.remove(at: index)
+                        byPriority[priority] = queue
+                        queues[key] = byPriority
+                        queuedCount -= 1
+                        return
+                    }
+                }
+            }
         }
     }
 
@@ -248,7 +275,7 @@ public final class DispatchCore: ServiceCore {
         let regionId = try String.fetchOne(tx.db, sql: "SELECT region_id FROM incidents WHERE id = ?", arguments: [command.incidentId])
         try tx.emit(FieldReported(incidentId: command.incidentId, unitId: command.unitId, officerIds: record.unit.officerIds, stage: command.stage,
                                   outcome: command.outcome, note: command.note, regionId: regionId, at: tx.now))
-        if record.state == .available && !queue.isEmpty { try serveQueue(tx) }
+        if record.state == .available { try serveQueue(freed: command.unitId, tx) }
     }
 
     private func saveUnit(_ record: UnitRecord, _ tx: Transaction) throws {
