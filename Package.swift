@@ -131,6 +131,7 @@ let package = Package(
             dependencies: [
                 "Bus", "Model", "ServiceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Services/Precinct",

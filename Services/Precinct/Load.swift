@@ -2,6 +2,7 @@ import ArgumentParser
 import Bus
 import Foundation
 import Histogram
+import Logging
 import Model
 import Synchronization
 
@@ -37,12 +38,23 @@ struct Load: AsyncParsableCommand {
         let context = try ZMQContext()
 
         let baseline = noVerify ? nil : try await SetCounts.read(peers)
-        let observer = try SocketThread(name: "load-observer") {
-            try ObserverLoop(context: context, dispatchPub: peers.dispatchPubEndpoint, liaisonPub: peers.liaisonPubEndpoint,
-                             dispatchRouter: peers.dispatchRouterEndpoint, results: results, playField: field)
+        let fieldPlayer = try SocketThread(name: "load-field") {
+            try FieldPlayerLoop(context: context, dispatchRouter: peers.dispatchRouterEndpoint, results: results)
         }
-        // Give the SUB sockets a moment to connect before the first call (not a synchronisation of results).
-        try await Task.sleep(for: .milliseconds(300))
+        // The observer follows dispatch and liaison like a service does (sequenced, with replay),
+        // so no assignment or alert is missed while a service restarts.
+        let observer = LoadObserver(results: results, fieldPlayer: field ? fieldPlayer : nil)
+        let dispatchLatest = try latestSequence(context: context, router: peers.dispatchRouterEndpoint)
+        let liaisonLatest = try latestSequence(context: context, router: peers.liaisonRouterEndpoint)
+        var busConfig = BusConfig(service: "load-\(run)", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*", follow: [
+            FollowSpec(source: "dispatch", pubEndpoint: peers.dispatchPubEndpoint, routerEndpoint: peers.dispatchRouterEndpoint,
+                       lastApplied: dispatchLatest.seq, epoch: dispatchLatest.epoch),
+            FollowSpec(source: "liaison", pubEndpoint: peers.liaisonPubEndpoint, routerEndpoint: peers.liaisonRouterEndpoint,
+                       lastApplied: liaisonLatest.seq, epoch: liaisonLatest.epoch),
+        ], epoch: "load", latestSeq: 0)
+        busConfig.maxBacklog = Int.max
+        let observerBus = try ServiceBus(config: busConfig, context: context, delegate: observer, logger: Logger(label: "precinct.load"))
+        while !observer.caughtUp { try await Task.sleep(for: .milliseconds(20)) }
         let start = DispatchTime.now().uptimeNanoseconds
         results.start.store(start, ordering: .releasing)
         print("load \(run): \(calls) calls, \(clients) clients over \(transport), rate \(rate == 0 ? "max" : String(rate))/s, field units \(field ? "played" : "idle")")
@@ -78,7 +90,8 @@ struct Load: AsyncParsableCommand {
                                                        expectedAlerts: expectedAlerts, timeout: settleTimeout)
             print(verification!.text)
         }
-        observer.stop()
+        observerBus.stop()
+        fieldPlayer.stop()
         if let json {
             var object = report.json
             object["runId"] = run
@@ -378,62 +391,92 @@ final class CallClientLoop: SocketLoop {
     func shutdown() { socket.close() }
 }
 
-/// Watches assignments and enterprise alerts, and plays the field units: every assigned unit
-/// signs off, arrives, gives feedback and closes, in batches to dispatch's ROUTER.
-final class ObserverLoop: SocketLoop {
-    let sub: Socket
+/// Asks a service's ROUTER for its epoch and latest sequence (`ping`), so the observer follows
+/// from now on rather than replaying the service's whole history.
+func latestSequence(context: ZMQContext, router: String) throws -> (epoch: String?, seq: UInt64) {
+    let socket = try Socket(context, .req)
+    defer { socket.close() }
+    try socket.configure(SocketOptions(receiveTimeout: .seconds(5)))
+    try socket.connect(router)
+    try socket.send(FlatJSON.encode(["op": .string("ping")]))
+    guard let frames = try socket.receiveMultipart(), let reply = try? FlatJSON.parseObject(frames.last ?? []),
+          case .integer(let latest)? = reply["latest"] else {
+        throw ValidationError("no answer to ping from \(router): is the set running?")
+    }
+    if case .string(let epoch)? = reply["epoch"] { return (epoch, UInt64(latest)) }
+    return (nil, UInt64(latest))
+}
+
+/// Records assignments and alerts as the bus delivers them, and hands assignments to the field player.
+final class LoadObserver: BusDelegate {
+    let results: LoadResults
+    let fieldPlayer: SocketThread<FieldPlayerLoop>?
+    private let states = Mutex<[String: FollowState]>([:])
+
+    init(results: LoadResults, fieldPlayer: SocketThread<FieldPlayerLoop>?) {
+        self.results = results
+        self.fieldPlayer = fieldPlayer
+    }
+
+    var caughtUp: Bool { states.withLock { $0.count == 2 && $0.values.allSatisfy { $0 == .live } } }
+
+    func bus(received events: [Envelope], from source: String) {
+        var assignments: [(String, String)] = []
+        for event in events {
+            guard let incident = LoadResults.stringField("incidentId", in: event.payload) else { continue }
+            if event.header.type == "dispatch.assigned" {
+                results.assigned(incident)
+                if let unit = LoadResults.stringField("unitId", in: event.payload) { assignments.append((incident, unit)) }
+            } else if event.header.type == "alert.enterprise" {
+                results.alerted(incident)
+            }
+        }
+        if !assignments.isEmpty, let fieldPlayer {
+            let batch = assignments
+            fieldPlayer.execute { $0.pending.append(contentsOf: batch) }
+        }
+    }
+
+    func bus(request: BusRequest) {}
+    func bus(deadLetter frames: [[UInt8]], source: String?, reason: String) {}
+    func bus(source: String, state: FollowState) { states.withLock { $0[source] = state } }
+    func busBacklog() -> Int { 0 }
+}
+
+/// Plays the field units: every assigned unit signs off, arrives, gives feedback and closes,
+/// in batches to dispatch's ROUTER, resent when dispatch does not answer (it may be restarting).
+final class FieldPlayerLoop: SocketLoop {
     let field: Socket
     let results: LoadResults
-    let playField: Bool
     var pending: [(incident: String, unit: String)] = []
     var outstanding: [String: (body: [UInt8], sent: ContinuousClock.Instant)] = [:]
     var counter = 0
     static let stages = ["signedOff", "arrived", "feedback", "closed"]
 
-    init(context: ZMQContext, dispatchPub: String, liaisonPub: String, dispatchRouter: String, results: LoadResults, playField: Bool) throws {
-        sub = try Socket(context, .sub)
-        try sub.configure(SocketOptions(receiveHighWaterMark: 0, reconnectInterval: .milliseconds(50), reconnectIntervalMax: .milliseconds(500)))
-        try sub.subscribe("dispatch.assigned.")
-        try sub.subscribe("alert.enterprise.")
-        try sub.connect(dispatchPub)
-        try sub.connect(liaisonPub)
+    init(context: ZMQContext, dispatchRouter: String, results: LoadResults) throws {
         field = try Socket(context, .dealer)
         try field.configure(SocketOptions(sendHighWaterMark: 0, receiveHighWaterMark: 0, reconnectInterval: .milliseconds(50), reconnectIntervalMax: .milliseconds(500)))
         try field.connect(dispatchRouter)
         self.results = results
-        self.playField = playField
     }
 
-    var inputs: [Socket] { [sub, field] }
+    var inputs: [Socket] { [field] }
 
     func readable(_ index: Int) {
-        if index == 0 {
-            for _ in 0..<4096 {
-                guard let frames = (try? sub.receiveMultipart(dontWait: true)) ?? nil, frames.count == 3 else { break }
-                guard let incident = LoadResults.stringField("incidentId", in: frames[2]) else { continue }
-                if frames[0].starts(with: Array("dispatch.assigned.".utf8)) {
-                    results.assigned(incident)
-                    if playField, let unit = LoadResults.stringField("unitId", in: frames[2]) { pending.append((incident, unit)) }
-                } else {
-                    results.alerted(incident)
-                }
-            }
-        } else {
-            for _ in 0..<256 {
-                guard let frames = (try? field.receiveMultipart(dontWait: true)) ?? nil, frames.count >= 3,
-                      let status = try? FlatJSON.parseObject(frames[1]), case .string(let id)? = status["id"] else { break }
-                guard outstanding.removeValue(forKey: id) != nil else { continue }
-                if let object = try? JSONSerialization.jsonObject(with: Data(frames[2])) as? [String: Any] {
-                    results.fieldAccepted.add(object["accepted"] as? Int ?? 0, ordering: .relaxed)
-                    results.fieldRefused.add((object["refused"] as? [Any])?.count ?? 0, ordering: .relaxed)
-                }
+        for _ in 0..<256 {
+            guard let frames = (try? field.receiveMultipart(dontWait: true)) ?? nil, frames.count >= 3,
+                  let status = try? FlatJSON.parseObject(frames[1]), case .string(let id)? = status["id"] else { break }
+            guard outstanding.removeValue(forKey: id) != nil else { continue }
+            if let object = try? JSONSerialization.jsonObject(with: Data(frames[2])) as? [String: Any] {
+                results.fieldAccepted.add(object["accepted"] as? Int ?? 0, ordering: .relaxed)
+                results.fieldRefused.add((object["refused"] as? [Any])?.count ?? 0, ordering: .relaxed)
             }
         }
     }
 
     func tick(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
         for (id, request) in outstanding where now - request.sent > .seconds(3) {
-            // dispatch may have restarted: send again; repeated stages are refused, not applied twice.
+            // dispatch may have restarted: send again; a repeated stage is refused, never applied twice.
             outstanding[id] = (request.body, now)
             _ = try? field.send(multipart: [[], FlatJSON.encode(["op": .string("field"), "id": .string(id)]), request.body], dontWait: true)
         }
@@ -455,10 +498,7 @@ final class ObserverLoop: SocketLoop {
         return now + .milliseconds(pending.isEmpty ? 20 : 2)
     }
 
-    func shutdown() {
-        sub.close()
-        field.close()
-    }
+    func shutdown() { field.close() }
 }
 
 /// The counts each service reports (`GET /v1/stats`).
@@ -503,8 +543,17 @@ struct Verification {
         let deadline = Date().addingTimeInterval(timeout)
         var result = Verification(lines: [])
         while true {
-            let now = try await SetCounts.read(peers)
-            let recorded = (try await HTTP.getJSON("\(peers.intake)/v1/calls/count?clientRefPrefix=\(runId)-"))["count"] as? String
+            let now: SetCounts
+            let recorded: String?
+            do {
+                now = try await SetCounts.read(peers)
+                recorded = (try await HTTP.getJSON("\(peers.intake)/v1/calls/count?clientRefPrefix=\(runId)-"))["count"] as? String
+            } catch {
+                // A service restarting: ask again until the deadline.
+                guard Date() < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(250))
+                continue
+            }
             let dIncidents = now.int(\.dispatch, "incidents") - baseline.int(\.dispatch, "incidents")
             let dAssignments = now.int(\.dispatch, "assignments") - baseline.int(\.dispatch, "assignments")
             let sAssignments = now.int(\.scoring, "incidentsAssigned") - baseline.int(\.scoring, "incidentsAssigned")

@@ -154,6 +154,8 @@ public final class Socket {
         if let v = options.heartbeatTimeout { try setOption(ZMQ_HEARTBEAT_TIMEOUT, Int32(v.milliseconds)) }
         if let v = options.immediate { try setOption(ZMQ_IMMEDIATE, Int32(v ? 1 : 0)) }
         if let v = options.routerMandatory, type == .router { try setOption(ZMQ_ROUTER_MANDATORY, Int32(v ? 1 : 0)) }
+        if let v = options.receiveTimeout { try setOption(ZMQ_RCVTIMEO, Int32(v.milliseconds)) }
+        if let v = options.sendTimeout { try setOption(ZMQ_SNDTIMEO, Int32(v.milliseconds)) }
     }
 
     // MARK: Subscriptions
@@ -255,14 +257,19 @@ public struct SocketOptions: Sendable, Equatable {
     public var heartbeatTimeout: Duration?
     public var immediate: Bool?
     public var routerMandatory: Bool?
+    /// A blocking receive gives up after this long (returns `nil`).
+    public var receiveTimeout: Duration?
+    public var sendTimeout: Duration?
 
     public init(
         linger: Duration? = nil, sendHighWaterMark: Int? = nil, receiveHighWaterMark: Int? = nil,
         reconnectInterval: Duration? = nil, reconnectIntervalMax: Duration? = nil, maxMessageSize: Int? = nil,
         tcpKeepalive: Bool? = nil, tcpKeepaliveIdle: Duration? = nil, tcpKeepaliveInterval: Duration? = nil,
         heartbeatInterval: Duration? = nil, heartbeatTimeout: Duration? = nil, immediate: Bool? = nil,
-        routerMandatory: Bool? = nil
+        routerMandatory: Bool? = nil, receiveTimeout: Duration? = nil, sendTimeout: Duration? = nil
     ) {
+        self.receiveTimeout = receiveTimeout
+        self.sendTimeout = sendTimeout
         self.linger = linger
         self.sendHighWaterMark = sendHighWaterMark
         self.receiveHighWaterMark = receiveHighWaterMark
