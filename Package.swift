@@ -47,6 +47,7 @@ let package = Package(
         ),
         .target(
             name: "Model",
+            dependencies: ["Bus"],
             path: "Shared/Model",
             swiftSettings: swiftSettings
         ),
@@ -139,9 +140,9 @@ let package = Package(
         ),
 
         // MARK: Tests mirror the modules
-        .testTarget(name: "BusTests", dependencies: ["Bus"], path: "Tests/BusTests"),
+        .testTarget(name: "BusTests", dependencies: ["Bus", "CZeroMQ", .product(name: "Logging", package: "swift-log")], path: "Tests/BusTests"),
         .testTarget(name: "ModelTests", dependencies: ["Model"], path: "Tests/ModelTests"),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Bus", "Model"], path: "Tests/EventStoreTests"),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Bus", "Model", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")], path: "Tests/EventStoreTests"),
         .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"], path: "Tests/IntakeCoreTests"),
         .testTarget(name: "DispatchCoreTests", dependencies: ["DispatchCore"], path: "Tests/DispatchCoreTests"),
         .testTarget(name: "ScoringCoreTests", dependencies: ["ScoringCore"], path: "Tests/ScoringCoreTests"),

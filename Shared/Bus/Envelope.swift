@@ -128,7 +128,7 @@ public struct Envelope: Sendable, Equatable {
         guard frames.count == 3 else { throw .wrongFrameCount(frames.count) }
         guard let topic = String(validating: frames[0], as: UTF8.self) else { throw .topicNotUTF8 }
         let header = try EventHeader.decode(frames[1])
-        guard topic.hasPrefix(header.type) else { throw .topicMismatch(topic: topic, type: header.type) }
+        guard topic == header.type || topic.hasPrefix(header.type + ".") else { throw .topicMismatch(topic: topic, type: header.type) }
         self.topic = topic
         self.header = header
         self.payload = frames[2]
@@ -137,8 +137,20 @@ public struct Envelope: Sendable, Equatable {
 
 /// ISO-8601 in UTC with milliseconds, the one time format on the bus.
 public enum EventTime {
+    /// `2026-11-22T08:00:00.123Z`, rounded to the millisecond. Hand-written: every event pays it,
+    /// and Foundation's formatter truncates (0.123 s came out as .122).
     public static func string(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var seconds = time_t(totalMillis.quotientAndRemainder(dividingBy: 1000).quotient)
+        var millis = Int32(totalMillis.quotientAndRemainder(dividingBy: 1000).remainder)
+        if millis < 0 { millis += 1000; seconds -= 1 }
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ v: Int32, _ width: Int) -> String {
+            let s = String(v)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(millis, 3))Z"
     }
 
     public static func date(_ string: String) -> Date? {

@@ -490,7 +490,10 @@ final class ServiceBusLoop: SocketLoop {
             let triple = Array(frames[index..<index + 3])
             index += 3
             guard let envelope = try? Envelope(frames: triple) else {
-                deadLetter(triple, source: f.spec.source, reason: "malformed event in replay")
+                // Replies hold consecutive sequences: this unreadable one was the next. Step past
+                // it, or the follower would ask for it again forever.
+                deadLetter(triple, source: f.spec.source, reason: "malformed event in replay (taken as seq \(f.delivered + 1))")
+                f.delivered += 1
                 continue
             }
             if envelope.header.seq == f.delivered + 1 {

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// It is created on the thread and never leaves it, which is what makes non-`Sendable` sockets
 /// safe to use; other threads reach it only through ``SocketThread/execute(_:)``.
-public protocol SocketLoop: AnyObject {
+public protocol SocketLoop: AnyObject, SendableMetatype {
     /// Sockets to wait on for input, polled in this order.
     var inputs: [Socket] { get }
     /// `inputs[index]` has a message to read. Read what is there (a bounded number) and return.
@@ -42,6 +42,7 @@ public final class SocketThread<Loop: SocketLoop>: Sendable {
         let started = DispatchSemaphore(value: 0)
         let startError = Mutex<(any Error)?>(nil)
         let thread = Thread { [self] in
+            setThreadName(name)
             let loop: Loop
             do {
                 loop = try make()
@@ -60,10 +61,8 @@ public final class SocketThread<Loop: SocketLoop>: Sendable {
         thread.stackSize = 1 << 20
         thread.start()
         started.wait()
-        if let error = startError.withLock({ $0 }) {
-            close(fd)
-            throw error
-        }
+        // On failure `deinit` closes the eventfd (closing it here too would close a stranger's fd).
+        if let error = startError.withLock({ $0 }) { throw error }
     }
 
     deinit {
@@ -123,4 +122,9 @@ public final class SocketThread<Loop: SocketLoop>: Sendable {
             deadline = loop.tick(now: clock.now)
         }
     }
+}
+
+/// Names the OS thread (`top -H`, gdb): Foundation's `Thread.name` does not reach it on Linux.
+public func setThreadName(_ name: String) {
+    precinct_set_thread_name(String(name.prefix(15)))
 }

@@ -79,6 +79,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
         let started = DispatchSemaphore(value: 0)
         let startError = Mutex<(any Error)?>(nil)
         let thread = Thread { [self] in
+            setThreadName("engine-\(store.service)")
             let core: Core
             do {
                 core = try makeCore()
@@ -125,7 +126,6 @@ public final class Engine<Core: ServiceCore>: Sendable {
     }
 
     public func deliver(_ events: [Envelope], from source: String) {
-        pendingEvents.add(events.count, ordering: .relaxed)
         enqueue(.events(events, source: source))
     }
 
@@ -133,16 +133,20 @@ public final class Engine<Core: ServiceCore>: Sendable {
         enqueue(.deadLetter(frames, source: source, reason: reason))
     }
 
-    private func enqueue(_ work: Work) {
+    @discardableResult
+    private func enqueue(_ work: Work) -> Bool {
         condition.lock()
         if stopping {
             condition.unlock()
             if case .command(_, let completion) = work { completion(.failure(EngineError.stopped)) }
-            return
+            return false
         }
         queue.append(work)
+        // Count before the engine can take it, so the backlog never goes below zero.
+        if case .events(let events, _) = work { pendingEvents.add(events.count, ordering: .relaxed) }
         condition.signal()
         condition.unlock()
+        return true
     }
 
     /// Commits the work already queued, then stops the thread.
@@ -218,16 +222,10 @@ public final class Engine<Core: ServiceCore>: Sendable {
                 for work in batch {
                     switch work {
                     case .command(let command, let completion):
-                        let mark = tx.mark()
                         do {
-                            var reply: Core.Reply?
-                            try db.inSavepoint {
-                                reply = try core.handle(command, in: tx)
-                                return .commit
-                            }
-                            replies.append((completion, .success(reply!)))
+                            let reply = try tx.savepoint { try core.handle(command, in: tx) }
+                            replies.append((completion, .success(reply)))
                         } catch {
-                            tx.rollback(to: mark)
                             replies.append((completion, .failure(error)))
                         }
                     case .events(let events, let source):
@@ -239,15 +237,10 @@ public final class Engine<Core: ServiceCore>: Sendable {
                                 position = InboxPosition(epoch: event.header.epoch, seq: 0)
                             }
                             guard event.header.seq > position.seq else { continue }  // already applied
-                            let mark = tx.mark()
                             tx.cause = event.header
                             do {
-                                try db.inSavepoint {
-                                    try core.apply(event, in: tx)
-                                    return .commit
-                                }
+                                try tx.savepoint { try core.apply(event, in: tx) }
                             } catch {
-                                tx.rollback(to: mark)
                                 try recordDeadLetter(tx, frames: event.frames, source: source, reason: "\(error)")
                             }
                             tx.cause = nil
@@ -262,11 +255,11 @@ public final class Engine<Core: ServiceCore>: Sendable {
                 if tick { try core.tick(in: tx) }
                 for source in dirty {
                     let p = newInbox[source]!
-                    try db.execute(sql: "INSERT INTO inbox(source, epoch, seq) VALUES (?, ?, ?) ON CONFLICT(source) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq",
-                                   arguments: [source, p.epoch, Int64(p.seq)])
+                    try tx.run("INSERT INTO inbox(source, epoch, seq) VALUES (?, ?, ?) ON CONFLICT(source) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq",
+                               [source, p.epoch, Int64(p.seq)])
                 }
                 if tx.nextSeq != startSeq {
-                    try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'last_seq'", arguments: [String(tx.nextSeq - 1)])
+                    try tx.run("UPDATE meta SET value = ? WHERE key = 'last_seq'", [String(tx.nextSeq - 1)])
                 }
                 if prune { try pruneOutbox(db, latest: tx.nextSeq - 1) }
                 return tx

@@ -34,7 +34,7 @@ public final class Transaction {
         let body = try encoder.encode(payload)
         let header = EventHeader(
             type: P.type, version: P.version, source: service, epoch: epoch, seq: nextSeq,
-            time: ISOTime.string(payload.eventTime), correlationId: payload.correlationId, causationId: cause?.id)
+            time: EventTime.string(payload.eventTime), correlationId: payload.correlationId, causationId: cause?.id)
         let event = OutboundEvent(seq: nextSeq, topic: Array(payload.topic.utf8), header: header.encoded(), payload: Array(body))
         try db.cachedStatement(sql: "INSERT INTO outbox(seq, topic, header, payload, at) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [Int64(event.seq), Data(event.topic), Data(event.header), body, Date().timeIntervalSince1970])
@@ -53,6 +53,33 @@ public final class Transaction {
         } catch {
             let (field, reason) = describe(error)
             throw UnusableEvent(reason: "payload of \(P.type) v\(P.version) is malformed: \(field.isEmpty ? "" : field + " ")\(reason)")
+        }
+    }
+
+    /// Runs a statement from the statement cache: the hot paths run the same few statements
+    /// thousands of times a second, and SQLite's parser is not free.
+    public func run(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    /// One value, through the statement cache.
+    public func fetchOne<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, _ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> T? {
+        try T.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    /// Runs `body` in a savepoint: its changes are rolled back, and its events withdrawn, if it throws.
+    func savepoint<R>(_ body: () throws -> R) throws -> R {
+        let mark = mark()
+        try db.cachedStatement(sql: "SAVEPOINT item").execute()
+        do {
+            let result = try body()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT item").execute()
+            return result
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT item").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT item").execute()
+            rollback(to: mark)
+            throw error
         }
     }
 

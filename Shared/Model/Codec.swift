@@ -1,3 +1,4 @@
+import Bus
 import Foundation
 
 /// The JSON conventions of every payload: ISO-8601 UTC times with milliseconds, camelCase keys.
@@ -28,9 +29,8 @@ public enum JSONCodec {
 
 /// ISO-8601 in UTC with milliseconds.
 public enum ISOTime {
-    public static func string(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
-    }
+    /// The bus's one time format (see `EventTime`): UTC, milliseconds.
+    public static func string(_ date: Date) -> String { EventTime.string(date) }
 
     public static func date(_ string: String) -> Date? {
         if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(string) { return d }

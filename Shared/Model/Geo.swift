@@ -85,8 +85,11 @@ public struct GeoPolygon: Codable, Sendable, Hashable {
         for ring in coordinates {
             var j = ring.count - 1
             for i in 0..<ring.count {
-                let xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1]
-                if (yi > p.lat) != (yj > p.lat), p.lon < (xj - xi) * (p.lat - yi) / (yj - yi) + xi {
+                // Walk every edge bottom-up, so two grids sharing an edge compute the same crossing
+                // to the last bit and a point on the edge lands in exactly one of them.
+                var (xa, ya, xb, yb) = (ring[i][0], ring[i][1], ring[j][0], ring[j][1])
+                if ya > yb { swap(&xa, &xb); swap(&ya, &yb) }
+                if (ya > p.lat) != (yb > p.lat), p.lon < (xb - xa) * (p.lat - ya) / (yb - ya) + xa {
                     inside.toggle()
                 }
                 j = i

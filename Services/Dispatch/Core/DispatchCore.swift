@@ -131,10 +131,10 @@ public final class DispatchCore: ServiceCore {
         let opened = try tx.decode(IncidentOpened.self, from: event)
         let incident = Incident(id: opened.incidentId, category: opened.category, priority: opened.priority,
                                 coordinate: opened.place.coordinate, grid: opened.place.grid, openedAt: opened.receivedAt)
-        try tx.db.execute(sql: """
+        try tx.run("""
             INSERT OR IGNORE INTO incidents (id, category, priority, status, region_id, station_id, grid_id, post_id, urban, lat, lon, opened_at)
             VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [incident.id, incident.category.rawValue, incident.priority, incident.grid?.regionId, incident.grid?.stationId,
+            """, [incident.id, incident.category.rawValue, incident.priority, incident.grid?.regionId, incident.grid?.stationId,
                              incident.grid?.gridId, incident.grid?.postId, incident.grid?.urban, incident.coordinate?.lat, incident.coordinate?.lon,
                              incident.openedAt.timeIntervalSince1970])
         if try !assign(incident, tx) {
@@ -180,10 +180,10 @@ public final class DispatchCore: ServiceCore {
             record.incidentId = incident.id
             units[chosen.id] = record
             try saveUnit(record, tx)
-            try tx.db.execute(sql: "UPDATE incidents SET status = 'assigned', assigned_at = ?, unit_id = ?, rule = ? WHERE id = ?",
-                              arguments: [tx.now.timeIntervalSince1970, chosen.id, rule, incident.id])
-            try tx.db.execute(sql: "INSERT OR IGNORE INTO assignments (incident_id, unit_id, rule, at) VALUES (?, ?, ?, ?)",
-                              arguments: [incident.id, chosen.id, rule, tx.now.timeIntervalSince1970])
+            try tx.run("UPDATE incidents SET status = 'assigned', assigned_at = ?, unit_id = ?, rule = ? WHERE id = ?",
+                              [tx.now.timeIntervalSince1970, chosen.id, rule, incident.id])
+            try tx.run("INSERT OR IGNORE INTO assignments (incident_id, unit_id, rule, at) VALUES (?, ?, ?, ?)",
+                              [incident.id, chosen.id, rule, tx.now.timeIntervalSince1970])
             try tx.emit(UnitAssigned(
                 incidentId: incident.id, unitId: chosen.id, callSign: record.unit.callSign, unitKind: record.unit.kind,
                 officerIds: record.unit.officerIds, rule: rule, regionId: incident.grid?.regionId, stationId: incident.grid?.stationId,
@@ -205,7 +205,7 @@ public final class DispatchCore: ServiceCore {
     }
 
     func enqueue(_ incident: Incident, reason: String, _ tx: Transaction) throws {
-        try tx.db.execute(sql: "UPDATE incidents SET status = 'queued' WHERE id = ?", arguments: [incident.id])
+        try tx.run("UPDATE incidents SET status = 'queued' WHERE id = ?", [incident.id])
         queues[incident.grid?.regionId ?? Self.unlocated, default: [:]][incident.priority, default: []].append(incident)
         queuedCount += 1
         try tx.emit(IncidentQueued(incidentId: incident.id, regionId: incident.grid?.regionId, priority: incident.priority, reason: reason, queuedAt: tx.now))
@@ -259,30 +259,30 @@ public final class DispatchCore: ServiceCore {
         if command.stage == .closed && command.outcome == nil {
             throw FieldCommandError(index: 0, field: "outcome", reason: "closing needs an outcome (\(Outcome.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        try tx.db.execute(sql: "INSERT OR IGNORE INTO field_reports (incident_id, unit_id, stage, at, outcome) VALUES (?, ?, ?, ?, ?)",
-                                         arguments: [command.incidentId, command.unitId, command.stage.rawValue, tx.now.timeIntervalSince1970, command.outcome?.rawValue])
+        try tx.run("INSERT OR IGNORE INTO field_reports (incident_id, unit_id, stage, at, outcome) VALUES (?, ?, ?, ?, ?)",
+                                         [command.incidentId, command.unitId, command.stage.rawValue, tx.now.timeIntervalSince1970, command.outcome?.rawValue])
         guard tx.db.changesCount > 0 else {
             throw FieldCommandError(index: 0, field: "stage", reason: "\(command.stage.rawValue) was already reported")
         }
         record.state = rule.to
         if command.stage == .closed {
             record.incidentId = nil
-            try tx.db.execute(sql: "UPDATE incidents SET status = 'closed', closed_at = ?, outcome = ? WHERE id = ?",
-                              arguments: [tx.now.timeIntervalSince1970, command.outcome?.rawValue, command.incidentId])
+            try tx.run("UPDATE incidents SET status = 'closed', closed_at = ?, outcome = ? WHERE id = ?",
+                              [tx.now.timeIntervalSince1970, command.outcome?.rawValue, command.incidentId])
         }
         units[command.unitId] = record
         try saveUnit(record, tx)
-        let regionId = try String.fetchOne(tx.db, sql: "SELECT region_id FROM incidents WHERE id = ?", arguments: [command.incidentId])
+        let regionId = try tx.fetchOne(String.self, "SELECT region_id FROM incidents WHERE id = ?", [command.incidentId])
         try tx.emit(FieldReported(incidentId: command.incidentId, unitId: command.unitId, officerIds: record.unit.officerIds, stage: command.stage,
                                   outcome: command.outcome, note: command.note, regionId: regionId, at: tx.now))
         if record.state == .available { try serveQueue(freed: command.unitId, tx) }
     }
 
     private func saveUnit(_ record: UnitRecord, _ tx: Transaction) throws {
-        try tx.db.execute(sql: """
+        try tx.run("""
             INSERT INTO units (id, state, incident_id, lat, lon, updated_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET state = excluded.state, incident_id = excluded.incident_id, lat = excluded.lat, lon = excluded.lon, updated_at = excluded.updated_at
-            """, arguments: [record.unit.id, record.state.rawValue, record.incidentId, record.position.lat, record.position.lon, tx.now.timeIntervalSince1970])
+            """, [record.unit.id, record.state.rawValue, record.incidentId, record.position.lat, record.position.lon, tx.now.timeIntervalSince1970])
     }
 
     static func incident(from row: Row) -> Incident {

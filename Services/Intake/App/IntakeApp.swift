@@ -43,7 +43,7 @@ enum IntakeAPI {
                 return .error(400, code: "invalid", message: "\(field.isEmpty ? "" : field + " ")\(reason)", field: field)
             }
             do {
-                switch try await context.engine.submit(.call(request)) {
+                switch try await context.engine.submit(.call(request, raw: body)) {
                 case .accepted(let receipt): return APIResponse(status: 201, json: receipt)
                 case .duplicate(let receipt): return APIResponse(status: 200, json: receipt)
                 case .rejected(let callId, let problem):

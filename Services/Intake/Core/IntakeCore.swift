@@ -8,7 +8,8 @@ import Model
 /// incident that intake publishes as `incident.opened.<region>`.
 public final class IntakeCore: ServiceCore {
     public enum Command: Sendable {
-        case call(CallRequest)
+        /// A call, with the bytes it arrived as (kept as evidence; encoded anew when absent).
+        case call(CallRequest, raw: [UInt8]? = nil)
     }
 
     public enum Reply: Sendable {
@@ -52,28 +53,28 @@ public final class IntakeCore: ServiceCore {
 
     public func handle(_ command: Command, in tx: Transaction) throws -> Reply {
         switch command {
-        case .call(let request): try takeCall(request, tx)
+        case .call(let request, let raw): try takeCall(request, raw: raw, tx)
         }
     }
 
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         // dispatch's lifecycle: a closed incident no longer takes repeat calls.
-        guard event.header.type == FieldReported.type else { return }
+        guard event.header.type == FieldReported.type, event.topic.hasPrefix("dispatch.field.closed.") else { return }
         let report = try tx.decode(FieldReported.self, from: event)
         if report.stage == .closed {
-            try tx.db.execute(sql: "UPDATE incidents SET status = 'closed' WHERE id = ?", arguments: [report.incidentId])
+            try tx.run("UPDATE incidents SET status = 'closed' WHERE id = ?", [report.incidentId])
         }
     }
 
     // MARK: Calls
 
-    private func takeCall(_ request: CallRequest, _ tx: Transaction) throws -> Reply {
+    private func takeCall(_ request: CallRequest, raw: [UInt8]?, _ tx: Transaction) throws -> Reply {
         if let ref = request.clientRef, let existing = try receipt(clientRef: ref, tx.db) {
             return .duplicate(existing)
         }
-        let callId = String(format: "C%08d", nextCall)
+        let callId = Self.identifier("C", nextCall)
         let receivedAt = request.receivedAt ?? tx.now
-        let json = String(decoding: try recordEncoder.encode(request), as: UTF8.self)
+        let json = String(decoding: try raw ?? Array(recordEncoder.encode(request)), as: UTF8.self)
         var located: GridLocation?
         var coordinate = request.location?.coordinate
         let problem: FieldError? = {
@@ -93,13 +94,13 @@ public final class IntakeCore: ServiceCore {
         let category = request.categoryHint ?? .helpRequest
         var incidentId: String?
         if problem == nil {
-            incidentId = String(format: "I%08d", nextIncident)
+            incidentId = Self.identifier("I", nextIncident)
         }
-        try tx.db.execute(sql: """
+        try tx.run("""
             INSERT INTO calls (id, n, received_at, channel, outcome, reason_field, reason, incident_id, category, grid_id, station_id, region_id,
                                lat, lon, address, caller_name, caller_phone, call_taker, client_ref, request)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """, [
                 callId, nextCall, receivedAt.timeIntervalSince1970, request.channel.rawValue,
                 problem == nil ? "opened" : "rejected", problem?.field, problem?.reason, incidentId, category.rawValue,
                 located?.gridId, located?.stationId, located?.regionId, coordinate?.lat, coordinate?.lon, request.location?.address,
@@ -108,10 +109,10 @@ public final class IntakeCore: ServiceCore {
         nextCall += 1
         if let problem { return .rejected(callId: callId, problem) }
         let id = incidentId!
-        try tx.db.execute(sql: """
+        try tx.run("""
             INSERT INTO incidents (id, n, opened_at, call_id, category, status, region_id, grid_id, lat, lon)
             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
-            """, arguments: [id, nextIncident, receivedAt.timeIntervalSince1970, callId, category.rawValue, located?.regionId, located?.gridId, coordinate?.lat, coordinate?.lon])
+            """, [id, nextIncident, receivedAt.timeIntervalSince1970, callId, category.rawValue, located?.regionId, located?.gridId, coordinate?.lat, coordinate?.lon])
         nextIncident += 1
         try tx.emit(IncidentOpened(
             incidentId: id, callId: callId, channel: request.channel, category: category, priority: Self.priority(category),
@@ -123,7 +124,7 @@ public final class IntakeCore: ServiceCore {
     }
 
     private func receipt(clientRef: String, _ db: Database) throws -> CallReceipt? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, incident_id, outcome, category, grid_id, station_id, region_id FROM calls WHERE client_ref = ?", arguments: [clientRef]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, incident_id, outcome, category, grid_id, station_id, region_id FROM calls WHERE client_ref = ?"), arguments: [clientRef]) else { return nil }
         let gridId: String? = row["grid_id"]
         var location: GridLocation?
         if let gridId, let grid = jurisdiction.grid(gridId) {
@@ -131,6 +132,12 @@ public final class IntakeCore: ServiceCore {
         }
         return CallReceipt(callId: row["id"], incidentId: row["incident_id"], outcome: CallReceipt.Outcome(rawValue: row["outcome"]) ?? .opened,
                            location: location, category: (row["category"] as String?).flatMap(Category.init(rawValue:)))
+    }
+
+    /// `C00000042`: a prefix and 8 digits.
+    static func identifier(_ prefix: String, _ n: Int) -> String {
+        let digits = String(n)
+        return prefix + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
     /// 1 is most urgent.

@@ -62,8 +62,8 @@ public final class LiaisonCore: ServiceCore {
             case .helpRequest, .nonPolice: .minor
             }
             let alertId = "\(opened.incidentId):\(enterprise.id):opened"
-            try tx.db.execute(sql: "INSERT OR IGNORE INTO alerts (alert_id, enterprise_id, incident_id, transition, matched_by, severity, at) VALUES (?, ?, ?, 'opened', ?, ?, ?)",
-                              arguments: [alertId, enterprise.id, opened.incidentId, reason, severity.rawValue, opened.receivedAt.timeIntervalSince1970])
+            try tx.run("INSERT OR IGNORE INTO alerts (alert_id, enterprise_id, incident_id, transition, matched_by, severity, at) VALUES (?, ?, ?, 'opened', ?, ?, ?)",
+                              [alertId, enterprise.id, opened.incidentId, reason, severity.rawValue, opened.receivedAt.timeIntervalSince1970])
             guard tx.db.changesCount > 0 else { continue }
             try tx.emit(EnterpriseAlert(
                 alertId: alertId, enterpriseId: enterprise.id, enterpriseName: enterprise.name, incidentId: opened.incidentId,

@@ -44,16 +44,18 @@ public final class ScoringCore: ServiceCore {
         switch event.header.type {
         case UnitAssigned.type:
             let assigned = try tx.decode(UnitAssigned.self, from: event)
-            try tx.db.execute(sql: "INSERT OR IGNORE INTO assignments (incident_id, unit_id, station_id) VALUES (?, ?, ?)",
-                              arguments: [assigned.incidentId, assigned.unitId, assigned.stationId])
+            try tx.run("INSERT OR IGNORE INTO assignments (incident_id, unit_id, station_id) VALUES (?, ?, ?)",
+                              [assigned.incidentId, assigned.unitId, assigned.stationId])
             for officer in assigned.officerIds {
                 try award(officer: officer, unit: assigned.unitId, incident: assigned.incidentId, rule: "dispatched",
                           points: rules.dispatched, earnedBy: event.header.id, station: assigned.stationId, at: assigned.assignedAt, tx)
             }
         case FieldReported.type:
+            // Only closing earns points; the stage is in the topic, so the rest is never decoded.
+            guard event.topic.hasPrefix("dispatch.field.closed.") else { return }
             let report = try tx.decode(FieldReported.self, from: event)
             guard report.stage == .closed, let outcome = report.outcome, let points = rules.closed[outcome] else { return }
-            let station = try String.fetchOne(tx.db, sql: "SELECT station_id FROM assignments WHERE incident_id = ? AND unit_id = ?", arguments: [report.incidentId, report.unitId])
+            let station = try tx.fetchOne(String.self, "SELECT station_id FROM assignments WHERE incident_id = ? AND unit_id = ?", [report.incidentId, report.unitId])
             for officer in report.officerIds {
                 try award(officer: officer, unit: report.unitId, incident: report.incidentId, rule: "closed.\(outcome.rawValue)",
                           points: points, earnedBy: event.header.id, station: station, at: report.at, tx)
@@ -66,10 +68,10 @@ public final class ScoringCore: ServiceCore {
     /// One row per (incident, officer, rule): a replayed event cannot award twice.
     func award(officer: String, unit: String?, incident: String, rule: String, points: Double, earnedBy: String, station: String?, at: Date, _ tx: Transaction) throws {
         let awardId = "\(incident):\(officer):\(rule)"
-        try tx.db.execute(sql: """
+        try tx.run("""
             INSERT OR IGNORE INTO ledger (award_id, officer_id, unit_id, incident_id, rule, points, earned_by, station_id, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [awardId, officer, unit, incident, rule, points, earnedBy, station, at.timeIntervalSince1970])
+            """, [awardId, officer, unit, incident, rule, points, earnedBy, station, at.timeIntervalSince1970])
         guard tx.db.changesCount > 0 else { return }
         try tx.emit(PointsAwarded(awardId: awardId, officerId: officer, unitId: unit, incidentId: incident, rule: rule, points: points,
                                   earnedBy: [earnedBy], stationId: station, at: at))

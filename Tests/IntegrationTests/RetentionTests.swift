@@ -1,0 +1,52 @@
+import Bus
+import Foundation
+import Testing
+
+/// A follower that needs events its source already pruned says so (not ready, with the reason)
+/// until an operator resynchronises it.
+@Suite(.serialized)
+struct RetentionTests {
+    @Test func aFollowerBehindRetentionReportsNotReadyUntilResumed() async throws {
+        let cluster = try Cluster(extraArguments: ["intake": ["--retention-events", "5"]])
+        defer { cluster.stopAll() }
+        try cluster.start("intake")
+        try cluster.start("dispatch")
+        try await cluster.waitReady(["intake", "dispatch"])
+        let intake = try await cluster.http("intake")
+        cluster.kill9("dispatch")
+
+        for i in 0..<30 {
+            let (status, _) = try await HTTPClient.request("POST", "\(intake)/v1/calls", json: [
+                "channel": "110", "location": ["lat": 36.85 + Double(i) * 0.004, "lon": 117.75], "categoryHint": "helpRequest",
+            ] as [String: Any])
+            #expect(status == 201)
+        }
+        let context = try ZMQContext()
+        try await eventually("intake to prune its outbox to 5 events", timeout: .seconds(20)) {
+            let (reply, _) = try await replay(context: context, router: cluster.endpoint("intake", "router"), source: "intake")
+            return reply["code"] == .string("pruned")
+        }
+
+        try cluster.start("dispatch")
+        let dispatch = try await cluster.http("dispatch")
+        var reason = ""
+        try await eventually("dispatch to report the pruned gap") {
+            let (status, body) = try await HTTPClient.get("\(dispatch)/readyz")
+            reason = String(decoding: body, as: UTF8.self)
+            return status == 503 && reason.contains("pruned")
+        }
+        #expect(reason.contains("Resynchronising"), "the reason must point the operator at the README: \(reason)")
+
+        let (resumed, _) = try await HTTPClient.request("POST", "\(dispatch)/admin/resume/intake")
+        #expect(resumed == 202)
+        try await eventually("dispatch to be ready after the operator resumed it") {
+            try await HTTPClient.get("\(dispatch)/readyz").status == 200
+        }
+        var incidents = 0
+        try await eventually("dispatch to apply what intake still retains") {
+            incidents = try await HTTPClient.getObject("\(dispatch)/v1/stats")["incidents"] as? Int ?? 0
+            return incidents > 0
+        }
+        #expect(incidents <= 6, "only the retained events can be applied (\(incidents))")
+    }
+}

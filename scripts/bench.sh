@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `make bench`: measures, on this machine, in one run:
+#   1. raw libzmq PUB→SUB (C, two processes, 512-byte messages): the yardstick;
+#   2. the bus layer alone (envelope + Swift wrapper, same shape);
+#   3. the whole set end to end (four release services as separate processes, durability on):
+#      max throughput, then latency at 1,000 calls/s, then resident memory after BENCH_MEMORY_CALLS calls;
+# and writes the figures with the machine's description into BENCHMARKS.md.
+set -euo pipefail
+BIN=${1:-.build/release}
+MAX_CALLS=${BENCH_MAX_CALLS:-200000}
+LAT_CALLS=${BENCH_LATENCY_CALLS:-30000}
+MEM_CALLS=${BENCH_MEMORY_CALLS:-1000000}
+WORK=$(mktemp -d /tmp/precinct-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+
+echo "== raw libzmq PUB→SUB (C)"
+cc -O2 -o "$WORK/zmq_pubsub" bench/zmq_pubsub.c $(pkg-config --cflags --libs libzmq 2>/dev/null | sed 's/-isystem [^ ]*//g')
+raw_rates=()
+bus_rates=()
+for i in 1 2 3; do
+  "$WORK/zmq_pubsub" sub "tcp://127.0.0.1:5591" 512 1000000 > "$WORK/raw.$i" & sleep 0.3
+  "$WORK/zmq_pubsub" pub "tcp://127.0.0.1:5591" 512 1000000; wait
+  raw_rates+=("$(cat "$WORK/raw.$i")")
+  echo "== bus layer (envelope + Swift wrapper), round $i"
+  "$BIN/precinct" bench-bus sub --endpoint "tcp://127.0.0.1:5592" --count 1000000 > "$WORK/bus.$i" & sleep 0.3
+  "$BIN/precinct" bench-bus pub --endpoint "tcp://127.0.0.1:5592" --count 1000000; wait
+  bus_rates+=("$(cat "$WORK/bus.$i")")
+  echo "   raw ${raw_rates[-1]} msgs/s, bus ${bus_rates[-1]} msgs/s"
+done
+
+start_set() {
+  local data=$1
+  mkdir -p "$data"
+  for s in intake dispatch scoring liaison; do
+    args=(--data-dir "$data" --http-port 0 --log-level warning --bind-pub "ipc://$data/$s.pub" --bind-router "ipc://$data/$s.router" --retention-events 300000)
+    for p in intake dispatch scoring liaison; do
+      [ "$p" = "$s" ] || args+=("--$p-pub" "ipc://$data/$p.pub" "--$p-router" "ipc://$data/$p.router")
+    done
+    "$BIN/precinct-$s" "${args[@]}" > "$data/$s.log" 2>&1 &
+    echo $! > "$data/$s.pid"
+  done
+  for s in intake dispatch scoring liaison; do
+    for _ in $(seq 1 300); do
+      if [ -f "$data/$s.endpoints.json" ]; then
+        url=$(python3 -c "import json,sys;print(json.load(open('$data/$s.endpoints.json'))['http'])")
+        "$BIN/precinct" healthcheck "$url" >/dev/null 2>&1 && break
+      fi
+      sleep 0.1
+    done
+  done
+}
+stop_set() {
+  local data=$1
+  for s in intake dispatch scoring liaison; do kill -TERM "$(cat "$data/$s.pid")" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$1/$2.pid")/status"; }
+
+echo "== end to end, max throughput ($MAX_CALLS calls)"
+start_set "$WORK/max"
+"$BIN/precinct" load --calls "$MAX_CALLS" --clients 4 --window 512 --enterprise-share 0.1 --endpoints-dir "$WORK/max" --json "$WORK/max.json" | tee "$WORK/max.txt"
+stop_set "$WORK/max"
+
+echo "== end to end, latency at 1,000 calls/s ($LAT_CALLS calls)"
+start_set "$WORK/lat"
+"$BIN/precinct" load --calls "$LAT_CALLS" --rate 1000 --clients 2 --enterprise-share 0.1 --endpoints-dir "$WORK/lat" --json "$WORK/lat.json" | tee "$WORK/lat.txt"
+stop_set "$WORK/lat"
+
+echo "== memory after $MEM_CALLS calls"
+start_set "$WORK/mem"
+"$BIN/precinct" load --calls "$MEM_CALLS" --clients 4 --window 512 --enterprise-share 0.1 --endpoints-dir "$WORK/mem" --json "$WORK/mem.json" | tee "$WORK/mem.txt"
+mem_line=""
+for s in intake dispatch scoring liaison; do mem_line+="$s $(rss "$WORK/mem" $s) MB, "; done
+disk_line=$(du -sh "$WORK/mem" | cut -f1)
+stop_set "$WORK/mem"
+
+python3 scripts/bench_report.py "$WORK" "${raw_rates[*]}" "${bus_rates[*]}" "${mem_line%, }" "$disk_line" "$MEM_CALLS" > BENCHMARKS.md
+echo "== wrote BENCHMARKS.md"
+sed -n '1,40p' BENCHMARKS.md

@@ -1,0 +1,78 @@
+"""Writes BENCHMARKS.md from one `make bench` run (called by scripts/bench.sh)."""
+import json, platform, statistics, subprocess, sys, datetime
+
+work, raw, bus, mem_line, disk, mem_calls = sys.argv[1:7]
+raw = [float(x) for x in raw.split()]
+bus = [float(x) for x in bus.split()]
+mx = json.load(open(f"{work}/max.json"))
+lat = json.load(open(f"{work}/lat.json"))
+mem = json.load(open(f"{work}/mem.json"))
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except Exception:
+        return "?"
+
+cpu = sh("lscpu | sed -n 's/^Model name: *//p'") or platform.processor()
+raw_med, bus_med = statistics.median(raw), statistics.median(bus)
+def verdict(ok): return "met" if ok else "**not met**"
+e2e = mx["e2eRate"]
+ack_p99 = lat["ack"]["p99_ms"]
+assign_p99 = lat["assign"]["p99_ms"]
+mems = {kv.split()[0]: float(kv.split()[1]) for kv in mem_line.split(", ")}
+
+print(f"""# Benchmarks
+
+Written by `make bench` on {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}. Every figure below comes from that one run.
+
+## Machine
+
+| | |
+|---|---|
+| CPU | {cpu}, {sh('nproc')} cores |
+| memory | {sh("free -h | awk '/Mem:/ {print $2}'")} |
+| OS | {sh('. /etc/os-release; echo $PRETTY_NAME')}, kernel {platform.release()} |
+| Swift | {sh('swift --version 2>&1 | head -1')} |
+| libzmq | {sh('pkg-config --modversion libzmq')} |
+| build | release (`swift build -c release`), durability `process` (WAL, synchronous=NORMAL) |
+
+## The bus
+
+512-byte payloads, PUB→SUB over tcp loopback, two processes, high-water marks unlimited, median of 3.
+
+| | msgs/s (runs) | share of raw |
+|---|---|---|
+| raw libzmq (C, `bench/zmq_pubsub.c`) | {raw_med:,.0f} ({', '.join(f'{x:,.0f}' for x in raw)}) | 100 % |
+| envelope + Swift wrapper (`precinct bench-bus`) | {bus_med:,.0f} ({', '.join(f'{x:,.0f}' for x in bus)}) | {100*bus_med/raw_med:.0f} % — goal ≥ 50 %: {verdict(bus_med >= 0.5*raw_med)} |
+
+## End to end
+
+Four release services as separate processes on ipc endpoints, each committing to its own SQLite
+file; `precinct load` in a fifth process sends calls to intake's ROUTER, plays the field units
+(sign-off, arrival, feedback, close) and verifies the whole set afterwards.
+
+| run | calls | acknowledged/s | end to end/s | p99 acknowledged | p99 call → assigned | verification |
+|---|---|---|---|---|---|---|
+| max throughput | {mx['calls']:,} | {mx['ackRate']:,.0f} | {e2e:,.0f} | {mx['ack']['p99_ms']:.1f} ms | {mx['assign']['p99_ms']:.1f} ms | {'pass' if mx.get('verification',{}).get('passed') else 'FAIL'} |
+| 1,000 calls/s | {lat['calls']:,} | {lat['ackRate']:,.0f} | {lat['e2eRate']:,.0f} | {ack_p99:.2f} ms | {assign_p99:.2f} ms | {'pass' if lat.get('verification',{}).get('passed') else 'FAIL'} |
+| memory run | {mem['calls']:,} | {mem['ackRate']:,.0f} | {mem['e2eRate']:,.0f} | {mem['ack']['p99_ms']:.1f} ms | {mem['assign']['p99_ms']:.1f} ms | {'pass' if mem.get('verification',{}).get('passed') else 'FAIL'} |
+
+End-to-end rate as a share of raw libzmq's message rate: {100*e2e/raw_med:.2f} %.
+
+Latency at 1,000 calls/s (from the intended send time): acknowledged p50 {lat['ack']['p50_ms']:.2f} / p90 {lat['ack']['p90_ms']:.2f} / p99 {ack_p99:.2f} ms;
+call → unit assigned p50 {lat['assign']['p50_ms']:.2f} / p90 {lat['assign']['p90_ms']:.2f} / p99 {assign_p99:.2f} ms;
+call → enterprise alert p50 {lat['alert']['p50_ms']:.2f} / p99 {lat['alert']['p99_ms']:.2f} ms.
+
+Resident memory after {int(mem_calls):,} calls: {mem_line}; data directory {disk} (outbox retention 300,000 events per service).
+
+## Against the goals
+
+| goal | measured | |
+|---|---|---|
+| ≥ 20,000 calls/s end to end | {e2e:,.0f} | {verdict(e2e >= 20000)}{'' if e2e >= 20000 else f' (short by {20000-e2e:,.0f}/s, {100*(1-e2e/20000):.0f} %)'} |
+| bus ≥ 50 % of raw libzmq | {100*bus_med/raw_med:.0f} % | {verdict(bus_med >= 0.5*raw_med)} |
+| p99 acknowledged ≤ 2 ms at 1,000/s | {ack_p99:.2f} ms | {verdict(ack_p99 <= 2)} |
+| p99 call → assigned ≤ 5 ms at 1,000/s | {assign_p99:.2f} ms | {verdict(assign_p99 <= 5)} |
+| ≤ 150 MB resident per service after {int(mem_calls):,} calls | max {max(mems.values()):.0f} MB | {verdict(max(mems.values()) <= 150)} |
+""")
