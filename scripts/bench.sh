@@ -55,10 +55,31 @@ stop_set() {
   wait 2>/dev/null || true
 }
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$1/$2.pid")/status"; }
+# CPU seconds (user + system) a service has used so far.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$(cat "$1/$2.pid")/stat"; }
 
 echo "== end to end, max throughput ($MAX_CALLS calls)"
 start_set "$WORK/max"
-"$BIN/precinct" load --calls "$MAX_CALLS" --clients 4 --window 512 --enterprise-share 0.1 --endpoints-dir "$WORK/max" --json "$WORK/max.json" | tee "$WORK/max.txt"
+"$BIN/precinct" load --calls "$MAX_CALLS" --clients 4 --window 512 --enterprise-share 0.1 --endpoints-dir "$WORK/max" --json "$WORK/max.json" | tee "$WORK/max.txt" &
+load_pid=$!
+if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then
+  # Where the time goes: 10 s of on-CPU samples of the two busiest services, mid-run.
+  sleep 3
+  perf_pids=()
+  for s in dispatch intake; do
+    perf record -F 499 -g -p "$(cat "$WORK/max/$s.pid")" -o "$WORK/perf.$s" -- sleep 10 >/dev/null 2>&1 &
+    perf_pids+=($!)
+  done
+  wait "${perf_pids[@]}" 2>/dev/null || true
+  for s in dispatch intake; do
+    perf report -i "$WORK/perf.$s" --no-children --sort symbol --stdio -g none 2>/dev/null | grep '%' | head -25 \
+      | swift demangle --simplified 2>/dev/null | cut -c1-150 > "$WORK/profile.$s.txt" || true
+  done
+fi
+wait "$load_pid"
+cpu_line=""
+for s in intake dispatch scoring liaison; do cpu_line+="$s $(cpu "$WORK/max" $s), "; done
+echo "${cpu_line%, }" > "$WORK/cpu.txt"
 stop_set "$WORK/max"
 
 echo "== end to end, latency at 1,000 calls/s ($LAT_CALLS calls)"

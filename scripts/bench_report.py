@@ -21,6 +21,11 @@ e2e = mx["e2eRate"]
 ack_p99 = lat["ack"]["p99_ms"]
 assign_p99 = lat["assign"]["p99_ms"]
 mems = {kv.split()[0]: float(kv.split()[1]) for kv in mem_line.split(", ")}
+import os
+cpu = {}
+if os.path.exists(f"{work}/cpu.txt"):
+    cpu = {kv.split()[0]: float(kv.split()[1]) for kv in open(f"{work}/cpu.txt").read().strip().split(", ")}
+profiles = {s: open(f"{work}/profile.{s}.txt").read() for s in ("dispatch", "intake") if os.path.exists(f"{work}/profile.{s}.txt")}
 
 print(f"""# Benchmarks
 
@@ -76,3 +81,18 @@ Resident memory after {int(mem_calls):,} calls: {mem_line}; data directory {disk
 | p99 call → assigned ≤ 5 ms at 1,000/s | {assign_p99:.2f} ms | {verdict(assign_p99 <= 5)} |
 | ≤ 150 MB resident per service after {int(mem_calls):,} calls | max {max(mems.values()):.0f} MB | {verdict(max(mems.values()) <= 150)} |
 """)
+if cpu:
+    total = sum(cpu.values())
+    print("## Where the time goes\n")
+    print(f"CPU time each service used during the max-throughput run ({mx['calls']:,} calls), per call:\n")
+    print("| service | CPU s | µs per call |\n|---|---|---|")
+    for s, v in cpu.items():
+        print(f"| {s} | {v:.1f} | {1e6*v/mx['calls']:.0f} |")
+    print(f"| **all four** | {total:.1f} | {1e6*total/mx['calls']:.0f} |\n")
+    print(f"On {sh('nproc')} cores the set can therefore sustain at most about {sh('nproc')} / {total/mx['calls']*1e6:.0f} µs ≈ "
+          f"{int(sh('nproc'))/(total/mx['calls']):,.0f} calls/s end to end, whatever the bus does.\n")
+for s, text in profiles.items():
+    print(f"### perf profile: {s} (on-CPU samples, self time, top symbols)\n")
+    print("```")
+    print(text.rstrip())
+    print("```\n")

@@ -6,6 +6,9 @@ import Foundation
 /// once — restarting each at once. Exits with the load's verdict: 0 when nothing was lost or
 /// applied twice.
 struct Chaos: AsyncParsableCommand {
+    /// Unbuffered, so the kills interleave with the load's own output in a pipe.
+    func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
     static let configuration = CommandConfiguration(abstract: "kill -9 services at random under load, then verify nothing was lost or duplicated.")
 
     @Option(help: "Directory holding precinct-intake, -dispatch, -scoring, -liaison (default: beside this binary).") var binDir: String?
@@ -28,7 +31,7 @@ struct Chaos: AsyncParsableCommand {
         let set = ChildSet(bin: bin, root: root, data: data, city: cityPath)
         defer {
             set.stopAll()
-            if !keep { try? FileManager.default.removeItem(at: root) } else { print("kept \(root.path)") }
+            if !keep { try? FileManager.default.removeItem(at: root) } else { say("kept \(root.path)") }
         }
         for s in ChildSet.services { try set.start(s) }
         try await set.waitReady(timeout: 60)
@@ -38,7 +41,7 @@ struct Chaos: AsyncParsableCommand {
         load.arguments = ["load", "--calls", "\(calls)", "--rate", "\(rate)", "--clients", "\(clients)", "--endpoints-dir", data.path,
                           "--city", cityPath, "--settle-timeout", "180", "--retry-after", "2"]
         try load.run()
-        print("chaos: load started (\(calls) calls at \(rate == 0 ? "max" : String(rate))/s); killing services at random")
+        say("chaos: load started (\(calls) calls at \(rate == 0 ? "max" : String(rate))/s); killing services at random")
 
         var generator = SplitMix(seed: seed)
         var kills: [String: Int] = [:]
@@ -57,15 +60,15 @@ struct Chaos: AsyncParsableCommand {
                 victims.append(second)
             }
             for v in victims { set.kill9(v); kills[v, default: 0] += 1 }
-            print("chaos: kill -9 \(victims.joined(separator: " + "))")
+            say("chaos: kill -9 \(victims.joined(separator: " + "))")
             for v in victims { try set.start(v) }
         }
         if load.isRunning {
             load.terminate()
-            print("chaos: deadline passed; load stopped")
+            say("chaos: deadline passed; load stopped")
         }
         load.waitUntilExit()
-        print("chaos: \(kills.values.reduce(0, +)) kills (\(kills.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), load exited with \(load.terminationStatus)")
+        say("chaos: \(kills.values.reduce(0, +)) kills (\(kills.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), load exited with \(load.terminationStatus)")
         if load.terminationStatus != 0 { throw ExitCode(load.terminationStatus) }
     }
 }

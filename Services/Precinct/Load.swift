@@ -53,7 +53,9 @@ struct Load: AsyncParsableCommand {
                        lastApplied: liaisonLatest.seq, epoch: liaisonLatest.epoch),
         ], epoch: "load", latestSeq: 0)
         busConfig.maxBacklog = Int.max
-        let observerBus = try ServiceBus(config: busConfig, context: context, delegate: observer, logger: Logger(label: "precinct.load"))
+        var busLogger = Logger(label: "precinct.load")
+        busLogger.logLevel = .warning  // replays are routine here; the report says what matters
+        let observerBus = try ServiceBus(config: busConfig, context: context, delegate: observer, logger: busLogger)
         while !observer.caughtUp { try await Task.sleep(for: .milliseconds(20)) }
         let start = DispatchTime.now().uptimeNanoseconds
         results.start.store(start, ordering: .releasing)

@@ -115,11 +115,12 @@ final class BusPair {
     let recorder = Recorder()
     private(set) var bravo: ServiceBus?
 
-    init(epoch: String = "ep-a") throws {
+    init(epoch: String = "ep-a", configureAlpha: (inout BusConfig) -> Void = { _ in }) throws {
         context = try ZMQContext()
         source = MemorySource(service: "alpha", epoch: epoch)
         var config = BusConfig(service: "alpha", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*", epoch: epoch, latestSeq: 0)
         config.heartbeatInterval = .milliseconds(20)
+        configureAlpha(&config)
         alpha = try ServiceBus(config: config, context: context, delegate: source, logger: quietLogger)
         source.state.withLock { $0.bus = alpha }
     }

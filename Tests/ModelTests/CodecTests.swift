@@ -201,3 +201,21 @@ struct CodecTests {
         #expect(clock.now() == Date(timeIntervalSince1970: 0))
     }
 }
+
+@Suite("Incident")
+struct IncidentModelTests {
+    @Test("an incident built from incident.opened carries its facts and round-trips through JSON")
+    func fromOpened() throws {
+        let opened = IncidentOpened(
+            incidentId: "I00000001", callId: "C00000001", channel: .police, category: .dispute, priority: 3,
+            place: IncidentPlace(coordinate: Coordinate(lat: 36.9, lon: 117.7), address: "某路1号", grid: nil),
+            caller: Caller(name: "张三", phone: "13800000000"), description: "纠纷", callTaker: "CT01",
+            casualties: 0, partiesConsent: true, enterpriseId: "E0001", receivedAt: Date(timeIntervalSince1970: 1_800_000_000.5))
+        let incident = Incident(opened)
+        #expect(incident.status == .open)
+        #expect(incident.enterpriseIds == ["E0001"])
+        #expect(incident.openedAt == opened.receivedAt)
+        let data = try JSONCodec.encoder().encode(incident)
+        #expect(try JSONCodec.decoder().decode(Incident.self, from: data) == incident)
+    }
+}
