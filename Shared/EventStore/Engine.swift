@@ -32,7 +32,7 @@ extension ServiceCore {
 
 public struct EngineConfig: Sendable {
     /// Work items (commands or events) per transaction at most.
-    public var maxBatch = 2_000
+    public var maxBatch = 1_000
     public var tickInterval: Duration = .milliseconds(250)
     public var retention = Retention()
     public var pruneInterval: Duration = .seconds(5)
@@ -58,7 +58,10 @@ public final class Engine<Core: ServiceCore>: Sendable {
     private let config: EngineConfig
     private let logger: Logger
     private let condition = NSCondition()
-    nonisolated(unsafe) private var queue = Deque<Work>()  // guarded by `condition`
+    /// Commands (calls, field reports) go before events from followed sources, so a flood of
+    /// incoming events never makes a caller or a unit on the road wait behind it.
+    nonisolated(unsafe) private var commands = Deque<Work>()  // guarded by `condition`
+    nonisolated(unsafe) private var inbound = Deque<Work>()  // guarded by `condition`
     nonisolated(unsafe) private var stopping = false  // guarded by `condition`
     private let pendingEvents = Atomic<Int>(0)
     private let published = Mutex<ServiceBus?>(nil)
@@ -141,9 +144,13 @@ public final class Engine<Core: ServiceCore>: Sendable {
             if case .command(_, let completion) = work { completion(.failure(EngineError.stopped)) }
             return false
         }
-        queue.append(work)
         // Count before the engine can take it, so the backlog never goes below zero.
-        if case .events(let events, _) = work { pendingEvents.add(events.count, ordering: .relaxed) }
+        if case .events(let events, _) = work {
+            pendingEvents.add(events.count, ordering: .relaxed)
+            inbound.append(work)
+        } else {
+            commands.append(work)
+        }
         condition.signal()
         condition.unlock()
         return true
@@ -179,19 +186,22 @@ public final class Engine<Core: ServiceCore>: Sendable {
         var nextPrune = wallClock.now + config.pruneInterval
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping && wallClock.now < nextTick {
+            while commands.isEmpty && inbound.isEmpty && !stopping && wallClock.now < nextTick {
                 let wait = (nextTick - wallClock.now).components
                 _ = condition.wait(until: Date().addingTimeInterval(Double(wait.seconds) + Double(wait.attoseconds) / 1e18))
             }
-            if queue.isEmpty && stopping {
+            if commands.isEmpty && inbound.isEmpty && stopping {
                 condition.unlock()
                 return
             }
             var batch: [Work] = []
             var weight = 0
-            while let work = queue.first, weight < config.maxBatch {
-                queue.removeFirst()
-                if case .events(let events, _) = work { weight += events.count } else { weight += 1 }
+            while weight < config.maxBatch, let work = commands.popFirst() {
+                weight += 1
+                batch.append(work)
+            }
+            while weight < config.maxBatch, let work = inbound.popFirst() {
+                if case .events(let events, _) = work { weight += events.count }
                 batch.append(work)
             }
             condition.unlock()
