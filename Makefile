@@ -4,13 +4,16 @@ SWIFT ?= swift
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: up test deps build build-release bench chaos compose-check clean help
+.PHONY: up test deps build build-release bench chaos compose-check dockerfile-lint deploy-check netns-test clean help
 
 help:
 	@echo "make up      install what is missing, build, start the four services on loopback, run the demo"
 	@echo "make test    install what is missing, build, run every test"
 	@echo "make bench   release build, load the set, write BENCHMARKS.md"
 	@echo "make chaos   a long kill -9 run under load; prints lost/duplicated counts"
+	@echo "make compose-check     validate docker-compose.yml (no Docker engine needed)"
+	@echo "make dockerfile-lint   lint the Dockerfile (hadolint from PyPI)"
+	@echo "make netns-test        multi-host test: one network namespace per service (root; skipped otherwise)"
 
 ## Installs the system packages the build needs (libzmq3-dev, SQLite headers, pkg-config) when missing.
 deps:
@@ -28,6 +31,21 @@ up: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory deploy-check
+	@$(MAKE) --no-print-directory netns-test
+
+## The deployment files, checked without a Docker engine (docs/deploy.md).
+deploy-check: compose-check dockerfile-lint
+
+compose-check:
+	@bash scripts/compose-check.sh docker-compose.yml
+
+dockerfile-lint:
+	@bash scripts/dockerfile-lint.sh
+
+## Each service in a network namespace of its own, a host cut off under load (needs the built binaries).
+netns-test:
+	@bash scripts/netns-test.sh $(BIN)
 
 bench: build-release
 	@bash scripts/bench.sh $(RELEASE_BIN)

@@ -37,15 +37,15 @@ struct Load: AsyncParsableCommand {
         let results = LoadResults(count: calls)
         let context = try ZMQContext()
 
-        let baseline = noVerify ? nil : try await SetCounts.read(peers)
+        let baseline = noVerify ? nil : try await SetCounts.readRetrying(peers, for: 30)
         let fieldPlayer = try SocketThread(name: "load-field") {
             try FieldPlayerLoop(context: context, dispatchRouter: peers.dispatchRouterEndpoint, results: results)
         }
         // The observer follows dispatch and liaison like a service does (sequenced, with replay),
         // so no assignment or alert is missed while a service restarts.
         let observer = LoadObserver(results: results, fieldPlayer: field ? fieldPlayer : nil)
-        let dispatchLatest = try latestSequence(context: context, router: peers.dispatchRouterEndpoint)
-        let liaisonLatest = try latestSequence(context: context, router: peers.liaisonRouterEndpoint)
+        let dispatchLatest = try latestSequence(context: context, router: peers.dispatchRouterEndpoint, attempts: 6)
+        let liaisonLatest = try latestSequence(context: context, router: peers.liaisonRouterEndpoint, attempts: 6)
         var busConfig = BusConfig(service: "load-\(run)", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*", follow: [
             FollowSpec(source: "dispatch", pubEndpoint: peers.dispatchPubEndpoint, routerEndpoint: peers.dispatchRouterEndpoint,
                        lastApplied: dispatchLatest.seq, epoch: dispatchLatest.epoch),
@@ -395,6 +395,14 @@ final class CallClientLoop: SocketLoop {
 
 /// Asks a service's ROUTER for its epoch and latest sequence (`ping`), so the observer follows
 /// from now on rather than replaying the service's whole history.
+func latestSequence(context: ZMQContext, router: String, attempts: Int) throws -> (epoch: String?, seq: UInt64) {
+    for attempt in 1...attempts {
+        // A fresh REQ each time: a REQ whose peer died mid-request is stuck in its state machine.
+        do { return try latestSequence(context: context, router: router) } catch where attempt < attempts { continue }
+    }
+    throw ValidationError("no answer to ping from \(router)")
+}
+
 func latestSequence(context: ZMQContext, router: String) throws -> (epoch: String?, seq: UInt64) {
     let socket = try Socket(context, .req)
     defer { socket.close() }
@@ -429,7 +437,8 @@ final class LoadObserver: BusDelegate {
             if event.header.type == "dispatch.assigned" {
                 results.assigned(incident)
                 if let unit = LoadResults.stringField("unitId", in: event.payload) { assignments.append((incident, unit)) }
-            } else if event.header.type == "alert.enterprise" {
+            } else if event.header.type == "alert.enterprise", LoadResults.stringField("transition", in: event.payload) == "opened" {
+                // Later transitions (arrived, closed) alert again by design; the check is one `opened` per incident.
                 results.alerted(incident)
             }
         }
@@ -515,6 +524,17 @@ struct SetCounts {
                   dispatch: try await HTTP.getJSON("\(peers.dispatch)/v1/stats"),
                   scoring: try await HTTP.getJSON("\(peers.scoring)/v1/stats"),
                   liaison: try await HTTP.getJSON("\(peers.liaison)/v1/stats"))
+    }
+
+    /// Reads the counts, asking again while a service restarts (a chaos run may be killing it).
+    static func readRetrying(_ peers: PeerOptions, for seconds: Double) async throws -> SetCounts {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            do { return try await read(peers) } catch {
+                guard Date() < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
     }
 
     func int(_ part: KeyPath<SetCounts, [String: Any]>, _ key: String) -> Int { self[keyPath: part][key] as? Int ?? 0 }

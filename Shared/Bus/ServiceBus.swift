@@ -42,6 +42,9 @@ public struct BusConfig: Sendable {
     public var maxBacklog: Int = 20_000
     /// PUB: a subscriber this far behind loses messages (and replays them); bounds memory.
     public var pubOptions = SocketOptions(sendHighWaterMark: 100_000)
+    // No ZMTP heartbeats by default: with libzmq 4.3.4 a heartbeat arriving while a socket's input
+    // is stopped by a full receive high-water mark aborts the process ("Assertion failed:
+    // _input_stopped", libzmq issue #3937), which the back-pressure policy provokes on purpose.
     public var subOptions = SocketOptions(receiveHighWaterMark: 100_000, reconnectInterval: .milliseconds(100), reconnectIntervalMax: .seconds(2), maxMessageSize: 1 << 20)
     public var routerOptions = SocketOptions(sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000, maxMessageSize: 1 << 20)
     public var dealerOptions = SocketOptions(reconnectInterval: .milliseconds(100), reconnectIntervalMax: .seconds(2), maxMessageSize: 64 << 20)

@@ -65,6 +65,9 @@ public struct CallRequest: Codable, Sendable, Hashable {
     public var enterpriseId: String?
     /// A client's idempotency key: the same key twice returns the first answer.
     public var clientRef: String?
+    /// A 12345 referral: the hotline's work order (工单), required on channel `12345` unless the
+    /// caller's phone is given.
+    public var referral: Referral?
 
     public init(
         channel: Channel, caller: Caller? = nil, location: CallLocation? = nil, categoryHint: Category? = nil,
@@ -82,17 +85,45 @@ public struct CallRequest: Codable, Sendable, Hashable {
         self.partiesConsent = partiesConsent
         self.enterpriseId = enterpriseId
         self.clientRef = clientRef
+        self.referral = nil
+    }
+}
+
+/// The 12345 platform's work order a referral comes with.
+public struct Referral: Codable, Sendable, Hashable {
+    /// The 12345 work-order number (工单号).
+    public var ticketId: String?
+    /// The 12345 department that referred it, when known.
+    public var department: String?
+
+    public init(ticketId: String? = nil, department: String? = nil) {
+        self.ticketId = ticketId
+        self.department = department
     }
 }
 
 /// What intake answers once the call is committed.
 public struct CallReceipt: Codable, Sendable, Hashable {
-    public enum Outcome: String, Codable, Sendable { case opened, merged, diverted, rejected }
+    /// `review`: recorded, no rule classified it; it waits for the call-taker's category.
+    public enum Outcome: String, Codable, Sendable, CaseIterable { case opened, merged, diverted, rejected, review }
     public var callId: String
     public var incidentId: String?
     public var outcome: Outcome
     public var location: GridLocation?
     public var category: Category?
+    /// 1 is most urgent.
+    public var priority: Int?
+    /// Who decided the category: `callTaker`, or `rule:<id>` of the classification table.
+    public var categorySource: String?
+    /// 涉企: the call names an enterprise, came in on the enterprise hotline, or its text says so.
+    public var enterpriseRelated: Bool?
+    public var casualties: Int?
+    /// For a merged call: `sameCaller` or `samePlace`.
+    public var mergeReason: String?
+    /// For a diverted call: where the 12345 platform should send it.
+    public var diversion: Diversion?
+    /// What the call-taker should look at: `location-unresolved`, `needs-review`, `repeat-caller`, `malicious-caller`.
+    public var flags: [String]?
 
     public init(callId: String, incidentId: String?, outcome: Outcome, location: GridLocation?, category: Category?) {
         self.callId = callId
@@ -101,16 +132,37 @@ public struct CallReceipt: Codable, Sendable, Hashable {
         self.location = location
         self.category = category
     }
+
+    /// Where a diverted call goes on the 12345 platform.
+    public struct Diversion: Codable, Sendable, Hashable {
+        public var ruleId: String
+        public var matter: String
+        public var department: String
+
+        public init(ruleId: String, matter: String, department: String) {
+            self.ruleId = ruleId
+            self.matter = matter
+            self.department = department
+        }
+    }
 }
 
 /// A rejection that names the field and the reason.
 public struct FieldError: Error, Codable, Sendable, Hashable, CustomStringConvertible {
     public var field: String
     public var reason: String
+    /// A stable reason code for counting (`outside-jurisdiction`, `impossible-time`, …).
+    public var code: String?
 
     public init(field: String, reason: String) {
         self.field = field
         self.reason = reason
+    }
+
+    public init(field: String, reason: String, code: String) {
+        self.field = field
+        self.reason = reason
+        self.code = code
     }
 
     public var description: String { field.isEmpty ? reason : "\(field): \(reason)" }

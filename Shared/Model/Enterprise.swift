@@ -7,6 +7,12 @@ public struct Enterprise: Codable, Sendable, Hashable, Identifiable {
         public var name: String
         public var role: String
         public var phone: String
+
+        public init(name: String, role: String, phone: String) {
+            self.name = name
+            self.role = role
+            self.phone = phone
+        }
     }
 
     public enum Scale: String, Codable, Sendable { case large, medium, small }
@@ -28,6 +34,24 @@ public struct Enterprise: Codable, Sendable, Hashable, Identifiable {
     /// Senior officer stationed in the enterprise (驻企警长).
     public var stationedOfficerId: String?
 
+    public init(id: String, name: String, address: String, location: Coordinate, geofence: GeoPolygon, gridId: String, scale: Scale,
+                liaisonOfficerId: String, deputyOfficerId: String? = nil, contacts: [Contact] = [], majorProject: Bool = false,
+                zeroDisturbance: Bool = false, stationedOfficerId: String? = nil) {
+        self.id = id
+        self.name = name
+        self.address = address
+        self.location = location
+        self.geofence = geofence
+        self.gridId = gridId
+        self.scale = scale
+        self.liaisonOfficerId = liaisonOfficerId
+        self.deputyOfficerId = deputyOfficerId
+        self.contacts = contacts
+        self.majorProject = majorProject
+        self.zeroDisturbance = zeroDisturbance
+        self.stationedOfficerId = stationedOfficerId
+    }
+
     /// Loads `enterprises.json` from a city folder.
     public static func load(from directory: URL) throws -> [Enterprise] {
         struct File: Decodable { var enterprises: [Enterprise] }
@@ -40,3 +64,4 @@ public struct Enterprise: Codable, Sendable, Hashable, Identifiable {
         return file.enterprises
     }
 }
+

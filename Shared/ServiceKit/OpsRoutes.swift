@@ -10,7 +10,7 @@ import Synchronization
 enum OpsRoutes {
     static func add<Core: ServiceCore>(to router: Router<BasicRequestContext>, context: ServiceContext<Core>, registry: PrometheusCollectorRegistry) {
         router.get("/healthz") { _, _ in
-            json(200, ["status": "alive", "service": context.config.service.rawValue])
+            json(200, ["status": "alive", "service": context.config.service.rawValue, "instance": context.config.instance])
         }
         router.get("/readyz") { _, _ in
             let sources = context.health.sourceStates.mapValues { state -> String in
@@ -25,7 +25,7 @@ enum OpsRoutes {
             }
             return json(200, ["status": "ready", "sources": sources])
         }
-        let exporter = BusStatsExporter(stats: context.bus.stats, registry: registry, service: context.config.service.rawValue)
+        let exporter = BusStatsExporter(stats: context.bus.stats, registry: registry, service: context.config.instance)
         router.get("/metrics") { _, _ in
             exporter.update(backlog: context.engine.backlog)
             var buffer: [UInt8] = []

@@ -51,6 +51,10 @@ public struct ServiceOptions: ParsableArguments {
     public var timeFactor: Double?
     @Option(help: "Event-time origin (ISO-8601) when time-factor is not 1 (env PRECINCT_TIME_ORIGIN; default now).")
     public var timeOrigin: String?
+    @Option(help: "Instance name: the source name on the bus and the name of its files, for running several instances of one service (env PRECINCT_INSTANCE; default the service's name).")
+    public var instance: String?
+    @Option(help: "On SIGTERM, answer /readyz 503 this long before the HTTP server closes (env PRECINCT_SHUTDOWN_DELAY_MS; default 0).")
+    public var shutdownDelayMs: Int?
     @Option(help: "intake's PUB endpoint to follow (env PRECINCT_INTAKE_PUB).")
     public var intakePub: String?
     @Option(help: "intake's ROUTER endpoint (env PRECINCT_INTAKE_ROUTER).")
@@ -81,15 +85,17 @@ public struct ServiceOptions: ParsableArguments {
             return fallback
         }
         let str: (String) -> String? = { $0 }
-        var endpoints: [ServiceName: (pub: String, router: String)] = [:]
+        var endpoints: [ServiceName: [PeerEndpoints]] = [:]
         let flags: [ServiceName: (String?, String?)] = [
             .intake: (intakePub, intakeRouter), .dispatch: (dispatchPub, dispatchRouter),
             .scoring: (scoringPub, scoringRouter), .liaison: (liaisonPub, liaisonRouter),
         ]
         for other in ServiceName.allCases {
             let (p, r) = flags[other]!
-            endpoints[other] = (try pick(p, "\(other.envPrefix)_PUB", str, other.defaultPub),
-                                try pick(r, "\(other.envPrefix)_ROUTER", str, other.defaultRouter))
+            endpoints[other] = try PeerEndpoints.parse(
+                service: other,
+                pub: try pick(p, "\(other.envPrefix)_PUB", str, other.defaultPub),
+                router: try pick(r, "\(other.envPrefix)_ROUTER", str, other.defaultRouter))
         }
         let levelName = try pick(logLevel, "PRECINCT_LOG_LEVEL", str, "info")
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
@@ -111,9 +117,16 @@ public struct ServiceOptions: ParsableArguments {
         let port = try pick(httpPort, "PRECINCT_HTTP_PORT", { Int($0) }, service.defaultHTTPPort)
         guard (0...65535).contains(port) else { throw ValidationError("HTTP port \(port) is out of range") }
         let heartbeat = try pick(heartbeatMs, "PRECINCT_HEARTBEAT_MS", { Int($0) }, 500)
+        let shutdownDelay = try pick(shutdownDelayMs, "PRECINCT_SHUTDOWN_DELAY_MS", { Int($0) }, 0)
+        guard shutdownDelay >= 0 else { throw ValidationError("shutdown delay must be >= 0 ms") }
         guard heartbeat > 0 else { throw ValidationError("heartbeat interval must be > 0 ms") }
+        let instanceName = try pick(instance, "PRECINCT_INSTANCE", str, service.rawValue)
+        guard !instanceName.isEmpty, instanceName.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw ValidationError("instance name '\(instanceName)' may hold only letters, digits, '-' and '_'")
+        }
         return ServiceConfig(
             service: service,
+            instance: instanceName,
             bindPub: try pick(bindPub, "PRECINCT_BIND_PUB", str, service.defaultPub),
             bindRouter: try pick(bindRouter, "PRECINCT_BIND_ROUTER", str, service.defaultRouter),
             httpHost: try pick(httpHost, "PRECINCT_HTTP_HOST", str, "127.0.0.1"),
@@ -122,22 +135,46 @@ public struct ServiceOptions: ParsableArguments {
             cityDirectory: URL(fileURLWithPath: try pick(city, "PRECINCT_CITY", str, "cities/demo")),
             logLevel: level,
             heartbeatInterval: .milliseconds(heartbeat),
+            shutdownDelay: .milliseconds(shutdownDelay),
             retention: Retention(maxEvents: events > 0 ? events : nil, maxAge: hours > 0 ? hours * 3600 : nil),
             durability: durability,
             timeFactor: factor,
             timeOrigin: origin,
-            peers: endpoints.mapValues { PeerEndpoints(pub: $0.pub, router: $0.router) })
+            peers: endpoints)
     }
 }
 
+/// Where one instance of a followed service publishes and answers.
 public struct PeerEndpoints: Sendable, Equatable {
+    /// The instance's source name (the service's name unless it runs as several instances).
+    public var source: String
     public var pub: String
     public var router: String
+
+    /// One endpoint (`tcp://dispatch:7201`), or one per instance, named the same way in both lists
+    /// (`dispatch-north=tcp://a:7201,dispatch-south=tcp://b:7201`).
+    static func parse(service: ServiceName, pub: String, router: String) throws -> [PeerEndpoints] {
+        func entries(_ list: String) -> [(String, String)] {
+            list.split(separator: ",").map { item in
+                let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                return parts.count == 2 ? (parts[0], parts[1]) : (service.rawValue, parts[0])
+            }
+        }
+        let pubs = entries(pub), routers = Dictionary(entries(router), uniquingKeysWith: { a, _ in a })
+        return try pubs.map { name, endpoint in
+            guard let r = routers[name] else {
+                throw ValidationError("\(service.envPrefix)_PUB names instance '\(name)' but \(service.envPrefix)_ROUTER does not")
+            }
+            return PeerEndpoints(source: name, pub: endpoint, router: r)
+        }
+    }
 }
 
 /// A service's resolved configuration.
 public struct ServiceConfig: Sendable {
     public var service: ServiceName
+    /// The source name on the bus and of this instance's files (the service's name by default).
+    public var instance: String
     public var bindPub: String
     public var bindRouter: String
     public var httpHost: String
@@ -146,15 +183,16 @@ public struct ServiceConfig: Sendable {
     public var cityDirectory: URL
     public var logLevel: Logger.Level
     public var heartbeatInterval: Duration
+    public var shutdownDelay: Duration
     public var retention: Retention
     public var durability: Durability
     public var timeFactor: Double
     public var timeOrigin: Date?
-    public var peers: [ServiceName: PeerEndpoints]
+    public var peers: [ServiceName: [PeerEndpoints]]
 
-    public var databasePath: String { dataDirectory.appendingPathComponent("\(service.rawValue).sqlite").path }
+    public var databasePath: String { dataDirectory.appendingPathComponent("\(instance).sqlite").path }
     /// Written once the service is up: the endpoints it actually bound (port 0 and `*` resolved).
-    public var endpointsFile: URL { dataDirectory.appendingPathComponent("\(service.rawValue).endpoints.json") }
+    public var endpointsFile: URL { dataDirectory.appendingPathComponent("\(instance).endpoints.json") }
 
     public func makeClock() -> any EventClock {
         timeFactor == 1 && timeOrigin == nil ? SystemClock() : AcceleratedClock(origin: timeOrigin ?? Date(), factor: timeFactor)

@@ -89,24 +89,26 @@ public enum ServiceHost {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = {
-            var logger = Logger(label: "precinct.\(config.service.rawValue)")
+            var logger = Logger(label: "precinct.\(config.instance)")
             logger.logLevel = config.logLevel
             return logger
         }()
 
-        let store = try Store(path: config.databasePath, service: config.service.rawValue, durability: config.durability) { Core.migrate(&$0) }
+        let store = try Store(path: config.databasePath, service: config.instance, durability: config.durability) { Core.migrate(&$0) }
         var engineConfig = EngineConfig()
         engineConfig.retention = config.retention
         let engine = try Engine(store: store, clock: config.makeClock(), config: engineConfig, logger: logger, makeCore: definition.makeCore)
         let health = Health()
         let inbox = try store.inbox()
-        let follows = definition.follows.map { peer -> FollowSpec in
-            let endpoints = config.peers[peer]!
-            let position = inbox[peer.rawValue]
-            return FollowSpec(source: peer.rawValue, pubEndpoint: endpoints.pub, routerEndpoint: endpoints.router,
-                              lastApplied: position?.seq ?? 0, epoch: position?.epoch)
+        // Every instance of every followed service is a source of its own (own sequence, own inbox row).
+        let follows = definition.follows.flatMap { peer in
+            (config.peers[peer] ?? []).map { endpoints -> FollowSpec in
+                let position = inbox[endpoints.source]
+                return FollowSpec(source: endpoints.source, pubEndpoint: endpoints.pub, routerEndpoint: endpoints.router,
+                                  lastApplied: position?.seq ?? 0, epoch: position?.epoch)
+            }
         }
-        var busConfig = BusConfig(service: config.service.rawValue, pubEndpoint: config.bindPub, routerEndpoint: config.bindRouter,
+        var busConfig = BusConfig(service: config.instance, pubEndpoint: config.bindPub, routerEndpoint: config.bindRouter,
                                   follow: follows, epoch: store.epoch, latestSeq: try store.latestSeq())
         busConfig.heartbeatInterval = config.heartbeatInterval
         let bridge = BusBridge(engine: engine, store: store, health: health, logger: logger)
@@ -124,7 +126,7 @@ public enum ServiceHost {
         let endpointsFile = config.endpointsFile
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "precinct-\(config.service.rawValue)"),
+            configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "precinct-\(config.instance)"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.httpPort
                 let info: [String: String] = ["http": "http://\(config.httpHost):\(port)", "pub": bus.pubEndpoint, "router": bus.routerEndpoint, "epoch": store.epoch]
@@ -135,10 +137,14 @@ public enum ServiceHost {
             },
             logger: logger)
         let core = CoreService(engine: engine, bus: bus, health: health, logger: logger)
+        // Shut down in reverse: readiness goes false first (and stays false for the shutdown
+        // delay, so a load balancer stops sending), then HTTP closes, then the engine drains.
+        let gate = ReadinessGate(health: health, delay: config.shutdownDelay, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: core),
                 .init(service: app),
+                .init(service: gate),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
@@ -170,6 +176,20 @@ struct CoreService: Service {
         engine.stop()
         bus.stop()
         logger.info("stopped")
+    }
+}
+
+/// The first to hear of a shutdown: readiness answers 503 from then on.
+struct ReadinessGate: Service {
+    let health: Health
+    let delay: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        health.markShuttingDown()
+        logger.info("not ready: shutting down", metadata: ["delay": "\(delay)"])
+        if delay > .zero { try? await Task.sleep(for: delay) }
     }
 }
 

@@ -1,0 +1,221 @@
+import Foundation
+import Model
+
+/// What an incident needs sent: its first unit, the accident division's second unit (一警双派),
+/// the units a major incident draws from the region, a PTU echelon, or support asked from the field.
+public enum NeedKind: String, Codable, Sendable, CaseIterable {
+    case primary, accidentDivision, major, ptu, support
+}
+
+public struct Need: Codable, Sendable, Hashable {
+    public var kind: NeedKind
+    /// PTU echelon number (1 is the first).
+    public var echelon: Int?
+    /// What the field asked for (`support`).
+    public var support: SupportRequest?
+    /// Set on a re-dispatch: the unit whose sign-off expired.
+    public var replaces: String?
+    /// Set on a handover: the unit handing the incident over.
+    public var handoverFrom: String?
+
+    public init(kind: NeedKind, echelon: Int? = nil, support: SupportRequest? = nil, replaces: String? = nil, handoverFrom: String? = nil) {
+        self.kind = kind
+        self.echelon = echelon
+        self.support = support
+        self.replaces = replaces
+        self.handoverFrom = handoverFrom
+    }
+
+    /// The role an assignment for this need is published with.
+    public var role: String {
+        if handoverFrom != nil { return "handover" }
+        if replaces != nil { return "redispatch" }
+        return kind == .ptu ? "ptu" : kind.rawValue
+    }
+}
+
+/// The facts about an incident the rules look at.
+public struct IncidentFacts: Sendable, Hashable {
+    public var category: Category
+    public var casualties: Int
+    public var partiesConsent: Bool
+    public var grid: GridLocation?
+    public var major: Bool
+
+    public init(category: Category, casualties: Int, partiesConsent: Bool, grid: GridLocation?, major: Bool) {
+        self.category = category
+        self.casualties = casualties
+        self.partiesConsent = partiesConsent
+        self.grid = grid
+        self.major = major
+    }
+
+    /// 伤亡/复杂事故: a casualty accident, or a "minor" one where someone is hurt.
+    public var isCasualtyAccident: Bool { category == .accidentCasualty || (category == .accidentMinor && casualties > 0) }
+    /// Road incidents (the road chief's): every traffic accident.
+    public var isRoadIncident: Bool { category == .accidentMinor || category == .accidentCasualty }
+}
+
+/// One step of a rule: the units it may send, tried nearest first. Earlier tiers win.
+public struct Tier: Sendable, Hashable {
+    public var rule: String
+    public var units: [String]
+}
+
+/// The dispatch rules as candidate tiers (docs/dispatch.md, "Rules"): pure, computed from the
+/// jurisdiction only (availability is checked when a unit is chosen), and cached per grid and need.
+public final class DispatchPolicy {
+    public let jurisdiction: Jurisdiction
+    private let units: [FieldUnit]
+    private var cache: [String: [Tier]] = [:]
+
+    public init(jurisdiction: Jurisdiction) {
+        self.jurisdiction = jurisdiction
+        self.units = jurisdiction.units
+    }
+
+    /// Patrol kinds: what answers an ordinary 110 incident.
+    static func patrols(_ kind: UnitKind) -> Bool { kind == .patrolCar || kind == .motorcycle }
+    /// What a station can send itself: its patrols and its duty group.
+    static func stationKinds(_ kind: UnitKind) -> Bool { patrols(kind) || kind == .stationDuty }
+
+    /// The initial needs of an incident, in the order they are served.
+    public func initialNeeds(_ facts: IncidentFacts, rules: DispatchRules) -> [Need] {
+        var needs = [Need(kind: .primary)]
+        if facts.isCasualtyAccident { needs.append(Need(kind: .accidentDivision)) }
+        if facts.major {
+            needs += (0..<rules.major.extraUnits).map { _ in Need(kind: .major) }
+            if let first = rules.ptuEchelons.first, first.afterSeconds == 0 {
+                needs += (0..<first.units).map { _ in Need(kind: .ptu, echelon: 1) }
+            }
+        }
+        return needs
+    }
+
+    /// The tiers for `need` on an incident with `facts`.
+    public func tiers(for need: Need, _ facts: IncidentFacts) -> [Tier] {
+        let key = cacheKey(need, facts)
+        if let key, let cached = cache[key] { return cached }
+        let tiers = compute(need, facts)
+        if let key { cache[key] = tiers }
+        return tiers
+    }
+
+    private func cacheKey(_ need: Need, _ f: IncidentFacts) -> String? {
+        let place = f.grid?.gridId ?? "-"
+        switch need.kind {
+        case .primary:
+            let flavour = f.isCasualtyAccident ? "cas" : f.category == .accidentMinor ? "acc" : (f.category == .dispute && f.partiesConsent) ? "med" : "pat"
+            return "p|\(place)|\(flavour)|\(f.major)"
+        case .accidentDivision: return "ad"
+        case .major: return "m|\(place)"
+        case .ptu: return "ptu|\(need.echelon ?? 1)"
+        case .support:
+            return "s|\(place)|\(need.support?.kind?.rawValue ?? "-")|\(need.support?.qualification?.rawValue ?? "-")"
+        }
+    }
+
+    private func ids(_ filter: (FieldUnit) -> Bool) -> [String] { units.filter(filter).map(\.id) }
+
+    private func compute(_ need: Need, _ f: IncidentFacts) -> [Tier] {
+        switch need.kind {
+        case .primary: return primaryTiers(f)
+        case .accidentDivision: return [Tier(rule: "dual-accident-division", units: ids { $0.kind == .accidentDivision })]
+        case .major: return majorTiers(f)
+        case .ptu: return [Tier(rule: "ptu-echelon-\(need.echelon ?? 1)", units: ids { $0.kind == .ptu })]
+        case .support: return supportTiers(need.support ?? SupportRequest(), f)
+        }
+    }
+
+    private func primaryTiers(_ f: IncidentFacts) -> [Tier] {
+        guard let loc = f.grid else {
+            return [Tier(rule: "city-nearest", units: ids { Self.stationKinds($0.kind) })]
+        }
+        var tiers: [Tier]
+        if f.isCasualtyAccident {
+            tiers = accidentTiers(loc, stationRule: "dual-station")
+        } else if f.category == .accidentMinor {
+            tiers = accidentTiers(loc, stationRule: "accident-station")
+        } else if f.category == .dispute && f.partiesConsent {
+            let region = regionStations(loc.regionId)
+            tiers = [
+                Tier(rule: "mediator-pair", units: ids { $0.kind == .mediatorPair && $0.stationId == loc.stationId }),
+                Tier(rule: "mediator-pair", units: ids { $0.kind == .mediatorPair && ($0.stationId.map(region.contains) ?? false) }),
+            ] + patrolTiers(loc)
+        } else {
+            tiers = patrolTiers(loc)
+        }
+        if f.major { tiers += majorTiers(f) }
+        return tiers
+    }
+
+    /// Grid first, nearest; then the neighbouring grids (of the same region); then the station.
+    /// Urban incidents go to the street post covering them, rural ones stay with the station.
+    func patrolTiers(_ loc: GridLocation) -> [Tier] {
+        let neighbours = Set(jurisdiction.grid(loc.gridId)?.neighbourIds ?? []).filter { regionOf(grid: $0) == loc.regionId }
+        let station = Tier(rule: "station-fallback", units: ids { $0.stationId == loc.stationId && Self.stationKinds($0.kind) })
+        if loc.urban, let postId = loc.postId {
+            // 警务站: the post's patrols are those deployed in the grids it covers.
+            let postGrids = Set(jurisdiction.grids.filter { $0.postId == postId }.map(\.id))
+            func postUnit(_ u: FieldUnit) -> Bool { Self.patrols(u.kind) && (u.homeGridId.map(postGrids.contains) ?? false) }
+            return [
+                Tier(rule: "street-post", units: ids { postUnit($0) && $0.homeGridId == loc.gridId }),
+                Tier(rule: "street-post", units: ids { postUnit($0) && ($0.homeGridId.map(neighbours.contains) ?? false) }),
+                Tier(rule: "street-post", units: ids(postUnit)),
+                station,
+            ]
+        }
+        return [
+            Tier(rule: "grid-nearest", units: ids { Self.patrols($0.kind) && $0.homeGridId == loc.gridId }),
+            Tier(rule: "neighbour-grid", units: ids { Self.patrols($0.kind) && ($0.homeGridId.map(neighbours.contains) ?? false) }),
+            station,
+        ]
+    }
+
+    /// A station unit holding 初级事故处理资格, the grid's first; then the region's traffic squadron.
+    func accidentTiers(_ loc: GridLocation, stationRule: String) -> [Tier] {
+        func qualified(_ u: FieldUnit) -> Bool {
+            Self.stationKinds(u.kind) && u.qualifications.contains(.accidentPrimary) && u.stationId == loc.stationId
+        }
+        let squadrons = Set(jurisdiction.regions[loc.regionId]?.squadronIds ?? [])
+        let merged = jurisdiction.stations[loc.stationId]?.mergedSquadronId
+        return [
+            Tier(rule: stationRule, units: ids { qualified($0) && $0.homeGridId == loc.gridId }),
+            Tier(rule: stationRule, units: ids(qualified)),
+            Tier(rule: "accident-squadron", units: ids { $0.kind == .trafficSquadron && ($0.squadronId == merged || ($0.squadronId.map(squadrons.contains) ?? false)) }),
+        ]
+    }
+
+    /// A major incident: the centre station commands every member station and squadron of the region.
+    func majorTiers(_ f: IncidentFacts) -> [Tier] {
+        guard let loc = f.grid else { return [] }
+        let stations = regionStations(loc.regionId)
+        let squadrons = Set(jurisdiction.regions[loc.regionId]?.squadronIds ?? [])
+        return [
+            Tier(rule: "major-region", units: ids { Self.stationKinds($0.kind) && ($0.stationId.map(stations.contains) ?? false) }),
+            Tier(rule: "major-squadron", units: ids { $0.kind == .trafficSquadron && ($0.squadronId.map(squadrons.contains) ?? false) }),
+        ]
+    }
+
+    func supportTiers(_ request: SupportRequest, _ f: IncidentFacts) -> [Tier] {
+        func fits(_ u: FieldUnit) -> Bool {
+            if let k = request.kind, u.kind != k { return false }
+            if let q = request.qualification, !u.qualifications.contains(q) { return false }
+            if request.kind == nil && request.qualification == nil { return Self.stationKinds(u.kind) }
+            return true
+        }
+        guard let loc = f.grid else { return [Tier(rule: "support", units: ids(fits))] }
+        let stations = regionStations(loc.regionId)
+        return [
+            Tier(rule: "support", units: ids { fits($0) && $0.stationId == loc.stationId }),
+            Tier(rule: "support", units: ids { fits($0) && (jurisdiction.regionId(of: $0) == loc.regionId || ($0.stationId.map(stations.contains) ?? false)) }),
+            Tier(rule: "support", units: ids(fits)),
+        ]
+    }
+
+    private func regionStations(_ regionId: String) -> Set<String> { Set(jurisdiction.regions[regionId]?.memberStationIds ?? []) }
+
+    private func regionOf(grid gridId: String) -> String? {
+        jurisdiction.grid(gridId).flatMap { jurisdiction.stations[$0.stationId]?.regionId }
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import GRDB
+import Model
+
+/// The read API (docs/dispatch.md, "Read API"): plain reads of dispatch's tables, outside the
+/// engine, so queries never wait behind writes.
+public enum DispatchQueries {
+    public struct AssignmentView: Codable, Sendable, Hashable {
+        public var unitId: String
+        public var callSign: String?
+        public var kind: String?
+        public var rule: String
+        public var role: String
+        public var assignedAt: Date
+        public var active: Bool
+        public var signedOff: Bool
+        public var distanceMeters: Double?
+        public var etaSeconds: Double?
+        public var endedAt: Date?
+        public var endReason: String?
+    }
+
+    public struct TimerView: Codable, Sendable, Hashable {
+        public var timer: String
+        public var unitId: String?
+        public var state: String
+        public var startedAt: Date
+        public var dueAt: Date
+        public var endedAt: Date?
+    }
+
+    public struct QueuedView: Codable, Sendable, Hashable {
+        public var queueId: Int64
+        public var incidentId: String
+        public var need: String
+        public var priority: Int
+        public var regionId: String?
+        public var queuedAt: Date
+        public var level: Int
+    }
+
+    public struct TimelineEntry: Codable, Sendable, Hashable {
+        public var at: Date
+        public var kind: String
+        public var unitId: String?
+        public var detail: String?
+    }
+
+    public struct IncidentView: Codable, Sendable, Hashable {
+        public var id: String
+        public var status: String
+        public var category: String
+        public var priority: Int
+        public var regionId: String?
+        public var stationId: String?
+        public var gridId: String?
+        public var postId: String?
+        public var urban: Bool?
+        public var major: Bool
+        public var commandStationId: String?
+        public var openedAt: Date
+        public var assignedAt: Date?
+        public var closedAt: Date?
+        /// The first (primary) unit and the rule that chose it.
+        public var unitId: String?
+        public var rule: String?
+        public var outcome: String?
+        public var units: [AssignmentView]
+        public var timers: [TimerView]
+        public var queued: [QueuedView]
+        public var timeline: [TimelineEntry]?
+    }
+
+    public struct UnitBoardEntry: Codable, Sendable, Hashable {
+        public var id: String
+        public var callSign: String
+        public var kind: String
+        public var stationId: String?
+        public var squadronId: String?
+        public var regionId: String?
+        public var homeGridId: String?
+        public var state: String
+        public var offReason: String?
+        public var incidentId: String?
+        public var lat: Double
+        public var lon: Double
+        public var updatedAt: Date?
+    }
+
+    static func date(_ row: Row, _ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
+
+    public static func incident(_ db: Database, id: String, jurisdiction: Jurisdiction? = nil, withTimeline: Bool = true) throws -> IncidentView? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]) else { return nil }
+        let units = try Row.fetchAll(db, sql: "SELECT * FROM assignments WHERE incident_id = ? ORDER BY at, rowid", arguments: [id]).map { r -> AssignmentView in
+            let unitId: String = r["unit_id"]
+            let unit = jurisdiction?.units.first { $0.id == unitId }
+            return AssignmentView(unitId: unitId, callSign: unit?.callSign, kind: unit?.kind.rawValue, rule: r["rule"], role: r["role"] ?? "primary",
+                                  assignedAt: Date(timeIntervalSince1970: r["at"]), active: (r["active"] as Int? ?? 0) == 1,
+                                  signedOff: (r["signed_off"] as Int? ?? 0) == 1, distanceMeters: r["distance"], etaSeconds: r["eta"],
+                                  endedAt: date(r, "ended_at"), endReason: r["end_reason"])
+        }
+        let timers = try Row.fetchAll(db, sql: "SELECT * FROM timers WHERE incident_id = ? ORDER BY started_at, timer", arguments: [id]).map { r -> TimerView in
+            let unit: String = r["unit_id"]
+            return TimerView(timer: r["timer"], unitId: unit.isEmpty ? nil : unit, state: r["state"], startedAt: Date(timeIntervalSince1970: r["started_at"]),
+                             dueAt: Date(timeIntervalSince1970: r["due_at"]), endedAt: date(r, "ended_at"))
+        }
+        return IncidentView(
+            id: row["id"], status: row["status"], category: row["category"], priority: row["priority"], regionId: row["region_id"],
+            stationId: row["station_id"], gridId: row["grid_id"], postId: row["post_id"], urban: (row["urban"] as Int?).map { $0 == 1 },
+            major: (row["major"] as Int? ?? 0) == 1, commandStationId: row["command_station_id"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
+            assignedAt: date(row, "assigned_at"), closedAt: date(row, "closed_at"), unitId: row["unit_id"], rule: row["rule"], outcome: row["outcome"],
+            units: units, timers: timers, queued: try queue(db, incidentId: id), timeline: withTimeline ? try timeline(db, id: id) : nil)
+    }
+
+    public static func timeline(_ db: Database, id: String) throws -> [TimelineEntry] {
+        try Row.fetchAll(db, sql: "SELECT at, kind, unit_id, detail FROM timeline WHERE incident_id = ? ORDER BY id", arguments: [id]).map {
+            TimelineEntry(at: Date(timeIntervalSince1970: $0["at"]), kind: $0["kind"], unitId: $0["unit_id"], detail: $0["detail"])
+        }
+    }
+
+    /// Incidents by status (default: every one not closed), region and station, oldest first.
+    public static func incidents(_ db: Database, status: String? = nil, regionId: String? = nil, stationId: String? = nil, limit: Int = 500) throws -> [IncidentView] {
+        var sql = "SELECT id FROM incidents WHERE "
+        var args: [any DatabaseValueConvertible] = []
+        if let status { sql += "status = ?"; args.append(status) } else { sql += "status != 'closed'" }
+        if let regionId { sql += " AND region_id = ?"; args.append(regionId) }
+        if let stationId { sql += " AND (station_id = ? OR command_station_id = ?)"; args += [stationId, stationId] }
+        sql += " ORDER BY opened_at, id LIMIT ?"
+        args.append(max(1, min(limit, 5_000)))
+        return try String.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { try incident(db, id: $0, withTimeline: false) }
+    }
+
+    /// The unit board: every unit with its state, position and current incident.
+    public static func unitBoard(_ db: Database, jurisdiction: Jurisdiction, regionId: String? = nil, stationId: String? = nil, state: String? = nil) throws -> [UnitBoardEntry] {
+        var stored: [String: Row] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM units") { stored[row["id"]] = row }
+        return jurisdiction.units.compactMap { u -> UnitBoardEntry? in
+            let row = stored[u.id]
+            let region = jurisdiction.regionId(of: u)
+            let entry = UnitBoardEntry(
+                id: u.id, callSign: u.callSign, kind: u.kind.rawValue, stationId: u.stationId, squadronId: u.squadronId, regionId: region,
+                homeGridId: u.homeGridId, state: row?["state"] ?? "available", offReason: row?["off_reason"], incidentId: row?["incident_id"],
+                lat: row?["lat"] ?? u.position.lat, lon: row?["lon"] ?? u.position.lon, updatedAt: row.flatMap { date($0, "updated_at") })
+            if let regionId, region != regionId { return nil }
+            if let stationId, u.stationId != stationId && u.squadronId != stationId { return nil }
+            if let state, entry.state != state { return nil }
+            return entry
+        }.sorted { $0.id < $1.id }
+    }
+
+    public static func queue(_ db: Database, incidentId: String? = nil) throws -> [QueuedView] {
+        let rows = if let incidentId {
+            try Row.fetchAll(db, sql: "SELECT * FROM queue WHERE incident_id = ? ORDER BY priority, id", arguments: [incidentId])
+        } else {
+            try Row.fetchAll(db, sql: "SELECT * FROM queue ORDER BY priority, id")
+        }
+        return rows.map { r in
+            let need = (r["need"] as String?).flatMap { try? JSONDecoder().decode(Need.self, from: Data($0.utf8)) }
+            return QueuedView(queueId: r["id"], incidentId: r["incident_id"], need: need?.role ?? "?", priority: r["priority"], regionId: r["region_id"],
+                              queuedAt: Date(timeIntervalSince1970: r["queued_at"]), level: r["level"])
+        }
+    }
+
+    /// `GET /v1/stats`: `incidents`, `assignments`, `incidentsAssigned` (the load generator compares
+    /// these with scoring), `incidents_<status>`, `queue`, `assignments_<rule>`, `breaches_<timer>`, `warnings_<timer>`.
+    public static func stats(_ db: Database) throws -> [String: Int] {
+        var out: [String: Int] = [
+            "incidents": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") ?? 0,
+            "assignments": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignments") ?? 0,
+            "incidentsAssigned": try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT incident_id) FROM assignments") ?? 0,
+            "queue": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue") ?? 0,
+        ]
+        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM incidents GROUP BY status") {
+            out["incidents_\(row["status"] as String)"] = row["n"]
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT rule, COUNT(*) AS n FROM assignments GROUP BY rule") {
+            out["assignments_\(row["rule"] as String)"] = row["n"]
+        }
+        for timer in SLATimer.allCases {
+            out["breaches_\(timer.rawValue)"] = 0
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT timer, state, COUNT(*) AS n FROM timers WHERE state IN ('breached', 'met') GROUP BY timer, state") {
+            let key = (row["state"] as String) == "breached" ? "breaches" : "met"
+            out["\(key)_\(row["timer"] as String)"] = row["n"]
+        }
+        return out
+    }
+
+    /// Assignments per rule (the scenario test's distribution).
+    public static func assignmentsByRule(_ db: Database) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT rule, COUNT(*) AS n FROM assignments GROUP BY rule") { out[row["rule"]] = row["n"] }
+        return out
+    }
+}

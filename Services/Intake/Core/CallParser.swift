@@ -1,0 +1,76 @@
+import Foundation
+import Model
+
+/// Turns the bytes of a call (HTTP body or ROUTER frame, the same JSON) into a ``CallRequest``,
+/// or into a rejection that names the field, the reason and a reason code. Runs off the engine
+/// thread (decoding is the costly part); the engine only records the outcome.
+public struct CallParser: Sendable {
+    public static let maxCallBytes = 64 * 1024
+    /// How much of an unreadable or oversized body is kept as evidence.
+    public static let evidenceBytes = 4 * 1024
+
+    /// What could be read from an unreadable call, so its record is still useful (and a retry of
+    /// the same `clientRef` is answered, not recorded twice).
+    public struct Hints: Sendable, Hashable {
+        public var channel: String?
+        public var callTaker: String?
+        public var callerPhone: String?
+        public var clientRef: String?
+
+        public init(channel: String? = nil, callTaker: String? = nil, callerPhone: String? = nil, clientRef: String? = nil) {
+            self.channel = channel
+            self.callTaker = callTaker
+            self.callerPhone = callerPhone
+            self.clientRef = clientRef
+        }
+    }
+
+    public enum Parsed: Sendable {
+        case call(CallRequest)
+        /// `status`: 400 unreadable, 413 too large, 422 readable but not a valid call.
+        case unreadable(FieldError, status: Int, hints: Hints)
+    }
+
+    public init() {}
+
+    public func parse(_ body: [UInt8]) -> Parsed {
+        if body.count > Self.maxCallBytes {
+            return .unreadable(Self.tooLarge(body.count), status: 413, hints: Hints())
+        }
+        let data = Data(body)
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return .unreadable(FieldError(field: "", reason: "body is not valid JSON", code: "invalid-json"), status: 400, hints: Hints())
+        }
+        guard let fields = object as? [String: Any] else {
+            return .unreadable(FieldError(field: "", reason: "body must be a JSON object (a call)", code: "invalid-json"), status: 400, hints: Hints())
+        }
+        let hints = Hints(channel: fields["channel"] as? String, callTaker: fields["callTaker"] as? String,
+                          callerPhone: (fields["caller"] as? [String: Any])?["phone"] as? String, clientRef: fields["clientRef"] as? String)
+        if let channel = fields["channel"] as? String, Channel(rawValue: channel) == nil {
+            let known = Channel.allCases.map(\.rawValue).joined(separator: ", ")
+            return .unreadable(FieldError(field: "channel", reason: "'\(channel)' is not a channel (one of \(known))", code: "unknown-channel"), status: 422, hints: hints)
+        }
+        if let category = fields["categoryHint"] as? String, Category(rawValue: category) == nil {
+            let known = Category.allCases.map(\.rawValue).joined(separator: ", ")
+            return .unreadable(FieldError(field: "categoryHint", reason: "'\(category)' is not a category (one of \(known))", code: "unknown-category"), status: 422, hints: hints)
+        }
+        do {
+            return .call(try JSONCodec.decoder().decode(CallRequest.self, from: data))
+        } catch {
+            let (field, reason) = describe(error)
+            let code: String
+            var status = 400
+            switch error as? DecodingError {
+            case .keyNotFound?, .valueNotFound?: code = "missing-field"; status = 422
+            case .typeMismatch?: code = "wrong-type"
+            case .dataCorrupted(let ctx)? where ctx.codingPath.last?.stringValue == "receivedAt": code = "impossible-time"; status = 422
+            default: code = "invalid-value"; status = 422
+            }
+            return .unreadable(FieldError(field: field, reason: reason, code: code), status: status, hints: hints)
+        }
+    }
+
+    public static func tooLarge(_ size: Int?) -> FieldError {
+        FieldError(field: "", reason: "body is \(size.map { "\($0) bytes" } ?? "larger than that"); a call is at most \(maxCallBytes) bytes", code: "too-large")
+    }
+}
