@@ -28,11 +28,13 @@ build-release: deps
 up: build
 	@bash scripts/up.sh $(BIN)
 
+# The deployment checks and the multi-host test run first, so that the suite's own summary is
+# the last thing `make test` prints.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
 	@$(MAKE) --no-print-directory deploy-check
 	@$(MAKE) --no-print-directory netns-test
+	$(SWIFT) test --skip-build
 
 ## The deployment files, checked without a Docker engine (docs/deploy.md).
 deploy-check: compose-check dockerfile-lint
