@@ -17,7 +17,7 @@
 #
 # Data: /data (a volume: the service's SQLite file and its endpoints file). City: /app/cities/demo;
 # mount your own city folder and set PRECINCT_CITY. Configuration: PRECINCT_* environment only
-# (docs/deploy.md). Runs as the unprivileged user 10001.
+# (README.md, "Deploy"). Runs as the unprivileged user 10001.
 
 # The toolchain the developers and CI use (Swift 6.3); bookworm to match the runtime image's libraries.
 ARG SWIFT_IMAGE=swift:6.3-bookworm

@@ -36,7 +36,7 @@ test: deps
 	@$(MAKE) --no-print-directory netns-test
 	$(SWIFT) test --skip-build
 
-## The deployment files, checked without a Docker engine (docs/deploy.md).
+## The deployment files, checked without a Docker engine (README.md, "Deploy").
 deploy-check: compose-check dockerfile-lint
 
 compose-check:
