@@ -14,7 +14,7 @@ struct TimedOut: Error, CustomStringConvertible {
 /// Polls `condition` every 2 ms until it holds or `timeout` passes; records an issue on timeout.
 @discardableResult
 func eventually(
-    timeout: Duration = .seconds(5), _ what: String = "condition",
+    timeout: Duration = .seconds(30), _ what: String = "condition",
     sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () throws -> Bool
 ) async rethrows -> Bool {
@@ -31,7 +31,7 @@ func eventually(
 
 /// Receives one whole message without blocking a thread of the cooperative pool: polls with
 /// `dontWait` every millisecond until a message arrives or `timeout` passes.
-func receive(_ socket: Socket, timeout: Duration = .seconds(5), _ what: String = "a message") async throws -> [[UInt8]] {
+func receive(_ socket: Socket, timeout: Duration = .seconds(30), _ what: String = "a message") async throws -> [[UInt8]] {
     let deadline = ContinuousClock.now + timeout
     while true {
         if let frames = try socket.receiveMultipart(dontWait: true) { return frames }

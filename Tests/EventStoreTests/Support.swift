@@ -153,7 +153,7 @@ func total(_ store: Store) throws -> Int {
 
 /// Polls `condition` every 2 ms until it holds or `timeout` passes; records an issue on timeout.
 @discardableResult
-func eventually(timeout: Duration = .seconds(5), _ what: String = "condition",
+func eventually(timeout: Duration = .seconds(30), _ what: String = "condition",
                 sourceLocation: SourceLocation = #_sourceLocation, _ condition: () throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while true {
