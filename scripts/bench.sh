@@ -11,7 +11,7 @@ MAX_CALLS=${BENCH_MAX_CALLS:-200000}
 LAT_CALLS=${BENCH_LATENCY_CALLS:-30000}
 MEM_CALLS=${BENCH_MEMORY_CALLS:-1000000}
 WORK=$(mktemp -d /tmp/precinct-bench.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 echo "== raw libzmq PUB→SUB (C)"
 cc -O2 -o "$WORK/zmq_pubsub" bench/zmq_pubsub.c $(pkg-config --cflags --libs libzmq 2>/dev/null | sed 's/-isystem [^ ]*//g')

@@ -308,7 +308,7 @@ final class LoadResults: Sendable {
                 field reports: \(fieldAccepted.load(ordering: .relaxed)) accepted, \(fieldRefused.load(ordering: .relaxed)) refused; alerts seen \(s.alertAt.count) (expected \(expectedAlerts)), duplicates on the wire \(s.duplicateAlerts)
                 """
             return Report(text: text, json: [
-                "calls": s.calls.count, "acked": acked, "sendSeconds": sendSeconds, "e2eSeconds": e2eSeconds,
+                "calls": s.calls.count, "acked": acked, "opened": s.opened, "sendSeconds": sendSeconds, "e2eSeconds": e2eSeconds,
                 "ackRate": Double(acked) / sendSeconds, "e2eRate": Double(assigned) / e2eSeconds,
                 "ack": aj, "assign": bj, "alert": cj, "retries": retries.load(ordering: .relaxed),
             ])

@@ -59,35 +59,65 @@ public struct EventHeader: Sendable, Equatable, Codable {
         return out
     }
 
-    /// Parses a header frame. Every problem names the field.
+    /// Parses a header frame. Every problem names the field. One pass, no dictionary: every
+    /// message a follower receives pays for this.
     public static func decode(_ bytes: [UInt8]) throws(EnvelopeError) -> EventHeader {
-        let fields: [String: FlatJSON.Value]
-        do { fields = try FlatJSON.parseObject(bytes) } catch {
+        var id: String?, type: String?, source: String?, epoch: String?, time: String?
+        var correlationId: String?, causationId: String?
+        var version: Int64?, seq: Int64?
+        var problem: String?
+        do {
+            try FlatJSON.forEachField(bytes) { key, value in
+                func text(_ slot: inout String?, optional: Bool = false) {
+                    switch value {
+                    case .string(let s): slot = s
+                    case .null where optional: slot = nil
+                    default: problem = problem ?? "header field '\(key)' is not a string"
+                    }
+                }
+                func number(_ slot: inout Int64?) {
+                    if case .integer(let n) = value { slot = n } else { problem = problem ?? "header field '\(key)' is missing or not an integer" }
+                }
+                switch key {
+                case "id": text(&id)
+                case "type": text(&type)
+                case "source": text(&source)
+                case "epoch": text(&epoch)
+                case "time": text(&time)
+                case "correlationId": text(&correlationId, optional: true)
+                case "causationId": text(&causationId, optional: true)
+                case "version": number(&version)
+                case "seq": number(&seq)
+                default: break  // additive fields from newer publishers are ignored
+                }
+            }
+        } catch {
             throw .malformedHeader("header is not a flat JSON object: \(error.reason)")
         }
-        func string(_ key: String) throws(EnvelopeError) -> String {
-            guard case .string(let s)? = fields[key] else { throw .malformedHeader("header field '\(key)' is missing or not a string") }
-            return s
+        if let problem { throw .malformedHeader(problem) }
+        func required<T>(_ value: T?, _ key: String, _ kind: String) throws(EnvelopeError) -> T {
+            guard let value else { throw .malformedHeader("header field '\(key)' is missing or not \(kind)") }
+            return value
         }
-        func optionalString(_ key: String) throws(EnvelopeError) -> String? {
-            switch fields[key] {
-            case nil, .null?: return nil
-            case .string(let s)?: return s
-            default: throw .malformedHeader("header field '\(key)' is not a string")
-            }
-        }
-        func integer(_ key: String) throws(EnvelopeError) -> Int64 {
-            guard case .integer(let n)? = fields[key] else { throw .malformedHeader("header field '\(key)' is missing or not an integer") }
-            return n
-        }
-        let seq = try integer("seq")
-        guard seq >= 0 else { throw .malformedHeader("header field 'seq' is negative") }
-        var header = EventHeader(
-            type: try string("type"), version: Int(try integer("version")), source: try string("source"),
-            epoch: try string("epoch"), seq: UInt64(seq), time: try string("time"),
-            correlationId: try optionalString("correlationId"), causationId: try optionalString("causationId"))
-        header.id = try string("id")
-        return header
+        let n = try required(seq, "seq", "an integer")
+        guard n >= 0 else { throw .malformedHeader("header field 'seq' is negative") }
+        return EventHeader(
+            id: try required(id, "id", "a string"), type: try required(type, "type", "a string"), version: Int(try required(version, "version", "an integer")),
+            source: try required(source, "source", "a string"), epoch: try required(epoch, "epoch", "a string"), seq: UInt64(n),
+            time: try required(time, "time", "a string"), correlationId: correlationId, causationId: causationId)
+    }
+
+    private init(id: String, type: String, version: Int, source: String, epoch: String, seq: UInt64, time: String,
+                 correlationId: String?, causationId: String?) {
+        self.id = id
+        self.type = type
+        self.version = version
+        self.source = source
+        self.epoch = epoch
+        self.seq = seq
+        self.time = time
+        self.correlationId = correlationId
+        self.causationId = causationId
     }
 }
 

@@ -53,8 +53,16 @@ public enum FlatJSON {
     }
 
     public static func parseObject(_ bytes: [UInt8]) throws(ParseError) -> [String: Value] {
+        var result: [String: Value] = [:]
+        try forEachField(bytes) { key, value in result[key] = value }
+        return result
+    }
+
+    /// Calls `body` with each field in order, without building a dictionary (the envelope
+    /// header is read this way on every message).
+    public static func forEachField(_ bytes: [UInt8], _ body: (String, Value) -> Void) throws(ParseError) {
         var parser = Parser(bytes: bytes)
-        return try parser.object()
+        try parser.object(body)
     }
 
     private struct Parser {
@@ -73,8 +81,7 @@ public enum FlatJSON {
             i += 1
         }
 
-        mutating func object() throws(ParseError) -> [String: Value] {
-            var result: [String: Value] = [:]
+        mutating func object(_ body: (String, Value) -> Void) throws(ParseError) {
             try expect(UInt8(ascii: "{"))
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
@@ -85,7 +92,7 @@ public enum FlatJSON {
                     let key = try string()
                     try expect(UInt8(ascii: ":"))
                     skipSpace()
-                    result[key] = try value()
+                    body(key, try value())
                     skipSpace()
                     guard i < bytes.count else { throw fail("unterminated object") }
                     if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -95,7 +102,6 @@ public enum FlatJSON {
             }
             skipSpace()
             guard i == bytes.count else { throw fail("trailing bytes after the object at byte \(i)") }
-            return result
         }
 
         mutating func value() throws(ParseError) -> Value {

@@ -75,10 +75,16 @@ struct DispatchServiceTests {
         let dispute = try await Self.post("\(intake)/v1/calls", Self.call("dispute", rural.lat + 0.001, rural.lon, ref: "d-3", consent: true))["incidentId"] as! String
         let crash = try await Self.post("\(intake)/v1/calls", Self.call("accidentCasualty", rural.lat - 0.001, rural.lon, ref: "d-4", casualties: 1, channel: "122"))["incidentId"] as! String
 
+        // Each incident's first assignment is kept: on a loaded machine the short sign-off timer
+        // may already have re-dispatched one by the time the last is seen.
         var views: [String: [String: Any]] = [:]
         try await eventually("dispatch to assign all four incidents", timeout: .seconds(60)) {
-            for id in [crime, street, dispute, crash] { views[id] = try await Self.incident(dispatch, id) }
-            return views.values.allSatisfy { $0["status"] as? String == "assigned" } && Self.units(views[crash]!).count >= 2
+            for id in [crime, street, dispute, crash] where views[id] == nil {
+                if let v = try await Self.incident(dispatch, id), v["status"] as? String == "assigned", id != crash || Self.units(v).count >= 2 {
+                    views[id] = v
+                }
+            }
+            return views.count == 4
         }
         #expect(views[crime]?["rule"] as? String == "grid-nearest")
         #expect(views[street]?["rule"] as? String == "street-post")
@@ -86,7 +92,7 @@ struct DispatchServiceTests {
         #expect(Set(Self.units(views[crash]!).map { $0["rule"] as! String }) == ["dual-station", "dual-accident-division"])
 
         // Field commands over HTTP: the load generator's batch, then the unit is free.
-        let unit = views[crime]!["unitId"] as! String
+        let unit = try #require(try await Self.incident(dispatch, crime)?["unitId"] as? String, "the unit on \(crime) now")
         let answer = try await Self.post("\(dispatch)/v1/field", ["commands": ["signedOff", "arrived", "feedback", "closed"].map {
             ["incidentId": crime, "unitId": unit, "stage": $0, "outcome": "caseOpened"] as [String: Any]
         }])
