@@ -55,23 +55,28 @@ final class Cluster: @unchecked Sendable {
     }
 
     func start(_ service: String) throws {
+        try start(service, as: service, arguments: arguments(for: service))
+    }
+
+    /// Starts `precinct-<service>` under the process name `name` (an instance) with exactly `arguments`.
+    func start(_ service: String, as name: String, arguments: [String]) throws {
         let binary = Self.binDirectory.appendingPathComponent("precinct-\(service)")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw ClusterError("\(binary.path) is missing: run `swift build` before the tests (make test does)")
         }
-        try? FileManager.default.removeItem(at: endpointsFile(service))
+        try? FileManager.default.removeItem(at: endpointsFile(name))
         let process = Process()
         process.executableURL = binary
-        process.arguments = arguments(for: service)
+        process.arguments = arguments
         process.currentDirectoryURL = Self.packageRoot
-        let log = root.appendingPathComponent("\(service).log")
+        let log = root.appendingPathComponent("\(name).log")
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        lock.withLock { processes[service] = process }
+        lock.withLock { processes[name] = process }
     }
 
     func startAll() throws {
