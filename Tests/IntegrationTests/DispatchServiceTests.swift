@@ -55,7 +55,9 @@ struct DispatchServiceTests {
 
     @Test func rulesFieldCommandsTimersAndReadAPI() async throws {
         let rules = try Self.rulesFile { r in
-            r["timers"] = ["signOff": ["seconds": 3, "warnBefore": 1], "firstFeedback": ["seconds": 6, "warnBefore": 2],
+            // Sign-off at 20 s: long enough that the test's own field batch (sent right after the
+            // assignment is seen) is never overtaken by a re-dispatch on a loaded CI machine.
+            r["timers"] = ["signOff": ["seconds": 20, "warnBefore": 5], "firstFeedback": ["seconds": 6, "warnBefore": 2],
                            "close": ["seconds": 3600, "warnBefore": 60], "arrival": ["warnBefore": 60, "fallbackMinutes": 15]]
             r["shifts"] = ["enforce": false, "timeZone": "Asia/Shanghai"]
         }
@@ -106,14 +108,14 @@ struct DispatchServiceTests {
 
         // Sign-off timer: nobody signs off the mediators → breach and the next unit.
         let firstMediator = views[dispute]!["unitId"] as! String
-        try await eventually("the sign-off breach to re-dispatch \(dispute)") {
+        try await eventually("the sign-off breach to re-dispatch \(dispute)", timeout: .seconds(90)) {
             let v = try await Self.incident(dispatch, dispute)
             return Self.units(v ?? [:]).contains { $0["role"] as? String == "redispatch" }
         }
         let redispatched = try #require(try await Self.incident(dispatch, dispute))
         #expect(Self.units(redispatched).first { $0["unitId"] as? String == firstMediator }?["endReason"] as? String == "signOffBreached")
         // First-feedback timer breaches on the crash (6 s).
-        try await eventually("the first-feedback breach") {
+        try await eventually("the first-feedback breach", timeout: .seconds(90)) {
             let stats = try await HTTPClient.getObject("\(dispatch)/v1/stats")
             return (stats["breaches_firstFeedback"] as? Int ?? 0) >= 1 && (stats["breaches_signOff"] as? Int ?? 0) >= 1
         }
