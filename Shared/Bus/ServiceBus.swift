@@ -80,6 +80,8 @@ public struct BusRequest: Sendable {
     public var route: [[UInt8]]
     /// The frames after the delimiter; the first is the JSON body.
     public var frames: [[UInt8]]
+    /// The first frame read as a flat JSON object, once, by the bus (which needs `op` for ping).
+    public var header: Result<[String: FlatJSON.Value], FlatJSON.ParseError>
 
     public var body: [UInt8] { frames.first ?? [] }
 }
@@ -338,8 +340,10 @@ final class ServiceBusLoop: SocketLoop {
             stats.requests.add(1, ordering: .relaxed)
             // REQ and DEALER clients put an empty delimiter after the identity frames.
             let split = frames.firstIndex(where: \.isEmpty).map { $0 + 1 } ?? min(1, frames.count)
-            let request = BusRequest(route: Array(frames[..<split]), frames: Array(frames[split...]))
-            if let fields = try? FlatJSON.parseObject(request.body), fields["op"] == .string("ping") {
+            let body = Array(frames[split...])
+            let header = Result { () throws(FlatJSON.ParseError) in try FlatJSON.parseObject(body.first ?? []) }
+            let request = BusRequest(route: Array(frames[..<split]), frames: body, header: header)
+            if case .success(let fields) = header, fields["op"] == .string("ping") {
                 reply(route: request.route, frames: [FlatJSON.encode(["ok": .bool(true), "service": .string(config.service), "epoch": .string(config.epoch), "latest": .integer(Int64(latestSeq))])])
                 continue
             }

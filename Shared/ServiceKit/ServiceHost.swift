@@ -227,7 +227,7 @@ final class BusBridge<Core: ServiceCore>: BusDelegate {
     func bus(request: BusRequest) {
         guard let (bus, operations) = wiring.withLock({ $0 }) else { return }
         let fields: [String: FlatJSON.Value]
-        do { fields = try FlatJSON.parseObject(request.body) } catch {
+        do { fields = try request.header.get() } catch {
             let reply = APIResponse.error(400, code: "bad-request", message: "first frame must be a flat JSON object with 'op': \(error.reason)")
             bus.reply(request, frames: [FlatJSON.encode(["ok": .bool(false), "status": .integer(400)]), reply.body])
             return
