@@ -4,7 +4,7 @@ SWIFT ?= swift
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: up test deps build build-release bench chaos compose-check dockerfile-lint deploy-check netns-test clean help
+.PHONY: pyenv up test deps build build-release bench chaos compose-check dockerfile-lint deploy-check netns-test clean help
 
 help:
 	@echo "make up      install what is missing, build, start the four services on loopback, run the demo"
@@ -30,11 +30,15 @@ up: build
 
 # The deployment checks and the multi-host test run first, so that the suite's own summary is
 # the last thing `make test` prints.
-test: deps
+test: deps pyenv
 	$(SWIFT) build --build-tests
 	@$(MAKE) --no-print-directory deploy-check
 	@$(MAKE) --no-print-directory netns-test
 	$(SWIFT) test --skip-build
+
+## The PyPI packages some tests use (pyzmq, a CAP 1.2 parser, jsonschema ...), in .build/pyenv.
+pyenv:
+	@bash scripts/pyenv.sh
 
 ## The deployment files, checked without a Docker engine (README.md, "Deploy").
 deploy-check: compose-check dockerfile-lint

@@ -36,11 +36,17 @@ public struct EnterpriseAlert: EventPayload, Hashable {
     public var coordinationRequired: Bool?
     /// When the incident was opened (event time).
     public var openedAt: Date?
+    /// The earlier alerts of this incident for this enterprise, oldest first: what an `Update` or
+    /// `Cancel` refers to (CAP `<references>`).
+    public var references: [AlertReference]?
+    /// The enterprise's own site (its geofence and a circle round its registered point), never
+    /// the caller's position.
+    public var area: AlertArea?
 
     public init(alertId: String, enterpriseId: String, enterpriseName: String, incidentId: String, transition: String, severity: Severity,
                 category: Category, matchedBy: String, liaisonOfficerId: String, zeroDisturbance: Bool, gridId: String?, at: Date,
                 summary: String? = nil, status: String? = nil, outcome: Outcome? = nil, reasons: [String]? = nil,
-                coordinationRequired: Bool? = nil, openedAt: Date? = nil) {
+                coordinationRequired: Bool? = nil, openedAt: Date? = nil, references: [AlertReference]? = nil, area: AlertArea? = nil) {
         self.alertId = alertId
         self.enterpriseId = enterpriseId
         self.enterpriseName = enterpriseName
@@ -59,11 +65,44 @@ public struct EnterpriseAlert: EventPayload, Hashable {
         self.reasons = reasons
         self.coordinationRequired = coordinationRequired
         self.openedAt = openedAt
+        self.references = references
+        self.area = area
     }
 
     public var routingKey: String? { enterpriseId }
     public var correlationId: String? { incidentId }
     public var eventTime: Date { at }
+}
+
+/// An earlier alert an enterprise alert refers to.
+public struct AlertReference: Codable, Sendable, Hashable {
+    public var alertId: String
+    /// When that alert was sent (its event time).
+    public var sent: Date
+
+    public init(alertId: String, sent: Date) {
+        self.alertId = alertId
+        self.sent = sent
+    }
+}
+
+/// Where an enterprise alert applies: the enterprise's registered site.
+public struct AlertArea: Codable, Sendable, Hashable {
+    /// Human-readable name of the area (the enterprise and its grid).
+    public var description: String
+    /// The site's outer boundary, closed (first point repeated last).
+    public var polygon: [Coordinate]?
+    /// Centre of a circle round the site's registered point.
+    public var center: Coordinate?
+    /// Radius of that circle, kilometres.
+    public var radiusKm: Double?
+
+    public init(description: String, polygon: [Coordinate]? = nil, center: Coordinate? = nil, radiusKm: Double? = nil) {
+        self.description = description
+        self.polygon = polygon
+        self.center = center
+        self.radiusKm = radiusKm
+    }
 }
 
 /// An alert for a liaison officer (`alert.officer.<officerId>`). Internal police topic: it carries
