@@ -11,13 +11,19 @@ struct Tail: ParsableCommand {
     @Option(help: "Stop after this many messages.") var count: Int?
     @Option(help: "Stop after this many seconds.") var seconds: Double?
     @OptionGroup var peers: PeerOptions
+    @OptionGroup var curve: CurveOptions
 
     func run() throws {
+        let security = try curve.security()
         let context = try ZMQContext()
         let sub = try Socket(context, .sub)
         try sub.configure(SocketOptions(receiveHighWaterMark: 1_000_000, reconnectInterval: .milliseconds(100)))
         try sub.subscribe(prefix)
-        for endpoint in peers.pubs { try sub.connect(endpoint) }
+        for (service, endpoint) in zip(["intake", "dispatch", "scoring", "liaison"], peers.pubs) {
+            // The server key in force at connect time is the one used, so one SUB reaches all four.
+            try CurveOptions.prepare(sub, for: service, security)
+            try sub.connect(endpoint)
+        }
         let deadline = seconds.map { Date().addingTimeInterval($0) }
         var printed = 0
         let poller = Poller()

@@ -41,13 +41,21 @@ public struct BusConfig: Sendable {
     /// socket and lets the publisher's high-water mark drop: it recovers by replay instead.
     public var maxBacklog: Int = 20_000
     /// PUB: a subscriber this far behind loses messages (and replays them); bounds memory.
-    public var pubOptions = SocketOptions(sendHighWaterMark: 100_000)
+    public var pubOptions = SocketOptions(sendHighWaterMark: 100_000, maxMessageSize: 64 << 10)
     // No ZMTP heartbeats by default: with libzmq 4.3.4 a heartbeat arriving while a socket's input
     // is stopped by a full receive high-water mark aborts the process ("Assertion failed:
     // _input_stopped", libzmq issue #3937), which the back-pressure policy provokes on purpose.
     public var subOptions = SocketOptions(receiveHighWaterMark: 100_000, reconnectInterval: .milliseconds(100), reconnectIntervalMax: .seconds(2), maxMessageSize: 1 << 20)
-    public var routerOptions = SocketOptions(sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000, maxMessageSize: 1 << 20)
+    public var routerOptions = SocketOptions(sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000, maxMessageSize: 16 << 20)
     public var dealerOptions = SocketOptions(reconnectInterval: .milliseconds(100), reconnectIntervalMax: .seconds(2), maxMessageSize: 64 << 20)
+    /// A request larger than this is answered 413 and counted (libzmq itself drops a connection
+    /// sending a frame over `routerOptions.maxMessageSize`).
+    public var maxRequestBytes = 1 << 20
+    /// CURVE on every socket, with a ZAP handler checking clients against the keyring; `nil`
+    /// is plaintext (a local `make up`), which the service logs as such.
+    public var security: BusSecurity?
+    /// The integrator gateway, for the service that has one (liaison).
+    public var gateway: GatewayConfig?
 
     public init(service: String, pubEndpoint: String, routerEndpoint: String, follow: [FollowSpec] = [], epoch: String, latestSeq: UInt64) {
         self.service = service
@@ -57,6 +65,29 @@ public struct BusConfig: Sendable {
         self.epoch = epoch
         self.latestSeq = latestSeq
     }
+}
+
+/// Where integrators connect: an XPUB socket that forwards the service's integrator-facing
+/// events and admits each subscription only inside the subscriber's granted topic prefixes.
+///
+/// One socket for every integrator rather than one endpoint each: rights live in the keyring,
+/// so adding an integrator is a keyring line, not a new port through the firewall.
+public struct GatewayConfig: Sendable {
+    /// Endpoint to bind.
+    public var endpoint: String
+    /// Topic prefixes of the committed events forwarded (the integrator-facing topics).
+    public var topics: [String]
+    /// Further renderings of a forwarded event (an enterprise alert as CAP XML, say).
+    public var render: @Sendable (OutboundEvent) -> [OutboundEvent]
+    public var options = SocketOptions(sendHighWaterMark: 10_000, maxMessageSize: 4 << 10)
+
+    public init(endpoint: String, topics: [String], render: @escaping @Sendable (OutboundEvent) -> [OutboundEvent] = { _ in [] }) {
+        self.endpoint = endpoint
+        self.topics = topics
+        self.render = render
+    }
+
+    func forwards(_ topic: [UInt8]) -> Bool { topics.contains { topic.starts(with: $0.utf8) } }
 }
 
 /// An event committed to an outbox, as the bytes that go on the wire.
@@ -122,11 +153,46 @@ public final class BusStats: Sendable {
     public let deadLetters = Atomic<Int>(0)
     public let requests = Atomic<Int>(0)
     public let pausedForBacklog = Atomic<Int>(0)
+    /// Security and bad-input counters, by name and labels (rare events: a lock is fine).
+    private let labelled = Mutex<[String: Int]>([:])
     public init() {}
 
-    /// Every counter by its metric name (exported as `precinct_bus_<name>_total`).
-    public func snapshot() -> [(name: String, value: Int)] {
-        [
+    /// The labelled counters, every one listed so the exporter can create it up front.
+    static let labelledKeys: [(name: String, labels: [(String, String)])] = {
+        var keys: [(String, [(String, String)])] = []
+        for reason in AuthRefusal.allCases { keys.append(("auth_denied", [("reason", reason.rawValue)])) }
+        keys.append(("auth_accepted", []))
+        for socket in ["pub", "router", "integrators"] {
+            for event in SocketMonitor.Event.allCases where event != .disconnected {
+                keys.append(("handshake_failures", [("socket", socket), ("reason", event.rawValue)]))
+            }
+            keys.append(("disconnects", [("socket", socket)]))
+        }
+        for reason in ["malformed", "unknown_op", "oversize"] { keys.append(("rejected_requests", [("reason", reason)])) }
+        keys.append(("subscriptions_accepted", []))
+        for reason in ["not_granted", "malformed"] { keys.append(("subscriptions_refused", [("reason", reason)])) }
+        return keys
+    }()
+
+    static func key(_ name: String, _ labels: [(String, String)]) -> String {
+        ([name] + labels.map { "\($0.0)=\($0.1)" }).joined(separator: "|")
+    }
+
+    /// Adds one to a labelled counter (one of ``labelledKeys``).
+    public func count(_ name: String, _ labels: [(String, String)] = []) {
+        let k = BusStats.key(name, labels)
+        labelled.withLock { $0[k, default: 0] += 1 }
+    }
+
+    /// The current value of a labelled counter.
+    public func value(_ name: String, _ labels: [(String, String)] = []) -> Int {
+        let k = BusStats.key(name, labels)
+        return labelled.withLock { $0[k] ?? 0 }
+    }
+
+    /// Every counter by its metric name and labels (exported as `precinct_bus_<name>_total`).
+    public func snapshot() -> [(name: String, labels: [(String, String)], value: Int)] {
+        let plain: [(String, Int)] = [
             ("published", published.load(ordering: .relaxed)),
             ("received", received.load(ordering: .relaxed)),
             ("replayed_events", replayed.load(ordering: .relaxed)),
@@ -137,6 +203,8 @@ public final class BusStats: Sendable {
             ("requests", requests.load(ordering: .relaxed)),
             ("backpressure_pauses", pausedForBacklog.load(ordering: .relaxed)),
         ]
+        let values = labelled.withLock { $0 }
+        return plain.map { ($0.0, [], $0.1) } + BusStats.labelledKeys.map { ($0.name, $0.labels, values[BusStats.key($0.name, $0.labels)] ?? 0) }
     }
 }
 
@@ -147,18 +215,20 @@ public final class ServiceBus: Sendable {
     private let thread: SocketThread<ServiceBusLoop>
     public let pubEndpoint: String
     public let routerEndpoint: String
+    /// The integrator gateway's bound endpoint, when there is one.
+    public let gatewayEndpoint: String?
     public let stats: BusStats
 
     public init(config: BusConfig, context: ZMQContext, delegate: any BusDelegate, logger: Logger) throws {
         let stats = BusStats()
         self.stats = stats
-        let endpoints = Mutex<(String, String)>(("", ""))
+        let endpoints = Mutex<(String, String, String?)>(("", "", nil))
         thread = try SocketThread(name: "bus-\(config.service)") {
             let loop = try ServiceBusLoop(config: config, context: context, delegate: delegate, logger: logger, stats: stats)
-            endpoints.withLock { $0 = (loop.boundPub, loop.boundRouter) }
+            endpoints.withLock { $0 = (loop.boundPub, loop.boundRouter, loop.boundGateway) }
             return loop
         }
-        (pubEndpoint, routerEndpoint) = endpoints.withLock { $0 }
+        (pubEndpoint, routerEndpoint, gatewayEndpoint) = endpoints.withLock { $0 }
     }
 
     /// Publishes committed events, in the order given (which must be sequence order).
@@ -209,6 +279,13 @@ final class ServiceBusLoop: SocketLoop {
     let clock = ContinuousClock()
     var requestCounter: UInt64 = 0
     let heartbeatTopic: [UInt8]
+    let zap: ZAPHandler?
+    let gateway: Socket?
+    let boundGateway: String?
+    let monitors: [SocketMonitor]
+    /// The inputs after the dealers: ZAP, monitors, gateway (the SUB comes last).
+    var extras: [(socket: Socket, kind: Extra)] = []
+    enum Extra { case zap, monitor(Int), gateway }
 
     /// Per followed source: the replay state machine of the Clone pattern.
     final class Follower {
@@ -236,12 +313,43 @@ final class ServiceBusLoop: SocketLoop {
         self.stats = stats
         self.latestSeq = config.latestSeq
         self.heartbeatTopic = Array("heartbeat.\(config.service)".utf8)
+        let security = config.security
+        // The ZAP handler first: a CURVE server bound without one admits anybody (libzmq 4.3.4).
+        zap = try security.map { security in
+            try ZAPHandler(context: context, security: security) { [stats, logger] domain, result in
+                switch result {
+                case .success: stats.count("auth_accepted")
+                case .failure(let refusal):
+                    stats.count("auth_denied", [("reason", refusal.rawValue)])
+                    logger.warning("connection refused by the keyring", metadata: ["domain": "\(domain)", "reason": "\(refusal.rawValue)"])
+                }
+            }
+        }
+        let monitorID = UUID().uuidString
         pub = try Socket(context, .pub)
         try pub.configure(config.pubOptions)
+        if let security { try pub.makeCurveServer(security, domain: BusSecurity.serviceDomain) }
+        var monitors = [try SocketMonitor(watching: pub, name: "pub", context: context, id: monitorID)]
         boundPub = try pub.bind(config.pubEndpoint)
         router = try Socket(context, .router)
         try router.configure(config.routerOptions)
+        if let security { try router.makeCurveServer(security, domain: BusSecurity.serviceDomain) }
+        monitors.append(try SocketMonitor(watching: router, name: "router", context: context, id: monitorID))
         boundRouter = try router.bind(config.routerEndpoint)
+        if let gatewayConfig = config.gateway {
+            let xpub = try Socket(context, .xpub)
+            try xpub.configure(gatewayConfig.options)
+            // Manual: libzmq applies no subscription until this loop has checked it against the keyring.
+            try xpub.setOption(ZMQ_XPUB_MANUAL, Int32(1))
+            if let security { try xpub.makeCurveServer(security, domain: BusSecurity.integratorDomain) }
+            monitors.append(try SocketMonitor(watching: xpub, name: "integrators", context: context, id: monitorID))
+            boundGateway = try xpub.bind(gatewayConfig.endpoint)
+            gateway = xpub
+        } else {
+            gateway = nil
+            boundGateway = nil
+        }
+        self.monitors = monitors
         if config.follow.isEmpty {
             sub = nil
         } else {
@@ -254,28 +362,52 @@ final class ServiceBusLoop: SocketLoop {
         for spec in config.follow {
             let dealer = try Socket(context, .dealer)
             try dealer.configure(config.dealerOptions)
+            if let security {
+                // A source's public key is the keyring's entry of the same name; the SUB takes
+                // the server key in force at each connect.
+                guard let entry = security.keyring.entry(named: spec.source), entry.role == .service else {
+                    throw KeyError("the keyring has no service key named '\(spec.source)', the source this service follows")
+                }
+                try dealer.makeCurveClient(security.keyPair, serverKey: entry.publicKey)
+                try sub?.makeCurveClient(security.keyPair, serverKey: entry.publicKey)
+            }
             try dealer.connect(spec.routerEndpoint)
             try sub?.connect(spec.pubEndpoint)
             followerIndex[spec.source] = followers.count
             followers.append(Follower(spec: spec, dealer: dealer))
         }
+        if let zap { extras.append((zap.socket, .zap)) }
+        for (index, monitor) in monitors.enumerated() { extras.append((monitor.socket, .monitor(index))) }
+        if let gateway { extras.append((gateway, .gateway)) }
         nextHeartbeat = ContinuousClock.now
-        logger.info("bus bound", metadata: ["pub": "\(boundPub)", "router": "\(boundRouter)", "follows": "\(config.follow.map(\.source))"])
+        logger.info("bus bound", metadata: ["pub": "\(boundPub)", "router": "\(boundRouter)", "integrators": "\(boundGateway ?? "-")", "follows": "\(config.follow.map(\.source))"])
+        if security == nil {
+            logger.warning("bus is PLAINTEXT: no CURVE keys configured (--curve-key, --curve-keyring); anyone who reaches these endpoints can read and send")
+        } else {
+            logger.info("bus is CURVE-encrypted; clients are checked against the keyring", metadata: ["keys": "\(security!.keyring.entries.count)"])
+        }
         for f in followers { delegate.bus(source: f.spec.source, state: .replaying) }
     }
 
-    // Inputs: router, each dealer, then the sub unless paused for back-pressure.
+    // Inputs: router, each dealer, the extras, then the sub unless paused for back-pressure.
     var inputs: [Socket] {
         var list = [router]
         list.append(contentsOf: followers.map(\.dealer))
+        list.append(contentsOf: extras.map(\.socket))
         if let sub, !paused { list.append(sub) }
         return list
     }
 
     func readable(_ index: Int) {
-        if index == 0 { readRouter() }
-        else if index <= followers.count { readReplay(followers[index - 1]) }
-        else { readSub() }
+        if index == 0 { readRouter(); return }
+        if index <= followers.count { readReplay(followers[index - 1]); return }
+        let extra = index - 1 - followers.count
+        guard extra < extras.count else { readSub(); return }
+        switch extras[extra].kind {
+        case .zap: zap?.answerPending()
+        case .monitor(let i): countMonitorEvents(monitors[i])
+        case .gateway: readSubscriptions()
+        }
     }
 
     func tick(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
@@ -307,6 +439,9 @@ final class ServiceBusLoop: SocketLoop {
     func shutdown() {
         pub.close()
         router.close()
+        gateway?.close()
+        for monitor in monitors { monitor.socket.close() }
+        zap?.socket.close()
         sub?.close()
         for f in followers { f.dealer.close() }
     }
@@ -320,6 +455,10 @@ final class ServiceBusLoop: SocketLoop {
                 try pub.send(event.header, more: true)
                 try pub.send(event.payload)
                 latestSeq = max(latestSeq, event.seq)
+                if let gateway, let config = config.gateway, config.forwards(event.topic) {
+                    forward(event, on: gateway)
+                    for extra in config.render(event) { forward(extra, on: gateway) }
+                }
             } catch {
                 logger.error("publish failed; subscribers will replay", metadata: ["seq": "\(event.seq)", "error": "\(error)"])
             }
@@ -332,12 +471,78 @@ final class ServiceBusLoop: SocketLoop {
         _ = try? pub.send(multipart: [heartbeatTopic, header.encoded(), Array("{}".utf8)], dontWait: true)
     }
 
+    // MARK: Integrator gateway
+
+    /// Never blocks: an integrator too slow to keep up loses messages past the high-water mark,
+    /// and must not hold up the service's own bus.
+    func forward(_ event: OutboundEvent, on gateway: Socket) {
+        _ = try? gateway.send(multipart: [event.topic, event.header, event.payload], dontWait: true)
+    }
+
+    /// Subscriptions arrive as `\u{1}prefix` (subscribe) or `\u{0}prefix` (unsubscribe), with
+    /// the ZAP user id of the integrator's key. Applied only inside the integrator's grants.
+    func readSubscriptions() {
+        guard let gateway else { return }
+        for _ in 0..<256 {
+            guard let (frames, userID) = (try? gateway.receiveMultipart(property: "User-Id", dontWait: true)) ?? nil else { return }
+            guard frames.count == 1, let first = frames[0].first, first <= 1 else {
+                stats.count("subscriptions_refused", [("reason", "malformed")])
+                logger.warning("integrator gateway: not a subscription, ignored", metadata: ["integrator": "\(userID ?? "?")", "frames": "\(frames.count)"])
+                continue
+            }
+            let prefix = Array(frames[0].dropFirst())
+            let shown = String(decoding: prefix, as: UTF8.self)
+            if let security = config.security {
+                guard let name = userID, let entry = security.keyring.entry(named: name), entry.mayRead(prefix) else {
+                    if first == 1 {
+                        stats.count("subscriptions_refused", [("reason", "not_granted")])
+                        logger.warning("integrator gateway: subscription refused, outside the key's grants",
+                                       metadata: ["integrator": "\(userID ?? "?")", "prefix": "\(shown)",
+                                                  "grants": "\(userID.flatMap { security.keyring.entry(named: $0)?.grants } ?? [])"])
+                    }
+                    continue
+                }
+            }
+            do {
+                if first == 1 {
+                    try gateway.subscribe(shown)
+                    stats.count("subscriptions_accepted")
+                    logger.info("integrator gateway: subscribed", metadata: ["integrator": "\(userID ?? "plaintext")", "prefix": "\(shown)"])
+                } else {
+                    try gateway.unsubscribe(shown)
+                }
+            } catch {
+                logger.error("integrator gateway: cannot apply subscription", metadata: ["prefix": "\(shown)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func countMonitorEvents(_ monitor: SocketMonitor) {
+        for event in monitor.drain() {
+            if event == .disconnected {
+                stats.count("disconnects", [("socket", monitor.name)])
+            } else {
+                stats.count("handshake_failures", [("socket", monitor.name), ("reason", event.rawValue)])
+                logger.warning("handshake failed", metadata: ["socket": "\(monitor.name)", "reason": "\(event.rawValue)"])
+            }
+        }
+    }
+
     // MARK: Requests
 
     func readRouter() {
         for _ in 0..<256 {
             guard let frames = (try? router.receiveMultipart(dontWait: true)) ?? nil else { return }
             stats.requests.add(1, ordering: .relaxed)
+            let size = frames.reduce(0) { $0 + $1.count }
+            if size > config.maxRequestBytes {
+                stats.count("rejected_requests", [("reason", "oversize")])
+                logger.warning("request refused: too large", metadata: ["bytes": "\(size)", "limit": "\(config.maxRequestBytes)"])
+                let split = frames.firstIndex(where: \.isEmpty).map { $0 + 1 } ?? min(1, frames.count)
+                reply(route: Array(frames[..<split]), frames: [FlatJSON.encode(["ok": .bool(false), "status": .integer(413)]),
+                      FlatJSON.encode(["error": .string("request-too-large"), "message": .string("request of \(size) bytes is over the limit of \(config.maxRequestBytes)")])])
+                continue
+            }
             // REQ and DEALER clients put an empty delimiter after the identity frames.
             let split = frames.firstIndex(where: \.isEmpty).map { $0 + 1 } ?? min(1, frames.count)
             let body = Array(frames[split...])

@@ -208,7 +208,14 @@ public final class Socket {
     /// Receives one whole multipart message.
     /// - Returns: `nil` when `dontWait` was set and no message was waiting, or the receive timed out.
     public func receiveMultipart(dontWait: Bool = false) throws(ZMQError) -> [[UInt8]]? {
+        try receiveMultipart(property: nil, dontWait: dontWait)?.frames
+    }
+
+    /// Receives one whole multipart message and a metadata property of the connection it came
+    /// on: `"User-Id"` is the name the ZAP handler gave the client's key.
+    public func receiveMultipart(property: String?, dontWait: Bool = false) throws(ZMQError) -> (frames: [[UInt8]], property: String?)? {
         let handle = try live("zmq_msg_recv")
+        var value: String?
         var frames: [[UInt8]] = []
         frames.reserveCapacity(3)
         while true {
@@ -230,9 +237,15 @@ public final class Socket {
                 let data = zmq_msg_data(message)!
                 frame = [UInt8](UnsafeRawBufferPointer(start: data, count: size))
             }
+            if frames.isEmpty, let property, let raw = zmq_msg_gets(message, property) { value = String(cString: raw) }
             frames.append(frame)
-            if zmq_msg_more(message) == 0 { return frames }
+            if zmq_msg_more(message) == 0 { return (frames, value) }
         }
+    }
+
+    /// Starts libzmq's socket monitor: `events` are published on a PAIR socket at `endpoint` (inproc).
+    public func monitor(_ endpoint: String, events: Int32) throws(ZMQError) {
+        try check(zmq_socket_monitor(try live("zmq_socket_monitor"), endpoint, events), "zmq_socket_monitor(\(endpoint))")
     }
 
     /// `ZMQ_EVENTS` says the socket has a message to read now.

@@ -26,6 +26,11 @@ public enum Topics {
     public static let score = "score."
     public static let alert = "alert."
     public static let enterpriseAlert = "alert.enterprise."
+    /// The same enterprise alerts as OASIS CAP 1.2 XML (rendered by the integrator gateway).
+    public static let capEnterpriseAlert = "cap.enterprise."
+    /// What the integrator gateway carries; nothing else is integrator-facing. Payloads on these
+    /// topics never hold caller names, phone numbers or home addresses.
+    public static let integratorFacing = [enterpriseAlert, capEnterpriseAlert]
     public static let heartbeat = "heartbeat."
     public static let deadLetter = "deadletter."
 }

@@ -63,7 +63,7 @@ final class BusStatsExporter: Sendable {
     init(stats: BusStats, registry: PrometheusCollectorRegistry, service: String) {
         self.stats = stats
         let labels = [("service", service)]
-        counters = stats.snapshot().map { registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "precinct", subsystem: "bus", metricName: $0.name, unitName: "total", helpText: "bus: \($0.name)"), labels: labels) }
+        counters = stats.snapshot().map { registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "precinct", subsystem: "bus", metricName: $0.name, unitName: "total", helpText: "bus: \($0.name)"), labels: labels + $0.labels) }
         backlog = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "precinct", subsystem: "engine", metricName: "backlog", unitName: "events", helpText: "events received and not yet committed"), labels: labels)
         last.withLock { $0 = Array(repeating: 0, count: counters.count) }
     }

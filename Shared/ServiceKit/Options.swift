@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bus
 import EventStore
 import Foundation
 import Logging
@@ -55,6 +56,12 @@ public struct ServiceOptions: ParsableArguments {
     public var instance: String?
     @Option(help: "On SIGTERM, answer /readyz 503 this long before the HTTP server closes (env PRECINCT_SHUTDOWN_DELAY_MS; default 0).")
     public var shutdownDelayMs: Int?
+    @Option(help: "This service's CURVE key pair file, from `precinct keys` (env PRECINCT_CURVE_KEY). With --curve-keyring it turns CURVE on for every socket; without both the bus is plaintext, and logged as such.")
+    public var curveKey: String?
+    @Option(help: "The keyring: every service's and integrator's public key, role and grants (env PRECINCT_CURVE_KEYRING).")
+    public var curveKeyring: String?
+    @Option(help: "liaison only: the integrator gateway endpoint to bind (env PRECINCT_BIND_INTEGRATORS; default tcp://127.0.0.1:7403).")
+    public var bindIntegrators: String?
     @Option(help: "intake's PUB endpoint to follow (env PRECINCT_INTAKE_PUB).")
     public var intakePub: String?
     @Option(help: "intake's ROUTER endpoint (env PRECINCT_INTAKE_ROUTER).")
@@ -124,6 +131,19 @@ public struct ServiceOptions: ParsableArguments {
         guard !instanceName.isEmpty, instanceName.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw ValidationError("instance name '\(instanceName)' may hold only letters, digits, '-' and '_'")
         }
+        let keyPath = try pick(curveKey, "PRECINCT_CURVE_KEY", str, "")
+        let keyringPath = try pick(curveKeyring, "PRECINCT_CURVE_KEYRING", str, "")
+        var security: BusSecurity?
+        switch (keyPath.isEmpty, keyringPath.isEmpty) {
+        case (true, true): security = nil
+        case (false, false):
+            do {
+                security = BusSecurity(keyPair: try CurveKeyPair.load(from: URL(fileURLWithPath: keyPath)),
+                                       keyring: try Keyring.load(from: URL(fileURLWithPath: keyringPath)))
+            } catch { throw ValidationError("CURVE: \(error.message)") }
+        case (true, false): throw ValidationError("CURVE: a keyring is set but no key pair (--curve-key / PRECINCT_CURVE_KEY)")
+        case (false, true): throw ValidationError("CURVE: a key pair is set but no keyring (--curve-keyring / PRECINCT_CURVE_KEYRING)")
+        }
         return ServiceConfig(
             service: service,
             instance: instanceName,
@@ -140,7 +160,9 @@ public struct ServiceOptions: ParsableArguments {
             durability: durability,
             timeFactor: factor,
             timeOrigin: origin,
-            peers: endpoints)
+            peers: endpoints,
+            security: security,
+            bindIntegrators: try pick(bindIntegrators, "PRECINCT_BIND_INTEGRATORS", str, "tcp://127.0.0.1:\(ServiceName.liaison.basePort + 3)"))
     }
 }
 
@@ -189,6 +211,10 @@ public struct ServiceConfig: Sendable {
     public var timeFactor: Double
     public var timeOrigin: Date?
     public var peers: [ServiceName: [PeerEndpoints]]
+    /// CURVE on every socket, or `nil` for plaintext.
+    public var security: BusSecurity?
+    /// Where the integrator gateway binds (liaison).
+    public var bindIntegrators: String
 
     public var databasePath: String { dataDirectory.appendingPathComponent("\(instance).sqlite").path }
     /// Written once the service is up: the endpoints it actually bound (port 0 and `*` resolved).

@@ -20,10 +20,14 @@ public struct ServiceDefinition<Core: ServiceCore>: Sendable {
     public var operations: @Sendable (ServiceContext<Core>) -> Operations
     /// The service's HTTP API beyond the ops endpoints.
     public var routes: @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void
+    /// The integrator gateway, for the service that runs one.
+    public var gateway: (@Sendable (ServiceConfig) -> GatewayConfig)?
 
     public init(name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
                 operations: @escaping @Sendable (ServiceContext<Core>) -> Operations = { _ in Operations() },
-                routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void = { _, _, _ in }) {
+                routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void = { _, _, _ in },
+                gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil) {
+        self.gateway = gateway
         self.name = name
         self.follows = follows
         self.makeCore = makeCore
@@ -111,6 +115,8 @@ public enum ServiceHost {
         var busConfig = BusConfig(service: config.instance, pubEndpoint: config.bindPub, routerEndpoint: config.bindRouter,
                                   follow: follows, epoch: store.epoch, latestSeq: try store.latestSeq())
         busConfig.heartbeatInterval = config.heartbeatInterval
+        busConfig.security = config.security
+        busConfig.gateway = definition.gateway?(config)
         let bridge = BusBridge(engine: engine, store: store, health: health, logger: logger)
         let context = try ZMQContext()
         let bus = try ServiceBus(config: busConfig, context: context, delegate: bridge, logger: logger)
@@ -129,7 +135,8 @@ public enum ServiceHost {
             configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "precinct-\(config.instance)"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.httpPort
-                let info: [String: String] = ["http": "http://\(config.httpHost):\(port)", "pub": bus.pubEndpoint, "router": bus.routerEndpoint, "epoch": store.epoch]
+                var info: [String: String] = ["http": "http://\(config.httpHost):\(port)", "pub": bus.pubEndpoint, "router": bus.routerEndpoint, "epoch": store.epoch]
+                if let gateway = bus.gatewayEndpoint { info["integrators"] = gateway }
                 if let data = try? JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]) {
                     try? data.write(to: endpointsFile, options: .atomic)
                 }
@@ -228,11 +235,13 @@ final class BusBridge<Core: ServiceCore>: BusDelegate {
         guard let (bus, operations) = wiring.withLock({ $0 }) else { return }
         let fields: [String: FlatJSON.Value]
         do { fields = try request.header.get() } catch {
+            bus.stats.count("rejected_requests", [("reason", "malformed")])
             let reply = APIResponse.error(400, code: "bad-request", message: "first frame must be a flat JSON object with 'op': \(error.reason)")
             bus.reply(request, frames: [FlatJSON.encode(["ok": .bool(false), "status": .integer(400)]), reply.body])
             return
         }
         guard case .string(let op)? = fields["op"] else {
+            bus.stats.count("rejected_requests", [("reason", "malformed")])
             let reply = APIResponse.error(400, code: "bad-request", message: "field 'op' is missing", field: "op")
             bus.reply(request, frames: [FlatJSON.encode(["ok": .bool(false), "status": .integer(400)]), reply.body])
             return
@@ -243,6 +252,7 @@ final class BusBridge<Core: ServiceCore>: BusDelegate {
         }
         let id = fields["id"] ?? .null
         guard let handler = operations[op] else {
+            bus.stats.count("rejected_requests", [("reason", "unknown_op")])
             let reply = APIResponse.error(404, code: "unknown-op", message: "unknown op '\(op)'; this service answers: \((["replay", "ping"] + operations.handlers.keys.sorted()).joined(separator: ", "))", field: "op")
             bus.reply(request, frames: [FlatJSON.encode(["id": id, "ok": .bool(false), "status": .integer(404)]), reply.body])
             return

