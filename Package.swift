@@ -138,6 +138,13 @@ let package = Package(
             path: "Services/Precinct",
             swiftSettings: swiftSettings
         ),
+        // MARK: Examples for integrators (README, "Integrators")
+        .executableTarget(
+            name: "precinct-example-subscriber",
+            dependencies: ["Bus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/SwiftSubscriber",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Tests mirror the modules
         .testTarget(name: "BusTests", dependencies: ["Bus", "CZeroMQ", .product(name: "Logging", package: "swift-log")], path: "Tests/BusTests"),
