@@ -119,12 +119,15 @@ import Testing
         #expect(closed.outcome == .caseOpened && closed.status == "closed" && closed.severity == .severe)
         #expect(closed.summary?.contains("已结案") == true)
 
-        // What the enterprise may see: no caller name or phone, no caller's words, no coordinates.
+        // What the enterprise may see: no caller name or phone, no caller's words, no caller's
+        // address or position (`area` is the enterprise's own site, its `description` the site's name).
         for event in enterprise {
             let text = String(decoding: event.payload, as: UTF8.self)
-            for secret in ["李四", "13912345678", "张三", "仓库被盗", "\"caller\"", "\"description\"", "\"coordinate\""] {
+            for secret in ["李四", "13912345678", "张三", "仓库被盗", "\"caller\"", "\"coordinate\"", "\"address\""] {
                 #expect(!text.contains(secret), "enterprise alert leaks \(secret): \(text)")
             }
+            let fields = try #require(try JSONSerialization.jsonObject(with: Data(event.payload)) as? [String: Any])
+            #expect(fields["description"] == nil, "enterprise alert carries a description: \(text)")
             #expect(event.header.correlationId == "I-1")
         }
         // The officer's alert carries the operational detail, still without the caller's name or phone.
@@ -133,6 +136,43 @@ import Testing
 
         let record = try #require(try await h.run(.incident(id: "I-1")).incidentsValue?.first)
         #expect(record.status == "closed" && record.outcome == .caseOpened && record.dispatches.map(\.unitId) == ["U001"])
+    }
+
+    @Test func laterTransitionsReferToTheEarlierAlertsAndEveryAlertCarriesTheEnterpriseSite() async throws {
+        let h = try Harness()
+        let e2 = demo("E0002"), e3 = demo("E0003")
+        // Inside E0002's geofence (by position) and naming E0003: one incident, two enterprises.
+        try await h.deliver(opened("I-1", at: e2.location, named: "E0003"), from: "intake")
+        try await h.deliver(field("I-1", .arrived, at: t0.addingTimeInterval(300)), from: "dispatch")
+        try await h.deliver(field("I-1", .arrived, unit: "U002", at: t0.addingTimeInterval(320)), from: "dispatch")  // no new alert
+        try await h.deliver(opened("I-2", at: e2.location), from: "intake")  // another incident at the same site
+        try await h.deliver(field("I-1", .closed, outcome: .resolvedOnScene, at: t0.addingTimeInterval(3_600)), from: "dispatch")
+
+        func alerts(_ enterpriseId: String, _ incidentId: String = "I-1") throws -> [EnterpriseAlert] {
+            try h.published(EnterpriseAlert.self).filter { $0.enterpriseId == enterpriseId && $0.incidentId == incidentId }
+        }
+        for e in [e2, e3] {
+            let sent = try alerts(e.id)
+            #expect(sent.map(\.transition) == ["opened", "arrived", "closed"])
+            guard sent.count == 3 else { continue }
+            let opened = AlertReference(alertId: "I-1:\(e.id):opened", sent: t0)
+            let arrived = AlertReference(alertId: "I-1:\(e.id):arrived", sent: t0.addingTimeInterval(300))
+            #expect(sent[0].references == [], "the first alert refers to nothing")
+            #expect(sent[1].references == [opened])
+            #expect(sent[2].references == [opened, arrived], "oldest first; only this enterprise's alerts of this incident")
+            // The enterprise's own registered site, never the caller's position.
+            let ring = e.geofence.outerRing
+            #expect(ring.count >= 4 && ring.first == ring.last)
+            let site = AlertArea(description: "\(e.name)（网格 \(e.gridId)）", polygon: ring, center: e.location, radiusKm: 0.5)
+            #expect(sent.allSatisfy { $0.area == site }, "\(sent.map(\.area))")
+        }
+        #expect(try alerts("E0002", "I-2").first?.references == [])
+
+        // A restart and a repeated close add nothing, and what was published reads back the same.
+        let before = try h.published(EnterpriseAlert.self)
+        try h.restart()
+        try await h.deliver(field("I-1", .closed, outcome: .resolvedOnScene, at: t0.addingTimeInterval(3_700)), from: "dispatch")
+        #expect(try h.published(EnterpriseAlert.self) == before)
     }
 
     @Test func dispatchEventsThatArriveBeforeTheIncidentAreAppliedWhenItOpens() async throws {

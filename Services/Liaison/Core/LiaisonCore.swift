@@ -365,7 +365,9 @@ public final class LiaisonCore: ServiceCore {
             alertId: alertId, enterpriseId: e.id, enterpriseName: e.name, incidentId: incident.incidentId, transition: transition,
             severity: incident.severity, category: incident.category, matchedBy: incident.matchedBy, liaisonOfficerId: e.liaisonOfficerId,
             zeroDisturbance: incident.zeroDisturbance, gridId: incident.gridId, at: at, summary: summary, status: status, outcome: outcome,
-            reasons: incident.reasons, coordinationRequired: incident.zeroDisturbance, openedAt: incident.openedAt))
+            reasons: incident.reasons, coordinationRequired: incident.zeroDisturbance, openedAt: incident.openedAt,
+            references: try earlierAlerts(incidentId: incident.incidentId, enterpriseId: e.id, excluding: alertId, tx: tx),
+            area: Self.area(of: e)))
         try recordOfficerAlert(OfficerAlert(
             alertId: "\(alertId):officer", officerId: e.liaisonOfficerId, kind: .incident, enterpriseId: e.id, enterpriseName: e.name,
             incidentId: incident.incidentId, transition: transition, severity: incident.severity, category: incident.category,
@@ -373,6 +375,29 @@ public final class LiaisonCore: ServiceCore {
             summary: summary, description: officerDetail?.description, address: officerDetail?.address, coordinate: officerDetail?.coordinate,
             gridId: incident.gridId, stationId: officerDetail?.stationId, outcome: outcome, deputyOfficerId: e.deputyOfficerId,
             stationedOfficerId: e.stationedOfficerId, contacts: e.contacts, at: at), tx: tx)
+    }
+
+    /// The enterprise alerts already sent for this incident and enterprise, oldest first (ties in
+    /// the order they were written): read from the `alerts` table inside the same transaction, so
+    /// a replay produces the same list.
+    private func earlierAlerts(incidentId: String, enterpriseId: String, excluding alertId: String, tx: Transaction) throws -> [AlertReference] {
+        try Row.fetchAll(tx.db.cachedStatement(sql: """
+            SELECT alert_id, at FROM alerts WHERE incident_id = ? AND enterprise_id = ? AND alert_id != ? ORDER BY at, rowid
+            """), arguments: [incidentId, enterpriseId, alertId]).map {
+            AlertReference(alertId: $0["alert_id"], sent: Date(timeIntervalSince1970: $0["at"]))
+        }
+    }
+
+    /// Radius of the circle round an enterprise's registered point in its alerts' `area`.
+    static let areaRadiusKm = 0.5
+
+    /// The enterprise's own registered site: its geofence (outer ring, closed) and a circle round
+    /// its registered point. Never the caller's position.
+    static func area(of e: Enterprise) -> AlertArea {
+        var ring = e.geofence.outerRing
+        if let first = ring.first, ring.last != first { ring.append(first) }
+        return AlertArea(description: "\(e.name)（网格 \(e.gridId)）", polygon: ring.count >= 4 ? ring : nil,
+                         center: e.location, radiusKm: areaRadiusKm)
     }
 
     private func recordOfficerAlert(_ a: OfficerAlert, tx: Transaction) throws {
