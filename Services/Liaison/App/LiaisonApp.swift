@@ -270,7 +270,17 @@ enum LiaisonAPI {
 enum IntegratorGateway {
     /// The alert again as CAP 1.2 XML on `cap.enterprise.<id>`, for integrators whose tools
     /// already read CAP.
+    /// Same sequence and time as the alert; the header's type says it is CAP and its id differs,
+    /// so the two stay distinct events to an integrator that de-duplicates by id.
     @Sendable static func render(_ event: OutboundEvent) -> [OutboundEvent] {
-        []
+        guard let header = try? EventHeader.decode(event.header),
+              let alert = try? decoder.decode(EnterpriseAlert.self, from: Data(event.payload)) else { return [] }
+        var capHeader = EventHeader(type: "cap.enterprise", version: 1, source: header.source, epoch: header.epoch, seq: header.seq,
+                                    time: header.time, correlationId: header.correlationId, causationId: header.id)
+        capHeader.id = header.id + ":cap"
+        return [OutboundEvent(seq: event.seq, topic: Array((Topics.capEnterpriseAlert + alert.enterpriseId).utf8),
+                              header: capHeader.encoded(), payload: Array(CAPMessage.render(alert).utf8))]
     }
+
+    nonisolated(unsafe) private static let decoder = JSONCodec.decoder()  // used on the bus thread only
 }
