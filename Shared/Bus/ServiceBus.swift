@@ -40,8 +40,10 @@ public struct BusConfig: Sendable {
     /// Events handed over but not yet applied above which the subscriber stops reading its SUB
     /// socket and lets the publisher's high-water mark drop: it recovers by replay instead.
     public var maxBacklog: Int = 20_000
-    /// PUB: a subscriber this far behind loses messages (and replays them); bounds memory.
-    public var pubOptions = SocketOptions(sendHighWaterMark: 100_000, maxMessageSize: 64 << 10)
+    /// PUB: a subscriber this far behind loses messages (and replays them); bounds memory. Peers
+    /// only send subscriptions here: 1 KiB holds any topic prefix, and libzmq keeps subscriptions
+    /// in a trie it walks recursively, so a long one is a stack to exhaust.
+    public var pubOptions = SocketOptions(sendHighWaterMark: 100_000, maxMessageSize: 1 << 10)
     // No ZMTP heartbeats by default: with libzmq 4.3.4 a heartbeat arriving while a socket's input
     // is stopped by a full receive high-water mark aborts the process ("Assertion failed:
     // _input_stopped", libzmq issue #3937), which the back-pressure policy provokes on purpose.
@@ -79,7 +81,7 @@ public struct GatewayConfig: Sendable {
     public var topics: [String]
     /// Further renderings of a forwarded event (an enterprise alert as CAP XML, say).
     public var render: @Sendable (OutboundEvent) -> [OutboundEvent]
-    public var options = SocketOptions(sendHighWaterMark: 10_000, maxMessageSize: 4 << 10)
+    public var options = SocketOptions(sendHighWaterMark: 10_000, maxMessageSize: 1 << 10)
 
     public init(endpoint: String, topics: [String], render: @escaping @Sendable (OutboundEvent) -> [OutboundEvent] = { _ in [] }) {
         self.endpoint = endpoint

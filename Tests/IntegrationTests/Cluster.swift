@@ -131,6 +131,11 @@ final class Cluster: @unchecked Sendable {
         for p in all { p.waitUntilExit() }
     }
 
+    /// The running processes' ids, by name.
+    var pids: [String: Int32] { lock.withLock { processes.filter { $0.value.isRunning }.mapValues(\.processIdentifier) } }
+
+    func isRunning(_ name: String) -> Bool { lock.withLock { processes[name]?.isRunning ?? false } }
+
     func log(_ service: String) -> String {
         (try? String(contentsOf: root.appendingPathComponent("\(service).log"), encoding: .utf8)) ?? ""
     }
