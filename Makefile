@@ -4,7 +4,7 @@ SWIFT ?= swift
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: pyenv up test deps build build-release bench chaos compose-check dockerfile-lint deploy-check netns-test clean help
+.PHONY: pyenv up test deps build build-release bench chaos compose-check dockerfile-lint deploy-check netns-test catalogue-check catalogue-lock clean help
 
 help:
 	@echo "make up      install what is missing, build, start the four services on loopback, run the demo"
@@ -14,6 +14,8 @@ help:
 	@echo "make compose-check     validate docker-compose.yml (no Docker engine needed)"
 	@echo "make dockerfile-lint   lint the Dockerfile (hadolint from PyPI)"
 	@echo "make netns-test        multi-host test: one network namespace per service (root; skipped otherwise)"
+	@echo "make catalogue-check   docs/asyncapi.yaml against the code's events, versioning lock, CloudEvents (needs the built CLI)"
+	@echo "make catalogue-lock    record new event versions and additive schema changes in docs/schemas.lock.json"
 
 ## Installs the system packages the build needs (libzmq3-dev, SQLite headers, pkg-config) when missing.
 deps:
@@ -32,6 +34,7 @@ up: build
 # the last thing `make test` prints.
 test: deps pyenv
 	$(SWIFT) build --build-tests
+	@$(MAKE) --no-print-directory catalogue-check
 	@$(MAKE) --no-print-directory deploy-check
 	@$(MAKE) --no-print-directory netns-test
 	$(SWIFT) test --skip-build
@@ -39,6 +42,17 @@ test: deps pyenv
 ## The PyPI packages some tests use (pyzmq, a CAP 1.2 parser, jsonschema ...), in .build/pyenv.
 pyenv:
 	@bash scripts/pyenv.sh
+
+## The event catalogue (docs/asyncapi.yaml, docs/integrators.md): every example of `precinct catalogue`
+## validated, the versioning rules against docs/schemas.lock.json, the CloudEvents mapping; then the
+## checker's own tests. Builds nothing: it uses the CLI the build left in $(BIN).
+catalogue-check: pyenv
+	@.build/pyenv/bin/python scripts/check_catalogue.py --precinct $(BIN)/precinct
+	@PRECINCT_BIN=$(BIN)/precinct .build/pyenv/bin/python -m unittest discover -s scripts -p 'test_check_catalogue.py'
+
+## Adds new (type, version) schemas and additive changes to docs/schemas.lock.json; refuses breaking ones.
+catalogue-lock: pyenv
+	@.build/pyenv/bin/python scripts/check_catalogue.py --precinct $(BIN)/precinct --update-lock
 
 ## The deployment files, checked without a Docker engine (README.md, "Deploy").
 deploy-check: compose-check dockerfile-lint

@@ -13,6 +13,10 @@ public protocol EventPayload: Codable, Sendable {
     var correlationId: String? { get }
     /// When it happened (event time).
     var eventTime: Date { get }
+    /// A realistic instance with every optional field set, for the event catalogue
+    /// (`EventCatalogue`, `precinct catalogue`, docs/asyncapi.yaml). A requirement rather than a
+    /// default so that a new published type cannot compile without one.
+    static var example: Self { get }
 }
 
 extension EventPayload {

@@ -18,6 +18,7 @@ struct Added: EventPayload, Hashable {
     var routingKey: String? { "k" }
     var correlationId: String? { "counter-1" }
     var eventTime: Date { at }
+    static var example: Added { Added(amount: 2, total: 5, at: Date(timeIntervalSince1970: 1_795_334_400)) }
 }
 
 /// Emitted (and rolled back) by `apply` before it refuses an event.
@@ -28,6 +29,7 @@ struct Noted: EventPayload, Hashable {
     var routingKey: String? { nil }
     var correlationId: String? { nil }
     var eventTime: Date { at }
+    static var example: Noted { Noted(at: Date(timeIntervalSince1970: 1_795_334_400)) }
 }
 
 struct Refused: Error, CustomStringConvertible {
