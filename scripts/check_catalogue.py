@@ -490,7 +490,10 @@ def run(args) -> int:
             p.expect(url.endswith("CAP-v1.2.xsd"), where, "payload must refer to the CAP 1.2 XSD (externalDocs.url)")
         # Same header shape as the message it is rendered from, with its own type and version.
         m = re.fullmatch(r"(.+)\.v([0-9]+)", key)
-        header = dict(source["header"], type=m.group(1), version=int(m.group(2)))
+        # (EventHeader.rendering(as:idSuffix:): its own id, `<id>:<suffix>`, caused by the source event.)
+        suffix = message.get("x-precinct-id-suffix", "rendered")
+        header = dict(source["header"], type=m.group(1), version=int(m.group(2)),
+                      id=f'{source["header"]["id"]}:{suffix}', causationId=source["header"]["id"])
         topic = m.group(1) + source["topic"][len(source["type"]):]
         channel = channels.get(message_channel.get(key), {})
         if channel:

@@ -38,6 +38,16 @@ public struct EventHeader: Sendable, Equatable, Codable {
         self.causationId = causationId
     }
 
+    /// The header of another rendering of this event (the CAP XML of an enterprise alert): same
+    /// source, sequence and time, its own type, and an id of its own (`<id>:<suffix>`), caused by
+    /// this event.
+    public func rendering(as type: String, idSuffix: String) -> EventHeader {
+        var header = EventHeader(type: type, version: 1, source: source, epoch: epoch, seq: seq, time: time,
+                                 correlationId: correlationId, causationId: id)
+        header.id = "\(id):\(idSuffix)"
+        return header
+    }
+
     /// The header as compact JSON, keys in a fixed order. Hand-written because every event pays it.
     public func encoded() -> [UInt8] {
         var out: [UInt8] = []

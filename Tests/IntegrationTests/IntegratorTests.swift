@@ -141,6 +141,11 @@ struct IntegratorEndToEndTests {
         #expect(pythonLines.map { $0["topic"] as? String } == ["alert.enterprise.E0002", "cap.enterprise.E0002"])
         #expect((pythonLines.first?["header"] as? [String: Any])?["correlationId"] as? String == incidentE0002)
         #expect((pythonLines.last?["payload"] as? String)?.contains("urn:oasis:names:tc:emergency:cap:1.2") == true)
+        // The CAP rendering is an event of its own, caused by the alert (docs/asyncapi.yaml, EventHeader.id).
+        let alertHeader = pythonLines.first?["header"] as? [String: Any], capHeader = pythonLines.last?["header"] as? [String: Any]
+        #expect(capHeader?["type"] as? String == "cap.enterprise")
+        #expect(capHeader?["id"] as? String == (alertHeader?["id"] as? String).map { $0 + ":cap" })
+        #expect(capHeader?["causationId"] as? String == alertHeader?["id"] as? String)
         #expect(swift.lines.first?["topic"] as? String == "alert.enterprise.E0002")
         // other's key may not read E0002: it asked, was refused, and got E0003's alert only,
         // although E0002's was published first.

@@ -275,9 +275,7 @@ enum IntegratorGateway {
     @Sendable static func render(_ event: OutboundEvent) -> [OutboundEvent] {
         guard let header = try? EventHeader.decode(event.header),
               let alert = try? decoder.decode(EnterpriseAlert.self, from: Data(event.payload)) else { return [] }
-        var capHeader = EventHeader(type: "cap.enterprise", version: 1, source: header.source, epoch: header.epoch, seq: header.seq,
-                                    time: header.time, correlationId: header.correlationId, causationId: header.id)
-        capHeader.id = header.id + ":cap"
+        let capHeader = header.rendering(as: "cap.enterprise", idSuffix: "cap")
         return [OutboundEvent(seq: event.seq, topic: Array((Topics.capEnterpriseAlert + alert.enterpriseId).utf8),
                               header: capHeader.encoded(), payload: Array(CAPMessage.render(alert).utf8))]
     }
