@@ -36,6 +36,7 @@ Precinct is up (logs in $DATA/logs/):
   dispatch http://127.0.0.1:8201   PUB tcp://127.0.0.1:7201  ROUTER tcp://127.0.0.1:7202
   scoring  http://127.0.0.1:8301   PUB tcp://127.0.0.1:7301  ROUTER tcp://127.0.0.1:7302
   liaison  http://127.0.0.1:8401   PUB tcp://127.0.0.1:7401  ROUTER tcp://127.0.0.1:7402
+  integrator gateway tcp://127.0.0.1:7403 (enterprise alerts, JSON and CAP 1.2; plaintext here: README, "Securing the bus")
 Every message on the bus follows, one JSON line each ($BIN/precinct tail ''). Ctrl-C stops.
 MSG
 "$BIN/precinct" tail '' &

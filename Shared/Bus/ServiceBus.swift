@@ -385,6 +385,9 @@ final class ServiceBusLoop: SocketLoop {
         logger.info("bus bound", metadata: ["pub": "\(boundPub)", "router": "\(boundRouter)", "integrators": "\(boundGateway ?? "-")", "follows": "\(config.follow.map(\.source))"])
         if security == nil {
             logger.warning("bus is PLAINTEXT: no CURVE keys configured (--curve-key, --curve-keyring); anyone who reaches these endpoints can read and send")
+            if boundGateway != nil {
+                logger.warning("integrator gateway is PLAINTEXT: without keys there are no grants, so every subscriber reads every integrator topic")
+            }
         } else {
             logger.info("bus is CURVE-encrypted; clients are checked against the keyring", metadata: ["keys": "\(security!.keyring.entries.count)"])
         }
