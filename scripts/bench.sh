@@ -32,7 +32,7 @@ start_set() {
   local data=$1
   mkdir -p "$data"
   for s in intake dispatch scoring liaison; do
-    args=(--data-dir "$data" --http-port 0 --log-level warning --bind-pub "ipc://$data/$s.pub" --bind-router "ipc://$data/$s.router" --retention-events 300000)
+    args=(--data-dir "$data" --http-port 0 --log-level warning --bind-pub "ipc://$data/$s.pub" --bind-router "ipc://$data/$s.router" --bind-integrators "ipc://$data/$s.integrators" --retention-events 300000)
     for p in intake dispatch scoring liaison; do
       [ "$p" = "$s" ] || args+=("--$p-pub" "ipc://$data/$p.pub" "--$p-router" "ipc://$data/$p.router")
     done

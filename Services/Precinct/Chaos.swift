@@ -93,7 +93,8 @@ final class ChildSet: @unchecked Sendable {
 
     func start(_ service: String) throws {
         var args = ["--data-dir", data.path, "--http-port", "0", "--city", city, "--log-level", "warning", "--heartbeat-ms", "200",
-                    "--bind-pub", endpoint(service, "pub"), "--bind-router", endpoint(service, "router")]
+                    "--bind-pub", endpoint(service, "pub"), "--bind-router", endpoint(service, "router"),
+                    "--bind-integrators", endpoint(service, "integrators")]
         for peer in Self.services where peer != service {
             args += ["--\(peer)-pub", endpoint(peer, "pub"), "--\(peer)-router", endpoint(peer, "router")]
         }

@@ -59,7 +59,7 @@ struct BusFuzzTests {
         let stranger = try CurveKeyPair.generate()  // in no keyring
         let gateway = cluster.endpoint("liaison", "integrators")
         for s in services {
-            try cluster.start(s, as: s, arguments: cluster.arguments(for: s) + keys.arguments(s) + (s == "liaison" ? ["--bind-integrators", gateway] : []))
+            try cluster.start(s, as: s, arguments: cluster.arguments(for: s) + keys.arguments(s))
         }
         try await cluster.waitReady(services)
         let fuzzer = try CurveKeyPair.load(from: URL(fileURLWithPath: keys.file("fuzzer")))

@@ -47,7 +47,8 @@ final class Cluster: @unchecked Sendable {
     /// The arguments wiring `service` to the others.
     func arguments(for service: String) -> [String] {
         var args = ["--data-dir", dataDir.path, "--http-port", "0", "--city", Self.packageRoot.appendingPathComponent("cities/demo").path,
-                    "--bind-pub", endpoint(service, "pub"), "--bind-router", endpoint(service, "router"), "--heartbeat-ms", "100"]
+                    "--bind-pub", endpoint(service, "pub"), "--bind-router", endpoint(service, "router"), "--heartbeat-ms", "100",
+                    "--bind-integrators", endpoint(service, "integrators")]
         for peer in Self.services where peer != service {
             args += ["--\(peer)-pub", endpoint(peer, "pub"), "--\(peer)-router", endpoint(peer, "router")]
         }

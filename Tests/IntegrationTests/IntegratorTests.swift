@@ -92,7 +92,7 @@ struct IntegratorEndToEndTests {
         let gateway = cluster.endpoint("liaison", "integrators")
         let services = ["intake", "dispatch", "liaison"]
         for s in services {
-            try cluster.start(s, as: s, arguments: cluster.arguments(for: s) + keys.arguments(s) + (s == "liaison" ? ["--bind-integrators", gateway] : []))
+            try cluster.start(s, as: s, arguments: cluster.arguments(for: s) + keys.arguments(s))
         }
         // Ready means every followed source caught up: over CURVE, through each ZAP handler.
         try await cluster.waitReady(services)
@@ -175,20 +175,5 @@ struct IntegratorEndToEndTests {
         let (status, reply) = try await HTTPClient.request("POST", "\(intake)/v1/calls", json: body)
         #expect(status == 201, "\(String(decoding: reply, as: UTF8.self))")
         return try #require(json(reply)["incidentId"] as? String)
-    }
-
-    /// The assigned unit signs off, arrives and closes the incident through dispatch's field API.
-    func closeThroughField(_ dispatch: String, _ incidentId: String) async throws {
-        var unitId: String?
-        try await eventually("dispatch to assign a unit to \(incidentId)") {
-            unitId = json(try await HTTPClient.get("\(dispatch)/v1/incidents/\(incidentId)").body)["unitId"] as? String
-            return unitId != nil
-        }
-        for (stage, outcome) in [("signedOff", nil), ("enRoute", nil), ("arrived", nil), ("feedback", nil), ("closed", "resolvedOnScene")] as [(String, String?)] {
-            var command: [String: Any] = ["incidentId": incidentId, "unitId": unitId!, "stage": stage]
-            if let outcome { command["outcome"] = outcome }
-            let (s, b) = try await HTTPClient.request("POST", "\(dispatch)/v1/field", json: ["commands": [command]])
-            #expect(s == 200, "field \(stage): \(s) \(String(decoding: b, as: UTF8.self))")
-        }
     }
 }

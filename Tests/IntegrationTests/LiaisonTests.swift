@@ -41,6 +41,21 @@ func demoEnterprise(_ id: String) -> [String: Any] {
     return (root["enterprises"] as! [[String: Any]]).first { $0["id"] as? String == id }!
 }
 
+/// The unit dispatch assigned signs off, arrives and closes the incident through the field API.
+func closeThroughField(_ dispatch: String, _ incidentId: String) async throws {
+    var unitId: String?
+    try await eventually("dispatch to assign a unit to \(incidentId)") {
+        unitId = json(try await HTTPClient.get("\(dispatch)/v1/incidents/\(incidentId)").body)["unitId"] as? String
+        return unitId != nil
+    }
+    for (stage, outcome) in [("signedOff", nil), ("enRoute", nil), ("arrived", nil), ("feedback", nil), ("closed", "resolvedOnScene")] as [(String, String?)] {
+        var command: [String: Any] = ["incidentId": incidentId, "unitId": unitId!, "stage": stage]
+        if let outcome { command["outcome"] = outcome }
+        let (s, b) = try await HTTPClient.request("POST", "\(dispatch)/v1/field", json: ["commands": [command]])
+        #expect(s == 200, "field \(stage): \(s) \(String(decoding: b, as: UTF8.self))")
+    }
+}
+
 func location(_ enterprise: [String: Any]) -> (lat: Double, lon: Double) {
     let l = enterprise["location"] as! [String: Double]
     return (l["lat"]!, l["lon"]!)
@@ -87,18 +102,7 @@ struct LiaisonEndToEndTests {
         try await eventually("the enterprise alert for \(incidentId)") { !alerts("opened").isEmpty }
 
         // The unit arrives and closes the incident through dispatch's field API: one alert each.
-        var unitId: String?
-        try await eventually("dispatch to assign a unit") {
-            let o = json(try await HTTPClient.get("\(dispatch)/v1/incidents/\(incidentId)").body)
-            unitId = o["unitId"] as? String
-            return unitId != nil
-        }
-        for (stage, outcome) in [("signedOff", nil), ("enRoute", nil), ("arrived", nil), ("feedback", nil), ("closed", "resolvedOnScene")] as [(String, String?)] {
-            var command: [String: Any] = ["incidentId": incidentId, "unitId": unitId!, "stage": stage]
-            if let outcome { command["outcome"] = outcome }
-            let (s, b) = try await HTTPClient.request("POST", "\(dispatch)/v1/field", json: ["commands": [command]])
-            #expect(s == 200, "field \(stage): \(s) \(String(decoding: b, as: UTF8.self))")
-        }
+        try await closeThroughField(dispatch, incidentId)
         try await eventually("the arrived and closed alerts") { !alerts("arrived").isEmpty && !alerts("closed").isEmpty }
 
         // Exactly one of each, on the wire and in what liaison stored for replay.
