@@ -167,12 +167,15 @@ public struct BusSecurity: Sendable, Equatable {
     /// The ZAP domains of the bound sockets: services' own sockets, and the integrator gateway.
     public static let serviceDomain = "precinct"
     public static let integratorDomain = "precinct-integrators"
+    /// The ROUTER of the service that runs the gateway: integrators may ask it to replay what the
+    /// gateway sent (filtered by their grants), and nothing else.
+    public static let requestDomain = "precinct-requests"
 
     /// The ZAP decision for a client key connecting to a socket of `domain`.
     public func admit(publicKey: String, domain: String) -> Result<Keyring.Entry, AuthRefusal> {
         guard let entry = keyring.entry(publicKey: publicKey) else { return .failure(.unknownKey) }
         switch (domain, entry.role) {
-        case (BusSecurity.serviceDomain, .service), (BusSecurity.integratorDomain, _): return .success(entry)
+        case (BusSecurity.serviceDomain, .service), (BusSecurity.integratorDomain, _), (BusSecurity.requestDomain, _): return .success(entry)
         case (BusSecurity.serviceDomain, .integrator): return .failure(.integratorOnServiceSocket)
         default: return .failure(.unknownDomain)
         }

@@ -89,7 +89,8 @@ public struct GatewayConfig: Sendable {
         self.render = render
     }
 
-    func forwards(_ topic: [UInt8]) -> Bool { topics.contains { topic.starts(with: $0.utf8) } }
+    /// Whether a committed event with this topic goes to integrators.
+    public func forwards(_ topic: [UInt8]) -> Bool { topics.contains { topic.starts(with: $0.utf8) } }
 }
 
 /// An event committed to an outbox, as the bytes that go on the wire.
@@ -115,6 +116,11 @@ public struct BusRequest: Sendable {
     public var frames: [[UInt8]]
     /// The first frame read as a flat JSON object, once, by the bus (which needs `op` for ping).
     public var header: Result<[String: FlatJSON.Value], FlatJSON.ParseError>
+    /// The keyring name of the requester's key (ZAP `User-Id`); `nil` on a plaintext bus.
+    public var requester: String? = nil
+    /// The topic prefixes the requester may read when it is an integrator; `nil` for a service
+    /// key or a plaintext bus (everything).
+    public var grants: [String]? = nil
 
     public var body: [UInt8] { frames.first ?? [] }
 }
@@ -170,7 +176,7 @@ public final class BusStats: Sendable {
             }
             keys.append(("disconnects", [("socket", socket)]))
         }
-        for reason in ["malformed", "unknown_op", "oversize"] { keys.append(("rejected_requests", [("reason", reason)])) }
+        for reason in ["malformed", "unknown_op", "oversize", "forbidden"] { keys.append(("rejected_requests", [("reason", reason)])) }
         keys.append(("subscriptions_accepted", []))
         for reason in ["not_granted", "malformed"] { keys.append(("subscriptions_refused", [("reason", reason)])) }
         return keys
@@ -335,7 +341,8 @@ final class ServiceBusLoop: SocketLoop {
         boundPub = try pub.bind(config.pubEndpoint)
         router = try Socket(context, .router)
         try router.configure(config.routerOptions)
-        if let security { try router.makeCurveServer(security, domain: BusSecurity.serviceDomain) }
+        // With a gateway, integrators may also reach the ROUTER, for their filtered replay only.
+        if let security { try router.makeCurveServer(security, domain: config.gateway == nil ? BusSecurity.serviceDomain : BusSecurity.requestDomain) }
         monitors.append(try SocketMonitor(watching: router, name: "router", context: context, id: monitorID))
         boundRouter = try router.bind(config.routerEndpoint)
         if let gatewayConfig = config.gateway {
@@ -537,7 +544,7 @@ final class ServiceBusLoop: SocketLoop {
 
     func readRouter() {
         for _ in 0..<256 {
-            guard let frames = (try? router.receiveMultipart(dontWait: true)) ?? nil else { return }
+            guard let (frames, userID) = (try? router.receiveMultipart(property: config.security == nil ? nil : "User-Id", dontWait: true)) ?? nil else { return }
             stats.requests.add(1, ordering: .relaxed)
             let size = frames.reduce(0) { $0 + $1.count }
             if size > config.maxRequestBytes {
@@ -552,7 +559,11 @@ final class ServiceBusLoop: SocketLoop {
             let split = frames.firstIndex(where: \.isEmpty).map { $0 + 1 } ?? min(1, frames.count)
             let body = Array(frames[split...])
             let header = Result { () throws(FlatJSON.ParseError) in try FlatJSON.parseObject(body.first ?? []) }
-            let request = BusRequest(route: Array(frames[..<split]), frames: body, header: header)
+            var request = BusRequest(route: Array(frames[..<split]), frames: body, header: header)
+            if let security = config.security {
+                request.requester = userID
+                if let entry = userID.flatMap(security.keyring.entry(named:)), entry.role == .integrator { request.grants = entry.grants }
+            }
             if case .success(let fields) = header, fields["op"] == .string("ping") {
                 reply(route: request.route, frames: [FlatJSON.encode(["ok": .bool(true), "service": .string(config.service), "epoch": .string(config.epoch), "latest": .integer(Int64(latestSeq))])])
                 continue

@@ -237,7 +237,8 @@ public final class Socket {
                 let data = zmq_msg_data(message)!
                 frame = [UInt8](UnsafeRawBufferPointer(start: data, count: size))
             }
-            if frames.isEmpty, let property, let raw = zmq_msg_gets(message, property) { value = String(cString: raw) }
+            // A ROUTER's routing-id frame is made locally and carries no metadata: ask every frame.
+            if value == nil, let property, let raw = zmq_msg_gets(message, property) { value = String(cString: raw) }
             frames.append(frame)
             if zmq_msg_more(message) == 0 { return (frames, value) }
         }

@@ -117,7 +117,7 @@ public enum ServiceHost {
         busConfig.heartbeatInterval = config.heartbeatInterval
         busConfig.security = config.security
         busConfig.gateway = definition.gateway?(config)
-        let bridge = BusBridge(engine: engine, store: store, health: health, logger: logger)
+        let bridge = BusBridge(engine: engine, store: store, health: health, logger: logger, gateway: busConfig.gateway)
         let context = try ZMQContext()
         let bus = try ServiceBus(config: busConfig, context: context, delegate: bridge, logger: logger)
         engine.attach(bus: bus)
@@ -209,9 +209,12 @@ final class BusBridge<Core: ServiceCore>: BusDelegate {
     let store: Store
     let health: Health
     let logger: Logger
+    /// The service's integrator gateway: what an integrator's replay is filtered through.
+    let gateway: GatewayConfig?
     private let wiring = Mutex<(ServiceBus, Operations)?>(nil)
 
-    init(engine: Engine<Core>, store: Store, health: Health, logger: Logger) {
+    init(engine: Engine<Core>, store: Store, health: Health, logger: Logger, gateway: GatewayConfig?) {
+        self.gateway = gateway
         self.engine = engine
         self.store = store
         self.health = health
@@ -244,6 +247,18 @@ final class BusBridge<Core: ServiceCore>: BusDelegate {
             bus.stats.count("rejected_requests", [("reason", "malformed")])
             let reply = APIResponse.error(400, code: "bad-request", message: "field 'op' is missing", field: "op")
             bus.reply(request, frames: [FlatJSON.encode(["ok": .bool(false), "status": .integer(400)]), reply.body])
+            return
+        }
+        if let grants = request.grants {
+            // An integrator key: its replay of what the gateway sent it, and nothing else.
+            guard op == "replay", let gateway else {
+                bus.stats.count("rejected_requests", [("reason", "forbidden")])
+                logger.warning("request refused: an integrator key may only replay", metadata: ["requester": "\(request.requester ?? "?")", "op": "\(op)"])
+                let reply = APIResponse.error(403, code: "forbidden", message: "an integrator key may only ask for 'replay' here", field: "op")
+                bus.reply(request, frames: [FlatJSON.encode(["id": fields["id"] ?? .null, "ok": .bool(false), "status": .integer(403)]), reply.body])
+                return
+            }
+            store.answerReplay(request, fields: fields, bus: bus, view: ReplayView(gateway: gateway, grants: grants))
             return
         }
         if op == "replay" {

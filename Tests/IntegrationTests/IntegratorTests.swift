@@ -162,6 +162,51 @@ struct IntegratorEndToEndTests {
             #expect(!seen.contains(secret), "personal data on an integrator-facing topic: \(secret)")
         }
         #expect(auditor.lines.allSatisfy { line in Topics.integratorFacing.contains { (line["topic"] as? String ?? "").hasPrefix($0) } })
+
+        // Catching up: liaison's ROUTER replays to an integrator what the gateway sent it, within its grants.
+        let router = cluster.endpoint("liaison", "router")
+        let acmeReplay = try await replayAsIntegrator(keys, "acme", router)
+        #expect(acmeReplay.filter { $0.hasPrefix("alert.enterprise.E0002") }.count == 3, "\(acmeReplay)")
+        #expect(acmeReplay.filter { $0.hasPrefix("cap.enterprise.E0002") }.count == 3, "\(acmeReplay)")
+        #expect(acmeReplay.count == 6, "nothing else: \(acmeReplay)")
+        #expect(try await replayAsIntegrator(keys, "other", router) == ["alert.enterprise.E0003"])
+        // Anything but replay is refused, and counted.
+        let refused = try await request(keys, "acme", router, ["op": .string("enterprises")])
+        #expect(refused.first.flatMap { try? FlatJSON.parseObject($0) }?["status"] == .integer(403))
+        let page = String(decoding: try await HTTPClient.get("\(liaison)/metrics").body, as: UTF8.self)
+        #expect(metric(page, "precinct_bus_rejected_requests_total", ["reason=\"forbidden\""]) >= 1)
+    }
+
+    /// One request to a ROUTER with `name`'s key; the reply's frames.
+    func request(_ keys: Keys, _ name: String, _ router: String, _ body: KeyValuePairs<String, FlatJSON.Value>) async throws -> [[UInt8]] {
+        let context = try ZMQContext()
+        let dealer = try Socket(context, .dealer)
+        defer { dealer.close() }
+        try dealer.makeCurveClient(try CurveKeyPair.load(from: URL(fileURLWithPath: keys.file(name))), serverKey: keys.publicKeys["liaison"]!)
+        try dealer.connect(router)
+        try dealer.send(multipart: [[], FlatJSON.encode(body)])
+        var reply: [[UInt8]]?
+        try await eventually("\(name)'s reply from \(router)") {
+            reply = try dealer.receiveMultipart(dontWait: true)
+            return reply != nil
+        }
+        return Array(reply!.dropFirst())  // the delimiter
+    }
+
+    /// Every topic liaison replays to `name`, paging with `through`.
+    func replayAsIntegrator(_ keys: Keys, _ name: String, _ router: String) async throws -> [String] {
+        var topics: [String] = []
+        var after: Int64 = 0
+        while true {
+            let frames = try await request(keys, name, router, ["op": .string("replay"), "id": .string("r\(after)"), "source": .string("liaison"), "after": .integer(after), "limit": .integer(50)])
+            let reply = try FlatJSON.parseObject(frames[0])
+            guard reply["ok"] == .bool(true), case .integer(let through)? = reply["through"], case .integer(let latest)? = reply["latest"] else {
+                throw ClusterError("replay refused: \(String(decoding: frames[0], as: UTF8.self))")
+            }
+            topics += stride(from: 1, to: frames.count, by: 3).map { String(decoding: frames[$0], as: UTF8.self) }
+            if through >= latest { return topics }
+            after = through
+        }
     }
 
     /// Posts a 110 call at an enterprise's registered point; returns the incident id.
