@@ -25,7 +25,11 @@ for i in 1 2 3; do
   "$BIN/precinct" bench-bus sub --endpoint "tcp://127.0.0.1:5592" --count 1000000 > "$WORK/bus.$i" & sleep 0.3
   "$BIN/precinct" bench-bus pub --endpoint "tcp://127.0.0.1:5592" --count 1000000; wait
   bus_rates+=("$(cat "$WORK/bus.$i")")
-  echo "   raw ${raw_rates[-1]} msgs/s, bus ${bus_rates[-1]} msgs/s"
+  echo "== bus layer with CURVE, round $i"
+  rm -f "$WORK/curve.key"
+  "$BIN/precinct" bench-bus sub --endpoint "tcp://127.0.0.1:5593" --count 1000000 --curve-key-file "$WORK/curve.key" > "$WORK/curve.$i" & sleep 0.3
+  "$BIN/precinct" bench-bus pub --endpoint "tcp://127.0.0.1:5593" --count 1000000 --curve-key-file "$WORK/curve.key"; wait
+  echo "   raw ${raw_rates[-1]} msgs/s, bus ${bus_rates[-1]} msgs/s, bus with CURVE $(cat "$WORK/curve.$i") msgs/s"
 done
 
 start_set() {

@@ -1,5 +1,5 @@
 """Writes BENCHMARKS.md from one `make bench` run (called by scripts/bench.sh)."""
-import json, platform, statistics, subprocess, sys, datetime
+import datetime, json, os, platform, statistics, subprocess, sys
 
 work, raw, bus, mem_line, disk, mem_calls = sys.argv[1:7]
 raw = [float(x) for x in raw.split()]
@@ -16,12 +16,13 @@ def sh(cmd):
 
 cpu = sh("lscpu | sed -n 's/^Model name: *//p'") or platform.processor()
 raw_med, bus_med = statistics.median(raw), statistics.median(bus)
+curve = [float(open(f"{work}/curve.{i}").read()) for i in (1, 2, 3) if os.path.exists(f"{work}/curve.{i}")]
+curve_row = (f"| the same with CURVE (encrypted; `--curve-key-file`) | {statistics.median(curve):,.0f} ({', '.join(f'{x:,.0f}' for x in curve)}) | {100*statistics.median(curve)/raw_med:.0f} % (the cost of encryption) |\n" if curve else "")
 def verdict(ok): return "met" if ok else "**not met**"
 e2e = mx["e2eRate"]
 ack_p99 = lat["ack"]["p99_ms"]
 assign_p99 = lat["assign"]["p99_ms"]
 mems = {kv.split()[0]: float(kv.split()[1]) for kv in mem_line.split(", ")}
-import os
 cpu_s = {}
 if os.path.exists(f"{work}/cpu.txt"):
     cpu_s = {kv.split()[0]: float(kv.split()[1]) for kv in open(f"{work}/cpu.txt").read().strip().split(", ")}
@@ -50,7 +51,7 @@ Written by `make bench` on {datetime.datetime.now(datetime.timezone.utc).strftim
 |---|---|---|
 | raw libzmq (C, `bench/zmq_pubsub.c`) | {raw_med:,.0f} ({', '.join(f'{x:,.0f}' for x in raw)}) | 100 % |
 | envelope + Swift wrapper (`precinct bench-bus`) | {bus_med:,.0f} ({', '.join(f'{x:,.0f}' for x in bus)}) | {100*bus_med/raw_med:.0f} % — goal ≥ 50 %: {verdict(bus_med >= 0.5*raw_med)} |
-
+{curve_row}
 ## End to end
 
 Four release services as separate processes on ipc endpoints, each committing to its own SQLite

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bus
+import CZeroMQ
 import Foundation
 
 /// `precinct bench-bus`: the bus layer alone — envelope plus the Swift wrapper — PUB→SUB across
@@ -11,12 +12,23 @@ struct BenchBus: ParsableCommand {
     @Option(help: "Endpoint (the sub binds, the pub connects).") var endpoint = "ipc:///tmp/precinct-bench-bus"
     @Option(help: "Payload bytes.") var size = 512
     @Option(help: "Messages.") var count = 1_000_000
+    @Option(help: "Encrypt with CURVE: the sub writes a fresh server public key to this file, the pub reads it (measures CURVE's cost; no ZAP check).")
+    var curveKeyFile: String?
 
     func run() throws {
         let context = try ZMQContext()
         if role == "pub" {
             let pub = try Socket(context, .pub)
             try pub.configure(SocketOptions(sendHighWaterMark: 0))
+            if let curveKeyFile {
+                var serverKey: String?
+                for _ in 0..<100 where serverKey == nil {
+                    serverKey = (try? String(contentsOfFile: curveKeyFile, encoding: .utf8)).flatMap { CurveKeyPair.isValidKey($0) ? $0 : nil }
+                    if serverKey == nil { Thread.sleep(forTimeInterval: 0.05) }
+                }
+                guard let serverKey else { throw ValidationError("no server key in \(curveKeyFile): start the sub first") }
+                try pub.makeCurveClient(try CurveKeyPair.generate(), serverKey: serverKey)
+            }
             try pub.connect(endpoint)
             Thread.sleep(forTimeInterval: 0.5)  // the subscription must reach the publisher (bench only)
             let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
@@ -34,6 +46,12 @@ struct BenchBus: ParsableCommand {
         } else {
             let sub = try Socket(context, .sub)
             try sub.configure(SocketOptions(receiveHighWaterMark: 0))
+            if let curveKeyFile {
+                let keys = try CurveKeyPair.generate()
+                try sub.setOption(ZMQ_CURVE_SERVER, Int32(1))
+                try sub.setOption(ZMQ_CURVE_SECRETKEY, keys.secretKey)
+                try keys.publicKey.write(toFile: curveKeyFile, atomically: true, encoding: .utf8)
+            }
             try sub.subscribe("")
             try sub.bind(endpoint)
             var received = 0
