@@ -41,7 +41,8 @@ struct BenchBus: ParsableCommand {
                 try pub.send(payload)
             }
             try pub.send(multipart: [Array("end".utf8), [], []])
-            Thread.sleep(forTimeInterval: 1)
+            // Wait for every queued message to leave (CURVE's encryption may lag the sends by seconds).
+            try pub.setOption(ZMQ_LINGER, Int32(-1))
             pub.close()
         } else {
             let sub = try Socket(context, .sub)
