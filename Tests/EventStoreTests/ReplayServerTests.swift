@@ -91,7 +91,7 @@ struct ReplayServerTests {
 
         let (reply, frames) = try await ask(dealer, ["op": .string("replay"), "id": .string("r1"), "source": .string("counter"), "after": .integer(1), "limit": .integer(3)])
         #expect(reply == ["id": .string("r1"), "ok": .bool(true), "source": .string("counter"), "epoch": .string(epoch),
-                          "latest": .integer(6), "oldest": .integer(1), "count": .integer(3)])
+                          "latest": .integer(6), "oldest": .integer(1), "count": .integer(3), "through": .integer(4)])
         #expect(frames.count == 9)
         let stored = try source.store.replay(after: 1, limit: 3).events
         #expect(frames == stored.flatMap { [$0.topic, $0.header, $0.payload] }, "the stored bytes, as they are")
