@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Model
 
 /// `precinct chaos`: starts a set of its own (ipc endpoints in a temporary directory), puts it
 /// under `precinct load`, and `kill -9`s services at random moments — one at a time and two at
@@ -43,7 +44,7 @@ struct Chaos: AsyncParsableCommand {
         try load.run()
         say("chaos: load started (\(calls) calls at \(rate == 0 ? "max" : String(rate))/s); killing services at random")
 
-        var generator = SplitMix(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var kills: [String: Int] = [:]
         var rounds = 0
         let started = Date()

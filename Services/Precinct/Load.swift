@@ -154,7 +154,7 @@ struct CallPlan: Sendable {
     init(count: Int, runId: String, jurisdiction: Jurisdiction, enterprises: [Enterprise], enterpriseShare: Double) {
         self.count = count
         self.runId = runId
-        var generator = SplitMix(seed: 0x5EED)
+        var generator = SplitMix64(seed: 0x5EED)
         var positions: [Coordinate] = []
         var hits: [Bool] = []
         positions.reserveCapacity(count)
@@ -189,19 +189,6 @@ struct CallPlan: Sendable {
             {"channel":"110","caller":{"name":"load \(index)","phone":"139\(String(format: "%08d", index % 100_000_000))"},"location":{"lat":\(p.lat),"lon":\(p.lon)},"categoryHint":"\(category)","description":"load test call \(index)","callTaker":"CT\(index % 7 + 1)","clientRef":"\(clientRef(index))"}
             """.utf8)
     }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 /// What the run saw, shared by the client, observer and field threads.

@@ -1,21 +1,13 @@
 import Bus
 import Foundation
+import Model
 import Testing
 
 // Bad input on the bus: random, truncated and huge multipart messages, raw garbage and wrong keys
 // against every socket the four services bind. None may crash or grow without bound, and every
 // rejection must show in /metrics. Seeded, so a failure can be replayed (the seed is printed).
 
-/// SplitMix64: small, seedable, good enough to pick fuzz bytes.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) } }
 }
 
@@ -49,7 +41,7 @@ struct BusFuzzTests {
     @Test func randomTruncatedHugeMessagesAndWrongKeysCrashNothingLeakNothingAndAreCounted() async throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("BusFuzzTests seed \(seed)")
-        var random = SeededRandom(state: seed)
+        var random = SplitMix64(seed: seed)
         let cluster = try Cluster()
         defer { cluster.stopAll() }
         let services = Cluster.services

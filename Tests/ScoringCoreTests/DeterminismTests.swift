@@ -8,22 +8,10 @@ import Testing
 /// Point 8 of issue #6: the same events give the same ledger, rankings and KPIs, whatever the
 /// interleaving of the sources and however often they are replayed.
 @Suite struct DeterminismTests {
-    /// A deterministic pseudo-random generator (SplitMix64), so the synthetic day is fixed.
-    struct Mix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A synthetic city day: 60 incidents across 3 stations, 8 units, with late sign-offs,
     /// timer breaches, handovers, every outcome, and some incidents still open.
     static func syntheticDay() -> (intake: [Envelope], dispatch: [Envelope]) {
-        var rng = Mix(state: 42)
+        var rng = SplitMix64(seed: 42)  // fixed: the synthetic day is the same on every run
         let intake = Source("intake"), dispatch = Source("dispatch")
         var opened: [(Double, IncidentOpened)] = []
         var dispatched: [(Double, String, any EventPayload)] = []

@@ -270,6 +270,7 @@ enum LiaisonAPI {
 enum IntegratorGateway {
     /// The alert again as CAP 1.2 XML on `cap.enterprise.<id>`, for integrators whose tools
     /// already read CAP.
+    ///
     /// Same sequence and time as the alert; the header's type says it is CAP and its id differs,
     /// so the two stay distinct events to an integrator that de-duplicates by id.
     @Sendable static func render(_ event: OutboundEvent) -> [OutboundEvent] {
@@ -280,5 +281,6 @@ enum IntegratorGateway {
                               header: capHeader.encoded(), payload: Array(CAPMessage.render(alert).utf8))]
     }
 
-    nonisolated(unsafe) private static let decoder = JSONCodec.decoder()  // used on the bus thread only
+    /// Shared by the bus thread (live) and the store's reader (an integrator's replay): JSONDecoder is Sendable.
+    private static let decoder = JSONCodec.decoder()
 }
