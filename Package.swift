@@ -1,20 +1,74 @@
 // swift-tools-version:6.0
-// Precinct: four independently deployable services over one ZeroMQ bus.
+// Precinct: independently deployable services over one ZeroMQ bus (ARCHITECTURE.md, "Layout").
+//
+// The module graph, bottom up:
+//   Wire        the wire format: header, envelope, time, topics, FlatJSON, typed bus messages (no sockets)
+//   Model       domain values and event payloads with examples (depends on Wire only)
+//   EventStore  outbox/inbox behind a protocol (SQLite and in-memory), the Engine
+//   Bus         the ZeroMQ transport: the only module that sees CZeroMQ
+//   BusTesting  an in-memory transport and a fake source, for fast tests
+//   ServiceKit  buildService: config, typed operations over HTTP and the ROUTER, one API error, ops routes
+//   <Name>Core  a service's Rules/ (pure), Store/ (the only SQL), Handlers/ (one per event or command)
+//   precinct-<name>  the executable: bootstrap, config, run
 
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // Every module a file uses members of is imported by that file, not reached transitively.
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let deque: Target.Dependency = .product(name: "DequeModule", package: "swift-collections")
+
+/// One service: `<Name>Core` (its rules, store and handlers; no sockets, no HTTP), the
+/// `precinct-<name>` executable, and `<Name>CoreTests`. A new service is one line in `services`.
+struct ServiceTarget {
+    var name: String
+    var coreDependencies: [Target.Dependency] = []
+
+    var executable: String { "precinct-\(name.lowercased())" }
+
+    var targets: [Target] {
+        [
+            .target(
+                name: "\(name)Core",
+                dependencies: [.target(name: "Wire"), .target(name: "Model"), .target(name: "EventStore"), grdb, logging] + coreDependencies,
+                path: "Services/\(name)/Core",
+                swiftSettings: swiftSettings
+            ),
+            .executableTarget(
+                name: executable,
+                dependencies: [.target(name: "\(name)Core"), "Wire", "Model", "EventStore", "ServiceKit", argumentParser, logging, metrics,
+                               .product(name: "Hummingbird", package: "hummingbird")],
+                path: "Services/\(name)/App",
+                swiftSettings: swiftSettings
+            ),
+            .testTarget(
+                name: "\(name)CoreTests",
+                dependencies: [.target(name: "\(name)Core"), "Wire", "Model", "EventStore", "TestSupport", grdb],
+                path: "Tests/\(name)CoreTests",
+                swiftSettings: swiftSettings
+            ),
+        ]
+    }
+}
+
+let services: [ServiceTarget] = [
+    ServiceTarget(name: "Intake"),
+    ServiceTarget(name: "Dispatch", coreDependencies: [deque]),
+    ServiceTarget(name: "Scoring"),
+    ServiceTarget(name: "Liaison"),
 ]
 
 let package = Package(
     name: "precinct",
     platforms: [.macOS(.v15)],
-    products: [
-        .executable(name: "precinct-intake", targets: ["precinct-intake"]),
-        .executable(name: "precinct-dispatch", targets: ["precinct-dispatch"]),
-        .executable(name: "precinct-scoring", targets: ["precinct-scoring"]),
-        .executable(name: "precinct-liaison", targets: ["precinct-liaison"]),
+    products: services.map { .executable(name: $0.executable, targets: [$0.executable]) } + [
         .executable(name: "precinct", targets: ["precinct"]),
     ],
     dependencies: [
@@ -28,7 +82,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
     ],
-    targets: [
+    targets: services.flatMap(\.targets) + [
         // MARK: Shared modules
         .systemLibrary(
             name: "CZeroMQ",
@@ -36,40 +90,41 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        // OS calls Swift's Glibc module does not import (thread names, eventfd), prefixed.
+        .target(name: "CPrecinctShims", path: "Shared/CPrecinctShims"),
         .target(
-            name: "Bus",
-            dependencies: [
-                "CZeroMQ",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Shared/Bus",
+            name: "Wire",
+            path: "Shared/Wire",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Model",
-            dependencies: ["Bus"],
+            dependencies: ["Wire"],
             path: "Shared/Model",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "EventStore",
-            dependencies: [
-                "Bus", "Model",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "DequeModule", package: "swift-collections"),
-            ],
+            dependencies: ["Wire", "Model", "CPrecinctShims", grdb, logging, metrics, deque],
             path: "Shared/EventStore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Bus",
+            dependencies: ["CZeroMQ", "CPrecinctShims", "Wire", logging, metrics],
+            path: "Shared/Bus",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BusTesting",
+            dependencies: ["Wire", "EventStore", logging],
+            path: "Shared/BusTesting",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Bus", "Model", "EventStore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                "Wire", "Model", "EventStore", "Bus", "BusTesting", argumentParser, logging, metrics,
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -78,86 +133,42 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Services: a Core library (rules, no sockets) and a thin executable each
-        .target(
-            name: "IntakeCore",
-            dependencies: ["Model", "EventStore", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Intake/Core",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "precinct-intake",
-            dependencies: ["IntakeCore", "ServiceKit"],
-            path: "Services/Intake/App",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "DispatchCore",
-            dependencies: ["Model", "EventStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "DequeModule", package: "swift-collections")],
-            path: "Services/Dispatch/Core",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "precinct-dispatch",
-            dependencies: ["DispatchCore", "ServiceKit"],
-            path: "Services/Dispatch/App",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "ScoringCore",
-            dependencies: ["Model", "EventStore", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Scoring/Core",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "precinct-scoring",
-            dependencies: ["ScoringCore", "ServiceKit"],
-            path: "Services/Scoring/App",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "LiaisonCore",
-            dependencies: ["Model", "EventStore", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Services/Liaison/Core",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "precinct-liaison",
-            dependencies: ["LiaisonCore", "ServiceKit"],
-            path: "Services/Liaison/App",
-            swiftSettings: swiftSettings
-        ),
+        // MARK: The operator's CLI and the integrators' example
         .executableTarget(
             name: "precinct",
             dependencies: [
-                "Bus", "Model", "ServiceKit",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                "Wire", "Bus", "Model", "ServiceKit", argumentParser, logging,
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
-            path: "Services/Precinct",
+            path: "Services/CLI",
             swiftSettings: swiftSettings
         ),
-        // MARK: Examples for integrators (README, "Integrators")
         .executableTarget(
             name: "precinct-example-subscriber",
-            dependencies: ["Bus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Bus", "Wire", argumentParser],
             path: "Examples/SwiftSubscriber",
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Tests mirror the modules
-        .testTarget(name: "BusTests", dependencies: ["Bus", "CZeroMQ", .product(name: "Logging", package: "swift-log")], path: "Tests/BusTests"),
-        .testTarget(name: "ModelTests", dependencies: ["Model"], path: "Tests/ModelTests"),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Bus", "Model", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")], path: "Tests/EventStoreTests"),
-        .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"], path: "Tests/IntakeCoreTests"),
-        .testTarget(name: "DispatchCoreTests", dependencies: ["DispatchCore"], path: "Tests/DispatchCoreTests"),
-        .testTarget(name: "ScoringCoreTests", dependencies: ["ScoringCore"], path: "Tests/ScoringCoreTests"),
-        .testTarget(name: "LiaisonCoreTests", dependencies: ["LiaisonCore"], path: "Tests/LiaisonCoreTests"),
+        // MARK: Tests: fast and offline under `swift test`; IntegrationTests start real processes
+        // and run only with PRECINCT_INTEGRATION=1 (make test sets it).
+        .target(
+            name: "TestSupport",
+            dependencies: ["Wire", "Model", "EventStore", grdb, logging],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], path: "Tests/WireTests", swiftSettings: swiftSettings),
+        .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "CZeroMQ", "TestSupport", logging],
+                    path: "Tests/BusTests", swiftSettings: swiftSettings),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Wire"], path: "Tests/ModelTests", swiftSettings: swiftSettings),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Wire", "Model", "Bus", "BusTesting", "TestSupport", grdb, logging],
+                    path: "Tests/EventStoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Bus", "Model", "ServiceKit"],
-            path: "Tests/IntegrationTests"
+            dependencies: ["Bus", "Wire", "Model", "ServiceKit", "TestSupport"],
+            path: "Tests/IntegrationTests",
+            swiftSettings: swiftSettings
         ),
     ]
 )

@@ -2,6 +2,7 @@ import CZeroMQ
 import Foundation
 import Logging
 import Synchronization
+import Wire
 
 /// A source this service follows: where its PUB and ROUTER are, and where to resume.
 public struct FollowSpec: Sendable, Equatable {
@@ -93,29 +94,14 @@ public struct GatewayConfig: Sendable {
     public func forwards(_ topic: [UInt8]) -> Bool { topics.contains { topic.starts(with: $0.utf8) } }
 }
 
-/// An event committed to an outbox, as the bytes that go on the wire.
-public struct OutboundEvent: Sendable {
-    public var seq: UInt64
-    public var topic: [UInt8]
-    public var header: [UInt8]
-    public var payload: [UInt8]
-
-    public init(seq: UInt64, topic: [UInt8], header: [UInt8], payload: [UInt8]) {
-        self.seq = seq
-        self.topic = topic
-        self.header = header
-        self.payload = payload
-    }
-}
-
 /// A request that arrived on the service's ROUTER socket.
 public struct BusRequest: Sendable {
     /// Identity and delimiter frames, echoed in front of the reply.
     public var route: [[UInt8]]
     /// The frames after the delimiter; the first is the JSON body.
     public var frames: [[UInt8]]
-    /// The first frame read as a flat JSON object, once, by the bus (which needs `op` for ping).
-    public var header: Result<[String: FlatJSON.Value], FlatJSON.ParseError>
+    /// The first frame read as a request header, once, by the bus (which needs `op` for ping).
+    public var header: Result<RequestHeader, RequestError>
     /// The keyring name of the requester's key (ZAP `User-Id`); `nil` on a plaintext bus.
     public var requester: String? = nil
     /// The topic prefixes the requester may read when it is an integrator; `nil` for a service
@@ -286,7 +272,6 @@ final class ServiceBusLoop: SocketLoop {
     var paused = false
     let clock = ContinuousClock()
     var requestCounter: UInt64 = 0
-    let heartbeatTopic: [UInt8]
     let zap: ZAPHandler?
     let gateway: Socket?
     let boundGateway: String?
@@ -320,7 +305,6 @@ final class ServiceBusLoop: SocketLoop {
         self.logger = logger
         self.stats = stats
         self.latestSeq = config.latestSeq
-        self.heartbeatTopic = Array("heartbeat.\(config.service)".utf8)
         let security = config.security
         // The ZAP handler first: a CURVE server bound without one admits anybody (libzmq 4.3.4).
         zap = try security.map { security in
@@ -479,8 +463,8 @@ final class ServiceBusLoop: SocketLoop {
     }
 
     func heartbeat() {
-        let header = EventHeader(type: "heartbeat", version: 1, source: config.service, epoch: config.epoch, seq: latestSeq, time: EventTime.string(Date()))
-        _ = try? pub.send(multipart: [heartbeatTopic, header.encoded(), Array("{}".utf8)], dontWait: true)
+        let frames = HeartbeatMessage.frames(source: config.service, epoch: config.epoch, latestSeq: latestSeq, time: Date())
+        _ = try? pub.send(multipart: frames, dontWait: true)
     }
 
     // MARK: Integrator gateway
@@ -558,14 +542,14 @@ final class ServiceBusLoop: SocketLoop {
             // REQ and DEALER clients put an empty delimiter after the identity frames.
             let split = frames.firstIndex(where: \.isEmpty).map { $0 + 1 } ?? min(1, frames.count)
             let body = Array(frames[split...])
-            let header = Result { () throws(FlatJSON.ParseError) in try FlatJSON.parseObject(body.first ?? []) }
+            let header = Result { () throws(RequestError) in try RequestHeader(decoding: body.first ?? []) }
             var request = BusRequest(route: Array(frames[..<split]), frames: body, header: header)
             if let security = config.security {
                 request.requester = userID
                 if let entry = userID.flatMap(security.keyring.entry(named:)), entry.role == .integrator { request.grants = entry.grants }
             }
-            if case .success(let fields) = header, fields["op"] == .string("ping") {
-                reply(route: request.route, frames: [FlatJSON.encode(["ok": .bool(true), "service": .string(config.service), "epoch": .string(config.epoch), "latest": .integer(Int64(latestSeq))])])
+            if case .success(let parsed) = header, parsed.op == PingReply.op {
+                reply(route: request.route, frames: [PingReply(service: config.service, epoch: config.epoch, latest: latestSeq).encoded()])
                 continue
             }
             delegate.bus(request: request)
@@ -605,7 +589,7 @@ final class ServiceBusLoop: SocketLoop {
             }
             let f = followers[index]
             if batchSource != f.spec.source { flush(); batchSource = f.spec.source }
-            if envelope.header.type == "heartbeat" {
+            if HeartbeatMessage.isHeartbeat(envelope.header) {
                 noteEpoch(f, envelope.header.epoch)
                 if case .live = f.state, envelope.header.seq > f.delivered { startReplay(f, reason: "heartbeat ahead") }
                 continue
@@ -665,10 +649,7 @@ final class ServiceBusLoop: SocketLoop {
     func sendReplayRequest(_ f: Follower) {
         requestCounter += 1
         let id = "\(config.service)-\(requestCounter)"
-        let body = FlatJSON.encode([
-            "op": .string("replay"), "id": .string(id), "source": .string(f.spec.source),
-            "after": .integer(Int64(f.delivered)), "limit": .integer(Int64(config.replayBatch)),
-        ])
+        let body = ReplayRequest(id: .string(id), source: f.spec.source, after: f.delivered, limit: config.replayBatch).encoded()
         do {
             guard try f.dealer.send(multipart: [[], body], dontWait: true) else { return }
         } catch {

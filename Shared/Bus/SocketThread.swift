@@ -1,3 +1,4 @@
+import CPrecinctShims
 import CZeroMQ
 import Foundation
 import Synchronization
@@ -36,13 +37,13 @@ public final class SocketThread<Loop: SocketLoop>: Sendable {
     /// - Throws: whatever `make` threw (a bind that failed, say), after the thread has ended.
     public init(name: String, make: @escaping @Sendable () throws -> Loop) throws {
         self.name = name
-        let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        let fd = precinct_eventfd()
         guard fd >= 0 else { throw ZMQError(operation: "eventfd", code: errno) }
         self.wakeFD = fd
         let started = DispatchSemaphore(value: 0)
         let startError = Mutex<(any Error)?>(nil)
         let thread = Thread { [self] in
-            setThreadName(name)
+            precinct_set_thread_name(String(name.prefix(15)))
             let loop: Loop
             do {
                 loop = try make()
@@ -122,9 +123,4 @@ public final class SocketThread<Loop: SocketLoop>: Sendable {
             deadline = loop.tick(now: clock.now)
         }
     }
-}
-
-/// Names the OS thread (`top -H`, gdb): Foundation's `Thread.name` does not reach it on Linux.
-public func setThreadName(_ name: String) {
-    precinct_set_thread_name(String(name.prefix(15)))
 }

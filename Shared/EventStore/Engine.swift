@@ -1,4 +1,4 @@
-import Bus
+import CPrecinctShims
 import DequeModule
 import Foundation
 import GRDB
@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import Model
 import Synchronization
+import Wire
 
 /// The rules of one service, applied inside the engine's transactions. Lives on the engine's
 /// thread only, so it may keep caches without locks.
@@ -64,7 +65,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
     nonisolated(unsafe) private var inbound = Deque<Work>()  // guarded by `condition`
     nonisolated(unsafe) private var stopping = false  // guarded by `condition`
     private let pendingEvents = Atomic<Int>(0)
-    private let published = Mutex<ServiceBus?>(nil)
+    private let transport = Mutex<(any EngineTransport)?>(nil)
     private let finished = DispatchSemaphore(value: 0)
     private let ready = Atomic<Bool>(false)
     private let commits = Counter(label: "precinct_engine_commits_total")
@@ -82,7 +83,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
         let started = DispatchSemaphore(value: 0)
         let startError = Mutex<(any Error)?>(nil)
         let thread = Thread { [self] in
-            setThreadName("engine-\(store.service)")
+            precinct_set_thread_name(String("engine-\(store.service)".prefix(15)))
             let core: Core
             do {
                 core = try makeCore()
@@ -106,8 +107,8 @@ public final class Engine<Core: ServiceCore>: Sendable {
     }
 
     /// Where committed events go. Until attached, they stay in the outbox (followers replay them).
-    public func attach(bus: ServiceBus) {
-        published.withLock { $0 = bus }
+    public func attach(_ transport: any EngineTransport) {
+        self.transport.withLock { $0 = transport }
     }
 
     public var isRunning: Bool { ready.load(ordering: .acquiring) }
@@ -283,7 +284,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
             for work in batch {
                 if case .command(_, let completion) = work { completion(.failure(error)) }
             }
-            if let bus = published.withLock({ $0 }) {
+            if let bus = transport.withLock({ $0 }) {
                 for (source, position) in inbox { bus.rewind(source: source, to: position.seq) }
                 for work in batch {
                     if case .events(_, let source) = work, inbox[source] == nil { bus.rewind(source: source, to: 0) }
@@ -296,7 +297,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
         pendingEvents.subtract(eventCount, ordering: .relaxed)
         commits.increment()
         batchSize.record(batch.count)
-        if !tx.emitted.isEmpty, let bus = published.withLock({ $0 }) { bus.publish(tx.emitted) }
+        if !tx.emitted.isEmpty, let transport = transport.withLock({ $0 }) { transport.publish(tx.emitted) }
         for (completion, result) in replies { completion(result) }
     }
 
@@ -322,4 +323,11 @@ public final class Engine<Core: ServiceCore>: Sendable {
 public enum EngineError: Error, CustomStringConvertible {
     case stopped
     public var description: String { "the service is shutting down" }
+}
+
+/// What the engine needs of the bus: publish what committed, and hand back events a failed
+/// transaction did not apply so they are delivered again.
+public protocol EngineTransport: EventPublisher {
+    /// Delivers `source`'s events after `seq` again (they were handed over but not applied).
+    func rewind(source: String, to seq: UInt64)
 }

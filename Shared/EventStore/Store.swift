@@ -1,7 +1,7 @@
-import Bus
 import Foundation
 import GRDB
 import Logging
+import Wire
 
 /// How long the outbox keeps published events for replay. `nil` fields do not limit.
 public struct Retention: Sendable, Equatable {

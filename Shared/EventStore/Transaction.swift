@@ -1,7 +1,7 @@
-import Bus
 import Foundation
 import GRDB
 import Model
+import Wire
 
 /// The write transaction a core works in: its state changes and the events they cause are
 /// committed together, or not at all.

@@ -1,5 +1,5 @@
-import Bus
 import Foundation
+import Wire
 
 // The event catalogue: every payload type the services publish, with an example of each.
 // docs/asyncapi.yaml documents the same set; Tests/ModelTests/CatalogueTests.swift keeps the code
@@ -137,11 +137,11 @@ public enum EventCatalogue {
 
 /// The payload of `heartbeat.<service>`: always `{}`. The header says it all: `source` is the
 /// service and `seq` the latest sequence it has published, so a follower that is behind asks for
-/// a replay. `ServiceBus` publishes it itself, every `heartbeatInterval`, without a transaction
-/// (Bus cannot see Model); this type documents it for the catalogue and reads it. Never `emit` it.
+/// a replay. The bus publishes it itself (Wire's `HeartbeatMessage`, the one definition of its
+/// frames), without a transaction; this type documents it for the catalogue. Never `emit` it.
 public struct Heartbeat: EventPayload, Hashable {
-    public static let type = "heartbeat"
-    public static let version = 1
+    public static let type = HeartbeatMessage.type
+    public static let version = HeartbeatMessage.version
     /// The publishing service: the topic's routing key and the header's `source`, not a payload
     /// field (empty when decoded from a payload alone).
     public var service: String

@@ -1,4 +1,4 @@
-import Bus
+import Wire
 import Foundation
 
 /// The JSON conventions of every payload: ISO-8601 UTC times with milliseconds, camelCase keys.
@@ -7,7 +7,7 @@ public enum JSONCodec {
         let e = JSONEncoder()
         e.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
-            try c.encode(ISOTime.string(date))
+            try c.encode(EventTime.string(date))
         }
         e.outputFormatting = [.withoutEscapingSlashes]
         return e
@@ -18,29 +18,12 @@ public enum JSONCodec {
         d.dateDecodingStrategy = .custom { decoder in
             let c = try decoder.singleValueContainer()
             let s = try c.decode(String.self)
-            guard let date = ISOTime.date(s) else {
+            guard let date = EventTime.date(s) else {
                 throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(s)' is not an ISO-8601 time (e.g. 2026-11-22T08:00:00Z)")
             }
             return date
         }
         return d
-    }
-}
-
-/// ISO-8601 in UTC with milliseconds.
-public enum ISOTime {
-    /// The bus's one time format (see `EventTime`): UTC, milliseconds.
-    public static func string(_ date: Date) -> String { EventTime.string(date) }
-
-    public static func date(_ string: String) -> Date? {
-        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(string) { return d }
-        if let d = try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(string) { return d }
-        // Offsets other than Z ("+08:00").
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: string) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: string)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// A payload published on the bus. Its topic is `type` followed by the routing key, general to
 /// specific, so ZeroMQ's prefix filter can route it (`incident.opened.R1`, `alert.enterprise.E0007`).
@@ -20,23 +21,7 @@ public protocol EventPayload: Codable, Sendable {
 }
 
 extension EventPayload {
-    public var topic: String { routingKey.map { "\(Self.type).\($0)" } ?? Self.type }
-}
-
-/// The topic prefixes, one place for all of them (docs/topics.md describes each).
-public enum Topics {
-    public static let incident = "incident."
-    public static let dispatch = "dispatch."
-    public static let score = "score."
-    public static let alert = "alert."
-    public static let enterpriseAlert = "alert.enterprise."
-    /// The same enterprise alerts as OASIS CAP 1.2 XML (rendered by the integrator gateway).
-    public static let capEnterpriseAlert = "cap.enterprise."
-    /// What the integrator gateway carries; nothing else is integrator-facing. Payloads on these
-    /// topics never hold caller names, phone numbers or home addresses.
-    public static let integratorFacing = [enterpriseAlert, capEnterpriseAlert]
-    public static let heartbeat = "heartbeat."
-    public static let deadLetter = "deadletter."
+    public var topic: String { Topics.topic(type: Self.type, routingKey: routingKey) }
 }
 
 /// A message a service could not use, kept with the reason (`deadletter.<service>`).

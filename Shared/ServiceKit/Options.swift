@@ -84,12 +84,7 @@ public struct ServiceOptions: ParsableArguments {
     /// Flags, then environment, then defaults.
     public func resolve(_ service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServiceConfig {
         func pick<T>(_ flag: T?, _ env: String, _ parse: (String) -> T?, _ fallback: T) throws -> T {
-            if let flag { return flag }
-            if let raw = environment[env], !raw.isEmpty {
-                guard let value = parse(raw) else { throw ValidationError("environment variable \(env)='\(raw)' is not valid") }
-                return value
-            }
-            return fallback
+            try resolveSetting(flag, env: env, parse: parse, default: fallback, environment: environment)
         }
         let str: (String) -> String? = { $0 }
         var endpoints: [ServiceName: [PeerEndpoints]] = [:]
@@ -164,6 +159,19 @@ public struct ServiceOptions: ParsableArguments {
             security: security,
             bindIntegrators: try pick(bindIntegrators, "PRECINCT_BIND_INTEGRATORS", str, "tcp://127.0.0.1:\(ServiceName.liaison.basePort + 3)"))
     }
+}
+
+/// One setting: the flag when given, else the environment variable when set and not empty, else
+/// the default. A value that does not parse is an error naming the variable: never silently
+/// ignored. Every service's own flags resolve through this, like the common ones.
+public func resolveSetting<T>(_ flag: T?, env variable: String, parse: (String) -> T?, default fallback: T,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> T {
+    if let flag { return flag }
+    if let raw = environment[variable], !raw.isEmpty {
+        guard let value = parse(raw) else { throw ValidationError("environment variable \(variable)='\(raw)' is not valid") }
+        return value
+    }
+    return fallback
 }
 
 /// Where one instance of a followed service publishes and answers.

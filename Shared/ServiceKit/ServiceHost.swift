@@ -9,6 +9,8 @@ import NIOCore
 import Prometheus
 import ServiceLifecycle
 import Synchronization
+import UnixSignals
+import Wire
 
 /// What a service plugs into the host: its core, the sources it follows, its operations and routes.
 public struct ServiceDefinition<Core: ServiceCore>: Sendable {
@@ -22,11 +24,21 @@ public struct ServiceDefinition<Core: ServiceCore>: Sendable {
     public var routes: @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void
     /// The integrator gateway, for the service that runs one.
     public var gateway: (@Sendable (ServiceConfig) -> GatewayConfig)?
+    /// The service's typed operations and the HTTP routes onto them.
+    public var api: @Sendable (ServiceContext<Core>) -> ServiceAPI
+
+    public init(name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
+                api: @escaping @Sendable (ServiceContext<Core>) -> ServiceAPI,
+                gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil) {
+        self.init(name: name, follows: follows, makeCore: makeCore, gateway: gateway)
+        self.api = api
+    }
 
     public init(name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
                 operations: @escaping @Sendable (ServiceContext<Core>) -> Operations = { _ in Operations() },
                 routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void = { _, _, _ in },
                 gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil) {
+        self.api = { _ in ServiceAPI() }
         self.gateway = gateway
         self.name = name
         self.follows = follows
@@ -41,6 +53,8 @@ public struct ServiceContext<Core: ServiceCore>: Sendable {
     public let config: ServiceConfig
     public let engine: Engine<Core>
     public let store: Store
+    /// Read access to the service's state, for the Core's query types.
+    public var reader: StateReader { StateReader(store) }
     public let bus: ServiceBus
     public let logger: Logger
     public let health: Health
@@ -120,15 +134,17 @@ public enum ServiceHost {
         let bridge = BusBridge(engine: engine, store: store, health: health, logger: logger, gateway: busConfig.gateway)
         let context = try ZMQContext()
         let bus = try ServiceBus(config: busConfig, context: context, delegate: bridge, logger: logger)
-        engine.attach(bus: bus)
+        engine.attach(BusOutput(bus: bus))
         health.markBusUp()
         let serviceContext = ServiceContext(config: config, engine: engine, store: store, bus: bus, logger: logger, health: health)
         let operations = definition.operations(serviceContext)
-        bridge.connect(bus: bus, operations: operations)
+        let api = definition.api(serviceContext)
+        bridge.connect(bus: bus, operations: operations, api: api)
 
         let router = Router()
         OpsRoutes.add(to: router, context: serviceContext, registry: registry)
         definition.routes(router, serviceContext, operations)
+        api.addRoutes(to: router)
         let endpointsFile = config.endpointsFile
         let app = Application(
             router: router,
@@ -211,7 +227,7 @@ final class BusBridge<Core: ServiceCore>: BusDelegate {
     let logger: Logger
     /// The service's integrator gateway: what an integrator's replay is filtered through.
     let gateway: GatewayConfig?
-    private let wiring = Mutex<(ServiceBus, Operations)?>(nil)
+    private let wiring = Mutex<(ServiceBus, Operations, ServiceAPI)?>(nil)
 
     init(engine: Engine<Core>, store: Store, health: Health, logger: Logger, gateway: GatewayConfig?) {
         self.gateway = gateway
@@ -221,7 +237,7 @@ final class BusBridge<Core: ServiceCore>: BusDelegate {
         self.logger = logger
     }
 
-    func connect(bus: ServiceBus, operations: Operations) { wiring.withLock { $0 = (bus, operations) } }
+    func connect(bus: ServiceBus, operations: Operations, api: ServiceAPI) { wiring.withLock { $0 = (bus, operations, api) } }
 
     func bus(received events: [Envelope], from source: String) { engine.deliver(events, from: source) }
 
@@ -235,48 +251,70 @@ final class BusBridge<Core: ServiceCore>: BusDelegate {
 
     /// Requests are `[{"op": name, "id": …}, body?]`; replies `[{"id": …, "ok": …, "status": …}, body]`.
     func bus(request: BusRequest) {
-        guard let (bus, operations) = wiring.withLock({ $0 }) else { return }
-        let fields: [String: FlatJSON.Value]
-        do { fields = try request.header.get() } catch {
+        guard let (bus, operations, api) = wiring.withLock({ $0 }) else { return }
+        let header: RequestHeader
+        do { header = try request.header.get() } catch {
             bus.stats.count("rejected_requests", [("reason", "malformed")])
-            let reply = APIResponse.error(400, code: "bad-request", message: "first frame must be a flat JSON object with 'op': \(error.reason)")
-            bus.reply(request, frames: [FlatJSON.encode(["ok": .bool(false), "status": .integer(400)]), reply.body])
+            let reply = APIResponse.error(400, code: "bad-request", message: error.message, field: error.field)
+            bus.reply(request, frames: [ReplyHeader(id: .null, status: 400).encoded(), reply.body])
             return
         }
-        guard case .string(let op)? = fields["op"] else {
-            bus.stats.count("rejected_requests", [("reason", "malformed")])
-            let reply = APIResponse.error(400, code: "bad-request", message: "field 'op' is missing", field: "op")
-            bus.reply(request, frames: [FlatJSON.encode(["ok": .bool(false), "status": .integer(400)]), reply.body])
-            return
-        }
+        let op = header.op
         if let grants = request.grants {
             // An integrator key: its replay of what the gateway sent it, and nothing else.
-            guard op == "replay", let gateway else {
+            guard op == ReplayRequest.op, let gateway else {
                 bus.stats.count("rejected_requests", [("reason", "forbidden")])
                 logger.warning("request refused: an integrator key may only replay", metadata: ["requester": "\(request.requester ?? "?")", "op": "\(op)"])
                 let reply = APIResponse.error(403, code: "forbidden", message: "an integrator key may only ask for 'replay' here", field: "op")
-                bus.reply(request, frames: [FlatJSON.encode(["id": fields["id"] ?? .null, "ok": .bool(false), "status": .integer(403)]), reply.body])
+                bus.reply(request, frames: [ReplyHeader(id: header.id, status: 403).encoded(), reply.body])
                 return
             }
-            store.answerReplay(request, fields: fields, bus: bus, view: ReplayView(gateway: gateway, grants: grants))
+            answerReplay(request, header: header, bus: bus, view: { events in
+                events.filter { gateway.forwards($0.topic) }
+                    .flatMap { [$0] + gateway.render($0) }
+                    .filter { event in grants.contains { event.topic.starts(with: $0.utf8) } }
+            })
             return
         }
-        if op == "replay" {
-            store.answerReplay(request, fields: fields, bus: bus)
-            return
-        }
-        let id = fields["id"] ?? .null
-        guard let handler = operations[op] else {
-            bus.stats.count("rejected_requests", [("reason", "unknown_op")])
-            let reply = APIResponse.error(404, code: "unknown-op", message: "unknown op '\(op)'; this service answers: \((["replay", "ping"] + operations.handlers.keys.sorted()).joined(separator: ", "))", field: "op")
-            bus.reply(request, frames: [FlatJSON.encode(["id": id, "ok": .bool(false), "status": .integer(404)]), reply.body])
+        if op == ReplayRequest.op {
+            answerReplay(request, header: header, bus: bus, view: nil)
             return
         }
         let body = request.frames.count > 1 ? request.frames[1] : []
+        if api.entries[op] != nil {
+            Task {
+                let reply = await api.call(op, json: body)!
+                bus.reply(request, frames: [ReplyHeader(id: header.id, status: reply.status).encoded(), reply.body])
+            }
+            return
+        }
+        guard let handler = operations[op] else {
+            bus.stats.count("rejected_requests", [("reason", "unknown_op")])
+            let reply = APIResponse.error(404, code: "unknown-op", message: "unknown op '\(op)'; this service answers: \((["replay", "ping"] + (operations.handlers.keys.sorted() + api.operationNames).sorted()).joined(separator: ", "))", field: "op")
+            bus.reply(request, frames: [ReplyHeader(id: header.id, status: 404).encoded(), reply.body])
+            return
+        }
         Task {
             let response = await handler(body)
-            let ok = (200..<300).contains(response.status)
-            bus.reply(request, frames: [FlatJSON.encode(["id": id, "ok": .bool(ok), "status": .integer(Int64(response.status))]), response.body])
+            bus.reply(request, frames: [ReplyHeader(id: header.id, status: response.status).encoded(), response.body])
         }
     }
+
+    private func answerReplay(_ request: BusRequest, header: RequestHeader, bus: ServiceBus,
+                              view: (@Sendable ([OutboundEvent]) -> [OutboundEvent])?) {
+        let replay: ReplayRequest
+        do { replay = try ReplayRequest(header) } catch {
+            bus.reply(request, frames: ReplayReply.refused(.init(id: header.id, code: "bad-request", message: error.message)).frames)
+            return
+        }
+        let store = self.store
+        Task { bus.reply(request, frames: await store.answer(replay, view: view).frames) }
+    }
+}
+
+/// The engine's way onto the bus.
+struct BusOutput: EngineTransport {
+    let bus: ServiceBus
+    func publish(_ events: [OutboundEvent]) { bus.publish(events) }
+    func rewind(source: String, to seq: UInt64) { bus.rewind(source: source, to: seq) }
 }

@@ -1,7 +1,10 @@
 import Bus
 import CZeroMQ
 import Foundation
+import Synchronization
+import TestSupport
 import Testing
+import Wire
 
 // CURVE on the bus and the integrator gateway, in one process but with one ZeroMQ context per
 // "host" (a ZAP handler belongs to a context, as it belongs to a process in production). Every

@@ -1,4 +1,6 @@
 import Bus
+import Synchronization
+import TestSupport
 import Testing
 
 @Suite("High-water marks")

@@ -1,6 +1,9 @@
 import Bus
 import Foundation
+import Synchronization
+import TestSupport
 import Testing
+import Wire
 
 // End-to-end tests of ServiceBus in one process: bus A ("alpha") publishes and answers replay
 // requests from an in-memory outbox; bus B ("bravo") follows A and records what it is handed.

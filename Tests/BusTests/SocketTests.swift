@@ -1,6 +1,7 @@
 import Bus
 import CZeroMQ
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Socket")

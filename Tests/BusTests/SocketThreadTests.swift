@@ -1,7 +1,9 @@
 import Bus
 import Foundation
 import Logging
+import TestSupport
 import Testing
+import Wire
 
 /// A loop that remembers its thread, reads a PULL socket, and counts ticks and shutdowns.
 final class ProbeLoop: SocketLoop {

@@ -1,4 +1,3 @@
-import Bus
 import DispatchCore
 import EventStore
 import Foundation
@@ -6,15 +5,16 @@ import GRDB
 import Logging
 import Model
 import Testing
+import Wire
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let demoCity = packageRoot.appendingPathComponent("cities/demo")
 let demo: Jurisdiction = try! Jurisdiction.load(from: demoCity)
 let quiet = Logger(label: "dispatch-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 /// 12:00 in Zouping (UTC+8): every shift of the demo city that runs by day is on.
-let noon = ISOTime.date("2026-11-22T04:00:00.000Z")!
+let noon = EventTime.date("2026-11-22T04:00:00.000Z")!
 /// 02:00 in Zouping: day shifts (motorcycles' day half, mediator pairs) are off.
-let night = ISOTime.date("2026-11-21T18:00:00.000Z")!
+let night = EventTime.date("2026-11-21T18:00:00.000Z")!
 
 /// Records what the core tells the metrics.
 final class Recorded: @unchecked Sendable {
@@ -99,7 +99,7 @@ final class Harness: @unchecked Sendable {
             caller: nil, description: description, callTaker: "CT01", casualties: casualties, partiesConsent: consent, enterpriseId: nil,
             receivedAt: clock.now())
         let header = EventHeader(type: IncidentOpened.type, version: IncidentOpened.version, source: "intake", epoch: "e1", seq: seq,
-                                 time: ISOTime.string(clock.now()), correlationId: incidentId)
+                                 time: EventTime.string(clock.now()), correlationId: incidentId)
         let payload = try JSONCodec.encoder().encode(opened)
         engine.deliver([Envelope(topic: opened.topic, header: header, payload: Array(payload))], from: "intake")
         try await drain()

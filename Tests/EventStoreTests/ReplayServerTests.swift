@@ -2,7 +2,10 @@ import Bus
 import EventStore
 import Foundation
 import Model
+import Synchronization
+import TestSupport
 import Testing
+import Wire
 
 /// A source service's bus delegate that answers replay requests from its store.
 final class StoreReplayDelegate: BusDelegate {
@@ -14,13 +17,26 @@ final class StoreReplayDelegate: BusDelegate {
         self.maxBatch = maxBatch
     }
     func bus(request: BusRequest) {
-        guard let bus = bus.current, let fields = try? FlatJSON.parseObject(request.body), fields["op"] == .string("replay") else { return }
-        store.answerReplay(request, fields: fields, bus: bus, maxBatch: maxBatch)
+        guard let bus = bus.current, let header = try? request.header.get(), header.op == ReplayRequest.op else { return }
+        let store = self.store, maxBatch = self.maxBatch
+        do {
+            let replay = try ReplayRequest(header)
+            Task { bus.reply(request, frames: await store.answer(replay, maxBatch: maxBatch).frames) }
+        } catch {
+            bus.reply(request, frames: ReplayReply.refused(.init(id: header.id, code: "bad-request", message: error.message)).frames)
+        }
     }
     func bus(received events: [Envelope], from source: String) {}
     func bus(deadLetter frames: [[UInt8]], source: String?, reason: String) {}
     func bus(source: String, state: FollowState) {}
     func busBacklog() -> Int { 0 }
+}
+
+/// Publishes an engine's commits on a ServiceBus.
+struct BusPublisher: EngineTransport {
+    let bus: ServiceBus
+    func publish(_ events: [OutboundEvent]) { bus.publish(events) }
+    func rewind(source: String, to seq: UInt64) { bus.rewind(source: source, to: seq) }
 }
 
 /// A follower's delegate that records the sequence numbers it is handed and its states.
@@ -67,7 +83,7 @@ struct ReplayServerTests {
         config.heartbeatInterval = .milliseconds(20)
         let bus = try ServiceBus(config: config, context: context, delegate: delegate, logger: quietLogger)
         delegate.bus.withLock { $0 = bus }
-        engine.attach(bus: bus)
+        engine.attach(BusPublisher(bus: bus))
         return Source(context: context, store: store, engine: engine, bus: bus)
     }
 

@@ -1,9 +1,10 @@
-import Bus
 import EventStore
 import Foundation
 import GRDB
 import Model
+import TestSupport
 import Testing
+import Wire
 
 @Suite("Store")
 struct StoreTests {

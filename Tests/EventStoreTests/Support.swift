@@ -1,10 +1,11 @@
-import Bus
 import EventStore
 import Foundation
 import GRDB
 import Logging
 import Model
+import TestSupport
 import Testing
+import Wire
 
 // A tiny service core for the engine tests: one counter row, and a table of the events applied.
 
@@ -90,18 +91,10 @@ final class CounterCore: ServiceCore {
     }
 }
 
-let quietLogger = Logger(label: "eventstore-tests", factory: { _ in SwiftLogNoOpLogHandler() })
-let t0 = ISOTime.date("2026-11-22T08:00:00.000Z")!
+let t0 = EventTime.date("2026-11-22T08:00:00.000Z")!
 
-/// A fresh directory for one test's database; removed at the end.
-final class TempDir {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-    var dbPath: String { url.appendingPathComponent("counter.sqlite").path }
+extension TempDir {
+    var dbPath: String { path("counter.sqlite") }
 }
 
 func openStore(_ path: String) throws -> Store {
@@ -117,7 +110,7 @@ func startEngine(_ store: Store, configure: (inout EngineConfig) -> Void = { _ i
 /// An inbound `counter.added` event from another service.
 func inbound(_ seq: UInt64, amount: Int = 1, source: String = "upstream", epoch: String = "e1", version: Int = 1) -> Envelope {
     let header = EventHeader(type: Added.type, version: version, source: source, epoch: epoch, seq: seq,
-                             time: ISOTime.string(t0), correlationId: "counter-1")
+                             time: EventTime.string(t0), correlationId: "counter-1")
     let payload = try! JSONCodec.encoder().encode(Added(amount: amount, total: 0, at: t0))
     return Envelope(topic: "counter.added.k", header: header, payload: Array(payload))
 }
@@ -151,32 +144,4 @@ func deadLetters(_ store: Store) throws -> [(source: String?, reason: String)] {
 
 func total(_ store: Store) throws -> Int {
     try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT total FROM counter")! }
-}
-
-/// Polls `condition` every 2 ms until it holds or `timeout` passes; records an issue on timeout.
-@discardableResult
-func eventually(timeout: Duration = .seconds(30), _ what: String = "condition",
-                sourceLocation: SourceLocation = #_sourceLocation, _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if try condition() { return true }
-        if ContinuousClock.now >= deadline {
-            Issue.record("timed out after \(timeout) waiting for \(what)", sourceLocation: sourceLocation)
-            return false
-        }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-}
-
-/// A thread-safe box.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-    var current: Value { withLock { $0 } }
 }

@@ -1,4 +1,3 @@
-import Bus
 import EventStore
 import Foundation
 import GRDB

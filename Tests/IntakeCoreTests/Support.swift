@@ -1,4 +1,3 @@
-import Bus
 import EventStore
 import Foundation
 import GRDB
@@ -6,11 +5,12 @@ import GRDB
 import Logging
 import Model
 import Testing
+import Wire
 
 // An IntakeCore on a real engine and a temporary SQLite store, with a manual clock: the same
 // transactions the service runs, without sockets.
 
-let t0 = ISOTime.date("2026-11-22T08:00:00.000Z")!
+let t0 = EventTime.date("2026-11-22T08:00:00.000Z")!
 let quietLogger = Logger(label: "intake-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
 enum Demo {
@@ -93,7 +93,7 @@ final class Harness {
     func dispatchReports(_ incidentId: String, stage: FieldStage, outcome: Model.Outcome? = nil) async throws {
         dispatchSeq += 1
         let report = FieldReported(incidentId: incidentId, unitId: "U001", officerIds: ["O0001"], stage: stage, outcome: outcome, note: nil, regionId: "R1", at: clock.now())
-        let header = EventHeader(type: FieldReported.type, version: 1, source: "dispatch", epoch: "d1", seq: dispatchSeq, time: ISOTime.string(clock.now()), correlationId: incidentId)
+        let header = EventHeader(type: FieldReported.type, version: 1, source: "dispatch", epoch: "d1", seq: dispatchSeq, time: EventTime.string(clock.now()), correlationId: incidentId)
         engine.deliver([Envelope(topic: report.topic, header: header, payload: Array(try JSONCodec.encoder().encode(report)))], from: "dispatch")
         // The engine works in order: a command answered now was committed after the event.
         _ = try await engine.submit(.classify(callId: "C-none", category: .dispute, callTaker: nil))

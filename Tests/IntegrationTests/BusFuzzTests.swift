@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Model
 import Testing
+import Wire
 
 // Bad input on the bus: random, truncated and huge multipart messages, raw garbage and wrong keys
 // against every socket the four services bind. None may crash or grow without bound, and every

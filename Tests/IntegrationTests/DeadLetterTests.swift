@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Testing
+import Wire
 
 /// Frames a service cannot use are stored and published on `deadletter.<service>` with the
 /// reason; the service keeps running and keeps applying what follows.

@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Synchronization
+import Wire
 
 /// Plays a source service on the bus (its PUB and ROUTER), so a test can put exactly the frames
 /// it wants in front of a real service: malformed ones, unknown schema versions, gaps.

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import Wire
 #endif
 
 /// intake as a real process, with a fake dispatch on the bus (so intake is ready, and a test can

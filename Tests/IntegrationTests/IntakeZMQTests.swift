@@ -1,6 +1,6 @@
-import Bus
 import Foundation
 import Testing
+import Wire
 
 /// The same calls and queries over intake's ROUTER: `[{"op": …}, <JSON>]` → `[{"ok", "status"}, <JSON>]`.
 @Suite(.serialized)

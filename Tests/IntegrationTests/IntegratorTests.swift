@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Model
 import Testing
+import Wire
 
 // Issue 9 end to end: a set secured with CURVE (keys made here by `precinct keys`), the
 // integrator gateway on liaison, and the two example subscribers (pyzmq, Swift) as integrators.

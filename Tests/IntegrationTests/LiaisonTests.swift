@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Model
 import Testing
+import Wire
 
 /// Collects what a SUB socket receives, on a thread of its own (never the cooperative pool).
 final class TopicCollector: @unchecked Sendable {
@@ -165,7 +166,7 @@ struct LiaisonServiceTests {
             let payload = """
                 {"incidentId":"\(id)","callId":"C-\(id)","channel":"110","category":"\(category)","priority":2,
                  "place":{"coordinate":{"lat":\(lat),"lon":\(lon)}},"caller":{"name":"钱某","phone":"13800006666"},"description":"门口聚集",
-                 "casualties":0,"partiesConsent":false,"receivedAt":"\(ISOTime.string(Date()))"}
+                 "casualties":0,"partiesConsent":false,"receivedAt":"\(EventTime.string(Date()))"}
                 """
             intake.execute { $0.publish(topic: "incident.opened.R1", type: "incident.opened", version: 1, payload: payload, correlationId: id) }
         }
@@ -173,7 +174,7 @@ struct LiaisonServiceTests {
         func assigned(_ id: String, unit: String) {
             let payload = """
                 {"incidentId":"\(id)","unitId":"\(unit)","callSign":"测试巡1","unitKind":"patrolCar","officerIds":["O0001"],"rule":"grid-nearest",
-                 "regionId":"R1","distanceMeters":500,"etaSeconds":90,"assignedAt":"\(ISOTime.string(Date()))"}
+                 "regionId":"R1","distanceMeters":500,"etaSeconds":90,"assignedAt":"\(EventTime.string(Date()))"}
                 """
             dispatch.execute { $0.publish(topic: "dispatch.assigned.R1", type: "dispatch.assigned", version: 1, payload: payload, correlationId: id) }
         }
@@ -181,7 +182,7 @@ struct LiaisonServiceTests {
         func field(_ id: String, unit: String, stage: String, outcome: String? = nil) {
             let payload = """
                 {"incidentId":"\(id)","unitId":"\(unit)","officerIds":["O0001"],"stage":"\(stage)",\(outcome.map { "\"outcome\":\"\($0)\"," } ?? "")
-                 "regionId":"R1","at":"\(ISOTime.string(Date()))"}
+                 "regionId":"R1","at":"\(EventTime.string(Date()))"}
                 """
             dispatch.execute { $0.publish(topic: "dispatch.field.\(stage).R1", type: "dispatch.field", version: 1, payload: payload, correlationId: id) }
         }

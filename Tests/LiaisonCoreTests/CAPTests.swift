@@ -2,6 +2,7 @@ import Foundation
 import LiaisonCore
 import Model
 import Testing
+import Wire
 
 // CAP 1.2 rendering of enterprise alerts (docs/liaison.md, "CAP 1.2"). The structure is checked
 // here; scripts/check_cap.py checks the same documents with two independent PyPI tools
@@ -187,7 +188,7 @@ private let site = "36.98881,117.670871 36.991841,117.672885 36.993506,117.66901
             let whole = Date(timeIntervalSince1970: floor(date.timeIntervalSince1970))
             #expect(CAPMessage.dateTime(date) == iso.string(from: whole).replacingOccurrences(of: "Z", with: "-00:00"))
         }
-        #expect(CAPMessage.dateTime(ISOTime.date("2028-02-29T23:59:59.999Z")!) == "2028-02-29T23:59:59-00:00")
+        #expect(CAPMessage.dateTime(EventTime.date("2028-02-29T23:59:59.999Z")!) == "2028-02-29T23:59:59-00:00")
         #expect(CAPMessage.identifier("a b,c<d&e%f\tg　h") == "a%20b%2Cc%3Cd%26e%25f%09g%E3%80%80h")
         #expect(CAPMessage.identifier("I-1:E0002:opened") == "I-1:E0002:opened")
     }

@@ -1,8 +1,10 @@
 import EventStore
 import Foundation
+import GRDB
 import LiaisonCore
 import Model
 import Testing
+import Wire
 
 @Suite struct RegistryTests {
     @Test func theCityFileSeedsTheRegistryOnceAndWritesSurviveARestart() async throws {

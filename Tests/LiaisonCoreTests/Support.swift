@@ -1,4 +1,3 @@
-import Bus
 import EventStore
 import Foundation
 import GRDB
@@ -6,12 +5,13 @@ import LiaisonCore
 import Logging
 import Model
 import Testing
+import Wire
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let demoCity = packageRoot.appendingPathComponent("cities/demo")
 let demoEnterprises = try! Enterprise.load(from: demoCity)
 let demoJurisdiction = try! Jurisdiction.load(from: demoCity)
-let t0 = ISOTime.date("2026-11-02T08:00:00.000Z")!
+let t0 = EventTime.date("2026-11-02T08:00:00.000Z")!
 let quiet = Logger(label: "liaison-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
 func demo(_ id: String) -> Enterprise { demoEnterprises.first { $0.id == id }! }
@@ -59,7 +59,7 @@ final class Harness {
         let seq = (seqs[source] ?? 0) + 1
         seqs[source] = seq
         let header = EventHeader(type: P.type, version: P.version, source: source, epoch: "e1", seq: seq,
-                                 time: ISOTime.string(payload.eventTime), correlationId: payload.correlationId)
+                                 time: EventTime.string(payload.eventTime), correlationId: payload.correlationId)
         let body = try JSONCodec.encoder().encode(payload)
         engine.deliver([Envelope(topic: payload.topic, header: header, payload: Array(body))], from: source)
         _ = try await run(.enterprises)  // the engine works in order: this answers after the event is committed

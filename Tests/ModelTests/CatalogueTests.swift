@@ -1,7 +1,7 @@
-import Bus
 import Foundation
 import Model
 import Testing
+import Wire
 
 /// The repository root, from this file's path (Tests/ModelTests/CatalogueTests.swift).
 private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -127,14 +127,16 @@ struct CatalogueTests {
         #expect(try EventCatalogue.entry(Heartbeat.self).requiredPayloadPaths.isEmpty)
     }
 
-    @Test("the heartbeat ServiceBus sends is the catalogue's Heartbeat: type, version, topic and {} payload")
-    func heartbeatMatchesServiceBus() throws {
-        // ServiceBus (module Bus) cannot use Model's Heartbeat type, so its literal is checked here.
-        let bus = try read("Shared/Bus/ServiceBus.swift")
-        #expect(bus.contains(#"EventHeader(type: "\#(Heartbeat.type)", version: \#(Heartbeat.version),"#))
-        #expect(bus.contains(#""\#(Heartbeat.type).\(config.service)""#))
-        #expect(bus.contains(#"Array("{}".utf8)"#))
-        #expect(String(decoding: try JSONCodec.encoder().encode(Heartbeat.example), as: UTF8.self) == "{}")
+    @Test("the heartbeat the bus sends is the catalogue's Heartbeat: type, version, topic and {} payload")
+    func heartbeatMatchesTheWire() throws {
+        let at = EventTime.date("2026-11-22T08:00:00.000Z")!
+        let frames = HeartbeatMessage.frames(source: "dispatch", epoch: "e1", latestSeq: 42, time: at)
+        let envelope = try Envelope(frames: frames)
+        #expect(envelope.header.type == Heartbeat.type && envelope.header.version == Heartbeat.version)
+        #expect(envelope.topic == Heartbeat(service: "dispatch", at: at).topic)
+        #expect(envelope.header.seq == 42 && envelope.header.time == EventTime.string(at))
+        #expect(text(envelope.payload) == String(decoding: try JSONCodec.encoder().encode(Heartbeat.example), as: UTF8.self))
+        #expect(text(envelope.payload) == "{}")
     }
 
     @Test("the CloudEvents attributes: routing key as subject, lowercase extension names, every header field kept")
@@ -161,3 +163,5 @@ struct CatalogueTests {
         #expect(report.header.cloudEventAttributes(topic: report.topic, dataContentType: "application/cap+xml")["datacontenttype"] == "application/cap+xml")
     }
 }
+
+private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -1,22 +1,23 @@
 import Foundation
 import Model
 import Testing
+import Wire
 
 /// An instant with milliseconds, built from its ISO text so that a round trip must give it back bit for bit.
-func time(_ iso: String) -> Date { ISOTime.date(iso)! }
+func time(_ iso: String) -> Date { EventTime.date(iso)! }
 
 func roundTrip<T: Codable & Equatable>(_ value: T) throws -> (T, String) {
     let data = try JSONCodec.encoder().encode(value)
     return (try JSONCodec.decoder().decode(T.self, from: data), String(decoding: data, as: UTF8.self))
 }
 
-@Suite("ISOTime")
-struct ISOTimeTests {
+@Suite("EventTime")
+struct EventTimeTests {
     @Test("writes UTC with exactly three fractional digits")
     func writes() {
-        #expect(ISOTime.string(Date(timeIntervalSince1970: 1_795_334_400)) == "2026-11-22T08:00:00.000Z")
-        #expect(ISOTime.string(Date(timeIntervalSince1970: 1_795_334_400.5)) == "2026-11-22T08:00:00.500Z")
-        #expect(ISOTime.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(EventTime.string(Date(timeIntervalSince1970: 1_795_334_400)) == "2026-11-22T08:00:00.000Z")
+        #expect(EventTime.string(Date(timeIntervalSince1970: 1_795_334_400.5)) == "2026-11-22T08:00:00.500Z")
+        #expect(EventTime.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
     }
 
     @Test("milliseconds survive formatting (no truncation of binary fractions)",
@@ -24,14 +25,14 @@ struct ISOTimeTests {
     func milliseconds(fraction: Double) {
         let date = Date(timeIntervalSince1970: 1_795_334_400 + fraction)
         let expected = String(format: "2026-11-22T08:00:00.%03dZ", Int((fraction * 1000).rounded()))
-        #expect(ISOTime.string(date) == expected)
+        #expect(EventTime.string(date) == expected)
     }
 
     @Test("a time read from JSON is written back with the same text",
           arguments: ["2026-11-22T08:00:00.007Z", "2026-11-22T08:00:00.001Z", "2026-11-22T23:59:59.999Z", "2026-11-22T08:15:30.580Z"])
     func parsedTimeRoundTrip(text: String) throws {
-        let date = try #require(ISOTime.date(text))
-        #expect(ISOTime.string(date) == text)
+        let date = try #require(EventTime.date(text))
+        #expect(EventTime.string(date) == text)
         struct Stamp: Codable, Equatable { var at: Date }
         let (back, json) = try roundTrip(Stamp(at: date))
         #expect(json == #"{"at":"\#(text)"}"#)
@@ -41,14 +42,14 @@ struct ISOTimeTests {
     @Test("reads Z with and without milliseconds, and numeric offsets")
     func reads() throws {
         let base = Date(timeIntervalSince1970: 1_795_334_400)
-        #expect(ISOTime.date("2026-11-22T08:00:00Z") == base)
-        let withMillis = try #require(ISOTime.date("2026-11-22T08:00:00.250Z"))
+        #expect(EventTime.date("2026-11-22T08:00:00Z") == base)
+        let withMillis = try #require(EventTime.date("2026-11-22T08:00:00.250Z"))
         #expect(abs(withMillis.timeIntervalSince(base) - 0.25) < 1e-6)
-        let offset = try #require(ISOTime.date("2026-11-22T16:00:00.250+08:00"))
+        let offset = try #require(EventTime.date("2026-11-22T16:00:00.250+08:00"))
         #expect(abs(offset.timeIntervalSince(base) - 0.25) < 1e-6)
-        #expect(ISOTime.date("2026-11-22T16:00:00+08:00") == base)
-        #expect(ISOTime.date("2026-11-22 08:00") == nil)
-        #expect(ISOTime.date("") == nil)
+        #expect(EventTime.date("2026-11-22T16:00:00+08:00") == base)
+        #expect(EventTime.date("2026-11-22 08:00") == nil)
+        #expect(EventTime.date("") == nil)
     }
 }
 
@@ -87,7 +88,7 @@ struct CodecTests {
         #expect(Set(file.calls.map(\.channel)) == [.police, .traffic, .hotline12345, .enterprise])
     }
 
-    static let at = time("2026-11-22T08:00:00.250Z")  // a binary fraction: see the ISOTime bug above
+    static let at = time("2026-11-22T08:00:00.250Z")  // a binary fraction: see the rounding bug above
     static let grid = GridLocation(gridId: "G035", stationId: "S14", postId: "P1", regionId: "R5", urban: true)
 
     @Test("IncidentOpened round-trips and routes by region")

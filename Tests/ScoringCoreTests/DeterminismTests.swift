@@ -1,9 +1,10 @@
-import Bus
+import EventStore
 import Foundation
 import GRDB
 import Model
 @testable import ScoringCore
 import Testing
+import Wire
 
 /// Point 8 of issue #6: the same events give the same ledger, rankings and KPIs, whatever the
 /// interleaving of the sources and however often they are replayed.

@@ -1,9 +1,10 @@
-import Bus
+import EventStore
 import Foundation
 import GRDB
 import Model
 @testable import ScoringCore
 import Testing
+import Wire
 
 /// Points 3, 4 and 5 of issue #6 on one hand-computed day (docs/scoring.md, "KPIs", has the formulas).
 ///
@@ -70,8 +71,8 @@ import Testing
         #expect(w.from == at(-6 * 86400 - 8 * 3600))
         #expect(w.to.timeIntervalSince(w.from) == 7 * 86400)
         let m = Period.containing(t0, kind: .month, timeZone: Self.tz)
-        #expect(m.from == ISOTime.date("2026-10-31T16:00:00.000Z"))
-        #expect(m.to == ISOTime.date("2026-11-30T16:00:00.000Z"))
+        #expect(m.from == EventTime.date("2026-10-31T16:00:00.000Z"))
+        #expect(m.to == EventTime.date("2026-11-30T16:00:00.000Z"))
     }
 
     @Test func cityKPIsMatchTheHandComputedFigures() async throws {

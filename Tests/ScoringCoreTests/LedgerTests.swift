@@ -1,8 +1,9 @@
-import Bus
+import EventStore
 import Foundation
 import Model
 @testable import ScoringCore
 import Testing
+import Wire
 
 /// Points 1 and 2 of issue #6: the rule table as a data file, the ledger, recompute.
 @Suite struct RuleTableTests {

@@ -1,9 +1,10 @@
-import Bus
+import EventStore
 import Foundation
 import GRDB
 import Model
 @testable import ScoringCore
 import Testing
+import Wire
 
 /// Points 6 and 7 of issue #6: monthly awards, hotspot reports and the patrol plan.
 @Suite struct ReportTests {

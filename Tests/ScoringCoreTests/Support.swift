@@ -1,4 +1,3 @@
-import Bus
 import EventStore
 import Foundation
 import GRDB
@@ -6,12 +5,13 @@ import Logging
 import Model
 @testable import ScoringCore
 import Testing
+import Wire
 
 // A ScoringCore on a real engine and a temporary SQLite store, with a manual clock: the same
 // transactions the service runs, without sockets. Events are built as intake and dispatch
 // publish them, with per-source sequence numbers.
 
-let t0 = ISOTime.date("2026-11-22T00:00:00.000Z")!  // 08:00 in the city (UTC+8)
+let t0 = EventTime.date("2026-11-22T00:00:00.000Z")!  // 08:00 in the city (UTC+8)
 let quietLogger = Logger(label: "scoring-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
 func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
@@ -80,7 +80,7 @@ final class Source {
     func event<P: EventPayload>(_ payload: P) -> Envelope {
         seq += 1
         let header = EventHeader(type: P.type, version: P.version, source: name, epoch: epoch, seq: seq,
-                                 time: ISOTime.string(payload.eventTime), correlationId: payload.correlationId)
+                                 time: EventTime.string(payload.eventTime), correlationId: payload.correlationId)
         return Envelope(topic: payload.topic, header: header, payload: Array(try! JSONCodec.encoder().encode(payload)))
     }
 }

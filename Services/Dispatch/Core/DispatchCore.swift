@@ -1,9 +1,9 @@
-import Bus
 import DequeModule
 import EventStore
 import Foundation
 import GRDB
 import Model
+import Wire
 
 /// A field unit's report on its incident, as sent by a terminal (or the load generator).
 public struct FieldCommand: Codable, Sendable, Hashable {

@@ -6,6 +6,7 @@ import Hummingbird
 import IntakeCore
 import Metrics
 import Model
+import NIOFoundationEssentialsCompat
 import ServiceKit
 
 @main

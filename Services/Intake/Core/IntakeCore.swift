@@ -1,8 +1,8 @@
-import Bus
 import EventStore
 import Foundation
 import GRDB
 import Model
+import Wire
 
 /// intake's rules (DOMAIN.md §3.1–3.5, docs/intake.md): every call gets a record, even when it
 /// is rejected, merged, diverted or left for review; it is validated per channel, classified,
@@ -187,10 +187,10 @@ public final class IntakeCore: ServiceCore {
     func validate(_ request: CallRequest, receivedAt: Date, now: Date) -> FieldError? {
         if let problem = rules.channels.check(request) { return problem }
         if receivedAt.timeIntervalSince(now) > rules.maxFutureSkew {
-            return FieldError(field: "receivedAt", reason: "\(ISOTime.string(receivedAt)) is more than \(Int(rules.maxFutureSkew / 60)) minutes after intake's clock (\(ISOTime.string(now)))", code: "impossible-time")
+            return FieldError(field: "receivedAt", reason: "\(EventTime.string(receivedAt)) is more than \(Int(rules.maxFutureSkew / 60)) minutes after intake's clock (\(EventTime.string(now)))", code: "impossible-time")
         }
         if now.timeIntervalSince(receivedAt) > rules.maxAge {
-            return FieldError(field: "receivedAt", reason: "\(ISOTime.string(receivedAt)) is more than \(Int(rules.maxAge / 3600)) hours before intake's clock (\(ISOTime.string(now)))", code: "impossible-time")
+            return FieldError(field: "receivedAt", reason: "\(EventTime.string(receivedAt)) is more than \(Int(rules.maxAge / 3600)) hours before intake's clock (\(EventTime.string(now)))", code: "impossible-time")
         }
         if let casualties = request.casualties, casualties < 0 {
             return FieldError(field: "casualties", reason: "cannot be negative (\(casualties))", code: "invalid-value")

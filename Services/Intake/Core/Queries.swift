@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Model
+import Wire
 
 // intake's read API (GET /v1/incidents/{id}, /v1/calls, /v1/callers/…, /v1/stats), over a read
 // connection: pure functions of the store, shared by HTTP and the ROUTER.
@@ -250,8 +251,8 @@ public enum IntakeQueries {
         }
         return try Row.fetchAll(db, sql: "SELECT * FROM callers WHERE \(condition) ORDER BY phone LIMIT ?", arguments: [limit]).map { row in
             var o: [String: String] = ["phone": row["phone"], "falseReports": String(row["false_reports"] as Int)]
-            if let t: Double = row["repeat_since"] { o["repeatSince"] = ISOTime.string(Date(timeIntervalSince1970: t)) }
-            if let t: Double = row["malicious_since"] { o["maliciousSince"] = ISOTime.string(Date(timeIntervalSince1970: t)) }
+            if let t: Double = row["repeat_since"] { o["repeatSince"] = EventTime.string(Date(timeIntervalSince1970: t)) }
+            if let t: Double = row["malicious_since"] { o["maliciousSince"] = EventTime.string(Date(timeIntervalSince1970: t)) }
             return o
         }
     }

@@ -7,6 +7,7 @@ import Hummingbird
 import LiaisonCore
 import Model
 import ServiceKit
+import Wire
 
 @main
 struct LiaisonCommand: AsyncParsableCommand {
@@ -146,7 +147,7 @@ enum LiaisonAPI {
 
     static func date(_ request: Request, _ name: String) -> Result<Date?, Refusal> {
         guard let text = request.uri.queryParameters.get(name) else { return .success(nil) }
-        guard let d = ISOTime.date(text) else {
+        guard let d = EventTime.date(text) else {
             return .failure(Refusal(.error(400, code: "invalid", message: "\(name): '\(text)' is not an ISO-8601 time (e.g. 2026-11-01T00:00:00Z)", field: name)))
         }
         return .success(d)

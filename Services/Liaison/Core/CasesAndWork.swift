@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import GRDB
 import Model
+import Wire
 
 // Enterprise cases (涉企案件), the liaison work log, and the read side (profiles, portfolios,
 // totals, the overdue report). All of it runs in the engine's transactions, on event time.
@@ -94,7 +95,7 @@ extension LiaisonCore {
     func caseTotals(_ query: CaseTotalsQuery, tx: Transaction) throws -> CaseTotalsReport {
         let to = query.to ?? tx.now
         if let from = query.from, from >= to {
-            throw LiaisonError.invalid([FieldError(field: "from", reason: "must be before 'to' (\(ISOTime.string(to)))")])
+            throw LiaisonError.invalid([FieldError(field: "from", reason: "must be before 'to' (\(EventTime.string(to)))")])
         }
         // `to` is exclusive; when it defaults to now, include what happened at now.
         let end = query.to == nil ? to.timeIntervalSince1970 + 0.001 : to.timeIntervalSince1970
@@ -131,7 +132,7 @@ extension LiaisonCore {
         let record = registryRecord(input.enterpriseId)
         if record == nil || record!.retired { fail("enterpriseId", "'\(input.enterpriseId)' is not a registered enterprise") }
         if let id = input.entryId, !EnterpriseValidator.isValidId(id) { fail("entryId", "must be 1–64 letters, digits, '-' or '_'; got '\(id)'") }
-        if let at = input.at, at > tx.now { fail("at", "\(ISOTime.string(at)) is in the future (now is \(ISOTime.string(tx.now)))") }
+        if let at = input.at, at > tx.now { fail("at", "\(EventTime.string(at)) is in the future (now is \(EventTime.string(tx.now)))") }
         if let officers = input.officerIds {
             if officers.isEmpty { fail("officerIds", "must name at least one officer (or be left out: the liaison officer)") }
             if let j = validator.jurisdiction {

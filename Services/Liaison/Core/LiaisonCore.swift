@@ -1,8 +1,8 @@
-import Bus
 import EventStore
 import Foundation
 import GRDB
 import Model
+import Wire
 
 /// One enterprise, one officer (一企一警): the enterprise registry, enterprise alerts,
 /// zero-disturbance coordination, enterprise cases and the liaison work log (docs/liaison.md).
@@ -151,7 +151,7 @@ public final class LiaisonCore: ServiceCore {
         for enterprise in seed where records[enterprise.id] == nil {
             _ = try write(enterprise, origin: "seed", tx: tx)
         }
-        try tx.run("INSERT OR REPLACE INTO liaison_meta (key, value) VALUES ('seeded', ?)", [ISOTime.string(tx.now)])
+        try tx.run("INSERT OR REPLACE INTO liaison_meta (key, value) VALUES ('seeded', ?)", [EventTime.string(tx.now)])
         seeded = true
     }
 

@@ -8,6 +8,7 @@ import Model
 import ScoringCore
 import ServiceKit
 import Synchronization
+import Wire
 
 @main
 struct ScoringCommand: AsyncParsableCommand {
@@ -119,7 +120,7 @@ enum ScoringAPI {
         switch kind {
         case .all: return .everything
         case .range:
-            guard let f = q["from"].flatMap(ISOTime.date), let t = q["to"].flatMap(ISOTime.date), f < t else {
+            guard let f = q["from"].flatMap(EventTime.date), let t = q["to"].flatMap(EventTime.date), f < t else {
                 throw BadRequest(response: .error(400, code: "invalid", message: "a range needs from < to, ISO-8601 (e.g. 2026-11-01T00:00:00Z)", field: "from"))
             }
             return Period(kind: .range, from: f, to: t)

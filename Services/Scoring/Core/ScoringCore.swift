@@ -1,8 +1,8 @@
-import Bus
 import EventStore
 import Foundation
 import GRDB
 import Model
+import Wire
 
 /// The points ledger (110积分制) and the incident fact table behind the KPIs.
 ///
@@ -195,7 +195,7 @@ public final class ScoringCore: ServiceCore {
             let done = Period.containing(tx.now, kind: kind, timeZone: rules.timeZone).previous(timeZone: rules.timeZone)
             guard try tx.fetchOne(Int.self, "SELECT 1 FROM reports_published WHERE period = ? AND from_at = ?", [kind.rawValue, done.from.timeIntervalSince1970]) == nil else { continue }
             let r = try ScoringReports.hotspots(tx.db, period: done, timeZone: rules.timeZone)
-            let id = "hotspots:\(kind.rawValue):\(ISOTime.string(done.from))"
+            let id = "hotspots:\(kind.rawValue):\(EventTime.string(done.from))"
             var event = ReportPublished(reportId: id, period: kind.rawValue, from: done.from, to: done.to, incidents: r.incidents, top: r.top,
                                         patrolPlan: r.patrolPlan, at: done.to)
             if kind == .month {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bus
 import Foundation
+import Wire
 
 /// `precinct tail <prefix>`: one JSON line per message on any service's PUB.
 struct Tail: ParsableCommand {

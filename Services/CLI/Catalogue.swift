@@ -1,7 +1,7 @@
 import ArgumentParser
-import Bus
 import Foundation
 import Model
+import Wire
 
 /// `precinct catalogue`: every event type the services publish, with an example message of each,
 /// as one JSON array. scripts/check_catalogue.py (`make catalogue-check`) validates it against

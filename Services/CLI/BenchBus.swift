@@ -2,6 +2,7 @@ import ArgumentParser
 import Bus
 import CZeroMQ
 import Foundation
+import Wire
 
 /// `precinct bench-bus`: the bus layer alone — envelope plus the Swift wrapper — PUB→SUB across
 /// two processes, the same shape as `bench/zmq_pubsub.c` so the two rates compare.

@@ -5,6 +5,7 @@ import Histogram
 import Logging
 import Model
 import Synchronization
+import Wire
 
 /// `precinct load`: drives the running set from its own process, plays the field units so
 /// incidents complete, reports throughput and latency, and verifies that nothing was lost or

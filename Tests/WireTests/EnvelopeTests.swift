@@ -1,6 +1,7 @@
-import Bus
 import Foundation
+import TestSupport
 import Testing
+import Wire
 
 @Suite("EventHeader and Envelope")
 struct EnvelopeTests {

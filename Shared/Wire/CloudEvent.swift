@@ -40,9 +40,7 @@ extension EventHeader {
             CloudEventMapping.epochAttribute: epoch,
             CloudEventMapping.seqAttribute: String(seq),
         ]
-        if topic.hasPrefix(type + "."), topic.count > type.count + 1 {
-            attributes["subject"] = String(topic.dropFirst(type.count + 1))
-        }
+        if let subject = Topics.routingKey(of: topic, type: type) { attributes["subject"] = subject }
         if let correlationId { attributes[CloudEventMapping.correlationAttribute] = correlationId }
         if let causationId { attributes[CloudEventMapping.causationAttribute] = causationId }
         return attributes

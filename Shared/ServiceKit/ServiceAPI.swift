@@ -1,0 +1,182 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Model
+import Wire
+
+/// An operation's answer: its status (the HTTP status, and the ROUTER reply's `status`) and body.
+public struct Reply<Body: Encodable & Sendable>: Sendable {
+    public var status: Int
+    public var body: Body
+
+    public init(_ body: Body, status: Int = 200) {
+        self.status = status
+        self.body = body
+    }
+}
+
+/// An encoded answer, as both interfaces send it.
+public struct EncodedReply: Sendable {
+    public var status: Int
+    public var body: [UInt8]
+
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+
+    init(_ error: APIError) { self.init(status: error.status, body: error.body) }
+}
+
+/// A service's requests: typed ``APIOperation``s answered the same way over HTTP and the ROUTER
+/// (and so by the CLI and other services), and the HTTP routes that reach them. Handlers throw
+/// ``APIError``; the one error shape is rendered for them.
+///
+/// ```swift
+/// var api = ServiceAPI()
+/// api.on(DispatchAPI.field) { batch in try await engine.submit(.field(batch.commands)) … }
+/// api.post("/v1/field", DispatchAPI.field)
+/// ```
+public struct ServiceAPI: Sendable {
+    /// One operation: its input decoded from JSON bytes or from HTTP parameters.
+    struct Entry: Sendable {
+        var json: @Sendable (_ body: [UInt8]) async -> EncodedReply
+        var parameters: @Sendable (_ parameters: [String: String]) async -> EncodedReply
+        var jsonWithParameters: @Sendable (_ body: [UInt8], _ parameters: [String: String]) async -> EncodedReply
+    }
+
+    /// An HTTP route onto an operation.
+    struct Route: Sendable {
+        enum Input: Sendable { case body(maxBytes: Int), parameters }
+        var method: HTTPRequest.Method
+        var path: String
+        var operation: String
+        var input: Input
+    }
+
+    /// An HTTP route that is not an operation: a document (`/openapi.json`) or a special case of
+    /// the transport (a body refused for its size that must still be recorded).
+    struct RawRoute: Sendable {
+        var method: HTTPRequest.Method
+        var path: String
+        var handler: @Sendable (Request, BasicRequestContext) async throws -> Response
+    }
+
+    var entries: [String: Entry] = [:]
+    var routes: [Route] = []
+    var rawRoutes: [RawRoute] = []
+
+    public init() {}
+
+    /// The operation names this service answers (besides the bus's own `replay` and `ping`).
+    public var operationNames: [String] { entries.keys.sorted() }
+
+    // MARK: Operations
+
+    /// Answers `operation` with `handler`.
+    public mutating func on<Input, Output>(_ operation: APIOperation<Input, Output>,
+                                           _ handler: @escaping @Sendable (Input) async throws -> Reply<Output>) {
+        precondition(entries[operation.name] == nil, "operation '\(operation.name)' is registered twice")
+        @Sendable func run(_ input: () throws -> Input) async -> EncodedReply {
+            let value: Input
+            do { value = try input() } catch let error as APIError { return EncodedReply(error) } catch {
+                return EncodedReply(.undecodable(error))
+            }
+            do {
+                let reply = try await handler(value)
+                return EncodedReply(status: reply.status, body: Self.encode(reply.body))
+            } catch {
+                return EncodedReply(.from(error))
+            }
+        }
+        entries[operation.name] = Entry(
+            json: { body in await run { try Self.decode(Input.self, json: body) } },
+            parameters: { parameters in await run { try Self.decode(Input.self, parameters: parameters) } },
+            jsonWithParameters: { body, parameters in await run { try Self.decode(Input.self, json: body, adding: parameters) } })
+    }
+
+    /// Answers `operation` with `handler`, status 200.
+    public mutating func on<Input, Output>(_ operation: APIOperation<Input, Output>,
+                                           _ handler: @escaping @Sendable (Input) async throws -> Output) {
+        on(operation) { (input: Input) async throws -> Reply<Output> in Reply(try await handler(input)) }
+    }
+
+    // MARK: HTTP routes
+
+    /// `GET path`: the operation's input from the path parameters and the query string.
+    public mutating func get<Input, Output>(_ path: String, _ operation: APIOperation<Input, Output>) {
+        routes.append(Route(method: .get, path: path, operation: operation.name, input: .parameters))
+    }
+
+    /// `DELETE path`: the operation's input from the path parameters and the query string.
+    public mutating func delete<Input, Output>(_ path: String, _ operation: APIOperation<Input, Output>) {
+        routes.append(Route(method: .delete, path: path, operation: operation.name, input: .parameters))
+    }
+
+    /// `POST path`: the operation's input is the JSON body (path parameters are added to it).
+    public mutating func post<Input, Output>(_ path: String, _ operation: APIOperation<Input, Output>, maxBytes: Int = 4 << 20) {
+        routes.append(Route(method: .post, path: path, operation: operation.name, input: .body(maxBytes: maxBytes)))
+    }
+
+    /// `PUT path`: the operation's input is the JSON body (path parameters are added to it).
+    public mutating func put<Input, Output>(_ path: String, _ operation: APIOperation<Input, Output>, maxBytes: Int = 4 << 20) {
+        routes.append(Route(method: .put, path: path, operation: operation.name, input: .body(maxBytes: maxBytes)))
+    }
+
+    /// A route that is not an operation (a document, a transport special case). Use sparingly:
+    /// whatever it does is not reachable over the ROUTER.
+    public mutating func raw(_ method: HTTPRequest.Method, _ path: String,
+                             _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+        rawRoutes.append(RawRoute(method: method, path: path, handler: handler))
+    }
+
+    // MARK: Calling
+
+    /// Runs an operation from its JSON input (the ROUTER, the CLI, tests); `nil` when the service
+    /// has no such operation.
+    public func call(_ name: String, json body: [UInt8]) async -> EncodedReply? {
+        guard let entry = entries[name] else { return nil }
+        return await entry.json(body)
+    }
+
+    // MARK: Coding
+
+    static func encode<T: Encodable>(_ value: T) -> [UInt8] {
+        if let raw = value as? RawJSON { return raw.bytes }
+        do { return Array(try APIEncoding.encoder.encode(value)) } catch {
+            return APIError(status: 500, code: "internal", message: "the answer could not be encoded: \(error)").body
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, json body: [UInt8]) throws -> T {
+        if T.self == RawJSON.self { return RawJSON(body) as! T }
+        if T.self == NoBody.self { return NoBody() as! T }
+        return try APIEncoding.decoder.decode(T.self, from: Data(body.isEmpty ? Array("{}".utf8) : body))
+    }
+
+    /// Query and path parameters are strings; the form decoder turns them into the input's
+    /// numbers, booleans, enums and times.
+    static func decode<T: Decodable>(_ type: T.Type, parameters: [String: String]) throws -> T {
+        if T.self == NoBody.self { return NoBody() as! T }
+        var components = URLComponents()
+        components.queryItems = parameters.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        let query = components.percentEncodedQuery ?? ""
+        return try formDecoder.decode(T.self, from: query)
+    }
+
+    /// A JSON body with the route's path parameters added (a conflicting body field is refused).
+    static func decode<T: Decodable>(_ type: T.Type, json body: [UInt8], adding parameters: [String: String]) throws -> T {
+        guard !parameters.isEmpty, T.self != RawJSON.self, T.self != NoBody.self else { return try decode(T.self, json: body) }
+        let parsed = try? JSONSerialization.jsonObject(with: Data(body.isEmpty ? Array("{}".utf8) : body))
+        guard var object = parsed as? [String: Any] else { throw APIError.invalid("the body must be a JSON object", code: "invalid-request") }
+        for (key, value) in parameters {
+            if let given = object[key], "\(given)" != value {
+                throw APIError.invalid("'\(key)' in the body ('\(given)') differs from the path ('\(value)')", field: key, code: "invalid-request")
+            }
+            object[key] = value
+        }
+        return try decode(T.self, json: Array(try JSONSerialization.data(withJSONObject: object)))
+    }
+
+    static let formDecoder = URLEncodedFormDecoder(dateDecodingStrategy: .iso8601)
+}
