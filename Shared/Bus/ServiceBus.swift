@@ -94,48 +94,6 @@ public struct GatewayConfig: Sendable {
     public func forwards(_ topic: [UInt8]) -> Bool { topics.contains { topic.starts(with: $0.utf8) } }
 }
 
-/// A request that arrived on the service's ROUTER socket.
-public struct BusRequest: Sendable {
-    /// Identity and delimiter frames, echoed in front of the reply.
-    public var route: [[UInt8]]
-    /// The frames after the delimiter; the first is the JSON body.
-    public var frames: [[UInt8]]
-    /// The first frame read as a request header, once, by the bus (which needs `op` for ping).
-    public var header: Result<RequestHeader, RequestError>
-    /// The keyring name of the requester's key (ZAP `User-Id`); `nil` on a plaintext bus.
-    public var requester: String? = nil
-    /// The topic prefixes the requester may read when it is an integrator; `nil` for a service
-    /// key or a plaintext bus (everything).
-    public var grants: [String]? = nil
-
-    public var body: [UInt8] { frames.first ?? [] }
-}
-
-/// Where a followed source stands.
-public enum FollowState: Sendable, Equatable {
-    /// Catching up by replay: not ready.
-    case replaying
-    /// Caught up and applying live messages.
-    case live
-    /// The source has pruned events this service never applied: an operator must resynchronise.
-    case pruned(oldestAvailable: UInt64, lastApplied: UInt64)
-}
-
-/// What the bus hands to the service. Called on the bus thread: return quickly.
-public protocol BusDelegate: Sendable {
-    /// Events from `source`, gap-free and in order, each exactly once per run of the bus
-    /// (a crash may repeat them on the next run: apply idempotently).
-    func bus(received events: [Envelope], from source: String)
-    /// A request on the ROUTER; answer it with ``ServiceBus/reply(_:frames:)``.
-    func bus(request: BusRequest)
-    /// A message that is not a valid envelope (or comes from a source not followed).
-    func bus(deadLetter frames: [[UInt8]], source: String?, reason: String)
-    /// A followed source changed state (readiness).
-    func bus(source: String, state: FollowState)
-    /// Events handed over and not applied yet (for back-pressure).
-    func busBacklog() -> Int
-}
-
 /// Counters the ops endpoint exports.
 public final class BusStats: Sendable {
     public let published = Atomic<Int>(0)
@@ -205,13 +163,14 @@ public final class BusStats: Sendable {
 /// One service's place on the bus: it binds a PUB (its own events, plus heartbeats) and a ROUTER
 /// (requests, replay), and follows other services through one SUB and a DEALER per source,
 /// replaying from their outboxes on start-up, on a gap and when a heartbeat is ahead.
-public final class ServiceBus: Sendable {
+public final class ServiceBus: ServiceTransport {
     private let thread: SocketThread<ServiceBusLoop>
     public let pubEndpoint: String
     public let routerEndpoint: String
     /// The integrator gateway's bound endpoint, when there is one.
     public let gatewayEndpoint: String?
     public let stats: BusStats
+    public var endpoints: TransportEndpoints { TransportEndpoints(pub: pubEndpoint, router: routerEndpoint, integrators: gatewayEndpoint) }
 
     public init(config: BusConfig, context: ZMQContext, delegate: any BusDelegate, logger: Logger) throws {
         let stats = BusStats()

@@ -5,6 +5,7 @@ import Hummingbird
 import NIOCore
 import Prometheus
 import Synchronization
+import Wire
 
 /// `/healthz`, `/readyz`, `/metrics`, and the operator's resynchronisation endpoint.
 enum OpsRoutes {

@@ -2,6 +2,7 @@ import Bus
 import Synchronization
 import TestSupport
 import Testing
+import Wire
 
 @Suite("High-water marks")
 struct HighWaterMarkTests {
