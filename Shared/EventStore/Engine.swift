@@ -53,7 +53,8 @@ public final class Engine<Core: ServiceCore>: Sendable {
         case deadLetter([[UInt8]], source: String?, reason: String)
     }
 
-    public let store: Store
+    /// The event log (and the database of the core's tables) this engine writes.
+    public let store: any EventLog
     public let service: String
     private let clock: any EventClock
     private let config: EngineConfig
@@ -71,15 +72,17 @@ public final class Engine<Core: ServiceCore>: Sendable {
     private let commits = Counter(label: "precinct_engine_commits_total")
     private let batchSize = Recorder(label: "precinct_engine_batch_size")
     private let commitFailures = Counter(label: "precinct_engine_commit_failures_total")
+    private let deadLetterCounter: Counter
 
     /// Opens the core on its own thread and returns once it has loaded.
-    public init(store: Store, clock: any EventClock, config: EngineConfig = EngineConfig(), logger: Logger,
+    public init(store: any EventLog, clock: any EventClock, config: EngineConfig = EngineConfig(), logger: Logger,
                 makeCore: @escaping @Sendable () throws -> Core) throws {
         self.store = store
         self.service = store.service
         self.clock = clock
         self.config = config
         self.logger = logger
+        deadLetterCounter = Counter(label: "precinct_dead_letters_total", dimensions: [("service", store.service)])
         let started = DispatchSemaphore(value: 0)
         let startError = Mutex<(any Error)?>(nil)
         let thread = Thread { [self] in
@@ -87,7 +90,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
             let core: Core
             do {
                 core = try makeCore()
-                try store.pool.read { try core.load($0) }
+                try store.database.read { try core.load($0) }
             } catch {
                 startError.withLock { $0 = error }
                 started.signal()
@@ -227,7 +230,8 @@ public final class Engine<Core: ServiceCore>: Sendable {
         let now = clock.now()
         let tx: Transaction
         do {
-            tx = try store.pool.write { db -> Transaction in
+            tx = try store.database.write { db -> Transaction in
+                let log = store.writer(db)
                 let tx = Transaction(db: db, now: now, service: service, epoch: epoch, nextSeq: startSeq, encoder: encoder, decoder: decoder)
                 var dirty = Set<String>()
                 for work in batch {
@@ -252,7 +256,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
                             do {
                                 try tx.savepoint { try core.apply(event, in: tx) }
                             } catch {
-                                try recordDeadLetter(tx, frames: event.frames, source: source, reason: "\(error)")
+                                try recordDeadLetter(tx, log: log, frames: event.frames, source: source, reason: "\(error)")
                             }
                             tx.cause = nil
                             position.seq = event.header.seq
@@ -260,19 +264,15 @@ public final class Engine<Core: ServiceCore>: Sendable {
                             dirty.insert(source)
                         }
                     case .deadLetter(let frames, let source, let reason):
-                        try recordDeadLetter(tx, frames: frames, source: source, reason: reason)
+                        try recordDeadLetter(tx, log: log, frames: frames, source: source, reason: reason)
                     }
                 }
                 if tick { try core.tick(in: tx) }
-                for source in dirty {
-                    let p = newInbox[source]!
-                    try tx.run("INSERT INTO inbox(source, epoch, seq) VALUES (?, ?, ?) ON CONFLICT(source) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq",
-                               [source, p.epoch, Int64(p.seq)])
-                }
-                if tx.nextSeq != startSeq {
-                    try tx.run("UPDATE meta SET value = ? WHERE key = 'last_seq'", [String(tx.nextSeq - 1)])
-                }
-                if prune { try pruneOutbox(db, latest: tx.nextSeq - 1) }
+                for source in dirty { try log.setPosition(newInbox[source]!, of: source) }
+                let appendedAt = Date()
+                for event in tx.emitted { try log.append(event, at: appendedAt) }
+                if tx.nextSeq != startSeq { try log.setLatest(tx.nextSeq - 1) }
+                if prune { try log.prune(latest: tx.nextSeq - 1, retention: config.retention, now: appendedAt) }
                 return tx
             }
         } catch {
@@ -280,7 +280,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
             commitFailures.increment()
             logger.error("transaction failed; batch rolled back", metadata: ["error": "\(error)", "items": "\(batch.count)"])
             pendingEvents.subtract(eventCount, ordering: .relaxed)
-            try? store.pool.read { try core.load($0) }
+            try? store.database.read { try core.load($0) }
             for work in batch {
                 if case .command(_, let completion) = work { completion(.failure(error)) }
             }
@@ -301,22 +301,11 @@ public final class Engine<Core: ServiceCore>: Sendable {
         for (completion, result) in replies { completion(result) }
     }
 
-    private func recordDeadLetter(_ tx: Transaction, frames: [[UInt8]], source: String?, reason: String) throws {
+    private func recordDeadLetter(_ tx: Transaction, log: any EventLogWriter, frames: [[UInt8]], source: String?, reason: String) throws {
         let encoded = frames.map { Data($0).base64EncodedString() }
-        let framesJSON = String(decoding: try JSONEncoder().encode(encoded), as: UTF8.self)
-        try tx.db.execute(sql: "INSERT INTO deadletters(at, source, reason, frames) VALUES (?, ?, ?, ?)",
-                          arguments: [Date().timeIntervalSince1970, source, reason, framesJSON])
+        try log.recordDeadLetter(DeadLetterRecord(at: Date(), source: source, reason: reason, frames: encoded))
         try tx.emit(DeadLetter(service: service, source: source, reason: reason, frames: encoded, at: tx.now))
-        Counter(label: "precinct_dead_letters_total", dimensions: [("service", service)]).increment()
-    }
-
-    private func pruneOutbox(_ db: Database, latest: UInt64) throws {
-        if let maxEvents = config.retention.maxEvents, latest > UInt64(maxEvents) {
-            try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [Int64(latest) - Int64(maxEvents)])
-        }
-        if let maxAge = config.retention.maxAge {
-            try db.execute(sql: "DELETE FROM outbox WHERE at < ?", arguments: [Date().timeIntervalSince1970 - maxAge])
-        }
+        deadLetterCounter.increment()
     }
 }
 

@@ -4,17 +4,17 @@ import GRDB
 /// connections: a query never waits for the engine's writer, nor makes it wait. Only a Core's
 /// `Store/` folder uses it; the App asks the Core's query types, never SQL.
 public struct StateReader: Sendable {
-    let pool: DatabasePool
+    let database: any DatabaseReader
 
-    public init(_ store: Store) { pool = store.pool }
+    public init(_ log: any EventLog) { database = log.database }
 
     /// Runs `body` in a read transaction: one consistent snapshot of the state.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.read(body)
+        try await database.read(body)
     }
 
     /// The same, blocking the calling thread (tests, start-up).
     public func readNow<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+        try database.read(body)
     }
 }

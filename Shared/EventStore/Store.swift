@@ -3,17 +3,6 @@ import GRDB
 import Logging
 import Wire
 
-/// How long the outbox keeps published events for replay. `nil` fields do not limit.
-public struct Retention: Sendable, Equatable {
-    public var maxEvents: Int?
-    public var maxAge: TimeInterval?
-
-    public init(maxEvents: Int? = 1_000_000, maxAge: TimeInterval? = 7 * 86_400) {
-        self.maxEvents = maxEvents
-        self.maxAge = maxAge
-    }
-}
-
 /// How hard a commit is pushed to disk.
 public enum Durability: String, Sendable, CaseIterable {
     /// WAL with `synchronous=NORMAL`: a committed transaction survives the crash or `kill -9` of
@@ -23,14 +12,15 @@ public enum Durability: String, Sendable, CaseIterable {
     case power
 }
 
-/// One service's SQLite file: its outbox (events it published, with their bytes), its inbox
-/// (the last sequence applied per followed source), its dead letters, and the core's own tables.
-public final class Store: Sendable {
+/// One service's SQLite file: the ``EventLog`` a running service uses (outbox, inbox, dead
+/// letters) and the core's own tables, in one database so they commit together.
+public final class Store: EventLog {
     public let pool: DatabasePool
     public let service: String
-    /// A new epoch is drawn whenever the file is created anew, so followers notice a reset.
     public let epoch: String
     public let path: String
+
+    public var database: any DatabaseWriter { pool }
 
     /// Opens (or creates) the store and runs every migration.
     public init(path: String, service: String, durability: Durability = .process, migrations: (inout DatabaseMigrator) -> Void) throws {
@@ -46,6 +36,13 @@ public final class Store: Sendable {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         pool = try DatabasePool(path: path, configuration: config)
         var migrator = DatabaseMigrator()
+        Self.registerLogTables(&migrator)
+        migrations(&migrator)
+        try migrator.migrate(pool)
+        epoch = try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") } ?? "unknown"
+    }
+
+    static func registerLogTables(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("eventstore-v1") { db in
             try db.execute(sql: """
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,12 +54,8 @@ public final class Store: Sendable {
             let epoch = String(UUID().uuidString.prefix(8)).lowercased()
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('epoch', ?), ('last_seq', '0')", arguments: [epoch])
         }
-        migrations(&migrator)
-        try migrator.migrate(pool)
-        epoch = try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") } ?? "unknown"
     }
 
-    /// The last sequence this service committed to its outbox.
     public func latestSeq() throws -> UInt64 {
         try pool.read { db in try Self.latestSeq(db) }
     }
@@ -71,7 +64,6 @@ public final class Store: Sendable {
         UInt64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'last_seq'") ?? "0") ?? 0
     }
 
-    /// Last applied sequence and epoch per followed source.
     public func inbox() throws -> [String: InboxPosition] {
         try pool.read { db in
             var out: [String: InboxPosition] = [:]
@@ -82,10 +74,13 @@ public final class Store: Sendable {
         }
     }
 
-    /// Events after `after`, at most `limit`, as stored bytes. Throws ``ReplayError/pruned`` when
-    /// retention already removed an event the caller has not seen.
     public func replay(after: UInt64, limit: Int) throws -> ReplayBatch {
         try pool.read { db in try Self.replay(db, after: after, limit: limit) }
+    }
+
+    /// On a reader connection, so the writer never waits for it.
+    public func replayAsync(after: UInt64, limit: Int) async throws -> ReplayBatch {
+        try await pool.read { db in try Self.replay(db, after: after, limit: limit) }
     }
 
     static func replay(_ db: Database, after: UInt64, limit: Int) throws -> ReplayBatch {
@@ -95,7 +90,8 @@ public final class Store: Sendable {
             throw ReplayError.pruned(oldestAvailable: oldest, requestedAfter: after)
         }
         var events: [OutboundEvent] = []
-        let rows = try Row.fetchCursor(db, sql: "SELECT seq, topic, header, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [Int64(after), limit])
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, topic, header, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+                                       arguments: [Int64(after), limit])
         while let row = try rows.next() {
             let topic: Data = row[1], header: Data = row[2], payload: Data = row[3]
             events.append(OutboundEvent(seq: UInt64(row[0] as Int64), topic: Array(topic), header: Array(header), payload: Array(payload)))
@@ -103,34 +99,50 @@ public final class Store: Sendable {
         return ReplayBatch(events: events, latest: latest, oldest: oldest)
     }
 
-    public func deadLetterCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deadletters") ?? 0 }
+    public func deadLetters() throws -> [DeadLetterRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT at, source, reason, frames FROM deadletters ORDER BY id").map { row in
+                let frames = (try? JSONDecoder().decode([String].self, from: Data((row["frames"] as String).utf8))) ?? []
+                return DeadLetterRecord(at: Date(timeIntervalSince1970: row["at"]), source: row["source"], reason: row["reason"], frames: frames)
+            }
+        }
     }
+
+    public func writer(_ db: Database) -> any EventLogWriter { SQLiteLogWriter(db: db) }
 }
 
-public struct InboxPosition: Sendable, Equatable {
-    public var epoch: String
-    public var seq: UInt64
+/// The SQL of the event log's writes, in the engine's transaction.
+struct SQLiteLogWriter: EventLogWriter {
+    let db: Database
 
-    public init(epoch: String, seq: UInt64) {
-        self.epoch = epoch
-        self.seq = seq
+    func append(_ event: OutboundEvent, at: Date) throws {
+        try db.cachedStatement(sql: "INSERT INTO outbox(seq, topic, header, payload, at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [Int64(event.seq), Data(event.topic), Data(event.header), Data(event.payload), at.timeIntervalSince1970])
     }
-}
 
-public struct ReplayBatch: Sendable {
-    public var events: [OutboundEvent]
-    public var latest: UInt64
-    public var oldest: UInt64
-}
+    func setPosition(_ position: InboxPosition, of source: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO inbox(source, epoch, seq) VALUES (?, ?, ?)
+            ON CONFLICT(source) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq
+            """).execute(arguments: [source, position.epoch, Int64(position.seq)])
+    }
 
-public enum ReplayError: Error, Equatable, CustomStringConvertible {
-    case pruned(oldestAvailable: UInt64, requestedAfter: UInt64)
+    func setLatest(_ seq: UInt64) throws {
+        try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'last_seq'").execute(arguments: [String(seq)])
+    }
 
-    public var description: String {
-        switch self {
-        case .pruned(let oldest, let after):
-            "events after \(after) were pruned by retention; the oldest still available is \(oldest)"
+    func recordDeadLetter(_ letter: DeadLetterRecord) throws {
+        let frames = String(decoding: try JSONEncoder().encode(letter.frames), as: UTF8.self)
+        try db.execute(sql: "INSERT INTO deadletters(at, source, reason, frames) VALUES (?, ?, ?, ?)",
+                       arguments: [letter.at.timeIntervalSince1970, letter.source, letter.reason, frames])
+    }
+
+    func prune(latest: UInt64, retention: Retention, now: Date) throws {
+        if let maxEvents = retention.maxEvents, latest > UInt64(maxEvents) {
+            try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [Int64(latest) - Int64(maxEvents)])
+        }
+        if let maxAge = retention.maxAge {
+            try db.execute(sql: "DELETE FROM outbox WHERE at < ?", arguments: [now.timeIntervalSince1970 - maxAge])
         }
     }
 }

@@ -35,10 +35,7 @@ public final class Transaction {
         let header = EventHeader(
             type: P.type, version: P.version, source: service, epoch: epoch, seq: nextSeq,
             time: EventTime.string(payload.eventTime), correlationId: payload.correlationId, causationId: cause?.id)
-        let event = OutboundEvent(seq: nextSeq, topic: Array(payload.topic.utf8), header: header.encoded(), payload: Array(body))
-        try db.cachedStatement(sql: "INSERT INTO outbox(seq, topic, header, payload, at) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [Int64(event.seq), Data(event.topic), Data(event.header), body, Date().timeIntervalSince1970])
-        emitted.append(event)
+        emitted.append(OutboundEvent(seq: nextSeq, topic: Array(payload.topic.utf8), header: header.encoded(), payload: Array(body)))
         nextSeq += 1
         return header
     }

@@ -43,10 +43,10 @@ struct StoreTests {
 
 @Suite("Engine")
 struct EngineTests {
-    @Test("commands commit and emit events with consecutive seqs and complete headers")
-    func commandsEmit() async throws {
+    @Test("commands commit and emit events with consecutive seqs and complete headers", arguments: LogKind.allCases)
+    func commandsEmit(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store)
         defer { engine.stop() }
         #expect(engine.isRunning)
@@ -73,10 +73,10 @@ struct EngineTests {
         #expect(payload == Added(amount: 7, total: 12, at: t0))
     }
 
-    @Test("many concurrent commands get gap-free seqs, one per command")
-    func concurrentCommands() async throws {
+    @Test("many concurrent commands get gap-free seqs, one per command", arguments: LogKind.allCases)
+    func concurrentCommands(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store)
         defer { engine.stop() }
         try await withThrowingTaskGroup(of: Int.self) { group in
@@ -89,10 +89,10 @@ struct EngineTests {
         #expect(try total(store) == 200 * 201 / 2)
     }
 
-    @Test("a command that throws rolls back only itself: its events are gone and seqs stay gap-free")
-    func failingCommand() async throws {
+    @Test("a command that throws rolls back only itself: its events are gone and seqs stay gap-free", arguments: LogKind.allCases)
+    func failingCommand(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store)
         defer { engine.stop() }
 
@@ -118,10 +118,10 @@ struct EngineTests {
         #expect(try outbox(store).map(\.seq) == [1, 2, 3])
     }
 
-    @Test("delivering the same events twice applies them once (inbox)")
-    func idempotentInbox() async throws {
+    @Test("delivering the same events twice applies them once (inbox)", arguments: LogKind.allCases)
+    func idempotentInbox(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store)
         defer { engine.stop() }
 
@@ -137,10 +137,10 @@ struct EngineTests {
         #expect(engine.backlog == 0)
     }
 
-    @Test("sources are tracked separately in the inbox")
-    func twoSources() async throws {
+    @Test("sources are tracked separately in the inbox", arguments: LogKind.allCases)
+    func twoSources(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store)
         defer { engine.stop() }
         engine.deliver((1...3).map { inbound($0, source: "a") }, from: "a")
@@ -151,10 +151,10 @@ struct EngineTests {
         #expect(try store.inbox() == ["a": InboxPosition(epoch: "e1", seq: 3), "b": InboxPosition(epoch: "eb", seq: 2)])
     }
 
-    @Test("an event whose apply throws goes to the dead letters, a deadletter event is emitted, the inbox advances")
-    func deadLetteredEvent() async throws {
+    @Test("an event whose apply throws goes to the dead letters, a deadletter event is emitted, the inbox advances", arguments: LogKind.allCases)
+    func deadLetteredEvent(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store)
         defer { engine.stop() }
 
@@ -190,10 +190,10 @@ struct EngineTests {
         #expect(try store.deadLetterCount() == 1)
     }
 
-    @Test("an unknown schema version is dead-lettered with the reason")
-    func unknownVersion() async throws {
+    @Test("an unknown schema version is dead-lettered with the reason", arguments: LogKind.allCases)
+    func unknownVersion(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store)
         defer { engine.stop() }
         engine.deliver([inbound(1, version: 2)], from: "upstream")
@@ -204,10 +204,10 @@ struct EngineTests {
         #expect(try store.inbox()["upstream"]?.seq == 1)
     }
 
-    @Test("a dead letter handed over by the bus is stored and announced")
-    func busDeadLetter() async throws {
+    @Test("a dead letter handed over by the bus is stored and announced", arguments: LogKind.allCases)
+    func busDeadLetter(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store)
         defer { engine.stop() }
         engine.deadLetter(frames: [Array("x".utf8), Array("not json".utf8), []], source: nil, reason: "header is not a flat JSON object")
@@ -220,10 +220,10 @@ struct EngineTests {
         #expect(payload.frames == ["eA==", "bm90IGpzb24=", ""])
     }
 
-    @Test("events from a new epoch of a source are applied from seq 1 again")
-    func newEpoch() async throws {
+    @Test("events from a new epoch of a source are applied from seq 1 again", arguments: LogKind.allCases)
+    func newEpoch(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store)
         defer { engine.stop() }
         engine.deliver((1...3).map { inbound($0, epoch: "e1") }, from: "upstream")
@@ -260,10 +260,10 @@ struct EngineTests {
         #expect(try applied(store).map(\.seq) == [1, 2, 3], "1 and 2 were applied before the restart, once")
     }
 
-    @Test("stop() commits the work already queued")
-    func stopDrains() async throws {
+    @Test("stop() commits the work already queued", arguments: LogKind.allCases)
+    func stopDrains(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store)
         let done = Locked(0)
         for n in 1...100 { engine.submit(.add(n)) { r in if case .success = r { done.withLock { $0 += 1 } } } }
@@ -289,10 +289,10 @@ struct EngineTests {
         }
     }
 
-    @Test("retention prunes the outbox: replay after 0 is refused, recent replays work")
-    func retention() async throws {
+    @Test("retention prunes the outbox: replay after 0 is refused, recent replays work", arguments: LogKind.allCases)
+    func retention(kind: LogKind) async throws {
         let dir = try TempDir()
-        let store = try openStore(dir.dbPath)
+        let store = try openLog(kind, dir)
         let engine = try startEngine(store) {
             $0.retention = Retention(maxEvents: 10, maxAge: nil)
             $0.pruneInterval = .milliseconds(5)

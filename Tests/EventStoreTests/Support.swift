@@ -97,11 +97,23 @@ extension TempDir {
     var dbPath: String { path("counter.sqlite") }
 }
 
+/// The two implementations of the event log: every log-level test runs against both.
+enum LogKind: String, CaseIterable, Sendable {
+    case sqlite, memory
+}
+
+func openLog(_ kind: LogKind, _ dir: TempDir) throws -> any EventLog {
+    switch kind {
+    case .sqlite: try openStore(dir.dbPath)
+    case .memory: try MemoryEventLog(service: "counter", migrations: CounterCore.migrate)
+    }
+}
+
 func openStore(_ path: String) throws -> Store {
     try Store(path: path, service: "counter", migrations: CounterCore.migrate)
 }
 
-func startEngine(_ store: Store, configure: (inout EngineConfig) -> Void = { _ in }) throws -> Engine<CounterCore> {
+func startEngine(_ store: any EventLog, configure: (inout EngineConfig) -> Void = { _ in }) throws -> Engine<CounterCore> {
     var config = EngineConfig()
     configure(&config)
     return try Engine(store: store, clock: ManualClock(t0), config: config, logger: quietLogger) { CounterCore() }
@@ -122,26 +134,24 @@ extension Engine where Core == CounterCore {
 }
 
 /// The outbox as (seq, header) pairs.
-func outbox(_ store: Store, after: UInt64 = 0) throws -> [(seq: UInt64, header: EventHeader, topic: String, payload: [UInt8])] {
+func outbox(_ store: any EventLog, after: UInt64 = 0) throws -> [(seq: UInt64, header: EventHeader, topic: String, payload: [UInt8])] {
     try store.replay(after: after, limit: 10_000).events.map {
         ($0.seq, try EventHeader.decode($0.header), String(decoding: $0.topic, as: UTF8.self), $0.payload)
     }
 }
 
-func applied(_ store: Store) throws -> [(source: String, epoch: String, seq: Int64, amount: Int)] {
-    try store.pool.read { db in
+func applied(_ store: any EventLog) throws -> [(source: String, epoch: String, seq: Int64, amount: Int)] {
+    try store.database.read { db in
         try Row.fetchAll(db, sql: "SELECT source, epoch, seq, amount FROM applied ORDER BY rowid").map {
             ($0["source"], $0["epoch"], $0["seq"], $0["amount"])
         }
     }
 }
 
-func deadLetters(_ store: Store) throws -> [(source: String?, reason: String)] {
-    try store.pool.read { db in
-        try Row.fetchAll(db, sql: "SELECT source, reason FROM deadletters ORDER BY id").map { ($0["source"], $0["reason"]) }
-    }
+func deadLetters(_ store: any EventLog) throws -> [(source: String?, reason: String)] {
+    try store.deadLetters().map { ($0.source, $0.reason) }
 }
 
-func total(_ store: Store) throws -> Int {
-    try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT total FROM counter")! }
+func total(_ store: any EventLog) throws -> Int {
+    try store.database.read { db in try Int.fetchOne(db, sql: "SELECT total FROM counter")! }
 }
