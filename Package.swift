@@ -117,16 +117,17 @@ let package = Package(
         ),
         .target(
             name: "BusTesting",
-            dependencies: ["Wire", "EventStore", logging],
+            dependencies: ["Wire", "EventStore"],
             path: "Shared/BusTesting",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Wire", "Model", "EventStore", "Bus", "BusTesting", argumentParser, logging, metrics,
+                "Wire", "Model", "EventStore", "Bus", argumentParser, logging, metrics,
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Shared/ServiceKit",

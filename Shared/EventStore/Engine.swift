@@ -74,38 +74,52 @@ public final class Engine<Core: ServiceCore>: Sendable {
     private let commitFailures = Counter(label: "precinct_engine_commit_failures_total")
     private let deadLetterCounter: Counter
 
-    /// Opens the core on its own thread and returns once it has loaded.
+    private let makeCore: @Sendable () throws -> Core
+    private let started = Atomic<Bool>(false)
+
+    /// Creates the engine; with `start` (the default) it opens the core on its own thread and
+    /// returns once it has loaded. A service started by a service group passes `start: false`
+    /// and calls ``start()`` from the group's `run()`, which so owns the thread's lifetime.
     public init(store: any EventLog, clock: any EventClock, config: EngineConfig = EngineConfig(), logger: Logger,
-                makeCore: @escaping @Sendable () throws -> Core) throws {
+                start: Bool = true, makeCore: @escaping @Sendable () throws -> Core) throws {
         self.store = store
         self.service = store.service
         self.clock = clock
         self.config = config
         self.logger = logger
+        self.makeCore = makeCore
         deadLetterCounter = Counter(label: "precinct_dead_letters_total", dimensions: [("service", store.service)])
-        let started = DispatchSemaphore(value: 0)
+        if start { try self.start() }
+    }
+
+    /// Starts the engine's thread and returns once the core has loaded (at most once). Work
+    /// submitted before is kept and done first.
+    /// - Throws: what loading the core threw, after the thread has ended.
+    public func start() throws {
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let loaded = DispatchSemaphore(value: 0)
         let startError = Mutex<(any Error)?>(nil)
         let thread = Thread { [self] in
-            precinct_set_thread_name(String("engine-\(store.service)".prefix(15)))
+            precinct_set_thread_name(String("engine-\(service)".prefix(15)))
             let core: Core
             do {
                 core = try makeCore()
                 try store.database.read { try core.load($0) }
             } catch {
                 startError.withLock { $0 = error }
-                started.signal()
+                loaded.signal()
                 finished.signal()
                 return
             }
             ready.store(true, ordering: .releasing)
-            started.signal()
+            loaded.signal()
             run(core)
             finished.signal()
         }
-        thread.name = "engine-\(store.service)"
+        thread.name = "engine-\(service)"
         thread.stackSize = 4 << 20
         thread.start()
-        started.wait()
+        loaded.wait()
         if let error = startError.withLock({ $0 }) { throw error }
     }
 
@@ -165,9 +179,13 @@ public final class Engine<Core: ServiceCore>: Sendable {
         condition.lock()
         let already = stopping
         stopping = true
+        // Never started: nothing will take the queued commands, so they fail now.
+        let orphans = started.load(ordering: .acquiring) ? [] : Array(commands)
+        if !orphans.isEmpty { commands.removeAll() }
         condition.signal()
         condition.unlock()
-        if !already { finished.wait() }
+        for case .command(_, let completion) in orphans { completion(.failure(EngineError.stopped)) }
+        if !already && started.load(ordering: .acquiring) { finished.wait() }
         ready.store(false, ordering: .releasing)
     }
 

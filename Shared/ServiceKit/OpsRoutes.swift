@@ -26,9 +26,9 @@ enum OpsRoutes {
             }
             return json(200, ["status": "ready", "sources": sources])
         }
-        let exporter = BusStatsExporter(stats: context.bus.stats, registry: registry, service: context.config.instance)
+        let exporter = (context.transport as? ServiceBus).map { BusStatsExporter(stats: $0.stats, registry: registry, service: context.config.instance) }
         router.get("/metrics") { _, _ in
-            exporter.update(backlog: context.engine.backlog)
+            exporter?.update(backlog: context.engine.backlog)
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16_384)
             registry.emit(into: &buffer)
@@ -43,7 +43,7 @@ enum OpsRoutes {
             guard case .pruned(let oldest, _) = state else {
                 return json(409, ["error": "\(source) is not in the pruned state; nothing to resume"])
             }
-            context.bus.resume(source: source, after: oldest - 1)
+            context.transport.resume(source: source, after: oldest - 1)
             return json(202, ["status": "resuming", "source": source, "after": "\(oldest - 1)"])
         }
     }
@@ -64,7 +64,7 @@ final class BusStatsExporter: Sendable {
     init(stats: BusStats, registry: PrometheusCollectorRegistry, service: String) {
         self.stats = stats
         let labels = [("service", service)]
-        counters = stats.snapshot().map { registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "precinct", subsystem: "bus", metricName: $0.name, unitName: "total", helpText: "bus: \($0.name)"), labels: labels + $0.labels) }
+        counters = stats.snapshot().map { registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "precinct", subsystem: "bus", metricName: $0.name, unitName: "total", helpText: nil), labels: labels + $0.labels) }
         backlog = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "precinct", subsystem: "engine", metricName: "backlog", unitName: "events", helpText: "events received and not yet committed"), labels: labels)
         last.withLock { $0 = Array(repeating: 0, count: counters.count) }
     }

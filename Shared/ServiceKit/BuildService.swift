@@ -1,0 +1,115 @@
+import Bus
+import EventStore
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+import Wire
+
+/// A service, built and not yet running: run its ``group`` (a swift-service-lifecycle
+/// `ServiceGroup`) until SIGTERM or SIGINT, or until the group is shut down (tests).
+public struct BuiltService: Sendable {
+    public let group: ServiceGroup
+    /// The endpoints the transport bound (before HTTP starts).
+    public let endpoints: TransportEndpoints
+    public let health: Health
+    /// The event log, for tests that look inside.
+    public let log: any EventLog
+    /// Answered once the HTTP server listens: its port (port 0 resolved).
+    public let httpPort: HTTPPortPromise
+}
+
+/// The HTTP port, once the server listens.
+public final class HTTPPortPromise: Sendable {
+    private let stream: AsyncStream<Int>
+    private let continuation: AsyncStream<Int>.Continuation
+
+    init() { (stream, continuation) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1)) }
+
+    func fulfil(_ port: Int) { continuation.yield(port) }
+
+    /// Waits until the server listens.
+    public func value() async -> Int? {
+        for await port in stream { return port }
+        return nil
+    }
+}
+
+/// Builds a service from its definition and configuration: event log, engine, transport, HTTP
+/// routes and the shutdown order, as one `ServiceGroup`. Bootstraps nothing (logging and
+/// metrics are the process's, set up once in `main`), so tests build several in one process.
+///
+/// - Parameters:
+///   - metrics: the registry `/metrics` exports (the one `main` bootstrapped swift-metrics with).
+///   - makeLog: the event log; by default the SQLite file under the data directory.
+///   - makeTransport: the transport; by default ZeroMQ (`ServiceConfig.zeroMQ`).
+///   - signals: the signals that start a graceful shutdown (none in tests).
+public func buildService<Core: ServiceCore>(
+    _ definition: ServiceDefinition<Core>, config: ServiceConfig, logger: Logger,
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    makeLog: (() throws -> any EventLog)? = nil,
+    makeTransport: TransportFactory = ServiceConfig.zeroMQ,
+    signals: [UnixSignal] = [.sigterm, .sigint]
+) throws -> BuiltService {
+    let log: any EventLog = try makeLog?() ?? Store(path: config.databasePath, service: config.instance, durability: config.durability) {
+        Core.migrate(&$0)
+    }
+    var engineConfig = EngineConfig()
+    engineConfig.retention = config.retention
+    let engine = try Engine(store: log, clock: config.makeClock(), config: engineConfig, logger: logger, start: false,
+                            makeCore: definition.makeCore)
+    let health = Health()
+    let gateway = definition.gateway?(config)
+    let dispatcher = RequestDispatcher(engine: engine, log: log, health: health, logger: logger, gateway: gateway)
+    let transport = try makeTransport(TransportSetup(
+        config: config, log: log, follows: config.followSpecs(of: definition.follows, inbox: try log.inbox()),
+        gateway: gateway, delegate: dispatcher, logger: logger))
+    engine.attach(TransportOutput(transport: transport))
+    health.markBusUp()
+    let context = ServiceContext(config: config, engine: engine, store: log, transport: transport, logger: logger, health: health)
+    let operations = definition.operations(context)
+    let api = definition.api(context)
+    dispatcher.connect(transport: transport, operations: operations, api: api)
+
+    let router = Router()
+    OpsRoutes.add(to: router, context: context, registry: metrics)
+    definition.routes(router, context, operations)
+    api.addRoutes(to: router)
+    let port = HTTPPortPromise()
+    let endpoints = transport.endpoints
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "precinct-\(config.instance)"),
+        onServerRunning: { channel in
+            let bound = channel.localAddress?.port ?? config.httpPort
+            EndpointsFile.write(config: config, httpPort: bound, endpoints: endpoints, epoch: log.epoch, logger: logger)
+            port.fulfil(bound)
+        },
+        logger: logger)
+    // Shut down in reverse: readiness goes false first (and stays false for the shutdown
+    // delay), then HTTP closes, then requests drain, then the engine commits and the bus closes.
+    let group = ServiceGroup(configuration: .init(
+        services: [
+            .init(service: EngineService(engine: engine, transport: transport, health: health, logger: logger)),
+            .init(service: RequestService(dispatcher: dispatcher)),
+            .init(service: app),
+            .init(service: ReadinessGate(health: health, delay: config.shutdownDelay, logger: logger)),
+        ],
+        gracefulShutdownSignals: signals,
+        logger: logger))
+    return BuiltService(group: group, endpoints: endpoints, health: health, log: log, httpPort: port)
+}
+
+/// `<data>/<instance>.endpoints.json`: what the service bound, for scripts and tests.
+enum EndpointsFile {
+    static func write(config: ServiceConfig, httpPort: Int, endpoints: TransportEndpoints, epoch: String, logger: Logger) {
+        var info = ["http": "http://\(config.httpHost):\(httpPort)", "pub": endpoints.pub, "router": endpoints.router, "epoch": epoch]
+        if let integrators = endpoints.integrators { info["integrators"] = integrators }
+        if let data = try? JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]) {
+            try? data.write(to: config.endpointsFile, options: .atomic)
+        }
+        logger.info("ready to serve", metadata: ["http": "\(info["http"]!)", "pub": "\(endpoints.pub)", "router": "\(endpoints.router)", "epoch": "\(epoch)"])
+    }
+}

@@ -1,0 +1,97 @@
+import Bus
+import EventStore
+import Logging
+import Synchronization
+import Wire
+
+/// Connects the transport to the service: events to the engine, follow states to health, and
+/// requests (replay, or an operation) into a stream that ``RequestService`` answers.
+final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
+    let engine: Engine<Core>
+    let log: any EventLog
+    let health: Health
+    let logger: Logger
+    /// The service's integrator gateway: what an integrator's replay is filtered through.
+    let gateway: GatewayConfig?
+    let requests: AsyncStream<BusRequest>
+    private let intake: AsyncStream<BusRequest>.Continuation
+    private let wiring = Mutex<(any ServiceTransport, Operations, ServiceAPI)?>(nil)
+    private let rejected: RejectionCounter
+
+    init(engine: Engine<Core>, log: any EventLog, health: Health, logger: Logger, gateway: GatewayConfig?) {
+        self.engine = engine
+        self.log = log
+        self.health = health
+        self.logger = logger
+        self.gateway = gateway
+        (requests, intake) = AsyncStream.makeStream(of: BusRequest.self, bufferingPolicy: .bufferingNewest(10_000))
+        rejected = RejectionCounter(service: log.service)
+    }
+
+    func connect(transport: any ServiceTransport, operations: Operations, api: ServiceAPI) {
+        wiring.withLock { $0 = (transport, operations, api) }
+    }
+
+    /// No request is taken after this; those taken are still answered.
+    func finishRequests() { intake.finish() }
+
+    func bus(received events: [Envelope], from source: String) { engine.deliver(events, from: source) }
+
+    func bus(deadLetter frames: [[UInt8]], source: String?, reason: String) {
+        engine.deadLetter(frames: frames, source: source, reason: reason)
+    }
+
+    func bus(source: String, state: FollowState) { health.set(source, state) }
+
+    func busBacklog() -> Int { engine.backlog }
+
+    func bus(request: BusRequest) { intake.yield(request) }
+
+    /// Answers one request: `[{"op": name, "id": …}, body?]` → `[{"id": …, "ok": …, "status": …}, body]`.
+    func answer(_ request: BusRequest) async {
+        guard let (transport, operations, api) = wiring.withLock({ $0 }) else { return }
+        func refuse(_ id: FlatJSON.Value, _ error: APIError, reason: String) {
+            rejected.count(reason)
+            transport.reply(request, frames: [ReplyHeader(id: id, status: error.status).encoded(), error.body])
+        }
+        let header: RequestHeader
+        do { header = try request.header.get() } catch {
+            return refuse(.null, APIError(status: 400, code: "bad-request", message: error.message, field: error.field), reason: "malformed")
+        }
+        let op = header.op
+        if let grants = request.grants {
+            // An integrator key: its replay of what the gateway sent it, and nothing else.
+            guard op == ReplayRequest.op, let gateway else {
+                logger.warning("request refused: an integrator key may only replay", metadata: ["requester": "\(request.requester ?? "?")", "op": "\(op)"])
+                return refuse(header.id, APIError(status: 403, code: "forbidden", message: "an integrator key may only ask for 'replay' here", field: "op"),
+                              reason: "forbidden")
+            }
+            return await replay(request, header: header, transport: transport, view: { events in
+                events.filter { gateway.forwards($0.topic) }
+                    .flatMap { [$0] + gateway.render($0) }
+                    .filter { event in grants.contains { event.topic.starts(with: $0.utf8) } }
+            })
+        }
+        if op == ReplayRequest.op { return await replay(request, header: header, transport: transport, view: nil) }
+        let body = request.frames.count > 1 ? request.frames[1] : []
+        if let reply = await api.call(op, json: body) {
+            return transport.reply(request, frames: [ReplyHeader(id: header.id, status: reply.status).encoded(), reply.body])
+        }
+        if let handler = operations[op] {
+            let response = await handler(body)
+            return transport.reply(request, frames: [ReplyHeader(id: header.id, status: response.status).encoded(), response.body])
+        }
+        let known = (["replay", "ping"] + operations.handlers.keys + api.operationNames).sorted()
+        refuse(header.id, APIError(status: 404, code: "unknown-op", message: "unknown op '\(op)'; this service answers: \(known.joined(separator: ", "))",
+                                   field: "op"), reason: "unknown_op")
+    }
+
+    private func replay(_ request: BusRequest, header: RequestHeader, transport: any ServiceTransport,
+                        view: (@Sendable ([OutboundEvent]) -> [OutboundEvent])?) async {
+        let replay: ReplayRequest
+        do { replay = try ReplayRequest(header) } catch {
+            return transport.reply(request, frames: ReplayReply.refused(.init(id: header.id, code: "bad-request", message: error.message)).frames)
+        }
+        transport.reply(request, frames: await log.answer(replay, view: view).frames)
+    }
+}

@@ -1,0 +1,54 @@
+import Bus
+import EventStore
+import Hummingbird
+import Logging
+import Wire
+
+/// Everything that makes one service: its core, the services it follows, and its API. The
+/// executable's `main` builds one and hands it to ``buildService(_:config:logger:metrics:makeLog:makeTransport:)``.
+public struct ServiceDefinition<Core: ServiceCore>: Sendable {
+    public var name: ServiceName
+    public var follows: [ServiceName]
+    public var makeCore: @Sendable () throws -> Core
+    /// The service's typed operations and the HTTP routes onto them.
+    public var api: @Sendable (ServiceContext<Core>) -> ServiceAPI
+    /// The integrator gateway, for the service that runs one.
+    public var gateway: (@Sendable (ServiceConfig) -> GatewayConfig)?
+
+    public init(name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
+                api: @escaping @Sendable (ServiceContext<Core>) -> ServiceAPI,
+                gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil) {
+        self.name = name
+        self.follows = follows
+        self.makeCore = makeCore
+        self.api = api
+        self.gateway = gateway
+    }
+
+    // Until every service has moved to typed operations (``ServiceAPI``).
+    public var operations: @Sendable (ServiceContext<Core>) -> Operations = { _ in Operations() }
+    public var routes: @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void = { _, _, _ in }
+
+    public init(name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
+                operations: @escaping @Sendable (ServiceContext<Core>) -> Operations = { _ in Operations() },
+                routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void = { _, _, _ in },
+                gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil) {
+        self.init(name: name, follows: follows, makeCore: makeCore, api: { _ in ServiceAPI() }, gateway: gateway)
+        self.operations = operations
+        self.routes = routes
+    }
+}
+
+/// What an operation handler may use.
+public struct ServiceContext<Core: ServiceCore>: Sendable {
+    public let config: ServiceConfig
+    public let engine: Engine<Core>
+    /// The event log and the database of the core's tables.
+    public let store: any EventLog
+    public let transport: any ServiceTransport
+    public let logger: Logger
+    public let health: Health
+
+    /// Read access to the service's state, for the Core's query types.
+    public var reader: StateReader { StateReader(store) }
+}
