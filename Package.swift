@@ -166,6 +166,13 @@ let package = Package(
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Wire", "Model", "Bus", "BusTesting", "TestSupport", grdb, logging],
                     path: "Tests/EventStoreTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "ServiceKitTests",
+            dependencies: ["ServiceKit", "BusTesting", "Bus", "EventStore", "Wire", "Model", "TestSupport", grdb, logging,
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Tests/ServiceKitTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["Bus", "Wire", "Model", "ServiceKit", "TestSupport"],
             path: "Tests/IntegrationTests",

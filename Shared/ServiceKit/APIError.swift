@@ -76,6 +76,13 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         public var field: String?
         public var message: String
         public var callId: String?
+
+        public init(code: String, field: String?, message: String, callId: String? = nil) {
+            self.code = code
+            self.field = field
+            self.message = message
+            self.callId = callId
+        }
     }
 }
 

@@ -232,3 +232,11 @@ public struct ServiceConfig: Sendable {
         timeFactor == 1 && timeOrigin == nil ? SystemClock() : AcceleratedClock(origin: timeOrigin ?? Date(), factor: timeFactor)
     }
 }
+
+extension ServiceConfig {
+    /// The configuration with no flags given: the environment's `PRECINCT_*` values, else the
+    /// loopback defaults (tests pass an empty environment).
+    public static func defaults(_ service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServiceConfig {
+        try ServiceOptions.parse([]).resolve(service, environment: environment)
+    }
+}

@@ -160,8 +160,28 @@ public struct ServiceAPI: Sendable {
         if T.self == NoBody.self { return NoBody() as! T }
         var components = URLComponents()
         components.queryItems = parameters.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
-        let query = components.percentEncodedQuery ?? ""
-        return try formDecoder.decode(T.self, from: query)
+        do {
+            return try formDecoder.decode(T.self, from: query(parameters))
+        } catch {
+            // The form decoder's type errors carry no coding path: find the parameter at fault by
+            // leaving each out in turn (error paths only).
+            guard describe(error).field.isEmpty else { throw error }
+            for key in parameters.keys.sorted() {
+                var without = parameters
+                without[key] = nil
+                do { _ = try formDecoder.decode(T.self, from: query(without)) } catch {
+                    if case DecodingError.keyNotFound(let missing, _) = error, missing.stringValue == key {} else { continue }
+                }
+                throw APIError.invalid("\(key) '\(parameters[key]!)' \(describe(error).reason)", field: key, code: "invalid-request")
+            }
+            throw error
+        }
+    }
+
+    private static func query(_ parameters: [String: String]) -> String {
+        var components = URLComponents()
+        components.queryItems = parameters.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return components.percentEncodedQuery ?? ""
     }
 
     /// A JSON body with the route's path parameters added (a conflicting body field is refused).
