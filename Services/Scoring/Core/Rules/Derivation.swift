@@ -1,138 +1,18 @@
 import Foundation
 import Model
 
-/// One event scoring keeps about an incident (its fact log): an inbound event, or a complaint
-/// or call-back recorded through scoring's API.
-public struct Fact: Sendable, Hashable {
-    public var id: String
-    public var type: String
-    public var at: Date
-    public var payload: Data
-
-    public init(id: String, type: String, at: Date, payload: Data) {
-        self.id = id
-        self.type = type
-        self.at = at
-        self.payload = payload
-    }
-}
-
-/// A complaint or a handling irregularity about an incident (recorded through scoring's API).
-public struct Complaint: Codable, Sendable, Hashable {
-    public static let factType = "scoring.complaint"
-    public enum Kind: String, Codable, Sendable, CaseIterable { case complaint, irregularity }
-    public enum Status: String, Codable, Sendable, CaseIterable { case pending, upheld, dismissed }
-    public var complaintId: String
-    public var incidentId: String
-    public var kind: Kind
-    public var status: Status
-    /// The officers it is about; empty: every officer of the incident's units.
-    public var officerIds: [String]
-    public var note: String?
-    public var at: Date
-
-    public init(complaintId: String, incidentId: String, kind: Kind, status: Status, officerIds: [String], note: String?, at: Date) {
-        self.complaintId = complaintId
-        self.incidentId = incidentId
-        self.kind = kind
-        self.status = status
-        self.officerIds = officerIds
-        self.note = note
-        self.at = at
-    }
-}
-
-/// A satisfaction call-back (回访) to the caller of an incident.
-public struct Callback: Codable, Sendable, Hashable {
-    public static let factType = "scoring.callback"
-    public var callbackId: String
-    public var incidentId: String
-    public var satisfied: Bool
-    public var note: String?
-    public var at: Date
-
-    public init(callbackId: String, incidentId: String, satisfied: Bool, note: String?, at: Date) {
-        self.callbackId = callbackId
-        self.incidentId = incidentId
-        self.satisfied = satisfied
-        self.note = note
-        self.at = at
-    }
-}
-
-/// One line of the ledger.
-public struct Award: Sendable, Hashable, Codable {
-    public var awardId: String
-    public var officerId: String
-    public var unitId: String?
-    public var incidentId: String
-    public var rule: String
-    public var points: Double
-    public var earnedBy: [String]
-    public var at: Date
-    public var explanation: String
-}
-
-/// What scoring knows about one unit on one incident.
-public struct UnitFacts: Sendable, Hashable {
-    public var unitId: String
-    public var kind: UnitKind?
-    public var stationId: String?
-    public var officerIds: [String]
-    public var role: String?
-    public var assignedAt: Date
-    public var assignId: String
-    public var signedAt: Date?
-    public var arrivedAt: Date?
-    public var feedbackAt: Date?
-    public var closedAt: Date?
-    public var outcome: Outcome?
-    public var handedOver: Bool
-}
-
-/// The incident fact row: everything the KPIs need.
-public struct IncidentFacts: Sendable, Hashable {
-    public var incidentId: String
-    public var receivedAt: Date?
-    public var category: Category?
-    public var channel: Channel?
-    public var callTaker: String?
-    public var gridId: String?
-    public var stationId: String?
-    public var postId: String?
-    public var regionId: String?
-    public var firstAssignedAt: Date?
-    public var firstSignedAt: Date?
-    public var firstArrivedAt: Date?
-    public var firstFeedbackAt: Date?
-    public var closedAt: Date?
-    public var outcome: Outcome?
-    public var handedOver: Bool = false
-    public var complaints: Int = 0
-    public var complaintsUpheld: Int = 0
-    public var callbacks: Int = 0
-    public var satisfied: Int = 0
-    public var units: [UnitFacts] = []
-
-    /// Receipt time, or the first assignment when intake's event has not arrived.
-    public var start: Date? { receivedAt ?? firstAssignedAt }
-}
-
-/// Unit kinds that belong to a station (for the share of accidents handled by stations).
-public let stationUnitKinds: Set<UnitKind> = [.patrolCar, .motorcycle, .stationDuty, .mediatorPair]
-
 /// Awards are a pure function of an incident's facts and the rule table: the same facts in any
 /// order give the same incident row and the same awards.
 public enum Derivation {
     public typealias Promise = (_ unitId: String) -> Double?
 
     public static func derive(incidentId: String, facts unordered: [Fact], rules: ScoringRules, decoder: JSONDecoder,
-                              promise: Promise) -> (IncidentFacts, [Award]) {
+                              promise: Promise) -> (IncidentRecord, [Award]) {
         // A fixed order, whatever the arrival order.
         let facts = unordered.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
-        var inc = IncidentFacts(incidentId: incidentId)
+        var inc = IncidentRecord(incidentId: incidentId)
         var openedId: String?
-        var units: [String: UnitFacts] = [:]
+        var units: [String: IncidentUnitRecord] = [:]
         var reports: [(Fact, FieldReported)] = []
         var breaches: [(Fact, SLABreached)] = []
         var complaints: [String: (Fact, Complaint)] = [:]
@@ -155,7 +35,8 @@ public enum Derivation {
                     inc.stationId = a.stationId; inc.gridId = a.gridId; inc.regionId = a.regionId; inc.postId = a.postId
                 }
                 if units[a.unitId] == nil {
-                    units[a.unitId] = UnitFacts(unitId: a.unitId, kind: a.unitKind, stationId: a.unitStationId ?? a.stationId, officerIds: a.officerIds,
+                    units[a.unitId] = IncidentUnitRecord(unitId: a.unitId, kind: a.unitKind, stationId: a.unitStationId ?? a.stationId,
+                                                         officerIds: a.officerIds,
                                                 role: a.role, assignedAt: a.assignedAt, assignId: f.id, handedOver: false)
                 }
             case FieldReported.type:
@@ -220,7 +101,8 @@ public enum Derivation {
         // Awards.
         let factTime = Dictionary(facts.map { ($0.id, $0.at) }, uniquingKeysWith: { a, _ in a })
         var awards: [String: Award] = [:]
-        func give(_ officers: [String], unit: String?, rule: String, points: Double, earnedBy: [String], explanation: String, suffix: String = "", always: Bool = false) {
+        func give(_ officers: [String], unit: String?, rule: String, points: Double, earnedBy: [String], explanation: String,
+                  suffix: String = "", always: Bool = false) {
             guard points != 0 || always else { return }
             let ids = Array(Set(earnedBy)).sorted()
             let at = ids.compactMap { factTime[$0] }.max() ?? Date(timeIntervalSince1970: 0)
@@ -245,14 +127,17 @@ public enum Derivation {
             let signId = reportIds["\(u.unitId)|signedOff"]
             if !signBreaches.isEmpty {
                 give(u.officerIds, unit: u.unitId, rule: "signOff.breached", points: rules.deductions.signOffBreached,
-                     earnedBy: signBreaches.map(\.0.id) + [u.assignId], explanation: "sign-off timer breached (limit \(seconds(rules.timers.signOffSeconds)))")
+                     earnedBy: signBreaches.map(\.0.id) + [u.assignId],
+                     explanation: "sign-off timer breached (limit \(seconds(rules.timers.signOffSeconds)))")
             } else if let s = u.signedAt {
                 let took = s.timeIntervalSince(u.assignedAt)
                 if took <= rules.timers.signOffSeconds {
-                    give(u.officerIds, unit: u.unitId, rule: "signOff.onTime", points: rules.bonuses.signOffOnTime, earnedBy: [u.assignId] + (signId.map { [$0] } ?? []),
+                    give(u.officerIds, unit: u.unitId, rule: "signOff.onTime", points: rules.bonuses.signOffOnTime,
+                         earnedBy: [u.assignId] + (signId.map { [$0] } ?? []),
                          explanation: "signed off \(seconds(took)) after assignment (limit \(seconds(rules.timers.signOffSeconds)))")
                 } else {
-                    give(u.officerIds, unit: u.unitId, rule: "signOff.breached", points: rules.deductions.signOffBreached, earnedBy: [u.assignId] + (signId.map { [$0] } ?? []),
+                    give(u.officerIds, unit: u.unitId, rule: "signOff.breached", points: rules.deductions.signOffBreached,
+                         earnedBy: [u.assignId] + (signId.map { [$0] } ?? []),
                          explanation: "signed off \(seconds(took)) after assignment (limit \(seconds(rules.timers.signOffSeconds)))")
                 }
             }
@@ -267,7 +152,8 @@ public enum Derivation {
                 let took = a.timeIntervalSince(u.assignedAt)
                 let onTime = took <= limit
                 give(u.officerIds, unit: u.unitId, rule: onTime ? "arrival.onTime" : "arrival.breached",
-                     points: onTime ? rules.bonuses.arrivalOnTime : rules.deductions.arrivalBreached, earnedBy: [u.assignId] + (arriveId.map { [$0] } ?? []),
+                     points: onTime ? rules.bonuses.arrivalOnTime : rules.deductions.arrivalBreached,
+                     earnedBy: [u.assignId] + (arriveId.map { [$0] } ?? []),
                      explanation: "arrived \(seconds(took)) after assignment (promise \(seconds(limit)))")
             }
             // Outcome of the unit's close.
@@ -318,7 +204,8 @@ public enum Derivation {
             for o in officers {
                 give([o], unit: unitOf(o), rule: c.kind == .complaint ? "complaint.upheld" : "irregularity",
                      points: c.kind == .complaint ? rules.deductions.complaintUpheld : rules.deductions.irregularity, earnedBy: [f.id],
-                     explanation: "\(c.kind == .complaint ? "complaint" : "handling irregularity") \(c.complaintId) upheld", suffix: ":\(c.complaintId)")
+                     explanation: "\(c.kind == .complaint ? "complaint" : "handling irregularity") \(c.complaintId) upheld",
+                     suffix: ":\(c.complaintId)")
             }
         }
         return (inc, awards.values.sorted { $0.awardId < $1.awardId })
