@@ -170,10 +170,9 @@ import Wire
         #expect(again.added == 0 && again.changed == 0 && again.withdrawn == 0)
         #expect(try h.ledger() == ledger)
         // Future awards follow the new table.
-        let intake = EventSource("intake", epoch: "e1"), dispatch = EventSource("dispatch", epoch: "e1")
-        intake.seq = 100; dispatch.seq = 100
-        try await h.deliver([intake.event(Make.opened("I9", .dispute, at: 0)),
-                             dispatch.event(Make.assigned("I9", unit: "U2", officers: ["O9"], at: 10))])
+        // Past the sequences already applied (the inbox drops what it has seen).
+        try await h.deliver([EventSource.envelope(Make.opened("I9", .dispute, at: 0), source: "intake", seq: 101),
+                             EventSource.envelope(Make.assigned("I9", unit: "U2", officers: ["O9"], at: 10), source: "dispatch", seq: 101)])
         #expect(try h.lines("O9").rule("dispatched")?.points == 5)
     }
 
