@@ -46,6 +46,7 @@ public enum ScoringAPI {
 
     // MARK: Commands' inputs and outputs
 
+    /// A complaint or irregularity to record; posting the same `complaintId` again replaces it.
     public struct ComplaintInput: Codable, Sendable {
         public var complaintId: String
         public var incidentId: String
@@ -68,6 +69,7 @@ public enum ScoringAPI {
         }
     }
 
+    /// A satisfaction call-back to record; posting the same `callbackId` again replaces it.
     public struct CallbackInput: Codable, Sendable {
         public var callbackId: String
         public var incidentId: String
@@ -96,6 +98,7 @@ public enum ScoringAPI {
         public var points: Double
     }
 
+    /// The counts `precinct load` compares with dispatch's.
     public struct Stats: Codable, Sendable, Hashable {
         /// Ledger lines.
         public var awards: Int
@@ -109,6 +112,7 @@ public enum ScoringAPI {
 
     // MARK: Reads' inputs
 
+    /// The rankings' input.
     public struct RankingsQuery: PeriodQuery, Codable {
         /// The level to rank (default: officer).
         public var by: Level?
@@ -128,6 +132,7 @@ public enum ScoringAPI {
         }
     }
 
+    /// An officer's points: the input.
     public struct OfficerPointsQuery: PeriodQuery, Codable {
         /// The officer (the route's `:id`).
         public var id: String
@@ -145,6 +150,7 @@ public enum ScoringAPI {
         }
     }
 
+    /// The KPI report's input.
     public struct KPIQuery: PeriodQuery, Codable {
         /// Default: city.
         public var level: Level?
@@ -169,33 +175,65 @@ public enum ScoringAPI {
     /// How the interval report groups.
     public enum IntervalGrouping: String, Codable, Sendable, CaseIterable { case category, unit }
 
+    /// The interval report's input.
     public struct IntervalsQuery: PeriodQuery, Codable {
+        /// Default: category.
         public var by: IntervalGrouping?
         public var period: Period.Kind?
         public var date: String?
         public var from: String?
         public var to: String?
+
+        public init(by: IntervalGrouping? = nil, period: Period.Kind? = nil, date: String? = nil, from: String? = nil, to: String? = nil) {
+            self.by = by
+            self.period = period
+            self.date = date
+            self.from = from
+            self.to = to
+        }
     }
 
+    /// The input of a read that takes only a period (the monthly awards).
     public struct PeriodOnlyQuery: PeriodQuery, Codable {
         public var period: Period.Kind?
         public var date: String?
         public var from: String?
         public var to: String?
+
+        public init(period: Period.Kind? = nil, date: String? = nil, from: String? = nil, to: String? = nil) {
+            self.period = period
+            self.date = date
+            self.from = from
+            self.to = to
+        }
     }
 
+    /// How a report is rendered.
     public enum ReportFormat: String, Codable, Sendable, CaseIterable { case json, csv }
 
+    /// The hotspot report's input.
     public struct HotspotsQuery: PeriodQuery, Codable {
         /// How many top cells (default 10).
         public var top: Int?
+        /// JSON (default) or CSV (the HTTP route only: the ROUTER answers JSON).
         public var format: ReportFormat?
         public var period: Period.Kind?
         public var date: String?
         public var from: String?
         public var to: String?
+
+        public init(top: Int? = nil, format: ReportFormat? = nil, period: Period.Kind? = nil, date: String? = nil, from: String? = nil,
+                    to: String? = nil) {
+            self.top = top
+            self.format = format
+            self.period = period
+            self.date = date
+            self.from = from
+            self.to = to
+        }
     }
 
+    /// The complaint list's input: one incident's, or (no `incident`) all.
     public struct ComplaintsQuery: Codable, Sendable {
         public var incident: String?
         public init(incident: String? = nil) { self.incident = incident }
@@ -203,6 +241,7 @@ public enum ScoringAPI {
 
     // MARK: Reads' outputs
 
+    /// One place of a ranking, with the name of what is ranked (from the jurisdiction).
     public struct RankedLine: Codable, Sendable, Hashable {
         public var rank: Int
         public var key: String
@@ -214,6 +253,7 @@ public enum ScoringAPI {
         public var incidents: Int
     }
 
+    /// A ranking by points.
     public struct Rankings: Codable, Sendable, Hashable {
         public var by: Level
         public var period: Period
@@ -222,6 +262,7 @@ public enum ScoringAPI {
         public var officers: [RankedLine]?
     }
 
+    /// An officer's ledger lines in a period, each explained, and their total.
     public struct OfficerPoints: Codable, Sendable, Hashable {
         public var officerId: String
         public var name: String?
@@ -230,12 +271,14 @@ public enum ScoringAPI {
         public var lines: [LedgerLine]
     }
 
+    /// The interval report.
     public struct Intervals: Codable, Sendable, Hashable {
         public var period: Period
         public var by: IntervalGrouping
         public var entries: [IntervalEntry]
     }
 
+    /// Complaints and call-backs, in id order.
     public struct ComplaintList: Codable, Sendable, Hashable {
         public var complaints: [Complaint]
         public var callbacks: [Callback]

@@ -14,6 +14,7 @@ import Wire
 /// This type only routes: `Handlers/` decide what an event or command does, `Rules/` computes,
 /// `Store/` holds the SQL.
 public final class ScoringCore: ServiceCore {
+    /// What the App asks of the core (each one transaction on the engine).
     public enum Command: Sendable {
         /// Derives the dirty incidents now (reads that must see every applied event).
         case flush
@@ -25,6 +26,7 @@ public final class ScoringCore: ServiceCore {
         case publishReports
     }
 
+    /// The answer to each ``Command``.
     public enum Reply: Sendable {
         case flushed(Int)
         case recomputed(ScoringAPI.RecomputeSummary)
@@ -49,6 +51,7 @@ public final class ScoringCore: ServiceCore {
 
     var deriver: IncidentDeriver { IncidentDeriver(rules: rules, promises: promises) }
 
+    /// scoring's tables (Store/Schema.swift).
     public static func migrate(_ migrator: inout DatabaseMigrator) { ScoringSchema.migrate(&migrator) }
 
     /// Nothing to rebuild: scoring's state is its tables.
@@ -56,6 +59,7 @@ public final class ScoringCore: ServiceCore {
 
     // MARK: Events
 
+    /// Keeps the events scoring uses as facts of their incident (Handlers/, one per type); ignores the rest.
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {
         case IncidentOpened.type: try IncidentOpenedHandler.apply(event, in: tx)
@@ -67,6 +71,7 @@ public final class ScoringCore: ServiceCore {
         }
     }
 
+    /// Derives what arrived since the last tick and publishes the reports of the periods that ended.
     public func tick(in tx: Transaction) throws {
         _ = try deriver.flush(tx)
         _ = try PublishReportsHandler.handle(rules: rules, in: tx)
@@ -74,6 +79,7 @@ public final class ScoringCore: ServiceCore {
 
     // MARK: Commands
 
+    /// Routes a command to its handler.
     public func handle(_ command: Command, in tx: Transaction) throws -> Reply {
         switch command {
         case .flush:

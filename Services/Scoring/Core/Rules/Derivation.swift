@@ -6,6 +6,8 @@ import Model
 public enum Derivation {
     public typealias Promise = (_ unitId: String) -> Double?
 
+    /// The incident row and the awards of `incidentId` from its facts (any order), under `rules`;
+    /// `promise` gives a unit's arrival promise in seconds (nil: the table's default).
     public static func derive(incidentId: String, facts unordered: [Fact], rules: ScoringRules, decoder: JSONDecoder,
                               promise: Promise) -> (IncidentRecord, [Award]) {
         // A fixed order, whatever the arrival order.

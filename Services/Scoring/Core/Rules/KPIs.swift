@@ -78,6 +78,7 @@ public struct KPIChange: Codable, Sendable, Hashable {
     public var relative: Double?
 }
 
+/// The KPIs of one group, with each KPI's change against the previous period.
 public struct KPIEntry: Codable, Sendable, Hashable {
     public var key: String
     public var kpis: KPIs

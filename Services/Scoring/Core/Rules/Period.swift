@@ -3,6 +3,7 @@ import Wire
 
 /// A period of event time: `[from, to)`.
 public struct Period: Codable, Sendable, Hashable {
+    /// A calendar day, ISO week or month (city local time), a custom range, or all time.
     public enum Kind: String, Codable, Sendable, CaseIterable { case day, week, month, range, all }
     public var kind: Kind
     public var from: Date

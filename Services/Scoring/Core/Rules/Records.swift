@@ -20,7 +20,9 @@ public struct Fact: Sendable, Hashable {
 /// A complaint or a handling irregularity about an incident (recorded through scoring's API).
 public struct Complaint: Codable, Sendable, Hashable {
     public static let factType = "scoring.complaint"
+    /// A complaint by the public, or a handling irregularity found by supervision.
     public enum Kind: String, Codable, Sendable, CaseIterable { case complaint, irregularity }
+    /// Only an upheld one deducts.
     public enum Status: String, Codable, Sendable, CaseIterable { case pending, upheld, dismissed }
     public var complaintId: String
     public var incidentId: String

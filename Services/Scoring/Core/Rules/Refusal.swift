@@ -2,6 +2,7 @@
 /// The Core cannot see the API layer's error type (no HTTP below the App), so it says what is
 /// wrong in these terms and the App renders the one error shape.
 public struct ScoringRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of refusal: the API status and code follow from it.
     public enum Kind: String, Sendable {
         case invalid
         case notFound = "not-found"
@@ -19,8 +20,11 @@ public struct ScoringRefusal: Error, Sendable, Equatable, CustomStringConvertibl
         self.field = field
     }
 
+    /// 400: the input is wrong.
     public static func invalid(_ message: String, field: String? = nil) -> ScoringRefusal { .init(.invalid, message, field: field) }
+    /// 404: no such incident.
     public static func notFound(_ message: String, field: String? = nil) -> ScoringRefusal { .init(.notFound, message, field: field) }
+    /// 409: the input conflicts with what is recorded.
     public static func conflict(_ message: String, field: String? = nil) -> ScoringRefusal { .init(.conflict, message, field: field) }
 
     /// 400, 404 or 409.

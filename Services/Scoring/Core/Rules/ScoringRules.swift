@@ -18,6 +18,7 @@ public struct ScoringRules: Codable, Sendable, Hashable {
     public var deductions: Deductions
     public var timers: Timers
 
+    /// Points added per officer when a stage is on time or the outcome is good.
     public struct Bonuses: Codable, Sendable, Hashable {
         public var signOffOnTime: Double
         public var arrivalOnTime: Double
@@ -30,6 +31,7 @@ public struct ScoringRules: Codable, Sendable, Hashable {
         public var falseReport: Double
     }
 
+    /// Points taken per officer for a missed timer or an upheld complaint.
     public struct Deductions: Codable, Sendable, Hashable {
         public var signOffBreached: Double
         public var arrivalBreached: Double
@@ -39,6 +41,7 @@ public struct ScoringRules: Codable, Sendable, Hashable {
         public var irregularity: Double
     }
 
+    /// The limits the on-time bonuses and the breaches are measured against.
     public struct Timers: Codable, Sendable, Hashable {
         /// 签收 within this many seconds of the unit's assignment.
         public var signOffSeconds: Double
@@ -70,10 +73,12 @@ public struct ScoringRules: Codable, Sendable, Hashable {
         self.timers = timers
     }
 
+    /// The base points of an incident of `category` (the default for an unknown one).
     public func base(_ category: Category?) -> Double {
         category.flatMap { basePoints[$0.rawValue] } ?? basePoints["default"] ?? 1
     }
 
+    /// The bonus for closing with `outcome`.
     public func bonus(_ outcome: Outcome) -> Double {
         switch outcome {
         case .resolvedOnScene: bonuses.resolvedOnScene

@@ -97,39 +97,4 @@ public struct ScoringQueries: Sendable {
                 incidents: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") ?? 0)
         }
     }
-
-    // MARK: Whole-ledger reads (tests, exports)
-
-    /// The whole ledger in a canonical order, revisions left out (they depend on arrival order).
-    public func ledger() async throws -> [LedgerLine] { try await reader.read { try LedgerReads.ledger($0) } }
-
-    /// Points of `level` in `period`, for comparisons (no names).
-    public func rankings(level: Level, period: Period, limit: Int = 20) async throws -> [RankingEntry] {
-        try await reader.read { try LedgerReads.rankings($0, level: level, period: period, limit: limit) }
-    }
-
-    /// The KPI report of `level` (or only `key`) in `period`.
-    public func kpiReport(level: Level, key: String? = nil, period: Period, rules: ScoringRules) async throws -> KPIReport {
-        try await reader.read { try LedgerReads.kpiReport($0, level: level, key: key, period: period, rules: rules) }
-    }
-
-    /// The interval entries of `period`.
-    public func intervals(period: Period, byUnit: Bool) async throws -> [IntervalEntry] {
-        try await reader.read { IntervalEntry.report(try LedgerReads.kpiIncidents($0, period), byUnit: byUnit) }
-    }
-
-    /// An officer's lines and total in `period`.
-    public func officerPoints(_ officerId: String, period: Period) async throws -> (total: Double, lines: [LedgerLine]) {
-        try await reader.read { try LedgerReads.officerPoints($0, officerId: officerId, period: period) }
-    }
-
-    /// The hotspot report of `period`.
-    public func hotspots(period: Period, timeZone: TimeZone, top: Int = 10) async throws -> HotspotReport {
-        try await reader.read { try LedgerReads.hotspots($0, period: period, timeZone: timeZone, top: top) }
-    }
-
-    /// The monthly awards of `period`.
-    public func monthlyAwards(period: Period) async throws -> MonthlyAwards {
-        try await reader.read { try LedgerReads.monthlyAwards($0, period: period) }
-    }
 }
