@@ -1,4 +1,5 @@
 import Model
+import Wire
 
 /// One KPI: its value (nil when its denominator is 0), with numerator and denominator.
 public struct Ratio: Codable, Sendable, Hashable {
@@ -126,7 +127,7 @@ public struct KPIReport: Codable, Sendable, Hashable {
         var out: [String: [(KPIIncident, [KPIUnit])]] = [:]
         for inc in incidents {
             switch level {
-            case .city: out["city", default: []].append((inc, inc.units))
+            case .city: out[RoutingKey.city, default: []].append((inc, inc.units))
             case .region: if let k = inc.region { out[k, default: []].append((inc, inc.units)) }
             case .station: if let k = inc.station { out[k, default: []].append((inc, inc.units)) }
             case .post: if let k = inc.post { out[k, default: []].append((inc, inc.units)) }

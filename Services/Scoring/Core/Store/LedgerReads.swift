@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Model
+import Wire
 
 /// One line of the ledger as the read API shows it.
 public struct LedgerLine: Codable, Sendable, Hashable {
@@ -34,7 +35,7 @@ enum LedgerReads {
         case .post: "post_id"
         case .region: "region_id"
         case .grid: "grid_id"
-        case .city: "'city'"
+        case .city: "'\(RoutingKey.city)'"  // one group: the whole city
         }
     }
 
