@@ -7,13 +7,17 @@ import Wire
 /// `precinct bench-bus`: the bus layer alone — envelope plus the Swift wrapper — PUB→SUB across
 /// two processes, the same shape as `bench/zmq_pubsub.c` so the two rates compare.
 struct BenchBus: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench-bus", abstract: "Measure envelope + Swift wrapper PUB→SUB throughput (run a sub, then a pub).")
+    static let configuration = CommandConfiguration(
+        commandName: "bench-bus", abstract: "Measure envelope + Swift wrapper PUB→SUB throughput (run a sub, then a pub).")
 
     @Argument(help: "pub or sub") var role: String
     @Option(help: "Endpoint (the sub binds, the pub connects).") var endpoint = "ipc:///tmp/precinct-bench-bus"
     @Option(help: "Payload bytes.") var size = 512
     @Option(help: "Messages.") var count = 1_000_000
-    @Option(help: "Encrypt with CURVE: the sub writes a fresh server public key to this file, the pub reads it (measures CURVE's cost; no ZAP check).")
+    @Option(help: """
+        Encrypt with CURVE: the sub writes a fresh server public key to this file, the pub reads it (measures CURVE's cost; \
+        no ZAP check).
+        """)
     var curveKeyFile: String?
 
     func run() throws {
@@ -36,7 +40,8 @@ struct BenchBus: ParsableCommand {
             let topic = Array("incident.opened.R1".utf8)
             let time = EventTime.string(Date())
             for seq in 1...UInt64(count) {
-                let header = EventHeader(type: "incident.opened", version: 1, source: "bench", epoch: "bench", seq: seq, time: time, correlationId: "I\(seq)")
+                let header = EventHeader(type: "incident.opened", version: 1, source: "bench", epoch: "bench", seq: seq, time: time,
+                                         correlationId: "I\(seq)")
                 try pub.send(topic, more: true)
                 try pub.send(header.encoded(), more: true)
                 try pub.send(payload)

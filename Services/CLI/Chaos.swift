@@ -24,7 +24,8 @@ struct Chaos: AsyncParsableCommand {
     @Flag(help: "Keep the temporary directory (logs, databases).") var keep = false
 
     func run() async throws {
-        let bin = URL(fileURLWithPath: binDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path)
+        let besideThisBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let bin = URL(fileURLWithPath: binDir ?? besideThisBinary)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-chaos-\(UUID().uuidString.prefix(6))")
         let data = root.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
@@ -69,7 +70,8 @@ struct Chaos: AsyncParsableCommand {
             say("chaos: deadline passed; load stopped")
         }
         load.waitUntilExit()
-        say("chaos: \(kills.values.reduce(0, +)) kills (\(kills.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), load exited with \(load.terminationStatus)")
+        let perService = kills.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        say("chaos: \(kills.values.reduce(0, +)) kills (\(perService)), load exited with \(load.terminationStatus)")
         if load.terminationStatus != 0 { throw ExitCode(load.terminationStatus) }
     }
 }

@@ -28,7 +28,8 @@ struct Demo: AsyncParsableCommand {
 struct HealthCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "healthcheck", abstract: "Exit 0 if URL/readyz answers 200, 1 otherwise.")
 
-    @Argument(help: "Service base URL, e.g. http://127.0.0.1:8101") var url: String = ProcessInfo.processInfo.environment["PRECINCT_HEALTH_URL"] ?? "http://127.0.0.1:8101"
+    @Argument(help: "Service base URL, e.g. http://127.0.0.1:8101")
+    var url: String = ProcessInfo.processInfo.environment["PRECINCT_HEALTH_URL"] ?? "http://127.0.0.1:8101"
 
     func run() async throws {
         do {

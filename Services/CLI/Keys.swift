@@ -50,7 +50,8 @@ struct Keys: ParsableCommand {
     }
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Read a keyring and list who may connect to what; exits non-zero on the first problem.")
+        static let configuration = CommandConfiguration(
+            abstract: "Read a keyring and list who may connect to what; exits non-zero on the first problem.")
 
         @Argument(help: "The keyring file.") var keyring: String
 
@@ -76,7 +77,8 @@ struct CurveOptions: ParsableArguments {
             if (key == nil) != (ring == nil) { throw ValidationError("CURVE needs both --curve-key and --curve-keyring") }
             return nil
         }
-        return BusSecurity(keyPair: try CurveKeyPair.load(from: URL(fileURLWithPath: key)), keyring: try Keyring.load(from: URL(fileURLWithPath: ring)))
+        return BusSecurity(keyPair: try CurveKeyPair.load(from: URL(fileURLWithPath: key)),
+                           keyring: try Keyring.load(from: URL(fileURLWithPath: ring)))
     }
 
     /// Prepares `socket` to connect to `service` (its public key is the keyring entry of that name).

@@ -22,7 +22,10 @@ struct PeerOptions: ParsableArguments {
     @Option(help: "dispatch HTTP base URL (env PRECINCT_DISPATCH_URL).") var dispatchURL: String?
     @Option(help: "scoring HTTP base URL (env PRECINCT_SCORING_URL).") var scoringURL: String?
     @Option(help: "liaison HTTP base URL (env PRECINCT_LIAISON_URL).") var liaisonURL: String?
-    @Option(help: "Read every endpoint from the <service>.endpoints.json files the services write in this data directory (re-read on each use, so restarted services are found).")
+    @Option(help: """
+        Read every endpoint from the <service>.endpoints.json files the services write in this data directory \
+        (re-read on each use, so restarted services are found).
+        """)
     var endpointsDir: String?
 
     static func env(_ name: String) -> String? { ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -42,8 +45,12 @@ struct PeerOptions: ParsableArguments {
          liaisonPub ?? written("liaison", "pub") ?? Self.env("PRECINCT_LIAISON_PUB") ?? "tcp://127.0.0.1:7401"]
     }
     var intakeRouterEndpoint: String { intakeRouter ?? written("intake", "router") ?? Self.env("PRECINCT_INTAKE_ROUTER") ?? "tcp://127.0.0.1:7102" }
-    var liaisonRouterEndpoint: String { liaisonRouter ?? written("liaison", "router") ?? Self.env("PRECINCT_LIAISON_ROUTER") ?? "tcp://127.0.0.1:7402" }
-    var dispatchRouterEndpoint: String { dispatchRouter ?? written("dispatch", "router") ?? Self.env("PRECINCT_DISPATCH_ROUTER") ?? "tcp://127.0.0.1:7202" }
+    var liaisonRouterEndpoint: String {
+        liaisonRouter ?? written("liaison", "router") ?? Self.env("PRECINCT_LIAISON_ROUTER") ?? "tcp://127.0.0.1:7402"
+    }
+    var dispatchRouterEndpoint: String {
+        dispatchRouter ?? written("dispatch", "router") ?? Self.env("PRECINCT_DISPATCH_ROUTER") ?? "tcp://127.0.0.1:7202"
+    }
     var intakePubEndpoint: String { pubs[0] }
     var dispatchPubEndpoint: String { pubs[1] }
     var liaisonPubEndpoint: String { pubs[3] }

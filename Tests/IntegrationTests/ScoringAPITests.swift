@@ -48,8 +48,9 @@ struct ScoringAPITests {
         let kpis = try await HTTPClient.getObject("\(scoring)/v1/kpis?level=city&period=day")
         let city = try #require((kpis["entries"] as? [[String: Any]])?.first)
         #expect((city["kpis"] as? [String: Any])?["workload"] as? Int == 1)
-        let (bad, _) = try await HTTPClient.get("\(scoring)/v1/kpis?level=galaxy")
+        let (bad, badBody) = try await HTTPClient.get("\(scoring)/v1/kpis?level=galaxy")
         #expect(bad == 400)
+        #expect(Self.error(badBody)?["field"] as? String == "level", "the one error shape names the field")
 
         // Intervals, hotspots (JSON and CSV) and the monthly awards.
         let intervals = try await HTTPClient.getObject("\(scoring)/v1/intervals?period=day")
@@ -69,8 +70,11 @@ struct ScoringAPITests {
         #expect(c == 201, "\(String(decoding: cb, as: UTF8.self))")
         let upheld = try await lineOf("complaint.upheld")
         #expect(upheld.0 == -5)
-        let (unknown, _) = try await HTTPClient.request("POST", "\(scoring)/v1/complaints", json: ["complaintId": "K-2", "incidentId": "no-such"])
+        let (unknown, unknownBody) = try await HTTPClient.request("POST", "\(scoring)/v1/complaints",
+                                                                  json: ["complaintId": "K-2", "incidentId": "no-such"])
         #expect(unknown == 404)
+        #expect(Self.error(unknownBody)?["code"] as? String == "not-found")
+        #expect(Self.error(unknownBody)?["field"] as? String == "incidentId")
 
         // Recompute under a new table: the ledger follows.
         let (r, rb) = try await HTTPClient.request("POST", "\(scoring)/admin/recompute", json: ["version": "it-2", "basePoints": ["dispute": 10]])
@@ -85,5 +89,10 @@ struct ScoringAPITests {
         let stats = try await HTTPClient.getObject("\(scoring)/v1/stats")
         #expect(stats["incidentsCredited"] as? Int == 1)
         #expect((stats["incidentsAssigned"] as? Int ?? 0) >= 1)
+    }
+
+    /// The `error` object of the one API error shape, `{"error":{"code","field","message"}}`.
+    static func error(_ body: Data) -> [String: Any]? {
+        ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any])?["error"] as? [String: Any]
     }
 }

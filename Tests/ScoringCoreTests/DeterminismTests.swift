@@ -4,6 +4,7 @@ import GRDB
 import Model
 @testable import ScoringCore
 import Testing
+import TestSupport
 import Wire
 
 /// Point 8 of issue #6: the same events give the same ledger, rankings and KPIs, whatever the
@@ -13,7 +14,7 @@ import Wire
     /// timer breaches, handovers, every outcome, and some incidents still open.
     static func syntheticDay() -> (intake: [Envelope], dispatch: [Envelope]) {
         var rng = SplitMix64(seed: 42)  // fixed: the synthetic day is the same on every run
-        let intake = Source("intake"), dispatch = Source("dispatch")
+        let intake = EventSource("intake"), dispatch = EventSource("dispatch")
         var opened: [(Double, IncidentOpened)] = []
         var dispatched: [(Double, String, any EventPayload)] = []
         let categories = Category.allCases
@@ -30,7 +31,10 @@ import Wire
                 let u = "U\(Int.random(in: 1...8, using: &rng))"
                 let officers = ["O\(u.dropFirst())a", "O\(u.dropFirst())b"]
                 t += Double(k) * 30
-                dispatched.append((t, id, Make.assigned(id, unit: u, officers: officers, at: t, kind: k == 0 ? .patrolCar : .accidentDivision, station: station, role: k == 0 ? "primary" : "support")))
+                let kind: UnitKind = k == 0 ? .patrolCar : .accidentDivision
+                let role = k == 0 ? "primary" : "support"
+                let assigned = Make.assigned(id, unit: u, officers: officers, at: t, kind: kind, station: station, role: role)
+                dispatched.append((t, id, assigned))
                 let sign = t + Double.random(in: 10...150, using: &rng)
                 if sign - t > 90, Bool.random(using: &rng) {
                     dispatched.append((t + 90, id, Make.breached(id, .signOff, unit: u, officers: officers, at: t + 90)))
@@ -39,14 +43,16 @@ import Wire
                 let arrive = sign + Double.random(in: 60...1500, using: &rng)
                 dispatched.append((arrive, id, Make.field(id, unit: u, officers: officers, .arrived, at: arrive)))
                 if Int.random(in: 0..<6, using: &rng) == 0 {
-                    dispatched.append((arrive + 10, id, Make.field(id, unit: u, officers: officers, .handover, at: arrive + 10, handover: Handover(kind: .inPost))))
+                    let handover = Make.field(id, unit: u, officers: officers, .handover, at: arrive + 10, handover: Handover(kind: .inPost))
+                    dispatched.append((arrive + 10, id, handover))
                 }
                 let feedback = arrive + Double.random(in: 60...25000, using: &rng)
                 dispatched.append((feedback, id, Make.field(id, unit: u, officers: officers, .feedback, at: feedback)))
                 if Int.random(in: 0..<5, using: &rng) > 0 {
                     let close = feedback + Double.random(in: 60...70000, using: &rng)
                     let outcome = Outcome.allCases.randomElement(using: &rng)!
-                    dispatched.append((close, id, Make.field(id, unit: u, officers: officers, .closed, at: close, outcome: outcome, incidentClosed: k == units - 1)))
+                    let closing = Make.field(id, unit: u, officers: officers, .closed, at: close, outcome: outcome, incidentClosed: k == units - 1)
+                    dispatched.append((close, id, closing))
                     if k == units - 1 { dispatched.append((close, id, Make.closed(id, outcome, openedAt: start, at: close))) }
                 }
             }
@@ -56,7 +62,8 @@ import Wire
         }
         // Each source publishes in its own time order (ties: by incident), with gap-free sequences.
         let i = opened.sorted { ($0.0, $0.1.incidentId) < ($1.0, $1.1.incidentId) }.map { intake.event($0.1) }
-        let d = dispatched.enumerated().sorted { ($0.element.0, $0.element.1, $0.offset) < ($1.element.0, $1.element.1, $1.offset) }.map { e -> Envelope in
+        let inOrder = dispatched.enumerated().sorted { ($0.element.0, $0.element.1, $0.offset) < ($1.element.0, $1.element.1, $1.offset) }
+        let d = inOrder.map { e -> Envelope in
             switch e.element.2 {
             case let p as UnitAssigned: return dispatch.event(p)
             case let p as FieldReported: return dispatch.event(p)
@@ -70,20 +77,24 @@ import Wire
 
     /// Everything scoring derives, in a comparable form.
     struct Results: Equatable {
-        var ledger: [ScoringQueries.Line]
-        var rankings: [[ScoringQueries.RankingEntry]]
-        var kpis: [ScoringQueries.KPIReport]
-        var intervals: [ScoringQueries.IntervalEntry]
+        var ledger: [LedgerLine]
+        var rankings: [[RankingEntry]]
+        var kpis: [KPIReport]
+        var intervals: [IntervalEntry]
     }
 
     static func results(_ h: Harness) throws -> Results {
         let day = Period.containing(t0, kind: .day, timeZone: ScoringRules.defaults.timeZone)
         return try h.read { db in
             Results(
-                ledger: try ScoringQueries.ledger(db),
-                rankings: try [Level.officer, .unit, .station, .post, .region].map { try ScoringQueries.rankings(db, level: $0, period: day, limit: 1000) },
-                kpis: try [Level.officer, .unit, .station, .post, .region, .city].map { try ScoringQueries.kpiReport(db, level: $0, period: day, rules: .defaults) },
-                intervals: try ScoringQueries.intervals(db, period: day, byUnit: true))
+                ledger: try LedgerReads.ledger(db),
+                rankings: try [Level.officer, .unit, .station, .post, .region].map {
+                    try LedgerReads.rankings(db, level: $0, period: day, limit: 1000)
+                },
+                kpis: try [Level.officer, .unit, .station, .post, .region, .city].map {
+                    try LedgerReads.kpiReport(db, level: $0, period: day, rules: .defaults)
+                },
+                intervals: try LedgerReads.intervals(db, period: day, byUnit: true))
         }
     }
 

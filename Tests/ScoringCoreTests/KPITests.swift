@@ -4,6 +4,7 @@ import GRDB
 import Model
 @testable import ScoringCore
 import Testing
+import TestSupport
 import Wire
 
 /// Points 3, 4 and 5 of issue #6 on one hand-computed day (docs/scoring.md, "KPIs", has the formulas).
@@ -23,13 +24,15 @@ import Wire
 /// Complaints: A upheld (no officer named: all of A's officers), C pending. Call-backs: A satisfied, C not.
 @Suite struct KPITests {
     static func day(_ h: Harness) async throws {
-        let i = Source("intake"), d = Source("dispatch")
+        let i = EventSource("intake"), d = EventSource("dispatch")
         func unit(_ id: String, _ u: String, _ o: [String], _ times: [Double?], kind: UnitKind = .patrolCar, outcome: Outcome? = nil,
                   handoverAt: Double? = nil, station: String = "S1", post: String? = "P1", role: String? = "primary") -> [Envelope] {
             var e = [d.event(Make.assigned(id, unit: u, officers: o, at: times[0]!, kind: kind, station: station, post: post, role: role))]
             if let t = times[1] { e.append(d.event(Make.field(id, unit: u, officers: o, .signedOff, at: t))) }
             if let t = times[2] { e.append(d.event(Make.field(id, unit: u, officers: o, .arrived, at: t))) }
-            if let t = handoverAt { e.append(d.event(Make.field(id, unit: u, officers: o, .handover, at: t, handover: Handover(kind: .onScene, toUnitId: "U3")))) }
+            if let t = handoverAt {
+                e.append(d.event(Make.field(id, unit: u, officers: o, .handover, at: t, handover: Handover(kind: .onScene, toUnitId: "U3"))))
+            }
             if let t = times[3] { e.append(d.event(Make.field(id, unit: u, officers: o, .feedback, at: t))) }
             if let t = times[4] { e.append(d.event(Make.field(id, unit: u, officers: o, .closed, at: t, outcome: outcome, incidentClosed: true))) }
             return e
@@ -58,8 +61,8 @@ import Wire
     static let tz = ScoringRules.defaults.timeZone
     static var theDay: Period { Period.containing(t0, kind: .day, timeZone: tz) }
 
-    func report(_ h: Harness, _ level: Level, key: String? = nil) throws -> ScoringQueries.KPIReport {
-        try h.read { try ScoringQueries.kpiReport($0, level: level, key: key, period: Self.theDay, rules: .defaults) }
+    func report(_ h: Harness, _ level: Level, key: String? = nil) throws -> KPIReport {
+        try h.read { try LedgerReads.kpiReport($0, level: level, key: key, period: Self.theDay, rules: .defaults) }
     }
 
     @Test func theDayIsTheCityCalendarDay() {
@@ -129,40 +132,40 @@ import Wire
     @Test func intervalsPerCategoryAreMedianAndP90() async throws {
         let h = try Harness()
         try await Self.day(h)
-        let entries = try h.read { try ScoringQueries.intervals($0, period: Self.theDay, byUnit: false) }
+        let entries = try h.read { try LedgerReads.intervals($0, period: Self.theDay, byUnit: false) }
         let minor = try #require(entries.first { $0.category == "accidentMinor" })
         #expect(minor.callToDispatch.medianSeconds == 60 && minor.callToDispatch.p90Seconds == 100)
         #expect(minor.dispatchToSignOff.medianSeconds == 40 && minor.dispatchToSignOff.p90Seconds == 200)
         #expect(minor.travel.medianSeconds == 300 && minor.travel.p90Seconds == 900)
         #expect(minor.onScene.medianSeconds == 1600 && minor.onScene.p90Seconds == 28700)
         #expect(minor.total.medianSeconds == 2000 && minor.total.p90Seconds == 29900)
-        let byUnit = try h.read { try ScoringQueries.intervals($0, period: Self.theDay, byUnit: true) }
+        let byUnit = try h.read { try LedgerReads.intervals($0, period: Self.theDay, byUnit: true) }
         #expect(byUnit.first { $0.category == "dispute" && $0.unitId == "U3" }?.dispatchToSignOff.count == 1)
     }
 
     @Test func percentileIsNearestRank() {
-        #expect(ScoringQueries.percentile([5, 1, 4, 2, 3], 0.5) == 3)
-        #expect(ScoringQueries.percentile([1, 2, 3, 4], 0.5) == 2)
-        #expect(ScoringQueries.percentile(Array(1...10).map(Double.init), 0.9) == 9)
-        #expect(ScoringQueries.percentile([], 0.9) == nil)
+        #expect(percentile([5, 1, 4, 2, 3], 0.5) == 3)
+        #expect(percentile([1, 2, 3, 4], 0.5) == 2)
+        #expect(percentile(Array(1...10).map(Double.init), 0.9) == 9)
+        #expect(percentile([], 0.9) == nil)
     }
 
     @Test func rankingsByPeriodAndLevel() async throws {
         let h = try Harness()
         try await Self.day(h)
-        let officers = try h.read { try ScoringQueries.rankings($0, level: .officer, period: Self.theDay) }
+        let officers = try h.read { try LedgerReads.rankings($0, level: .officer, period: Self.theDay) }
         // O1: A 6.5 − 5 (upheld complaint) + C 3.5 + E 7 = 12; F (the day before) does not count.
         #expect(officers.first { $0.key == "O1" }?.points == 12)
         #expect(officers.map(\.rank) == officers.indices.map { i in officers[..<i].filter { o in o.points > officers[i].points }.count + 1 })
         #expect(officers.map(\.points) == officers.map(\.points).sorted(by: >))
-        let all = try h.read { try ScoringQueries.rankings($0, level: .officer, period: .everything) }
+        let all = try h.read { try LedgerReads.rankings($0, level: .officer, period: .everything) }
         #expect(all.first { $0.key == "O1" }?.points == 18.0)  // 12 + F: 2 + 0.5 + 1 + 0.5 + 2
-        let stations = try h.read { try ScoringQueries.rankings($0, level: .station, period: Self.theDay) }
+        let stations = try h.read { try LedgerReads.rankings($0, level: .station, period: Self.theDay) }
         #expect(Set(stations.map(\.key)) == ["S1", "S2"])
-        let s1 = try h.read { try ScoringQueries.officerPoints($0, officerId: "O1", period: Self.theDay) }
+        let s1 = try h.read { try LedgerReads.officerPoints($0, officerId: "O1", period: Self.theDay) }
         #expect(stations.first { $0.key == "S1" }!.points >= s1.total)
         for level in [Level.unit, .post, .region] {
-            let r = try h.read { try ScoringQueries.rankings($0, level: level, period: Self.theDay) }
+            let r = try h.read { try LedgerReads.rankings($0, level: level, period: Self.theDay) }
             #expect(!r.isEmpty, "no \(level) ranking")
         }
     }
@@ -170,15 +173,18 @@ import Wire
     @Test func complaintsNeedAKnownIncidentAndUpholdingOneDeducts() async throws {
         let h = try Harness()
         try await Self.day(h)
-        await #expect(throws: ScoringCore.Refusal.self) { _ = try await h.engine.submit(.complaint(.init(complaintId: "K9", incidentId: "nope"))) }
+        let refusal = await #expect(throws: ScoringRefusal.self) {
+            _ = try await h.engine.submit(.complaint(.init(complaintId: "K9", incidentId: "nope")))
+        }
+        #expect(refusal?.status == 404 && refusal?.code == "not-found" && refusal?.field == "incidentId")
         #expect(try h.lines("O3").contains { $0.rule == "complaint.upheld" } == false)
         _ = try await h.engine.submit(.complaint(.init(complaintId: "K2", incidentId: "C", status: .upheld, officerIds: ["O3"], at: at(6000))))
         #expect(try h.lines("O3").first { $0.rule == "complaint.upheld" }?.points == -5)
         #expect(try h.lines("O1").filter { $0.incidentId == "C" && $0.rule == "complaint.upheld" }.isEmpty)
         _ = try await h.engine.submit(.complaint(.init(complaintId: "K2", incidentId: "C", status: .dismissed, officerIds: ["O3"], at: at(6000))))
         #expect(try h.lines("O3").contains { $0.rule == "complaint.upheld" } == false)
-        guard case .complaints(let cs, let bs) = try await h.engine.submit(.complaints(incidentId: "C")) else { Issue.record("no list"); return }
-        #expect(cs.map(\.status) == [.dismissed])
-        #expect(bs.map(\.satisfied) == [false])
+        let list = try await h.queries.complaints(.init(incident: "C"))
+        #expect(list.complaints.map(\.status) == [.dismissed])
+        #expect(list.callbacks.map(\.satisfied) == [false])
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Model
 @testable import ScoringCore
 import Testing
+import TestSupport
 import Wire
 
 /// Points 1 and 2 of issue #6: the rule table as a data file, the ledger, recompute.
@@ -11,7 +12,8 @@ import Wire
         .appendingPathComponent("cities/demo")
 
     @Test func missingFieldsKeepTheDocumentedDefaults() throws {
-        let r = try ScoringRules.decode(Data(#"{"version": "t1", "basePoints": {"dispute": 7}, "bonuses": {"mediated": 4}, "timers": {"signOffSeconds": 60}}"#.utf8))
+        let table = #"{"version": "t1", "basePoints": {"dispute": 7}, "bonuses": {"mediated": 4}, "timers": {"signOffSeconds": 60}}"#
+        let r = try ScoringRules.decode(Data(table.utf8))
         #expect(r.version == "t1")
         #expect(r.base(.dispute) == 7)
         #expect(r.base(.criminal) == 3)
@@ -47,7 +49,7 @@ import Wire
 
 @Suite struct LedgerTests {
     /// One dispute handled end to end by one two-officer unit, every timer met.
-    static func mediatedDispute(_ intake: Source, _ dispatch: Source, id: String = "I1") -> [Envelope] {
+    static func mediatedDispute(_ intake: EventSource, _ dispatch: EventSource, id: String = "I1") -> [Envelope] {
         let o = ["O1", "O2"]
         return [
             intake.event(Make.opened(id, .dispute, at: 0)),
@@ -63,7 +65,7 @@ import Wire
 
     @Test func everyPointIsOneLineWithItsRuleAndTheEventsThatEarnedIt() async throws {
         let h = try Harness()
-        let intake = Source("intake"), dispatch = Source("dispatch")
+        let intake = EventSource("intake"), dispatch = EventSource("dispatch")
         let events = Self.mediatedDispute(intake, dispatch)
         try await h.deliver(events)
         let lines = try h.lines("O1")
@@ -88,7 +90,7 @@ import Wire
 
     @Test func lateOrBreachedTimersDeduct() async throws {
         let h = try Harness()
-        let intake = Source("intake"), dispatch = Source("dispatch")
+        let intake = EventSource("intake"), dispatch = EventSource("dispatch")
         let o = ["O1"]
         try await h.deliver([
             intake.event(Make.opened("I2", .criminal, at: 0)),
@@ -112,7 +114,7 @@ import Wire
 
     @Test func aSignOffBreachFromDispatchWinsOverALaterSignOff() async throws {
         let h = try Harness()
-        let dispatch = Source("dispatch")
+        let dispatch = EventSource("dispatch")
         try await h.deliver([
             dispatch.event(Make.assigned("I3", unit: "U1", officers: ["O1"], at: 0)),
             dispatch.event(Make.breached("I3", .signOff, unit: "U1", officers: ["O1"], at: 90)),
@@ -124,7 +126,7 @@ import Wire
 
     @Test func aLaterEventUpdatesAnAwardAndTheLedgerKeepsOneRow() async throws {
         let h = try Harness()
-        let intake = Source("intake"), dispatch = Source("dispatch")
+        let intake = EventSource("intake"), dispatch = EventSource("dispatch")
         try await h.deliver([dispatch.event(Make.assigned("I4", unit: "U1", officers: ["O1"], at: 60))])
         #expect(try h.lines("O1").rule("dispatched")?.points == 1)
         try await h.deliver([intake.event(Make.opened("I4", .criminal, at: 0))])
@@ -139,7 +141,7 @@ import Wire
 
     @Test func aReplayedEventChangesNothing() async throws {
         let h = try Harness()
-        let events = Self.mediatedDispute(Source("intake"), Source("dispatch"))
+        let events = Self.mediatedDispute(EventSource("intake"), EventSource("dispatch"))
         try await h.deliver(events)
         let before = try h.ledger()
         let publishedBefore = try h.published().count
@@ -150,7 +152,7 @@ import Wire
 
     @Test func recomputeRebuildsTheLedgerUnderANewRuleTable() async throws {
         let h = try Harness()
-        try await h.deliver(Self.mediatedDispute(Source("intake"), Source("dispatch")))
+        try await h.deliver(Self.mediatedDispute(EventSource("intake"), EventSource("dispatch")))
         #expect(try h.total("O1") == 6.5)
         var rules = ScoringRules.defaults
         rules.version = "v2"
@@ -168,9 +170,9 @@ import Wire
         #expect(again.added == 0 && again.changed == 0 && again.withdrawn == 0)
         #expect(try h.ledger() == ledger)
         // Future awards follow the new table.
-        let intake = Source("intake", epoch: "e1"), dispatch = Source("dispatch", epoch: "e1")
-        intake.seq = 100; dispatch.seq = 100
-        try await h.deliver([intake.event(Make.opened("I9", .dispute, at: 0)), dispatch.event(Make.assigned("I9", unit: "U2", officers: ["O9"], at: 10))])
+        // Past the sequences already applied (the inbox drops what it has seen).
+        try await h.deliver([EventSource.envelope(Make.opened("I9", .dispute, at: 0), source: "intake", seq: 101),
+                             EventSource.envelope(Make.assigned("I9", unit: "U2", officers: ["O9"], at: 10), source: "dispatch", seq: 101)])
         #expect(try h.lines("O9").rule("dispatched")?.points == 5)
     }
 
@@ -178,7 +180,7 @@ import Wire
         let j = try Jurisdiction.load(from: RuleTableTests.demoFile)
         let unit = try #require(j.units.first { u in u.responsePointId.flatMap { j.responsePoints[$0] }.map { $0.minutes == 1 } ?? false })
         let h = try Harness(jurisdiction: j)
-        let d = Source("dispatch")
+        let d = EventSource("dispatch")
         try await h.deliver([
             d.event(Make.assigned("I5", unit: unit.id, officers: ["O1"], at: 0)),
             d.event(Make.field("I5", unit: unit.id, officers: ["O1"], .arrived, at: 120)),  // 2 min > the 1-minute promise

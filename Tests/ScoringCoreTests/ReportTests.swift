@@ -4,6 +4,7 @@ import GRDB
 import Model
 @testable import ScoringCore
 import Testing
+import TestSupport
 import Wire
 
 /// Points 6 and 7 of issue #6: monthly awards, hotspot reports and the patrol plan.
@@ -13,11 +14,13 @@ import Wire
     /// Incidents at local hours (t0 is 08:00 local): grid G1 (S1) at 08:xx ×3 dispute, 09:xx ×1;
     /// grid G2 (S1) at 20:xx ×2 publicOrder; grid G5 (S2) 08:xx ×1 accidentMinor. The day before: G1 08:xx ×1 dispute.
     static func city(_ h: Harness) async throws {
-        let i = Source("intake"), d = Source("dispatch")
+        let i = EventSource("intake"), d = EventSource("dispatch")
         var events: [Envelope] = []
-        func incident(_ id: String, _ c: Category, _ t: Double, grid: String, station: String, unit: String, officers: [String], callTaker: String, signAfter: Double = 30) {
+        func incident(_ id: String, _ c: Category, _ t: Double, grid: String, station: String, unit: String, officers: [String], callTaker: String,
+                      signAfter: Double = 30) {
             events.append(i.event(Make.opened(id, c, at: t, callTaker: callTaker, grid: grid, station: station)))
-            events.append(d.event(Make.assigned(id, unit: unit, officers: officers, at: t + 30, kind: c == .accidentMinor ? .accidentDivision : .patrolCar, station: station, grid: grid)))
+            let kind: UnitKind = c == .accidentMinor ? .accidentDivision : .patrolCar
+            events.append(d.event(Make.assigned(id, unit: unit, officers: officers, at: t + 30, kind: kind, station: station, grid: grid)))
             events.append(d.event(Make.field(id, unit: unit, officers: officers, .signedOff, at: t + 30 + signAfter)))
         }
         incident("Y1", .dispute, -86400 + 100, grid: "G1", station: "S1", unit: "U1", officers: ["O1"], callTaker: "CT01")
@@ -39,7 +42,7 @@ import Wire
     @Test func hotspotsByGridHourAndCategoryWithTrendAndPatrolPlan() async throws {
         let h = try Harness()
         try await Self.city(h)
-        let r = try h.read { try ScoringReports.hotspots($0, period: Self.theDay, timeZone: Self.tz, top: 3) }
+        let r = try h.read { try LedgerReads.hotspots($0, period: Self.theDay, timeZone: Self.tz, top: 3) }
         #expect(r.incidents == 7)
         #expect(r.top.map { "\($0.gridId)@\($0.hour):\($0.category)=\($0.count)(\($0.trend))" } ==
                 ["G1@8:dispute=3(2)", "G2@20:publicOrder=2(2)", "G1@9:dispute=1(1)"])
@@ -47,7 +50,7 @@ import Wire
         #expect(r.cells.contains { $0.gridId == "G1" && $0.hour == 8 && $0.previous == 1 })
         #expect(r.patrolPlan.map(\.stationId) == ["S1"])
         #expect(r.patrolPlan[0].slots == [PatrolSlot(gridId: "G1", hours: [8, 9], incidents: 4), PatrolSlot(gridId: "G2", hours: [20], incidents: 2)])
-        let csv = ScoringReports.csv(r)
+        let csv = r.csv
         #expect(csv.hasPrefix("section,gridId,stationId,hour,category,count,previous,trend,top\n"))
         #expect(csv.contains("cell,G1,S1,8,dispute,3,1,2,1\n"))
         #expect(csv.contains("patrol,G1,S1,8 9,,4,,,\n"))
@@ -57,7 +60,7 @@ import Wire
         let h = try Harness()
         try await Self.city(h)
         let month = Period.containing(t0, kind: .month, timeZone: Self.tz)
-        var a = try h.read { try ScoringReports.monthlyAwards($0, period: month) }
+        var a = try h.read { try LedgerReads.monthlyAwards($0, period: month) }
         // O1: 3 disputes × (2 + 0.5) = 7.5; O2: 2 × 2.5 = 5; O3: 2 + 0.5 + 2 − 1 = 3.5; T9: 2.5.
         #expect(a.starOfTheMonth?.id == "O1")
         #expect(a.starOfTheMonth?.score == 7.5)
@@ -67,7 +70,7 @@ import Wire
         #expect(a.excellentCallTakers.map(\.score) == [6, 6, 4])
         // An upheld complaint bars the star and costs the call-taker 5.
         _ = try await h.engine.submit(.complaint(.init(complaintId: "K1", incidentId: "H1", status: .upheld, officerIds: ["O1"], at: at(5000))))
-        a = try h.read { try ScoringReports.monthlyAwards($0, period: month) }
+        a = try h.read { try LedgerReads.monthlyAwards($0, period: month) }
         #expect(a.starOfTheMonth?.id == "O2")
         #expect(a.excellentCallTakers.map(\.id) == ["CT02", "CT03", "CT01"])
     }

@@ -1,88 +1,55 @@
 import EventStore
 import Foundation
 import GRDB
-import Logging
 import Model
 @testable import ScoringCore
 import Testing
+import TestSupport
 import Wire
 
-// A ScoringCore on a real engine and a temporary SQLite store, with a manual clock: the same
-// transactions the service runs, without sockets. Events are built as intake and dispatch
-// publish them, with per-source sequence numbers.
+// A ScoringCore on a real engine and a temporary SQLite store, with a manual clock (TestSupport's
+// CoreHarness): the same transactions the service runs, without sockets, on event time only.
+// Events are built as intake and dispatch publish them (EventSource: gap-free sequences).
 
 let t0 = EventTime.date("2026-11-22T00:00:00.000Z")!  // 08:00 in the city (UTC+8)
-let quietLogger = Logger(label: "scoring-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
 func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
 
+/// scoring's vocabulary over the shared harness: deliver-and-derive, and the ledger's reads.
 final class Harness {
-    let dir: URL
-    let store: Store
-    let clock = ManualClock(t0)
-    let engine: Engine<ScoringCore>
+    let core: CoreHarness<ScoringCore>
+    var engine: Engine<ScoringCore> { core.engine }
+    var clock: ManualClock { core.clock }
+    var store: Store { core.store }
 
     init(rules: ScoringRules = .defaults, jurisdiction: Jurisdiction? = nil) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-scoring-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        store = try Store(path: dir.appendingPathComponent("scoring.sqlite").path, service: "scoring", migrations: ScoringCore.migrate)
-        engine = try Engine(store: store, clock: clock, logger: quietLogger) { ScoringCore(rules: rules, jurisdiction: jurisdiction) }
+        core = try CoreHarness(service: "scoring", start: t0) { ScoringCore(rules: rules, jurisdiction: jurisdiction) }
     }
 
-    deinit {
-        engine.stop()
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    /// Hands events over and waits until they are applied and derived.
-    func deliver(_ events: [Envelope]) async throws {
-        var bySource: [(String, [Envelope])] = []
-        for e in events {
-            if let last = bySource.last, last.0 == e.header.source { bySource[bySource.count - 1].1.append(e) } else { bySource.append((e.header.source, [e])) }
-        }
-        for (source, batch) in bySource { engine.deliver(batch, from: source) }
-        // The engine takes commands before events: wait until the events are committed, then derive.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while engine.backlog > 0 {
-            guard ContinuousClock.now < deadline else { Issue.record("events not applied within 20 s"); break }
-            try await Task.sleep(for: .milliseconds(2))
-        }
+    /// Hands events over, waits until they are applied, and derives the dirty incidents (the
+    /// engine takes commands before events, so the flush follows the wait).
+    func deliver(_ events: [Envelope], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        await core.deliver(events, sourceLocation: sourceLocation)
         try await flush()
     }
 
     func flush() async throws { _ = try await engine.submit(.flush) }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T { try store.pool.read(body) }
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try core.read(body) }
 
-    func total(_ officer: String) throws -> Double { try read { try ScoringQueries.officerPoints($0, officerId: officer, period: .everything).total } }
+    /// The read API over this store.
+    var queries: ScoringQueries { ScoringQueries(reader: StateReader(store)) }
 
-    func lines(_ officer: String) throws -> [ScoringQueries.Line] { try read { try ScoringQueries.officerPoints($0, officerId: officer, period: .everything).lines } }
+    func total(_ officer: String) throws -> Double { try read { try LedgerReads.officerPoints($0, officerId: officer, period: .everything).total } }
 
-    func ledger() throws -> [ScoringQueries.Line] { try read { try ScoringQueries.ledger($0) } }
+    func lines(_ officer: String) throws -> [LedgerLine] {
+        try read { try LedgerReads.officerPoints($0, officerId: officer, period: .everything).lines }
+    }
+
+    func ledger() throws -> [LedgerLine] { try read { try LedgerReads.ledger($0) } }
 
     /// The PointsAwarded events scoring published.
-    func published() throws -> [PointsAwarded] {
-        try store.replay(after: 0, limit: 100_000).events.compactMap { e in
-            let h = try EventHeader.decode(e.header)
-            guard h.type == PointsAwarded.type else { return nil }
-            return try JSONCodec.decoder().decode(PointsAwarded.self, from: Data(e.payload))
-        }
-    }
-}
-
-/// Builds events of one source with gap-free sequence numbers.
-final class Source {
-    let name: String
-    let epoch: String
-    var seq: UInt64 = 0
-    init(_ name: String, epoch: String = "e1") { self.name = name; self.epoch = epoch }
-
-    func event<P: EventPayload>(_ payload: P) -> Envelope {
-        seq += 1
-        let header = EventHeader(type: P.type, version: P.version, source: name, epoch: epoch, seq: seq,
-                                 time: EventTime.string(payload.eventTime), correlationId: payload.correlationId)
-        return Envelope(topic: payload.topic, header: header, payload: Array(try! JSONCodec.encoder().encode(payload)))
-    }
+    func published() throws -> [PointsAwarded] { try core.published(PointsAwarded.self) }
 }
 
 /// A small vocabulary for writing incidents.
@@ -121,6 +88,6 @@ enum Make {
     }
 }
 
-extension Array where Element == ScoringQueries.Line {
-    func rule(_ name: String) -> ScoringQueries.Line? { first { $0.rule == name } }
+extension Array where Element == LedgerLine {
+    func rule(_ name: String) -> LedgerLine? { first { $0.rule == name } }
 }

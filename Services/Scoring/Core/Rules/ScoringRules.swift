@@ -18,6 +18,7 @@ public struct ScoringRules: Codable, Sendable, Hashable {
     public var deductions: Deductions
     public var timers: Timers
 
+    /// Points added per officer when a stage is on time or the outcome is good.
     public struct Bonuses: Codable, Sendable, Hashable {
         public var signOffOnTime: Double
         public var arrivalOnTime: Double
@@ -30,6 +31,7 @@ public struct ScoringRules: Codable, Sendable, Hashable {
         public var falseReport: Double
     }
 
+    /// Points taken per officer for a missed timer or an upheld complaint.
     public struct Deductions: Codable, Sendable, Hashable {
         public var signOffBreached: Double
         public var arrivalBreached: Double
@@ -39,6 +41,7 @@ public struct ScoringRules: Codable, Sendable, Hashable {
         public var irregularity: Double
     }
 
+    /// The limits the on-time bonuses and the breaches are measured against.
     public struct Timers: Codable, Sendable, Hashable {
         /// 签收 within this many seconds of the unit's assignment.
         public var signOffSeconds: Double
@@ -70,10 +73,12 @@ public struct ScoringRules: Codable, Sendable, Hashable {
         self.timers = timers
     }
 
+    /// The base points of an incident of `category` (the default for an unknown one).
     public func base(_ category: Category?) -> Double {
         category.flatMap { basePoints[$0.rawValue] } ?? basePoints["default"] ?? 1
     }
 
+    /// The bonus for closing with `outcome`.
     public func bonus(_ outcome: Outcome) -> Double {
         switch outcome {
         case .resolvedOnScene: bonuses.resolvedOnScene
@@ -115,21 +120,25 @@ public struct ScoringRules: Codable, Sendable, Hashable {
         }
         for (k, v) in f.basePoints ?? [:] {
             guard k == "default" || Category(rawValue: k) != nil else {
-                throw ConfigurationError(file: file, record: "basePoints.\(k)", problem: "unknown category (one of \(Category.allCases.map(\.rawValue).joined(separator: ", ")), default)")
+                let known = Category.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigurationError(file: file, record: "basePoints.\(k)", problem: "unknown category (one of \(known), default)")
             }
             r.basePoints[k] = v
         }
-        func apply<T>(_ section: String, _ values: [String: Double]?, _ target: inout T, _ keys: [(String, WritableKeyPath<T, Double>)], check: (String, Double) throws -> Void = { _, _ in }) throws {
+        func apply<T>(_ section: String, _ values: [String: Double]?, _ target: inout T, _ keys: [(String, WritableKeyPath<T, Double>)],
+                      check: (String, Double) throws -> Void = { _, _ in }) throws {
             for (k, v) in values ?? [:] {
                 guard let path = keys.first(where: { $0.0 == k })?.1 else {
-                    throw ConfigurationError(file: file, record: "\(section).\(k)", problem: "unknown field (one of \(keys.map(\.0).joined(separator: ", ")))")
+                    let known = keys.map(\.0).joined(separator: ", ")
+                    throw ConfigurationError(file: file, record: "\(section).\(k)", problem: "unknown field (one of \(known))")
                 }
                 try check(k, v)
                 target[keyPath: path] = v
             }
         }
         try apply("bonuses", f.bonuses, &r.bonuses, [
-            ("signOffOnTime", \.signOffOnTime), ("arrivalOnTime", \.arrivalOnTime), ("feedbackOnTime", \.feedbackOnTime), ("closeOnTime", \.closeOnTime),
+            ("signOffOnTime", \.signOffOnTime), ("arrivalOnTime", \.arrivalOnTime), ("feedbackOnTime", \.feedbackOnTime),
+            ("closeOnTime", \.closeOnTime),
             ("resolvedOnScene", \.resolvedOnScene), ("mediated", \.mediated), ("caseOpened", \.caseOpened),
             ("transferredTo12345", \.transferredTo12345), ("falseReport", \.falseReport)])
         try apply("deductions", f.deductions, &r.deductions, [
@@ -143,12 +152,5 @@ public struct ScoringRules: Codable, Sendable, Hashable {
             if v <= 0 { throw ConfigurationError(file: file, record: "timers.\(k)", problem: "must be > 0 seconds") }
         }
         return r
-    }
-
-    /// `scoring-rules.json` in `directory`, or the defaults when there is none.
-    public static func load(from directory: URL) throws -> ScoringRules {
-        let url = directory.appendingPathComponent("scoring-rules.json")
-        guard FileManager.default.fileExists(atPath: url.path) else { return .defaults }
-        return try decode(try Data(contentsOf: url))
     }
 }

@@ -1,0 +1,36 @@
+import EventStore
+import Foundation
+import Model
+
+/// The `flush` command (and the tick): re-derives dirty incidents from their facts and writes the
+/// difference to the ledger, publishing a `PointsAwarded` per change of points.
+struct IncidentDeriver {
+    let rules: ScoringRules
+    /// Each unit's arrival promise, seconds (its response point's minutes).
+    let promises: [String: Double]
+
+    /// Re-derives every dirty incident; returns how many.
+    func flush(_ tx: Transaction) throws -> Int {
+        let log = FactLog(tx: tx)
+        let ids = try log.dirtyIncidents()
+        guard !ids.isEmpty else { return 0 }
+        for id in ids { _ = try derive(id, tx) }
+        try log.clearDirty()
+        return ids.count
+    }
+
+    /// Derives one incident from its facts, writes its row and the ledger's difference, and
+    /// publishes the changes of points.
+    func derive(_ incidentId: String, _ tx: Transaction) throws -> LedgerChange {
+        let promises = self.promises
+        let facts = try FactLog(tx: tx).facts(of: incidentId)
+        let (incident, awards) = Derivation.derive(incidentId: incidentId, facts: facts, rules: rules, decoder: tx.decoder,
+                                                   promise: { promises[$0] })
+        let writer = LedgerWriter(tx: tx)
+        try writer.write(incident)
+        let change = LedgerChange(incident: incident, awards: awards, stored: try writer.lines(of: incidentId), rulesVersion: rules.version)
+        try writer.apply(change)
+        for event in change.events { try tx.emit(event) }
+        return change
+    }
+}
