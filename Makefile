@@ -30,14 +30,16 @@ build-release: deps
 up: build
 	@bash scripts/up.sh $(BIN)
 
-# The deployment checks and the multi-host test run first, so that the suite's own summary is
-# the last thing `make test` prints.
+# The deployment checks and the multi-host test run first; then the fast offline suite (plain
+# `swift test`: no child process, no network); then the process-level tests (real executables:
+# clusters, chaos, fuzzing), whose summary is the last thing `make test` prints.
 test: deps pyenv
 	$(SWIFT) build --build-tests
 	@$(MAKE) --no-print-directory catalogue-check
 	@$(MAKE) --no-print-directory deploy-check
 	@$(MAKE) --no-print-directory netns-test
 	$(SWIFT) test --skip-build
+	PRECINCT_INTEGRATION=1 $(SWIFT) test --skip-build --filter IntegrationTests
 
 ## The PyPI packages some tests use (pyzmq, a CAP 1.2 parser, jsonschema ...), in .build/pyenv.
 pyenv:

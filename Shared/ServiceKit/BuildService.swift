@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Hummingbird
 import Logging
+import Model
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -45,12 +46,15 @@ public final class HTTPPortPromise: Sendable {
 ///   - metrics: the registry `/metrics` exports (the one `main` bootstrapped swift-metrics with).
 ///   - makeLog: the event log; by default the SQLite file under the data directory.
 ///   - makeTransport: the transport; by default ZeroMQ (`ServiceConfig.zeroMQ`).
+///   - clock: event time; by default the configuration's (wall clock, or accelerated). Tests pass a
+///     `ManualClock` and move it, so nothing is paced on the wall clock.
 ///   - signals: the signals that start a graceful shutdown (none in tests).
 public func buildService<Core: ServiceCore>(
     _ definition: ServiceDefinition<Core>, config: ServiceConfig, logger: Logger,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     makeLog: (() throws -> any EventLog)? = nil,
     makeTransport: TransportFactory = ServiceConfig.zeroMQ,
+    clock: (any EventClock)? = nil,
     signals: [UnixSignal] = [.sigterm, .sigint]
 ) throws -> BuiltService {
     let log: any EventLog = try makeLog?() ?? Store(path: config.databasePath, service: config.instance, durability: config.durability) {
@@ -58,7 +62,7 @@ public func buildService<Core: ServiceCore>(
     }
     var engineConfig = EngineConfig()
     engineConfig.retention = config.retention
-    let engine = try Engine(store: log, clock: config.makeClock(), config: engineConfig, logger: logger, start: false,
+    let engine = try Engine(store: log, clock: clock ?? config.makeClock(), config: engineConfig, logger: logger, start: false,
                             makeCore: definition.makeCore)
     let health = Health()
     let gateway = definition.gateway?(config)

@@ -37,7 +37,7 @@ func residentBytes(_ pid: Int32) -> Int {
     return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
 }
 
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct BusFuzzTests {
     @Test func randomTruncatedHugeMessagesAndWrongKeysCrashNothingLeakNothingAndAreCounted() async throws {
         let seed = UInt64.random(in: 0...UInt64.max)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// kill -9 under load across real processes (a bounded run of `precinct chaos`; `make chaos` runs a long one).
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct ChaosTests {
     @Test func nothingLostNothingDuplicatedUnderRandomKills() throws {
         let binary = Cluster.binDirectory.appendingPathComponent("precinct")

@@ -5,7 +5,7 @@ import Wire
 
 /// Frames a service cannot use are stored and published on `deadletter.<service>` with the
 /// reason; the service keeps running and keeps applying what follows.
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct DeadLetterTests {
     static func incident(_ id: String) -> String {
         """

@@ -3,7 +3,7 @@ import Testing
 
 /// Two dispatch instances splitting the regions (`--instance`, `--regions`), with intake following
 /// both as sources of their own: the set-up of the commented example in docker-compose.yml.
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct DispatchInstancesTests {
     @Test func twoInstancesSplitTheRegionsAndIntakeFollowsBoth() async throws {
         let cluster = try Cluster()

@@ -3,7 +3,7 @@ import Testing
 
 /// dispatch as a running process behind intake (issue #5): the rules, field commands, timers and
 /// the read API through HTTP, and one synthetic day of the demo city on an accelerated clock.
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct DispatchServiceTests {
     /// The demo city's standard addresses with their grids (urban ones are those with a post).
     static let addresses: [(lat: Double, lon: Double, grid: String)] = {

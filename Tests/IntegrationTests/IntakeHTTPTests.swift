@@ -105,7 +105,7 @@ func intakeCall(_ changes: [String: Any] = [:]) -> [String: Any] {
 
 func errorDetail(_ object: [String: Any]) -> [String: Any] { object["error"] as? [String: Any] ?? [:] }
 
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct IntakeHTTPTests {
     @Test("1–2: every rejection names field and reason (400/413/422, JSON), is recorded with the reason and countable")
     func rejections() async throws {

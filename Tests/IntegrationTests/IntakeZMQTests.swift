@@ -3,7 +3,7 @@ import Testing
 import Wire
 
 /// The same calls and queries over intake's ROUTER: `[{"op": …}, <JSON>]` → `[{"ok", "status"}, <JSON>]`.
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct IntakeZMQTests {
     @Test("a call over the ROUTER takes the same JSON and answers the same receipt; rejections name field and reason")
     func callsAndRejections() async throws {

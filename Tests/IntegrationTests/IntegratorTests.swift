@@ -73,7 +73,7 @@ func metric(_ page: String, _ name: String, _ labels: [String] = []) -> Int {
     }.reduce(0) { $0 + (Int(Double($1.split(separator: " ").last ?? "0") ?? 0)) }
 }
 
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct IntegratorEndToEndTests {
     static let python = Cluster.packageRoot.appendingPathComponent(".build/pyenv/bin/python")
 

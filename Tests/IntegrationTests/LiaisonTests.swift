@@ -65,7 +65,7 @@ func location(_ enterprise: [String: Any]) -> (lat: Double, lon: Double) {
 /// The end-to-end promise of issue #7: a call inside an enterprise geofence, posted to intake,
 /// gives exactly one alert on that enterprise's topic, without the caller's personal data; the
 /// unit's arrival and the close give one more each.
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct LiaisonEndToEndTests {
     @Test func aCallInsideAGeofenceAlertsItsEnterpriseExactlyOnceWithoutPersonalData() async throws {
         let cluster = try Cluster()
@@ -127,7 +127,7 @@ struct LiaisonEndToEndTests {
 }
 
 /// liaison alone, with intake and dispatch played by fakes, so each rule is driven exactly.
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct LiaisonServiceTests {
     final class Rig: @unchecked Sendable {
         let cluster: Cluster

@@ -5,7 +5,7 @@ import Wire
 
 /// A follower that needs events its source already pruned says so (not ready, with the reason)
 /// until an operator resynchronises it.
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct RetentionTests {
     @Test func aFollowerBehindRetentionReportsNotReadyUntilResumed() async throws {
         let cluster = try Cluster(extraArguments: ["intake": ["--retention-events", "5"]])

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// scoring's read API and commands through the running services (issue #6; docs/scoring.md).
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct ScoringAPITests {
     @Test func ledgerRankingsKPIsComplaintsAndRecomputeOverHTTP() async throws {
         let cluster = try Cluster()

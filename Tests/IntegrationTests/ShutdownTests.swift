@@ -5,7 +5,7 @@ import Testing
 /// What a container platform expects of a service on SIGTERM (issue #8, point 6): it drains and
 /// exits 0 well within the grace period (compose: `stop_grace_period: 20s`), nothing it
 /// acknowledged or applied is lost, and its log is one structured line per event on stdout.
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct ShutdownTests {
     /// Compose gives 20 s before SIGKILL; a service must be well inside that, even in a debug build.
     static let gracePeriod: Duration = .seconds(10)
@@ -169,7 +169,7 @@ struct ShutdownTests {
 /// orchestrator's endpoint list drops it while it still serves: ServiceHost's readiness gate, last
 /// in the service group and so first to hear of the shutdown, marks the service shutting down and
 /// waits `--shutdown-delay-ms` (PRECINCT_SHUTDOWN_DELAY_MS) before the HTTP server and the engine stop.
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct ReadinessOnShutdownTests {
     @Test
     func readinessAnswers503BeforeTheServerCloses() async throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// One call across all four real processes (issue: foundation).
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct WalkingSkeletonTests {
     /// A demo enterprise's id and its registered location (inside its geofence).
     static let enterprise: (id: String, lat: Double, lon: Double) = {
