@@ -135,7 +135,7 @@ struct CurveBusTests {
         let bravo = try ServiceBus(config: config, context: context, delegate: recorder, logger: quietLogger)
         defer { bravo.stop() }
         await eventually("replayed over CURVE") { recorder.seqs.count >= 5 }
-        await eventually("bravo's SUB hears alpha") { bravo.stats.received.load(ordering: .relaxed) > 0 }
+        await eventually("bravo's SUB hears alpha") { bravo.stats.received.value > 0 }
         alpha.bus.publish(alpha.source.commit(6...8))
         await eventually("live over CURVE") { recorder.seqs.count >= 8 }
         #expect(recorder.seqs == Array(1...8))
