@@ -197,10 +197,12 @@ struct CurveBusTests {
         let keys = try TestKeys()
         let alpha = try SecuredAlpha(keys: keys) { event in
             // A second rendering, as liaison adds CAP: on its own topic, same order.
-            [OutboundEvent(seq: event.seq, topic: Array("cap.".utf8) + event.topic.drop(while: { $0 != UInt8(ascii: ".") }).dropFirst(), header: event.header, payload: bytes("<alert/>"))]
+            let capTopic = Array("cap.".utf8) + event.topic.drop(while: { $0 != UInt8(ascii: ".") }).dropFirst()
+            return [OutboundEvent(seq: event.seq, topic: capTopic, header: event.header, payload: bytes("<alert/>"))]
         }
         defer { alpha.bus.stop() }
-        let (acmeContext, acme) = try alpha.integrator(keys.acme, subscribing: ["alert.enterprise.E0001", "cap.enterprise.E0001", "alert.enterprise."])
+        let (acmeContext, acme) = try alpha.integrator(
+            keys.acme, subscribing: ["alert.enterprise.E0001", "cap.enterprise.E0001", "alert.enterprise."])
         let (otherContext, other) = try alpha.integrator(keys.other, subscribing: ["alert.enterprise.E0001", "alert.enterprise.E0002"])
         defer { acme.close(); other.close(); _ = (acmeContext, otherContext) }
 
