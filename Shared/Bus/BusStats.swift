@@ -56,7 +56,7 @@ public final class BusStats: Sendable {
             }
             keys.append(("disconnects", [("socket", socket)]))
         }
-        for reason in ["malformed", "unknown_op", "oversize", "forbidden"] { keys.append(("rejected_requests", [("reason", reason)])) }
+        for reason in RequestRejection.allCases { keys.append(("rejected_requests", [("reason", reason.rawValue)])) }
         keys.append(("subscriptions_accepted", []))
         for reason in ["not_granted", "malformed"] { keys.append(("subscriptions_refused", [("reason", reason)])) }
         return keys
@@ -92,6 +92,11 @@ public final class BusStats: Sendable {
         labelled[BusStats.key(name, labels)]
     }
 
+    /// Counts a request refused (`precinct_bus_rejected_requests_total{reason}`).
+    public func rejected(_ reason: RequestRejection) {
+        count("rejected_requests", [("reason", reason.rawValue)])
+    }
+
     /// Adds one to a labelled counter (one of ``labelledKeys``; any other is not a bus counter
     /// and is ignored, as a Prometheus family cannot grow labels after its first export).
     public func count(_ name: String, _ labels: [(String, String)] = []) {
@@ -107,4 +112,15 @@ public final class BusStats: Sendable {
     public func snapshot() -> [(name: String, labels: [(String, String)], value: Int)] {
         all.map { ($0.name, $0.labels, $0.value) }
     }
+}
+
+/// Why a ROUTER request was refused: the `reason` label of `precinct_bus_rejected_requests_total`.
+public enum RequestRejection: String, Sendable, CaseIterable {
+    /// The header is not a flat JSON object with an `op`.
+    case malformed
+    case unknownOp = "unknown_op"
+    /// Over ``BusConfig/maxRequestBytes`` (counted by the bus itself).
+    case oversize
+    /// The requester's key may not perform the operation.
+    case forbidden
 }

@@ -69,7 +69,7 @@ final class RequestRouter {
     }
 
     private func refuseOversize(route: [[UInt8]], size: Int) {
-        stats.count("rejected_requests", [("reason", "oversize")])
+        stats.rejected(.oversize)
         logger.warning("request refused: too large", metadata: ["bytes": "\(size)", "limit": "\(maxRequestBytes)"])
         let body = FlatJSON.encode([
             "error": .string("request-too-large"), "message": .string("request of \(size) bytes is over the limit of \(maxRequestBytes)"),
