@@ -135,7 +135,7 @@ struct CurveBusTests {
         let bravo = try ServiceBus(config: config, context: context, delegate: recorder, logger: quietLogger)
         defer { bravo.stop() }
         await eventually("replayed over CURVE") { recorder.seqs.count >= 5 }
-        await eventually("bravo's SUB hears alpha") { bravo.stats.received.load(ordering: .relaxed) > 0 }
+        await eventually("bravo's SUB hears alpha") { bravo.stats.received.value > 0 }
         alpha.bus.publish(alpha.source.commit(6...8))
         await eventually("live over CURVE") { recorder.seqs.count >= 8 }
         #expect(recorder.seqs == Array(1...8))
@@ -197,10 +197,12 @@ struct CurveBusTests {
         let keys = try TestKeys()
         let alpha = try SecuredAlpha(keys: keys) { event in
             // A second rendering, as liaison adds CAP: on its own topic, same order.
-            [OutboundEvent(seq: event.seq, topic: Array("cap.".utf8) + event.topic.drop(while: { $0 != UInt8(ascii: ".") }).dropFirst(), header: event.header, payload: bytes("<alert/>"))]
+            let capTopic = Array("cap.".utf8) + event.topic.drop(while: { $0 != UInt8(ascii: ".") }).dropFirst()
+            return [OutboundEvent(seq: event.seq, topic: capTopic, header: event.header, payload: bytes("<alert/>"))]
         }
         defer { alpha.bus.stop() }
-        let (acmeContext, acme) = try alpha.integrator(keys.acme, subscribing: ["alert.enterprise.E0001", "cap.enterprise.E0001", "alert.enterprise."])
+        let (acmeContext, acme) = try alpha.integrator(
+            keys.acme, subscribing: ["alert.enterprise.E0001", "cap.enterprise.E0001", "alert.enterprise."])
         let (otherContext, other) = try alpha.integrator(keys.other, subscribing: ["alert.enterprise.E0001", "alert.enterprise.E0002"])
         defer { acme.close(); other.close(); _ = (acmeContext, otherContext) }
 

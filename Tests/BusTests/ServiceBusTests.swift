@@ -15,16 +15,15 @@ func outbound(_ seq: UInt64, source: String = "alpha", epoch: String = "ep-a") -
     return OutboundEvent(seq: seq, topic: bytes("incident.opened.R\(seq % 3 + 1)"), header: header.encoded(), payload: bytes(#"{"n":\#(seq)}"#))
 }
 
-/// Alpha's delegate: an in-memory outbox that answers `replay` requests the way
-/// `Store.answerReplay` does: `[{"id","ok":true,"source","epoch","latest","oldest","count"}, (topic, header, payload)*]`,
-/// or `{"id","ok":false,"code":"pruned","error","oldest"}`.
+/// Alpha's delegate: an in-memory outbox that answers ``ReplayRequest``s the way
+/// `Store.answer` does, with a ``ReplayReply``: the events after `after`, or `pruned`.
 final class MemorySource: BusDelegate {
     struct State {
         var events: [OutboundEvent] = []
         /// Events below this were pruned.
         var oldest: UInt64 = 1
         var bus: ServiceBus?
-        var requests: [[String: FlatJSON.Value]] = []
+        var requests: [ReplayRequest] = []
     }
     let service: String
     let epoch: String
@@ -45,34 +44,29 @@ final class MemorySource: BusDelegate {
     var replayRequests: Int { state.current.requests.count }
 
     func bus(request: BusRequest) {
-        guard let fields = try? FlatJSON.parseObject(request.body), fields["op"] == .string("replay") else { return }
-        let (events, oldestKept, bus) = state.withLock { s in
-            s.requests.append(fields)
-            return (s.events, s.oldest, s.bus)
-        }
-        guard let bus else { return }
-        let id = fields["id"] ?? .null
-        guard fields["source"] == .string(service), case .integer(let after)? = fields["after"], after >= 0,
-              case .integer(let limit)? = fields["limit"] else {
-            bus.reply(request, frames: [FlatJSON.encode(["id": id, "ok": .bool(false), "code": .string("bad-request"), "error": .string("bad request")])])
+        guard let header = try? request.header.get(), header.op == ReplayRequest.op else { return }
+        guard let bus = state.current.bus else { return }
+        guard let replay = try? ReplayRequest(header), replay.source == service else {
+            bus.reply(request, frames: ReplayReply.refused(.init(id: header.id, code: "bad-request", message: "bad request")).frames)
             return
+        }
+        bus.reply(request, frames: answer(replay).frames)
+    }
+
+    private func answer(_ replay: ReplayRequest) -> ReplayReply {
+        let (events, oldestKept) = state.withLock { s in
+            s.requests.append(replay)
+            return (s.events, s.oldest)
         }
         let latest = events.last?.seq ?? 0
         let kept = events.filter { $0.seq >= oldestKept }
         let oldest = kept.first?.seq ?? latest + 1
-        if UInt64(after) + 1 < oldest && UInt64(after) < latest {
-            bus.reply(request, frames: [FlatJSON.encode([
-                "id": id, "ok": .bool(false), "code": .string("pruned"), "error": .string("pruned"), "oldest": .integer(Int64(oldest)),
-            ])])
-            return
+        if replay.after + 1 < oldest && replay.after < latest {
+            return .refused(.init(id: replay.id, code: "pruned", message: "pruned", oldest: oldest))
         }
-        let batch = kept.filter { $0.seq > UInt64(after) }.prefix(Int(limit))
-        var frames = [FlatJSON.encode([
-            "id": id, "ok": .bool(true), "source": .string(service), "epoch": .string(epoch),
-            "latest": .integer(Int64(latest)), "oldest": .integer(Int64(oldest)), "count": .integer(Int64(batch.count)),
-        ])]
-        for e in batch { frames += [e.topic, e.header, e.payload] }
-        bus.reply(request, frames: frames)
+        let batch = Array(kept.filter { $0.seq > replay.after }.prefix(replay.limit ?? .max))
+        return .events(.init(id: replay.id, source: service, epoch: epoch, latest: latest, oldest: oldest,
+                             through: batch.last?.seq ?? max(replay.after, latest), events: batch))
     }
 
     func bus(received events: [Envelope], from source: String) {}
@@ -149,7 +143,7 @@ final class BusPair {
     /// Waits until bravo is live and its SUB socket is connected (it has heard a heartbeat).
     func waitLiveAndConnected(sourceLocation: SourceLocation = #_sourceLocation) async {
         await eventually("bravo live", sourceLocation: sourceLocation) { recorder.lastState == .live }
-        await eventually("bravo's SUB to hear alpha", sourceLocation: sourceLocation) { (bravo?.stats.received.load(ordering: .relaxed) ?? 0) > 0 }
+        await eventually("bravo's SUB to hear alpha", sourceLocation: sourceLocation) { (bravo?.stats.received.value ?? 0) > 0 }
     }
 
     func stop() {
@@ -170,15 +164,15 @@ struct ServiceBusTests {
         await eventually("the first 10 by replay") { pair.recorder.seqs.count >= 10 }
         await pair.waitLiveAndConnected()
         #expect(pair.recorder.seqs == Array(1...10))
-        #expect(bravo.stats.replayed.load(ordering: .relaxed) == 10)
+        #expect(bravo.stats.replayed.value == 10)
         #expect(pair.source.replayRequests >= 3)
 
         for seq in 11...30 { pair.publish(UInt64(seq)...UInt64(seq)) }
         await eventually("all 30") { pair.recorder.seqs.count >= 30 }
         #expect(pair.recorder.seqs == Array(1...30))
         #expect(pair.recorder.states == [.replaying, .live])
-        #expect(bravo.stats.gaps.load(ordering: .relaxed) == 0)
-        #expect(bravo.stats.replayed.load(ordering: .relaxed) == 10, "11...30 came live")
+        #expect(bravo.stats.gaps.value == 0)
+        #expect(bravo.stats.replayed.value == 10, "11...30 came live")
         let received = pair.recorder.state.current.received
         #expect(received.allSatisfy { $0.source == "alpha" && $0.epoch == "ep-a" })
         #expect(received.first?.topic == "incident.opened.R2")
@@ -207,14 +201,14 @@ struct ServiceBusTests {
 
         pair.publish(1...5)
         await eventually("1...5 live") { pair.recorder.seqs.count >= 5 }
-        #expect(bravo.stats.replayed.load(ordering: .relaxed) == 0)
+        #expect(bravo.stats.replayed.value == 0)
 
         _ = pair.source.commit(6...6)         // committed, but lost on the wire
         pair.alpha.publish(pair.source.commit(7...7))
         await eventually("6 and 7") { pair.recorder.seqs.count >= 7 }
         #expect(pair.recorder.seqs == Array(1...7))
-        #expect(bravo.stats.gaps.load(ordering: .relaxed) == 1)
-        #expect(bravo.stats.replayed.load(ordering: .relaxed) == 2)
+        #expect(bravo.stats.gaps.value == 1)
+        #expect(bravo.stats.replayed.value == 2)
         await eventually("live again") { pair.recorder.lastState == .live }
         #expect(pair.recorder.states == [.replaying, .live, .replaying, .live])
     }
@@ -232,8 +226,8 @@ struct ServiceBusTests {
         await eventually("1...3 by replay") { pair.recorder.seqs.count >= 3 }
         #expect(pair.recorder.seqs == [1, 2, 3])
         #expect(pair.source.replayRequests > requestsBefore)
-        #expect(bravo.stats.gaps.load(ordering: .relaxed) == 0)
-        #expect(bravo.stats.replayed.load(ordering: .relaxed) == 3)
+        #expect(bravo.stats.gaps.value == 0)
+        #expect(bravo.stats.replayed.value == 3)
     }
 
     @Test("a pruned reply puts the follow state to .pruned; resume() continues after the gap")
@@ -249,7 +243,7 @@ struct ServiceBusTests {
         // The pruned source is not asked again and again.
         let requests = pair.source.replayRequests
         pair.publish(11...11)
-        await eventually("bravo to hear 11") { bravo.stats.received.load(ordering: .relaxed) > 0 }
+        await eventually("bravo to hear 11") { bravo.stats.received.value > 0 }
         #expect(pair.recorder.seqs.isEmpty)
         #expect(pair.source.replayRequests == requests)
 
@@ -267,7 +261,7 @@ struct ServiceBusTests {
         try pair.startBravo(lastApplied: 5, epoch: "ep-a")
         await eventually("6...8") { pair.recorder.seqs.count >= 3 && pair.recorder.lastState == .live }
         #expect(pair.recorder.seqs == [6, 7, 8])
-        #expect(pair.source.state.current.requests.first?["after"] == .integer(5))
+        #expect(pair.source.state.current.requests.first?.after == 5)
     }
 
     @Test("a source with a new epoch is replayed from its first event")
@@ -319,7 +313,7 @@ struct ServiceBusTests {
         #expect(letters[1].reason.contains("does not start with the header type"))
         #expect(letters[2].source == "charlie")
         #expect(letters[2].reason.contains("not followed"))
-        #expect(bravo.stats.deadLetters.load(ordering: .relaxed) == 3)
+        #expect(bravo.stats.deadLetters.value == 3)
         #expect(pair.recorder.lastState == .live)
     }
 
@@ -362,6 +356,23 @@ struct ServiceBusTests {
         #expect(pair.source.replayRequests == 0, "ping is not handed to the delegate")
     }
 
+    @Test("a request over maxRequestBytes is answered 413, counted, and not handed to the delegate")
+    func oversizeRequest() async throws {
+        let pair = try BusPair { $0.maxRequestBytes = 64 }
+        defer { pair.stop() }
+        let dealer = try Socket(pair.context, .dealer)
+        try dealer.connect(pair.alpha.routerEndpoint)
+        let request = ReplayRequest(id: .string("big"), source: "alpha", after: 0, limit: nil).encoded()
+        try dealer.send(multipart: [[], request, [UInt8](repeating: 0x20, count: 100)])
+        let frames = try await receive(dealer, "the 413")
+        try #require(frames.count == 3 && frames[0].isEmpty)
+        #expect(try ReplyHeader(decoding: frames[1]).status == 413)
+        #expect(try FlatJSON.parseObject(frames[2])["error"] == .string("request-too-large"))
+        #expect(pair.alpha.stats.value("rejected_requests", [("reason", "oversize")]) == 1)
+        #expect(pair.alpha.stats.requests.value == 1)
+        #expect(pair.source.replayRequests == 0)
+    }
+
     @Test("a follower whose delegate is backlogged stops reading and asks for nothing until it drains")
     func backPressure() async throws {
         let pair = try BusPair()
@@ -369,8 +380,8 @@ struct ServiceBusTests {
         pair.recorder.state.withLock { $0.backlog = 1_000 }
         _ = pair.source.commit(1...3)
         let bravo = try pair.startBravo { $0.maxBacklog = 10 }
-        await eventually("a back-pressure pause") { bravo.stats.pausedForBacklog.load(ordering: .relaxed) >= 1 }
-        #expect(bravo.stats.replayRequests.load(ordering: .relaxed) == 0)
+        await eventually("a back-pressure pause") { bravo.stats.pausedForBacklog.value >= 1 }
+        #expect(bravo.stats.replayRequests.value == 0)
         #expect(pair.recorder.seqs.isEmpty)
 
         pair.recorder.state.withLock { $0.backlog = 0 }

@@ -115,8 +115,8 @@ struct SocketThreadTests {
         }
         let context = try ZMQContext()
         let error = try #require(throws: ZMQError.self) {
-            _ = try ServiceBus(config: BusConfig(service: "bad", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "bogus://x", epoch: "e", latestSeq: 0),
-                               context: context, delegate: NullDelegate(), logger: quietLogger)
+            let config = BusConfig(service: "bad", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "bogus://x", epoch: "e", latestSeq: 0)
+            _ = try ServiceBus(config: config, context: context, delegate: NullDelegate(), logger: quietLogger)
         }
         #expect(error.operation.contains("zmq_bind(bogus://x)"))
     }
