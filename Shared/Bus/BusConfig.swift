@@ -58,13 +58,9 @@ public struct BusConfig: Sendable {
     public var security: BusSecurity?
     /// The integrator gateway, for the service that has one (liaison).
     public var gateway: GatewayConfig?
-    /// Where the bus's counters go (`precinct_bus_*_total`, with `service` as a dimension): a
-    /// service passes `MetricsSystem.factory`, a test its own (swift-metrics' `TestMetrics`).
-    ///
-    /// No-op by default while ServiceKit still exports ``BusStats/snapshot()`` into the same
-    /// Prometheus registry: the same names from both would double-count, and swift-prometheus
-    /// stops the process on the differing help texts.
-    public var metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    /// Where the bus's counters go (`precinct_bus_*_total`, with `service` as a dimension): the
+    /// process's factory (bootstrapped in `main`) unless a test passes its own.
+    public var metrics: any MetricsFactory = MetricsSystem.factory
 
     public init(service: String, pubEndpoint: String, routerEndpoint: String, follow: [FollowSpec] = [], epoch: String, latestSeq: UInt64) {
         self.service = service

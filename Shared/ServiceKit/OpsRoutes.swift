@@ -2,6 +2,7 @@ import Bus
 import EventStore
 import Foundation
 import Hummingbird
+import Metrics
 import NIOCore
 import Prometheus
 import Synchronization
@@ -26,9 +27,10 @@ enum OpsRoutes {
             }
             return json(200, ["status": "ready", "sources": sources])
         }
-        let exporter = (context.transport as? ServiceBus).map { BusStatsExporter(stats: $0.stats, registry: registry, service: context.config.instance) }
+        // Counters go through swift-metrics where they happen; the backlog is a level, read at scrape time.
+        let backlog = Gauge(label: "precinct_engine_backlog_events", dimensions: [("service", context.config.instance)])
         router.get("/metrics") { _, _ in
-            exporter?.update(backlog: context.engine.backlog)
+            backlog.record(context.engine.backlog)
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16_384)
             registry.emit(into: &buffer)
@@ -51,32 +53,5 @@ enum OpsRoutes {
     static func json(_ status: Int, _ object: Any) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-/// Exposes the bus's atomic counters as Prometheus counters, by delta at scrape time.
-final class BusStatsExporter: Sendable {
-    let stats: BusStats
-    let counters: [Counter]
-    let last = Mutex<[Int]>([])
-    let backlog: Gauge
-
-    init(stats: BusStats, registry: PrometheusCollectorRegistry, service: String) {
-        self.stats = stats
-        let labels = [("service", service)]
-        counters = stats.snapshot().map { registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "precinct", subsystem: "bus", metricName: $0.name, unitName: "total", helpText: nil), labels: labels + $0.labels) }
-        backlog = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "precinct", subsystem: "engine", metricName: "backlog", unitName: "events", helpText: "events received and not yet committed"), labels: labels)
-        last.withLock { $0 = Array(repeating: 0, count: counters.count) }
-    }
-
-    func update(backlog value: Int) {
-        backlog.set(Double(value))
-        let now = stats.snapshot()
-        last.withLock { last in
-            for (index, counter) in counters.enumerated() where now[index].value > last[index] {
-                counter.increment(by: Int64(now[index].value - last[index]))
-                last[index] = now[index].value
-            }
-        }
     }
 }
