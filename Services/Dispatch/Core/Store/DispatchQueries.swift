@@ -1,95 +1,60 @@
+import EventStore
 import Foundation
 import GRDB
 import Model
 
-/// The read API (docs/dispatch.md, "Read API"): plain reads of dispatch's tables, outside the
-/// engine, so queries never wait behind writes.
-public enum DispatchQueries {
-    public struct AssignmentView: Codable, Sendable, Hashable {
-        public var unitId: String
-        public var callSign: String?
-        public var kind: String?
-        public var rule: String
-        public var role: String
-        public var assignedAt: Date
-        public var active: Bool
-        public var signedOff: Bool
-        public var distanceMeters: Double?
-        public var etaSeconds: Double?
-        public var endedAt: Date?
-        public var endReason: String?
+/// The read API (docs/dispatch.md, "Read API"): plain reads of dispatch's tables on a reader
+/// connection, outside the engine, so queries never wait behind writes.
+public struct DispatchQueries: Sendable {
+    let reader: StateReader
+    let jurisdiction: Jurisdiction
+
+    public init(reader: StateReader, jurisdiction: Jurisdiction) {
+        self.reader = reader
+        self.jurisdiction = jurisdiction
     }
 
-    public struct TimerView: Codable, Sendable, Hashable {
-        public var timer: String
-        public var unitId: String?
-        public var state: String
-        public var startedAt: Date
-        public var dueAt: Date
-        public var endedAt: Date?
+    /// One incident with its units (with call signs), timers, queued needs and timeline.
+    public func incident(id: String) async throws -> IncidentView? {
+        let jurisdiction = jurisdiction
+        return try await reader.read { try Self.incident($0, id: id, jurisdiction: jurisdiction) }
     }
 
-    public struct QueuedView: Codable, Sendable, Hashable {
-        public var queueId: Int64
-        public var incidentId: String
-        public var need: String
-        public var priority: Int
-        public var regionId: String?
-        public var queuedAt: Date
-        public var level: Int
+    /// One incident's timeline; `nil` when there is no such incident.
+    public func timeline(id: String) async throws -> IncidentTimeline? {
+        try await reader.read { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM incidents WHERE id = ?", arguments: [id]) != nil else { return nil }
+            return IncidentTimeline(id: id, timeline: try Self.timeline(db, id: id))
+        }
     }
 
-    public struct TimelineEntry: Codable, Sendable, Hashable {
-        public var at: Date
-        public var kind: String
-        public var unitId: String?
-        public var detail: String?
+    public func incidents(_ query: IncidentListQuery) async throws -> IncidentList {
+        try await reader.read {
+            IncidentList(incidents: try Self.incidents($0, status: query.status, regionId: query.region, stationId: query.station,
+                                                       limit: query.limit ?? 500))
+        }
     }
 
-    public struct IncidentView: Codable, Sendable, Hashable {
-        public var id: String
-        public var status: String
-        public var category: String
-        public var priority: Int
-        public var regionId: String?
-        public var stationId: String?
-        public var gridId: String?
-        public var postId: String?
-        public var urban: Bool?
-        public var major: Bool
-        public var commandStationId: String?
-        public var openedAt: Date
-        public var assignedAt: Date?
-        public var closedAt: Date?
-        /// The first (primary) unit and the rule that chose it.
-        public var unitId: String?
-        public var rule: String?
-        public var outcome: String?
-        public var units: [AssignmentView]
-        public var timers: [TimerView]
-        public var queued: [QueuedView]
-        public var timeline: [TimelineEntry]?
+    public func unitBoard(_ query: UnitBoardQuery) async throws -> [UnitBoardEntry] {
+        let jurisdiction = jurisdiction
+        return try await reader.read {
+            try Self.unitBoard($0, jurisdiction: jurisdiction, regionId: query.region, stationId: query.station, state: query.state)
+        }
     }
 
-    public struct UnitBoardEntry: Codable, Sendable, Hashable {
-        public var id: String
-        public var callSign: String
-        public var kind: String
-        public var stationId: String?
-        public var squadronId: String?
-        public var regionId: String?
-        public var homeGridId: String?
-        public var state: String
-        public var offReason: String?
-        public var incidentId: String?
-        public var lat: Double
-        public var lon: Double
-        public var updatedAt: Date?
-    }
+    /// Waiting needs in serving order.
+    public func queue() async throws -> [QueuedView] { try await reader.read { try Self.queue($0) } }
+
+    public func stats() async throws -> [String: Int] { try await reader.read { try Self.stats($0) } }
+
+    /// Assignments per rule (the scenario test's distribution).
+    public func assignmentsByRule() async throws -> [String: Int] { try await reader.read { try Self.assignmentsByRule($0) } }
+
+    // MARK: SQL
 
     static func date(_ row: Row, _ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
 
-    public static func incident(_ db: Database, id: String, jurisdiction: Jurisdiction? = nil, withTimeline: Bool = true) throws -> IncidentView? {
+    static func incident(_ db: Database, id: String, jurisdiction: Jurisdiction? = nil, withTimeline: Bool = true) throws -> IncidentView? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]) else { return nil }
         let units = try Row.fetchAll(db, sql: "SELECT * FROM assignments WHERE incident_id = ? ORDER BY at, rowid", arguments: [id]).map { r -> AssignmentView in
             let unitId: String = r["unit_id"]
@@ -112,14 +77,14 @@ public enum DispatchQueries {
             units: units, timers: timers, queued: try queue(db, incidentId: id), timeline: withTimeline ? try timeline(db, id: id) : nil)
     }
 
-    public static func timeline(_ db: Database, id: String) throws -> [TimelineEntry] {
+    static func timeline(_ db: Database, id: String) throws -> [TimelineEntry] {
         try Row.fetchAll(db, sql: "SELECT at, kind, unit_id, detail FROM timeline WHERE incident_id = ? ORDER BY id", arguments: [id]).map {
             TimelineEntry(at: Date(timeIntervalSince1970: $0["at"]), kind: $0["kind"], unitId: $0["unit_id"], detail: $0["detail"])
         }
     }
 
     /// Incidents by status (default: every one not closed), region and station, oldest first.
-    public static func incidents(_ db: Database, status: String? = nil, regionId: String? = nil, stationId: String? = nil, limit: Int = 500) throws -> [IncidentView] {
+    static func incidents(_ db: Database, status: String? = nil, regionId: String? = nil, stationId: String? = nil, limit: Int = 500) throws -> [IncidentView] {
         var sql = "SELECT id FROM incidents WHERE "
         var args: [any DatabaseValueConvertible] = []
         if let status { sql += "status = ?"; args.append(status) } else { sql += "status != 'closed'" }
@@ -131,7 +96,7 @@ public enum DispatchQueries {
     }
 
     /// The unit board: every unit with its state, position and current incident.
-    public static func unitBoard(_ db: Database, jurisdiction: Jurisdiction, regionId: String? = nil, stationId: String? = nil, state: String? = nil) throws -> [UnitBoardEntry] {
+    static func unitBoard(_ db: Database, jurisdiction: Jurisdiction, regionId: String? = nil, stationId: String? = nil, state: String? = nil) throws -> [UnitBoardEntry] {
         var stored: [String: Row] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM units") { stored[row["id"]] = row }
         return jurisdiction.units.compactMap { u -> UnitBoardEntry? in
@@ -148,7 +113,7 @@ public enum DispatchQueries {
         }.sorted { $0.id < $1.id }
     }
 
-    public static func queue(_ db: Database, incidentId: String? = nil) throws -> [QueuedView] {
+    static func queue(_ db: Database, incidentId: String? = nil) throws -> [QueuedView] {
         let rows = if let incidentId {
             try Row.fetchAll(db, sql: "SELECT * FROM queue WHERE incident_id = ? ORDER BY priority, id", arguments: [incidentId])
         } else {
@@ -163,7 +128,7 @@ public enum DispatchQueries {
 
     /// `GET /v1/stats`: `incidents`, `assignments`, `incidentsAssigned` (the load generator compares
     /// these with scoring), `incidents_<status>`, `queue`, `assignments_<rule>`, `breaches_<timer>`, `warnings_<timer>`.
-    public static func stats(_ db: Database) throws -> [String: Int] {
+    static func stats(_ db: Database) throws -> [String: Int] {
         var out: [String: Int] = [
             "incidents": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") ?? 0,
             "assignments": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignments") ?? 0,
@@ -187,7 +152,7 @@ public enum DispatchQueries {
     }
 
     /// Assignments per rule (the scenario test's distribution).
-    public static func assignmentsByRule(_ db: Database) throws -> [String: Int] {
+    static func assignmentsByRule(_ db: Database) throws -> [String: Int] {
         var out: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT rule, COUNT(*) AS n FROM assignments GROUP BY rule") { out[row["rule"]] = row["n"] }
         return out
