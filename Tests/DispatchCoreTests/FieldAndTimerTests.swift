@@ -55,13 +55,13 @@ struct FieldCommandTests {
             FieldCommand(incidentId: id, unitId: unit, stage: .closed, outcome: .resolvedOnScene),
         ])
         #expect(accepted == 4 && refused.isEmpty, "\(refused)")
-        let board = try h.read { try DispatchQueries.unitBoard($0, jurisdiction: demo) }.first { $0.id == unit }
+        let board = try await h.queries.unitBoard(UnitBoardQuery()).first { $0.id == unit }
         #expect(board?.state == "available" && board?.incidentId == nil)
         let reports = try h.events(FieldReported.self).filter { $0.incidentId == id }
         #expect(reports.map(\.stage) == [.signedOff, .arrived, .feedback, .closed])
         #expect(reports.last?.incidentClosed == true)
         #expect(try h.events(IncidentClosed.self).map(\.incidentId) == [id])
-        let view = try #require(try h.read { try DispatchQueries.incident($0, id: id) })
+        let view = try #require(try await h.queries.incident(id: id))
         #expect(view.status == "closed" && view.outcome == "resolvedOnScene")
         #expect(view.timers.filter { $0.state == "met" }.map(\.timer).sorted() == ["arrival", "close", "firstFeedback", "signOff"])
         // Every topic stays where consumers look for it.
@@ -98,23 +98,24 @@ struct FieldCommandTests {
         let giver = try #require(try h.assigned(id).first).unitId
         try await h.field(id, giver, .arrived)
         let stationUnit = try #require(demo.units.first { $0.kind == .stationDuty && $0.stationId == demo.grid(Self.grid)!.stationId }).id
-        let (accepted, refused) = try await h.field(id, giver, .handover, handover: Handover(kind: .postToStation, toStationId: demo.grid(Self.grid)!.stationId))
+        let toStation = Handover(kind: .postToStation, toStationId: demo.grid(Self.grid)!.stationId)
+        let (accepted, refused) = try await h.field(id, giver, .handover, handover: toStation)
         #expect(accepted == 1, "\(refused)")
         let receiver = try #require(try h.assigned(id).last)
         #expect(receiver.rule == "handover-postToStation" && receiver.role == "handover" && receiver.replacesUnitId == giver)
         #expect(demo.units.first { $0.id == receiver.unitId }!.stationId == demo.grid(Self.grid)!.stationId)
         _ = stationUnit
         #expect(h.engine.isRunning)
-        var board = try h.read { try DispatchQueries.unitBoard($0, jurisdiction: demo) }
+        var board = try await h.queries.unitBoard(UnitBoardQuery())
         #expect(board.first { $0.id == giver }?.state == "handingOver")
         try await h.field(id, receiver.unitId, .signedOff)
-        board = try h.read { try DispatchQueries.unitBoard($0, jurisdiction: demo) }
+        board = try await h.queries.unitBoard(UnitBoardQuery())
         #expect(board.first { $0.id == giver }?.state == "available")
         #expect(board.first { $0.id == receiver.unitId }?.state == "dispatched")
         // The incident is the receiver's now: its close closes the incident.
         let (_, r2) = try await h.field(id, receiver.unitId, .closed, outcome: .caseOpened)
         #expect(r2.isEmpty)
-        #expect(try h.read { try DispatchQueries.incident($0, id: id) }?.status == "closed")
+        #expect(try await h.queries.incident(id: id)?.status == "closed")
         #expect(try h.events(FieldReported.self).contains { $0.stage == .handover && $0.handover?.kind == .postToStation })
 
         // Handing over to a busy unit is refused.
@@ -136,11 +137,11 @@ struct FieldCommandTests {
         let support = try h.assigned(id).filter { $0.role == "support" }
         #expect(support.count == 2 && support.allSatisfy { $0.rule == "support" })
         try await h.field(id, first, .closed, outcome: .resolvedOnScene)
-        #expect(try h.read { try DispatchQueries.incident($0, id: id) }?.status == "assigned")
+        #expect(try await h.queries.incident(id: id)?.status == "assigned")
         #expect(try h.events(FieldReported.self).last?.incidentClosed == false)
         try await h.field(id, support[0].unitId, .closed, outcome: .resolvedOnScene)
         try await h.field(id, support[1].unitId, .closed, outcome: .mediated)
-        let view = try #require(try h.read { try DispatchQueries.incident($0, id: id) })
+        let view = try #require(try await h.queries.incident(id: id))
         #expect(view.status == "closed" && view.outcome == "mediated")
         #expect(try h.events(FieldReported.self).last?.incidentClosed == true)
     }
@@ -191,8 +192,8 @@ struct TimerTests {
         let (_, refused) = try await h.field(id, first, .signedOff)
         #expect(refused.first?.field == "incidentId")
         #expect(h.recorded.breaches.filter { $0 == .signOff }.count == 1)
-        #expect(try h.read { try DispatchQueries.stats($0) }["breaches_signOff"] == 1)
-        #expect(try h.read { try DispatchQueries.stats($0) }["assignments"] == 2)
+        #expect(try await h.queries.stats()["breaches_signOff"] == 1)
+        #expect(try await h.queries.stats()["assignments"] == 2)
     }
 
     @Test("a unit that signed off is never re-dispatched")
@@ -241,7 +242,7 @@ struct TimerTests {
         try await h.advance(17 * 3600)
         #expect(try h.events(SLABreached.self).contains { $0.timer == .close && $0.incidentId == id })
         #expect(try h.topics().contains("sla.breached.close.R1"))
-        let stats = try h.read { try DispatchQueries.stats($0) }
+        let stats = try await h.queries.stats()
         #expect(stats["breaches_firstFeedback"] == 1 && stats["breaches_close"] == 1)
     }
 
@@ -281,7 +282,7 @@ struct RegionTests {
     func regionFilter() async throws {
         let h = try Harness(regions: ["R5"])
         let outside = try await h.open(.criminal, at: Harness.point(in: "G001"))  // R1
-        #expect(try h.read { try DispatchQueries.incident($0, id: outside) } == nil)
+        #expect(try await h.queries.incident(id: outside) == nil)
         #expect(try h.assigned(outside).isEmpty)
         // The inbox still advanced past it.
         #expect(try h.store.inbox()["intake"]?.seq == 1)
@@ -307,16 +308,16 @@ struct RegionTests {
         let grid = try #require(demo.grids.first { demo.stations[$0.stationId]!.regionId == "R5" })
         let id = try await h.open(.criminal, at: grid.polygon.centroid)
         #expect(try h.assigned(id).isEmpty)
-        #expect(try h.read { try DispatchQueries.queue($0) }.map(\.incidentId) == [id])
+        #expect(try await h.queries.queue().map(\.incidentId) == [id])
     }
 
     @Test("--regions is parsed and checked against the city")
     func parse() throws {
-        #expect(try DispatchCore.parseRegions("R1, R2", jurisdiction: demo) == ["R1", "R2"])
-        #expect(try DispatchCore.parseRegions(nil, jurisdiction: demo) == nil)
-        #expect(try DispatchCore.parseRegions("", jurisdiction: demo) == nil)
-        #expect(try DispatchCore.parseRegions("R1,unlocated,city", jurisdiction: demo) == ["R1", "unlocated", "city"])
-        #expect(throws: ConfigurationError.self) { try DispatchCore.parseRegions("R1,R9", jurisdiction: demo) }
+        #expect(try RegionScope.parse("R1, R2", jurisdiction: demo) == RegionScope(["R1", "R2"]))
+        #expect(try RegionScope.parse(nil, jurisdiction: demo) == .all)
+        #expect(try RegionScope.parse("", jurisdiction: demo) == .all)
+        #expect(try RegionScope.parse("R1,unlocated,city", jurisdiction: demo).regions == ["R1", "unlocated", "city"])
+        #expect(throws: ConfigurationError.self) { try RegionScope.parse("R1,R9", jurisdiction: demo) }
     }
 }
 
@@ -343,7 +344,7 @@ struct ConfigurationTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("jurisdiction.json")
         var text = try String(contentsOf: url, encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"shift\": {\"start\": \"08:00\", \"end\": \"20:00\"}", with: "\"shift\": {\"start\": \"8h\", \"end\": \"20:00\"}")
+        text = text.replacingOccurrences(of: #""shift": {"start": "08:00", "end": "20:00"}"#, with: #""shift": {"start": "8h", "end": "20:00"}"#)
         try text.write(to: url, atomically: true, encoding: .utf8)
         do {
             _ = try Jurisdiction.load(from: dir)
@@ -361,7 +362,7 @@ struct ConfigurationTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("dispatch-rules.json")
         var text = try String(contentsOf: url, encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"signOff\": {\"seconds\": 90, \"warnBefore\": 30}", with: "\"signOff\": {\"seconds\": 90, \"warnBefore\": 120}")
+        text = text.replacingOccurrences(of: #""signOff": {"seconds": 90, "warnBefore": 30}"#, with: #""signOff": {"seconds": 90, "warnBefore": 120}"#)
         try text.write(to: url, atomically: true, encoding: .utf8)
         do {
             _ = try DispatchRules.load(cityDirectory: dir)
@@ -385,24 +386,24 @@ struct ReadAPITests {
         let a = try await h.open(.criminal, at: Harness.point(in: "G001"))
         let r5grid = try #require(demo.grids.first { demo.stations[$0.stationId]!.regionId == "R5" && !$0.urban })
         let b = try await h.open(.helpRequest, at: r5grid.polygon.centroid)
-        let open = try h.read { try DispatchQueries.incidents($0) }
+        let open = try await h.queries.incidents(IncidentListQuery()).incidents
         #expect(Set(open.map(\.id)) == [a, b])
-        #expect(try h.read { try DispatchQueries.incidents($0, regionId: "R1") }.map(\.id) == [a])
-        #expect(try h.read { try DispatchQueries.incidents($0, stationId: r5grid.stationId) }.map(\.id) == [b])
+        #expect(try await h.queries.incidents(IncidentListQuery(region: "R1")).incidents.map(\.id) == [a])
+        #expect(try await h.queries.incidents(IncidentListQuery(station: r5grid.stationId)).incidents.map(\.id) == [b])
         let unit = try #require(try h.assigned(a).first).unitId
-        let board = try h.read { try DispatchQueries.unitBoard($0, jurisdiction: demo, state: "dispatched") }
+        let board = try await h.queries.unitBoard(UnitBoardQuery(state: "dispatched"))
         #expect(Set(board.map(\.id)) == Set(try h.assigned(a).map(\.unitId) + h.assigned(b).map(\.unitId)))
         #expect(board.first { $0.id == unit }?.incidentId == a)
-        #expect(try h.read { try DispatchQueries.unitBoard($0, jurisdiction: demo, regionId: "R1") }.allSatisfy { $0.regionId == "R1" })
+        #expect(try await h.queries.unitBoard(UnitBoardQuery(region: "R1")).allSatisfy { $0.regionId == "R1" })
         try await h.field(a, unit, .arrived)
-        let timeline = try h.read { try DispatchQueries.timeline($0, id: a) }.map(\.kind)
+        let timeline = try #require(try await h.queries.timeline(id: a)).timeline.map(\.kind)
         #expect(timeline.starts(with: ["opened"]))
         #expect(timeline.contains("assigned") && timeline.contains("notified") && timeline.last == "arrived")
-        let view = try #require(try h.read { try DispatchQueries.incident($0, id: a, jurisdiction: demo) })
+        let view = try #require(try await h.queries.incident(id: a))
         #expect(view.unitId == unit && view.rule == "grid-nearest" && view.units.first?.callSign != nil)
         #expect(Set(view.timers.map(\.timer)) == ["signOff", "arrival", "firstFeedback", "close"])
         #expect(h.recorded.rules.count == 2)
-        let stats = try h.read { try DispatchQueries.stats($0) }
+        let stats = try await h.queries.stats()
         #expect(stats["incidents"] == 2 && stats["incidentsAssigned"] == 2 && stats["assignments"] == 2 && stats["queue"] == 0)
         #expect(stats["assignments_grid-nearest"] == 2, "both incidents are rural: grid first")
     }

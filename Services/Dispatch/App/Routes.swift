@@ -1,4 +1,5 @@
 import DispatchCore
+import EventStore
 import Model
 import ServiceKit
 import Wire

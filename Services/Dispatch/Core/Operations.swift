@@ -91,4 +91,12 @@ public struct UnitBoardQuery: Codable, Sendable, Hashable {
         self.station = station
         self.state = state
     }
+
+    /// Whether `entry` is on the board this query asks for (`station` matches a station or a squadron).
+    public func admits(_ entry: UnitBoardEntry) -> Bool {
+        if let region, entry.regionId != region { return false }
+        if let station, entry.stationId != station && entry.squadronId != station { return false }
+        if let state, entry.state != state { return false }
+        return true
+    }
 }

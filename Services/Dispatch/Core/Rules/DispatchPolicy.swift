@@ -50,7 +50,9 @@ public final class DispatchPolicy {
         let place = f.grid?.gridId ?? "-"
         switch need.kind {
         case .primary:
-            let flavour = f.isCasualtyAccident ? "cas" : f.category == .accidentMinor ? "acc" : (f.category == .dispute && f.partiesConsent) ? "med" : "pat"
+            let flavour = f.isCasualtyAccident ? "cas"
+                : f.category == .accidentMinor ? "acc"
+                : (f.category == .dispute && f.partiesConsent) ? "med" : "pat"
             return "p|\(place)|\(flavour)|\(f.major)"
         case .accidentDivision: return "ad"
         case .major: return "m|\(place)"
@@ -127,7 +129,9 @@ public final class DispatchPolicy {
         return [
             Tier(rule: stationRule, units: ids { qualified($0) && $0.homeGridId == loc.gridId }),
             Tier(rule: stationRule, units: ids(qualified)),
-            Tier(rule: "accident-squadron", units: ids { $0.kind == .trafficSquadron && ($0.squadronId == merged || ($0.squadronId.map(squadrons.contains) ?? false)) }),
+            Tier(rule: "accident-squadron", units: ids {
+                $0.kind == .trafficSquadron && ($0.squadronId == merged || ($0.squadronId.map(squadrons.contains) ?? false))
+            }),
         ]
     }
 
@@ -153,7 +157,9 @@ public final class DispatchPolicy {
         let stations = regionStations(loc.regionId)
         return [
             Tier(rule: "support", units: ids { fits($0) && $0.stationId == loc.stationId }),
-            Tier(rule: "support", units: ids { fits($0) && (jurisdiction.regionId(of: $0) == loc.regionId || ($0.stationId.map(stations.contains) ?? false)) }),
+            Tier(rule: "support", units: ids {
+                fits($0) && (jurisdiction.regionId(of: $0) == loc.regionId || ($0.stationId.map(stations.contains) ?? false))
+            }),
             Tier(rule: "support", units: ids(fits)),
         ]
     }

@@ -164,7 +164,8 @@ public struct DispatchRules: Codable, Sendable, Hashable {
         try check(travel.detourFactor >= 1, "travel", "detourFactor must be ≥ 1")
         try check(travel.turnoutSeconds >= 0, "travel", "turnoutSeconds must be ≥ 0")
         for key in travel.speedsKmh.keys.sorted() {
-            try check(UnitKind(rawValue: key) != nil, "travel.speedsKmh.\(key)", "'\(key)' is not a unit kind (\(UnitKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            let kinds = UnitKind.allCases.map(\.rawValue).joined(separator: ", ")
+            try check(UnitKind(rawValue: key) != nil, "travel.speedsKmh.\(key)", "'\(key)' is not a unit kind (\(kinds))")
             try check(travel.speedsKmh[key]! > 0, "travel.speedsKmh.\(key)", "speed must be > 0")
         }
         for kind in UnitKind.allCases {

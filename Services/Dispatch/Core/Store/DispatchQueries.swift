@@ -38,7 +38,7 @@ public struct DispatchQueries: Sendable {
     public func unitBoard(_ query: UnitBoardQuery) async throws -> [UnitBoardEntry] {
         let jurisdiction = jurisdiction
         return try await reader.read {
-            try Self.unitBoard($0, jurisdiction: jurisdiction, regionId: query.region, stationId: query.station, state: query.state)
+            try Self.unitBoard($0, jurisdiction: jurisdiction, query: query)
         }
     }
 
@@ -54,27 +54,33 @@ public struct DispatchQueries: Sendable {
 
     static func date(_ row: Row, _ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
 
+    static func flag(_ row: Row, _ column: String) -> Bool { (row[column] as Int? ?? 0) == 1 }
+
+    /// One incident; `jurisdiction` adds each unit's call sign and kind.
     static func incident(_ db: Database, id: String, jurisdiction: Jurisdiction? = nil, withTimeline: Bool = true) throws -> IncidentView? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]) else { return nil }
-        let units = try Row.fetchAll(db, sql: "SELECT * FROM assignments WHERE incident_id = ? ORDER BY at, rowid", arguments: [id]).map { r -> AssignmentView in
+        let assignmentRows = try Row.fetchAll(db, sql: "SELECT * FROM assignments WHERE incident_id = ? ORDER BY at, rowid", arguments: [id])
+        let units = assignmentRows.map { r -> AssignmentView in
             let unitId: String = r["unit_id"]
             let unit = jurisdiction?.units.first { $0.id == unitId }
             return AssignmentView(unitId: unitId, callSign: unit?.callSign, kind: unit?.kind.rawValue, rule: r["rule"], role: r["role"] ?? "primary",
-                                  assignedAt: Date(timeIntervalSince1970: r["at"]), active: (r["active"] as Int? ?? 0) == 1,
-                                  signedOff: (r["signed_off"] as Int? ?? 0) == 1, distanceMeters: r["distance"], etaSeconds: r["eta"],
-                                  endedAt: date(r, "ended_at"), endReason: r["end_reason"])
+                                  assignedAt: Date(timeIntervalSince1970: r["at"]), active: flag(r, "active"), signedOff: flag(r, "signed_off"),
+                                  distanceMeters: r["distance"], etaSeconds: r["eta"], endedAt: date(r, "ended_at"), endReason: r["end_reason"])
         }
-        let timers = try Row.fetchAll(db, sql: "SELECT * FROM timers WHERE incident_id = ? ORDER BY started_at, timer", arguments: [id]).map { r -> TimerView in
+        let timerRows = try Row.fetchAll(db, sql: "SELECT * FROM timers WHERE incident_id = ? ORDER BY started_at, timer", arguments: [id])
+        let timers = timerRows.map { r -> TimerView in
             let unit: String = r["unit_id"]
-            return TimerView(timer: r["timer"], unitId: unit.isEmpty ? nil : unit, state: r["state"], startedAt: Date(timeIntervalSince1970: r["started_at"]),
-                             dueAt: Date(timeIntervalSince1970: r["due_at"]), endedAt: date(r, "ended_at"))
+            return TimerView(timer: r["timer"], unitId: unit.isEmpty ? nil : unit, state: r["state"],
+                             startedAt: Date(timeIntervalSince1970: r["started_at"]), dueAt: Date(timeIntervalSince1970: r["due_at"]),
+                             endedAt: date(r, "ended_at"))
         }
         return IncidentView(
             id: row["id"], status: row["status"], category: row["category"], priority: row["priority"], regionId: row["region_id"],
             stationId: row["station_id"], gridId: row["grid_id"], postId: row["post_id"], urban: (row["urban"] as Int?).map { $0 == 1 },
-            major: (row["major"] as Int? ?? 0) == 1, commandStationId: row["command_station_id"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
-            assignedAt: date(row, "assigned_at"), closedAt: date(row, "closed_at"), unitId: row["unit_id"], rule: row["rule"], outcome: row["outcome"],
-            units: units, timers: timers, queued: try queue(db, incidentId: id), timeline: withTimeline ? try timeline(db, id: id) : nil)
+            major: flag(row, "major"), commandStationId: row["command_station_id"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
+            assignedAt: date(row, "assigned_at"), closedAt: date(row, "closed_at"), unitId: row["unit_id"], rule: row["rule"],
+            outcome: row["outcome"], units: units, timers: timers, queued: try queue(db, incidentId: id),
+            timeline: withTimeline ? try timeline(db, id: id) : nil)
     }
 
     static func timeline(_ db: Database, id: String) throws -> [TimelineEntry] {
@@ -84,7 +90,8 @@ public struct DispatchQueries: Sendable {
     }
 
     /// Incidents by status (default: every one not closed), region and station, oldest first.
-    static func incidents(_ db: Database, status: String? = nil, regionId: String? = nil, stationId: String? = nil, limit: Int = 500) throws -> [IncidentView] {
+    static func incidents(_ db: Database, status: String? = nil, regionId: String? = nil, stationId: String? = nil,
+                          limit: Int = 500) throws -> [IncidentView] {
         var sql = "SELECT id FROM incidents WHERE "
         var args: [any DatabaseValueConvertible] = []
         if let status { sql += "status = ?"; args.append(status) } else { sql += "status != 'closed'" }
@@ -95,22 +102,18 @@ public struct DispatchQueries: Sendable {
         return try String.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { try incident(db, id: $0, withTimeline: false) }
     }
 
-    /// The unit board: every unit with its state, position and current incident.
-    static func unitBoard(_ db: Database, jurisdiction: Jurisdiction, regionId: String? = nil, stationId: String? = nil, state: String? = nil) throws -> [UnitBoardEntry] {
+    /// The unit board: every unit with its state, position and current incident, by id.
+    static func unitBoard(_ db: Database, jurisdiction: Jurisdiction, query: UnitBoardQuery) throws -> [UnitBoardEntry] {
         var stored: [String: Row] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM units") { stored[row["id"]] = row }
-        return jurisdiction.units.compactMap { u -> UnitBoardEntry? in
+        return jurisdiction.units.map { u -> UnitBoardEntry in
             let row = stored[u.id]
-            let region = jurisdiction.regionId(of: u)
-            let entry = UnitBoardEntry(
-                id: u.id, callSign: u.callSign, kind: u.kind.rawValue, stationId: u.stationId, squadronId: u.squadronId, regionId: region,
-                homeGridId: u.homeGridId, state: row?["state"] ?? "available", offReason: row?["off_reason"], incidentId: row?["incident_id"],
-                lat: row?["lat"] ?? u.position.lat, lon: row?["lon"] ?? u.position.lon, updatedAt: row.flatMap { date($0, "updated_at") })
-            if let regionId, region != regionId { return nil }
-            if let stationId, u.stationId != stationId && u.squadronId != stationId { return nil }
-            if let state, entry.state != state { return nil }
-            return entry
-        }.sorted { $0.id < $1.id }
+            return UnitBoardEntry(
+                id: u.id, callSign: u.callSign, kind: u.kind.rawValue, stationId: u.stationId, squadronId: u.squadronId,
+                regionId: jurisdiction.regionId(of: u), homeGridId: u.homeGridId, state: row?["state"] ?? UnitState.available.rawValue,
+                offReason: row?["off_reason"], incidentId: row?["incident_id"], lat: row?["lat"] ?? u.position.lat,
+                lon: row?["lon"] ?? u.position.lon, updatedAt: row.flatMap { date($0, "updated_at") })
+        }.filter(query.admits).sorted { $0.id < $1.id }
     }
 
     static func queue(_ db: Database, incidentId: String? = nil) throws -> [QueuedView] {
@@ -120,14 +123,13 @@ public struct DispatchQueries: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM queue ORDER BY priority, id")
         }
         return rows.map { r in
-            let need = (r["need"] as String?).flatMap { try? JSONDecoder().decode(Need.self, from: Data($0.utf8)) }
-            return QueuedView(queueId: r["id"], incidentId: r["incident_id"], need: need?.role ?? "?", priority: r["priority"], regionId: r["region_id"],
-                              queuedAt: Date(timeIntervalSince1970: r["queued_at"]), level: r["level"])
+            QueuedView(queueId: r["id"], incidentId: r["incident_id"], need: DispatchStore.decodeNeed(r["need"])?.role ?? "?",
+                       priority: r["priority"], regionId: r["region_id"], queuedAt: Date(timeIntervalSince1970: r["queued_at"]), level: r["level"])
         }
     }
 
     /// `GET /v1/stats`: `incidents`, `assignments`, `incidentsAssigned` (the load generator compares
-    /// these with scoring), `incidents_<status>`, `queue`, `assignments_<rule>`, `breaches_<timer>`, `warnings_<timer>`.
+    /// these with scoring), `incidents_<status>`, `queue`, `assignments_<rule>`, `breaches_<timer>`, `met_<timer>`.
     static func stats(_ db: Database) throws -> [String: Int] {
         var out: [String: Int] = [
             "incidents": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") ?? 0,
@@ -144,8 +146,9 @@ public struct DispatchQueries: Sendable {
         for timer in SLATimer.allCases {
             out["breaches_\(timer.rawValue)"] = 0
         }
-        for row in try Row.fetchAll(db, sql: "SELECT timer, state, COUNT(*) AS n FROM timers WHERE state IN ('breached', 'met') GROUP BY timer, state") {
-            let key = (row["state"] as String) == "breached" ? "breaches" : "met"
+        let ended = "SELECT timer, state, COUNT(*) AS n FROM timers WHERE state IN ('breached', 'met') GROUP BY timer, state"
+        for row in try Row.fetchAll(db, sql: ended) {
+            let key = (row["state"] as String) == TimerState.breached.rawValue ? "breaches" : "met"
             out["\(key)_\(row["timer"] as String)"] = row["n"]
         }
         return out

@@ -6,14 +6,17 @@ enum DispatchSchema {
     static func register(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("dispatch-v1") { db in
             try db.execute(sql: """
-                CREATE TABLE units (id TEXT PRIMARY KEY, state TEXT NOT NULL, incident_id TEXT, lat REAL NOT NULL, lon REAL NOT NULL, updated_at REAL NOT NULL);
+                CREATE TABLE units (id TEXT PRIMARY KEY, state TEXT NOT NULL, incident_id TEXT, lat REAL NOT NULL, lon REAL NOT NULL,
+                                    updated_at REAL NOT NULL);
                 CREATE TABLE incidents (
                     id TEXT PRIMARY KEY, category TEXT NOT NULL, priority INTEGER NOT NULL, status TEXT NOT NULL,
                     region_id TEXT, station_id TEXT, grid_id TEXT, post_id TEXT, urban INTEGER, lat REAL, lon REAL,
                     opened_at REAL NOT NULL, assigned_at REAL, closed_at REAL, unit_id TEXT, rule TEXT, outcome TEXT);
                 CREATE INDEX incidents_status ON incidents(status);
-                CREATE TABLE assignments (incident_id TEXT NOT NULL, unit_id TEXT NOT NULL, rule TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (incident_id, unit_id));
-                CREATE TABLE field_reports (incident_id TEXT NOT NULL, unit_id TEXT NOT NULL, stage TEXT NOT NULL, at REAL NOT NULL, outcome TEXT, PRIMARY KEY (incident_id, unit_id, stage));
+                CREATE TABLE assignments (incident_id TEXT NOT NULL, unit_id TEXT NOT NULL, rule TEXT NOT NULL, at REAL NOT NULL,
+                                          PRIMARY KEY (incident_id, unit_id));
+                CREATE TABLE field_reports (incident_id TEXT NOT NULL, unit_id TEXT NOT NULL, stage TEXT NOT NULL, at REAL NOT NULL, outcome TEXT,
+                                            PRIMARY KEY (incident_id, unit_id, stage));
                 """)
         }
         migrator.registerMigration("dispatch-v2") { db in
@@ -37,7 +40,8 @@ enum DispatchSchema {
                 CREATE TABLE queue (id INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, need TEXT NOT NULL, priority INTEGER NOT NULL,
                                     region_id TEXT, queued_at REAL NOT NULL, level INTEGER NOT NULL DEFAULT 1);
                 CREATE INDEX queue_incident ON queue(incident_id);
-                CREATE TABLE timers (incident_id TEXT NOT NULL, unit_id TEXT NOT NULL DEFAULT '', timer TEXT NOT NULL, region_id TEXT, station_id TEXT,
+                CREATE TABLE timers (incident_id TEXT NOT NULL, unit_id TEXT NOT NULL DEFAULT '', timer TEXT NOT NULL, region_id TEXT,
+                                     station_id TEXT,
                                      started_at REAL NOT NULL, warn_at REAL, due_at REAL NOT NULL, state TEXT NOT NULL, ended_at REAL,
                                      PRIMARY KEY (incident_id, unit_id, timer));
                 CREATE INDEX timers_warn ON timers(warn_at) WHERE state = 'pending';

@@ -3,10 +3,6 @@ import Foundation
 import GRDB
 import Model
 
-/// The write side of dispatch's tables, one transaction's statements at a time. The decisions
-/// are made by the handlers and `Rules/`; these only record them.
-enum DispatchStore {}
-
 // MARK: Incidents, assignments, field reports, timeline
 
 extension DispatchStore {
@@ -86,12 +82,5 @@ extension DispatchStore {
     static func timeline(_ incidentId: String, _ kind: String, _ unitId: String?, _ detail: String, _ tx: Transaction) throws {
         try tx.run("INSERT INTO timeline (incident_id, at, kind, unit_id, detail) VALUES (?, ?, ?, ?, ?)",
                    [incidentId, tx.now.timeIntervalSince1970, kind, unitId, detail.isEmpty ? nil : detail])
-    }
-
-    /// A need as stored in `assignments.need` and `queue.need`.
-    static func encode(_ need: Need) throws -> String { String(decoding: try JSONEncoder().encode(need), as: UTF8.self) }
-
-    static func decodeNeed(_ text: String?) -> Need? {
-        text.flatMap { try? JSONDecoder().decode(Need.self, from: Data($0.utf8)) }
     }
 }
