@@ -30,10 +30,12 @@ struct WaitingQueueTests {
                                   entry(3, priority: 2, at: noon.addingTimeInterval(200), incident: "B")])
         #expect(queue.dueForEscalation(at: noon.addingTimeInterval(299), after: 300).isEmpty)
         #expect(queue.dueForEscalation(at: noon.addingTimeInterval(300), after: 300) == [0, 1])
-        #expect(queue.escalate(at: 0).level == 2)
+        let escalated = queue.escalate(at: 0)
+        #expect(escalated.level == 2)
         #expect(queue.dueForEscalation(at: noon.addingTimeInterval(300), after: 300) == [1], "level 2 does not escalate again")
-        #expect(queue.removeAll(incidentId: "A"))
-        #expect(!queue.removeAll(incidentId: "A"))
+        let dropped = queue.removeAll(incidentId: "A")
+        let droppedAgain = queue.removeAll(incidentId: "A")
+        #expect(dropped && !droppedAgain)
         #expect(queue.entries.map(\.incidentId) == ["B"])
     }
 }
@@ -130,23 +132,25 @@ struct FleetRuleTests {
 
     @Test("nearest free unit of the first tier that has one; ties to the lowest id; tried and out-of-scope units skipped")
     func nearest() throws {
-        let patrols = unitIds { ($0.kind == .patrolCar || $0.kind == .motorcycle) && $0.homeGridId == Self.rural }.sorted()
-        try #require(patrols.count >= 2)
+        let patrols = Array(unitIds { $0.kind == .patrolCar && demo.regionId(of: $0) == "R1" }.sorted().prefix(3))
+        let other = try #require(unitIds { $0.kind == .patrolCar && demo.regionId(of: $0) == "R2" }.first)
+        try #require(patrols.count == 3)
         let target = Harness.point(in: Self.rural)
-        let at = { (id: String) in demo.units.first { $0.id == id }! }
         let shifts = ShiftClock(DispatchRules.Shifts(enforce: false, timeZone: "Asia/Shanghai"))
-        let tiers = [Tier(rule: "empty", units: []), Tier(rule: "grid", units: patrols.reversed()), Tier(rule: "other", units: ["U001"])]
+        let tiers = [Tier(rule: "empty", units: []), Tier(rule: "first", units: patrols.reversed()), Tier(rule: "next", units: [other])]
         // Everyone at the incident: a tie, the lowest id wins.
         let tied = fleet { units in for i in units.indices { units[i].position = target } }
         #expect(tied.nearest(in: tiers, to: target, excluding: [], scope: .all, shifts: shifts, minute: 0)
-                == UnitChoice(unitId: patrols[0], rule: "grid", distance: 0))
+                == UnitChoice(unitId: patrols[0], rule: "first", distance: 0))
         #expect(tied.nearest(in: tiers, to: target, excluding: [patrols[0]], scope: .all, shifts: shifts, minute: 0)?.unitId == patrols[1])
-        // A busy grid falls through to the next tier.
+        // Nearest wins over the lowest id.
+        let spread = fleet { units in for i in units.indices where units[i].id == patrols[2] { units[i].position = target } }
+        #expect(spread.nearest(in: tiers, to: target, excluding: [], scope: .all, shifts: shifts, minute: 0)?.unitId == patrols[2])
+        // A busy tier falls through to the next; a unit outside the scope is never chosen.
         let busy = fleet { units in for i in units.indices where patrols.contains(units[i].id) { units[i].state = .dispatched } }
-        #expect(busy.nearest(in: tiers, to: target, excluding: [], scope: .all, shifts: shifts, minute: 0)?.rule == "other")
-        let region = try #require(demo.regionId(of: at(patrols[0])))
-        let elsewhere = RegionScope([region == "R1" ? "R2" : "R1"])
-        #expect(busy.nearest(in: tiers, to: target, excluding: [], scope: elsewhere, shifts: shifts, minute: 0)?.unitId != patrols[0])
+        #expect(busy.nearest(in: tiers, to: target, excluding: [], scope: .all, shifts: shifts, minute: 0)?.rule == "next")
+        #expect(busy.nearest(in: tiers, to: target, excluding: [], scope: RegionScope(["R1"]), shifts: shifts, minute: 0) == nil)
+        #expect(spread.nearest(in: tiers, to: target, excluding: [], scope: RegionScope(["R2"]), shifts: shifts, minute: 0)?.unitId == other)
         #expect(fleet().nearest(in: [Tier(rule: "none", units: [])], to: target, excluding: [], scope: .all, shifts: shifts, minute: 0) == nil)
     }
 

@@ -5,6 +5,11 @@ import Model
 public struct Tier: Sendable, Hashable {
     public var rule: String
     public var units: [String]
+
+    public init(rule: String, units: [String]) {
+        self.rule = rule
+        self.units = units
+    }
 }
 
 /// The dispatch rules as candidate tiers (docs/dispatch.md, "Rules"): pure, computed from the

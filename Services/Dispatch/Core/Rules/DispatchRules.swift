@@ -130,16 +130,6 @@ public struct DispatchRules: Codable, Sendable, Hashable {
 
     public static let fileName = "dispatch-rules.json"
 
-    /// Reads `dispatch-rules.json` from the city folder (or `file` when given); the defaults when
-    /// the city has none.
-    public static func load(cityDirectory: URL, file: URL? = nil) throws -> DispatchRules {
-        let url = file ?? cityDirectory.appendingPathComponent(fileName)
-        if file == nil && !FileManager.default.fileExists(atPath: url.path) { return .defaults }
-        let rules: DispatchRules = try decodeFile(url)
-        try rules.validate(file: url.lastPathComponent)
-        return rules
-    }
-
     /// Checks every value; the error names the file, the record and the problem.
     public func validate(file: String = fileName) throws {
         func check(_ ok: Bool, _ record: String, _ problem: String) throws {

@@ -62,6 +62,12 @@ public struct EchelonPlan: Sendable, Hashable {
     public var units: Int
     public var dueAt: Date
 
+    public init(echelon: Int, units: Int, dueAt: Date) {
+        self.echelon = echelon
+        self.units = units
+        self.dueAt = dueAt
+    }
+
     /// Every echelon but an immediate first one (that one is among the incident's initial needs).
     public static func later(_ echelons: [DispatchRules.Echelon], openedAt: Date) -> [EchelonPlan] {
         echelons.enumerated().compactMap { i, echelon in
