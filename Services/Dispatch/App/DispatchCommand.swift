@@ -33,8 +33,7 @@ struct DispatchCommand: AsyncParsableCommand {
                                                    file: rulesPath.isEmpty ? nil : URL(fileURLWithPath: rulesPath))
         let regionList = try resolveSetting(regions, env: "PRECINCT_REGIONS", parse: { $0 }, default: "")
         let scope = try RegionScope.parse(regionList, jurisdiction: jurisdiction)
-        let definition = DispatchService.definition(jurisdiction: jurisdiction, rules: dispatchRules, scope: scope,
-                                                    observer: DispatchMetrics().observer)
+        let definition = DispatchService.definition(jurisdiction: jurisdiction, rules: dispatchRules, scope: scope)
         try await ServiceHost.run(definition, config: config)
     }
 }

@@ -4,7 +4,8 @@ import Model
 import Synchronization
 
 /// dispatch's metrics (docs/dispatch.md, "Metrics"). Handles are created once — per rule the
-/// first time that rule decides — never per decision: a decision is on the hot path.
+/// first time that rule decides — never per decision: a decision is on the hot path. Make it
+/// after `MetricsSystem.bootstrap`, or its fixed handles go to the no-op backend.
 final class DispatchMetrics: Sendable {
     private struct RuleHandles {
         let decision: Metrics.Timer

@@ -7,11 +7,12 @@ import Wire
 /// dispatch as a service: its core, what it follows, and its HTTP routes onto the typed
 /// operations of `DispatchAPI` (docs/dispatch.md).
 enum DispatchService {
-    static func definition(jurisdiction: Jurisdiction, rules: DispatchRules, scope: RegionScope,
-                           observer: DispatchObserver) -> ServiceDefinition<DispatchCore> {
+    static func definition(jurisdiction: Jurisdiction, rules: DispatchRules, scope: RegionScope) -> ServiceDefinition<DispatchCore> {
         ServiceDefinition(
             name: .dispatch, follows: [.intake],
-            makeCore: { DispatchCore(jurisdiction: jurisdiction, rules: rules, scope: scope, observer: observer) },
+            // The metrics are made with the core, after the host has bootstrapped the metrics
+            // system: a handle made before the bootstrap would record nothing.
+            makeCore: { DispatchCore(jurisdiction: jurisdiction, rules: rules, scope: scope, observer: DispatchMetrics().observer) },
             api: { api($0, jurisdiction: jurisdiction) })
     }
 
