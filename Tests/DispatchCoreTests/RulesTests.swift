@@ -206,6 +206,21 @@ struct FieldAndOpeningRuleTests {
         #expect(FieldReportRules.supportUnits(SupportRequest()) == 1)
     }
 
+    @Test("headline: a primary unit becomes it, another unit only while there is none; the first time stays")
+    func headline() {
+        var incident = ActiveIncident(id: "I1", facts: DispatchFacts(category: .criminal, casualties: 0, partiesConsent: false, grid: nil,
+                                                                     major: false),
+                                      priority: 1, channel: .police, coordinate: nil, openedAt: noon, commandStationId: nil)
+        let later = noon.addingTimeInterval(60)
+        let ptu = incident.headline(after: UnitChoice(unitId: "P1", rule: "ptu-echelon-1", distance: 0), need: Need(kind: .ptu), at: noon)
+        #expect(ptu == IncidentHeadline(unitId: "P1", rule: "ptu-echelon-1", assignedAt: noon))
+        incident.headline = ptu
+        let support = incident.headline(after: UnitChoice(unitId: "S1", rule: "support", distance: 0), need: Need(kind: .support), at: later)
+        #expect(support == ptu)
+        let primary = incident.headline(after: UnitChoice(unitId: "U1", rule: "grid-nearest", distance: 0), need: Need(kind: .primary), at: later)
+        #expect(primary == IncidentHeadline(unitId: "U1", rule: "grid-nearest", assignedAt: noon))
+    }
+
     @Test("a major incident is commanded by the region's centre station, any other by its grid's station")
     func opening() throws {
         let grid = try #require(demo.grids.first { $0.stationId == "S02" })

@@ -23,12 +23,15 @@ public final class DispatchCore: ServiceCore {
         case units(accepted: Int, refused: [FieldCommandError])
     }
 
+    /// The city: regions, stations, grids, units, officers.
     public let jurisdiction: Jurisdiction
+    /// The configurable rules (`dispatch-rules.json`).
     public let rules: DispatchRules
     /// The regions this instance serves (`--regions`).
     public let scope: RegionScope
     private let dispatcher: Dispatcher
 
+    /// A core for `jurisdiction`; `observer` hears what the metrics need.
     public init(jurisdiction: Jurisdiction, rules: DispatchRules = .defaults, scope: RegionScope = .all,
                 observer: DispatchObserver = DispatchObserver()) {
         self.jurisdiction = jurisdiction

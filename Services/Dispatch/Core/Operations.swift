@@ -47,6 +47,7 @@ public struct FieldResult: Codable, Sendable, Hashable {
         self.refused = refused
     }
 
+    /// The answer to a batch the core handled.
     public init(_ reply: DispatchCore.Reply) {
         switch reply {
         case .field(let accepted, let refused), .units(let accepted, let refused): self.init(accepted: accepted, refused: refused)

@@ -31,9 +31,10 @@ extension Dispatcher {
         try setState(&record, try UnitStateMachine.next(record.state, .dispatch, unitId: unitId), incidentId: incidentId, reason: need.role, tx)
         incident.active[unitId] = ActiveAssignment(need: need)
         incident.tried.insert(unitId)
+        incident.headline = incident.headline(after: choice, need: need, at: tx.now)
         incidents[incidentId] = incident
         let eta = rules.travelSeconds(choice.distance, record.unit.kind)
-        try DispatchStore.insertAssignment(incidentId: incidentId, choice: choice, need: need, eta: eta, tx)
+        try DispatchStore.insertAssignment(incidentId: incidentId, choice: choice, need: need, eta: eta, headline: incident.headline!, tx)
         let grid = incident.grid
         let unitStation = record.unit.stationId ?? record.unit.squadronId
         try tx.emit(UnitAssigned(

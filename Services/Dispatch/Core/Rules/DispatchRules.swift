@@ -6,6 +6,7 @@ import Model
 /// the travel-time model. A missing file means the documented defaults; a present file must be
 /// complete and valid, or the service refuses to start naming the file, the record and the problem.
 public struct DispatchRules: Codable, Sendable, Hashable {
+    /// A service-level timer from a start.
     public struct Timer: Codable, Sendable, Hashable {
         /// Time allowed, in seconds of event time.
         public var seconds: Double
@@ -17,6 +18,7 @@ public struct DispatchRules: Codable, Sendable, Hashable {
         }
     }
 
+    /// 到警: the N-minute promise of the response points (see `SLADeadline.arrival`).
     public struct Arrival: Codable, Sendable, Hashable {
         /// Warning this many seconds before the promise expires.
         public var warnBefore: Double
@@ -28,6 +30,7 @@ public struct DispatchRules: Codable, Sendable, Hashable {
         }
     }
 
+    /// The four service-level timers (docs/dispatch.md, "Service-level timers").
     public struct Timers: Codable, Sendable, Hashable {
         public var signOff: Timer
         public var firstFeedback: Timer
@@ -70,12 +73,14 @@ public struct DispatchRules: Codable, Sendable, Hashable {
         }
     }
 
+    /// How long a need may wait before the city command centre hears of it.
     public struct Queue: Codable, Sendable, Hashable {
         /// A need still queued after this long escalates again, to the city command centre (level 2).
         public var escalateAfterSeconds: Double
         public init(escalateAfterSeconds: Double) { self.escalateAfterSeconds = escalateAfterSeconds }
     }
 
+    /// Whether units keep their shifts, and in which time zone.
     public struct Shifts: Codable, Sendable, Hashable {
         /// When true, a unit outside its shift is off duty (it finishes the incident it is on first).
         public var enforce: Bool

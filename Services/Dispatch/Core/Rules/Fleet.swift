@@ -45,11 +45,13 @@ public struct Fleet: Sendable {
     /// Unit ids in the jurisdiction's order.
     public let order: [String]
 
+    /// The fleet of `units`, in that order.
     public init(_ units: [TrackedUnit]) {
         self.units = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         order = units.map(\.id)
     }
 
+    /// The unit with this id; setting replaces what dispatch holds for it.
     public subscript(id: String) -> TrackedUnit? {
         get { units[id] }
         set { units[id] = newValue }

@@ -6,6 +6,7 @@ public enum NeedKind: String, Codable, Sendable, CaseIterable {
     case primary, accidentDivision, major, ptu, support
 }
 
+/// One thing an incident needs sent, and why (its `role` is published with the assignment).
 public struct Need: Codable, Sendable, Hashable {
     public var kind: NeedKind
     /// PTU echelon number (1 is the first).

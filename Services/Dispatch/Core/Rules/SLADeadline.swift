@@ -23,6 +23,7 @@ public struct SLADeadline: Sendable, Hashable {
         warnAt = warnBefore > 0 ? dueAt.addingTimeInterval(-warnBefore) : nil
     }
 
+    /// A configured timer from `start`.
     public init(_ timer: DispatchRules.Timer, from start: Date) {
         self.init(from: start, seconds: timer.seconds, warnBefore: timer.warnBefore)
     }

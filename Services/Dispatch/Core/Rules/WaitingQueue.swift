@@ -25,6 +25,7 @@ public struct QueueEntry: Sendable, Hashable {
 public struct WaitingQueue: Sendable {
     public private(set) var entries: [QueueEntry] = []
 
+    /// The queue of `entries` in serving order (in any order given).
     public init(_ entries: [QueueEntry] = []) {
         self.entries = entries.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
     }

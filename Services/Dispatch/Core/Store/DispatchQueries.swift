@@ -28,6 +28,7 @@ public struct DispatchQueries: Sendable {
         }
     }
 
+    /// Incidents by status, region and station, oldest first, without timelines or call signs.
     public func incidents(_ query: IncidentListQuery) async throws -> IncidentList {
         try await reader.read {
             IncidentList(incidents: try Self.incidents($0, status: query.status, regionId: query.region, stationId: query.station,
@@ -35,6 +36,7 @@ public struct DispatchQueries: Sendable {
         }
     }
 
+    /// Every unit the query admits, by id: state, position, current incident, off-duty reason.
     public func unitBoard(_ query: UnitBoardQuery) async throws -> [UnitBoardEntry] {
         let jurisdiction = jurisdiction
         return try await reader.read {
@@ -45,6 +47,7 @@ public struct DispatchQueries: Sendable {
     /// Waiting needs in serving order.
     public func queue() async throws -> [QueuedView] { try await reader.read { try Self.queue($0) } }
 
+    /// The figures of `GET /v1/stats` (see `stats(_:)` below).
     public func stats() async throws -> [String: Int] { try await reader.read { try Self.stats($0) } }
 
     /// Assignments per rule (the scenario test's distribution).

@@ -21,22 +21,15 @@ extension DispatchStore {
         return tx.db.changesCount > 0
     }
 
-    /// A unit was sent. The first primary unit (or the first unit of any kind when none is
-    /// primary yet) is the incident's `unitId`/`rule`.
-    static func insertAssignment(incidentId: String, choice: UnitChoice, need: Need, eta: Double, _ tx: Transaction) throws {
+    /// A unit was sent; the incident is assigned, known by `headline`.
+    static func insertAssignment(incidentId: String, choice: UnitChoice, need: Need, eta: Double, headline: IncidentHeadline,
+                                 _ tx: Transaction) throws {
         try tx.run("""
             INSERT OR IGNORE INTO assignments (incident_id, unit_id, rule, at, role, need, active, distance, eta)
             VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
             """, [incidentId, choice.unitId, choice.rule, tx.now.timeIntervalSince1970, need.role, try encode(need), choice.distance, eta])
-        let args: StatementArguments = [tx.now.timeIntervalSince1970, choice.unitId, choice.rule, incidentId]
-        if need.kind == .primary {
-            try tx.run("UPDATE incidents SET status = 'assigned', assigned_at = COALESCE(assigned_at, ?), unit_id = ?, rule = ? WHERE id = ?", args)
-        } else {
-            try tx.run("""
-                UPDATE incidents SET status = 'assigned', assigned_at = COALESCE(assigned_at, ?), unit_id = COALESCE(unit_id, ?),
-                                     rule = COALESCE(rule, ?) WHERE id = ?
-                """, args)
-        }
+        try tx.run("UPDATE incidents SET status = 'assigned', assigned_at = ?, unit_id = ?, rule = ? WHERE id = ?",
+                   [headline.assignedAt.timeIntervalSince1970, headline.unitId, headline.rule, incidentId])
     }
 
     static func markQueued(incidentId: String, _ tx: Transaction) throws {

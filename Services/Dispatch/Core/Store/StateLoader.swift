@@ -58,10 +58,14 @@ struct LoadedState {
         if let lat: Double = row["lat"], let lon: Double = row["lon"] { coordinate = Coordinate(lat: lat, lon: lon) }
         let facts = DispatchFacts(category: Category(rawValue: row["category"]) ?? .helpRequest, casualties: row["casualties"] ?? 0,
                                   partiesConsent: (row["consent"] as Int? ?? 0) == 1, grid: grid, major: (row["major"] as Int? ?? 0) == 1)
+        var headline: IncidentHeadline?
+        if let unitId: String = row["unit_id"], let rule: String = row["rule"], let assignedAt: Double = row["assigned_at"] {
+            headline = IncidentHeadline(unitId: unitId, rule: rule, assignedAt: Date(timeIntervalSince1970: assignedAt))
+        }
         return ActiveIncident(id: row["id"], facts: facts, priority: row["priority"],
                               channel: (row["channel"] as String?).flatMap(Channel.init(rawValue:)), coordinate: coordinate,
                               openedAt: Date(timeIntervalSince1970: row["opened_at"]), commandStationId: row["command_station_id"],
-                              caseReferred: (row["case_referred"] as Int? ?? 0) == 1)
+                              caseReferred: (row["case_referred"] as Int? ?? 0) == 1, headline: headline)
     }
 
     /// The queue in serving order; a row whose need no longer decodes is skipped.
