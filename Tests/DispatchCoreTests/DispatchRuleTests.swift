@@ -85,7 +85,7 @@ struct DispatchRuleTests {
         // A "minor" accident with someone hurt is complex too.
         let hurt = try await h.open(.accidentMinor, at: Harness.point(in: Self.rural), casualties: 1)
         #expect(try h.assigned(hurt).map(\.rule).sorted() == ["dual-accident-division", "dual-station"])
-        #expect(try h.read { try DispatchQueries.stats($0) }["assignments"] == 4)
+        #expect(try await h.queries.stats()["assignments"] == 4)
     }
 
     @Test("dispute → certified mediator pair with the parties' consent, otherwise a patrol")
@@ -154,7 +154,7 @@ struct DispatchRuleTests {
         let queued = try h.events(IncidentQueued.self)
         #expect(Set(queued.map(\.incidentId)) == [low, high])
         #expect(try h.events(IncidentEscalated.self).filter { $0.reason == "queued" }.count == 2)
-        #expect(try h.read { try DispatchQueries.queue($0) }.map(\.incidentId) == [high, low], "priority 1 first")
+        #expect(try await h.queries.queue().map(\.incidentId) == [high, low], "priority 1 first")
         #expect(h.recorded.queueLengths.last == 2)
 
         // One unit comes back on duty: the priority-1 incident gets it.
@@ -165,7 +165,7 @@ struct DispatchRuleTests {
         try await h.field(high, Self.ruralPatrols[0], .arrived)
         try await h.field(high, Self.ruralPatrols[0], .closed, outcome: .resolvedOnScene)
         #expect(try h.assigned(low).map(\.unitId) == [Self.ruralPatrols[0]])
-        #expect(try h.read { try DispatchQueries.queue($0) }.isEmpty)
+        #expect(try await h.queries.queue().isEmpty)
 
         // Still queued after the escalation delay → level 2.
         let third = try await h.open(.helpRequest, at: Harness.point(in: Self.rural))
@@ -209,15 +209,17 @@ struct DispatchRuleTests {
     @Test("policy tiers are pure: the rule order for an urban and a rural grid")
     func tiers() {
         let policy = DispatchPolicy(jurisdiction: demo)
-        let rural = IncidentFacts(category: .criminal, casualties: 0, partiesConsent: false, grid: demo.locate(Harness.point(in: Self.rural)), major: false)
+        let ruralGrid = demo.locate(Harness.point(in: Self.rural))
+        let rural = DispatchFacts(category: .criminal, casualties: 0, partiesConsent: false, grid: ruralGrid, major: false)
         #expect(policy.tiers(for: Need(kind: .primary), rural).map(\.rule) == ["grid-nearest", "neighbour-grid", "station-fallback"])
         let urbanGrid = demo.grids.first { $0.urban }!
-        let urban = IncidentFacts(category: .criminal, casualties: 0, partiesConsent: false, grid: demo.locate(urbanGrid.polygon.centroid), major: false)
+        let urbanLocation = demo.locate(urbanGrid.polygon.centroid)
+        let urban = DispatchFacts(category: .criminal, casualties: 0, partiesConsent: false, grid: urbanLocation, major: false)
         #expect(policy.tiers(for: Need(kind: .primary), urban).map(\.rule) == ["street-post", "street-post", "street-post", "station-fallback"])
-        let major = IncidentFacts(category: .criminal, casualties: 0, partiesConsent: false, grid: rural.grid, major: true)
+        let major = DispatchFacts(category: .criminal, casualties: 0, partiesConsent: false, grid: rural.grid, major: true)
         #expect(policy.tiers(for: Need(kind: .primary), major).map(\.rule).suffix(2) == ["major-region", "major-squadron"])
         #expect(policy.initialNeeds(major, rules: .defaults).map(\.kind) == [.primary, .major, .ptu])
-        let consent = IncidentFacts(category: .dispute, casualties: 0, partiesConsent: true, grid: rural.grid, major: false)
+        let consent = DispatchFacts(category: .dispute, casualties: 0, partiesConsent: true, grid: rural.grid, major: false)
         #expect(policy.tiers(for: Need(kind: .primary), consent).first?.rule == "mediator-pair")
     }
 }

@@ -1,84 +1,87 @@
 import DispatchCore
 import EventStore
 import Foundation
-import GRDB
-import Logging
 import Model
 import Testing
+import TestSupport
 import Wire
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let demoCity = packageRoot.appendingPathComponent("cities/demo")
 let demo: Jurisdiction = try! Jurisdiction.load(from: demoCity)
-let quiet = Logger(label: "dispatch-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 /// 12:00 in Zouping (UTC+8): every shift of the demo city that runs by day is on.
 let noon = EventTime.date("2026-11-22T04:00:00.000Z")!
 /// 02:00 in Zouping: day shifts (motorcycles' day half, mediator pairs) are off.
 let night = EventTime.date("2026-11-21T18:00:00.000Z")!
 
 /// Records what the core tells the metrics.
-final class Recorded: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _rules: [String] = []
-    private var _breaches: [SLATimer] = []
-    private var _warnings: [SLATimer] = []
-    private var _queue: [Int] = []
-    private var _tick: Date?
-    var lastTick: Date? { lock.withLock { _tick } }
-    var rules: [String] { lock.withLock { _rules } }
-    var breaches: [SLATimer] { lock.withLock { _breaches } }
-    var warnings: [SLATimer] { lock.withLock { _warnings } }
-    var queueLengths: [Int] { lock.withLock { _queue } }
+final class Recorded: Sendable {
+    struct Seen: Sendable {
+        var rules: [String] = []
+        var breaches: [SLATimer] = []
+        var warnings: [SLATimer] = []
+        var queueLengths: [Int] = []
+        var lastTick: Date?
+    }
+
+    private let seen = Locked(Seen())
+    var lastTick: Date? { seen.current.lastTick }
+    var rules: [String] { seen.current.rules }
+    var breaches: [SLATimer] { seen.current.breaches }
+    var warnings: [SLATimer] { seen.current.warnings }
+    var queueLengths: [Int] { seen.current.queueLengths }
+
     var observer: DispatchObserver {
-        DispatchObserver(decided: { rule, _, _ in self.lock.withLock { self._rules.append(rule) } },
-                         queueLength: { n in self.lock.withLock { self._queue.append(n) } },
-                         warned: { t in self.lock.withLock { self._warnings.append(t) } },
-                         breached: { t in self.lock.withLock { self._breaches.append(t) } },
-                         ticked: { now in self.lock.withLock { self._tick = now } })
+        DispatchObserver(decided: { rule, _, _ in self.seen.withLock { $0.rules.append(rule) } },
+                         queueLength: { n in self.seen.withLock { $0.queueLengths.append(n) } },
+                         warned: { t in self.seen.withLock { $0.warnings.append(t) } },
+                         breached: { t in self.seen.withLock { $0.breaches.append(t) } },
+                         ticked: { now in self.seen.withLock { $0.lastTick = now } })
     }
 }
 
 /// A dispatch core in a real engine over a temporary store, fed IncidentOpened events as intake
-/// would send them, on a manual event clock.
+/// would send them, on a manual event clock. Unlike `CoreHarness` it can restart its engine on
+/// the same store.
 final class Harness: @unchecked Sendable {
-    let dir: URL
+    let dir: TempDir
     let store: Store
     let clock: ManualClock
     private(set) var engine: Engine<DispatchCore>
     let recorded = Recorded()
     let rules: DispatchRules
-    let regions: Set<String>?
-    private var seq: UInt64 = 0
+    let scope: RegionScope
+    private let intake = EventSource("intake")
     private var nextIncident = 0
 
     init(rules: DispatchRules = .defaults, regions: Set<String>? = nil, start: Date = noon) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-dispatch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        store = try Store(path: dir.appendingPathComponent("dispatch.sqlite").path, service: "dispatch", migrations: DispatchCore.migrate)
+        dir = try TempDir("precinct-dispatch")
+        store = try Store(path: dir.path("dispatch.sqlite"), service: "dispatch", migrations: DispatchCore.migrate)
         clock = ManualClock(start)
         self.rules = rules
-        self.regions = regions
-        engine = try Self.makeEngine(store: store, clock: clock, rules: rules, regions: regions, observer: recorded.observer)
+        scope = RegionScope(regions)
+        engine = try Self.makeEngine(store: store, clock: clock, rules: rules, scope: scope, observer: recorded.observer)
     }
 
-    static func makeEngine(store: Store, clock: ManualClock, rules: DispatchRules, regions: Set<String>?, observer: DispatchObserver) throws -> Engine<DispatchCore> {
+    static func makeEngine(store: Store, clock: ManualClock, rules: DispatchRules, scope: RegionScope,
+                           observer: DispatchObserver) throws -> Engine<DispatchCore> {
         var config = EngineConfig()
         config.tickInterval = .milliseconds(2)
-        return try Engine(store: store, clock: clock, config: config, logger: quiet) {
-            DispatchCore(jurisdiction: demo, rules: rules, regions: regions, observer: observer)
+        return try Engine(store: store, clock: clock, config: config, logger: quietLogger) {
+            DispatchCore(jurisdiction: demo, rules: rules, scope: scope, observer: observer)
         }
     }
 
     /// Stops the engine and starts a new one on the same store (a restart).
     func restart() throws {
         engine.stop()
-        engine = try Self.makeEngine(store: store, clock: clock, rules: rules, regions: regions, observer: recorded.observer)
+        engine = try Self.makeEngine(store: store, clock: clock, rules: rules, scope: scope, observer: recorded.observer)
     }
 
-    deinit {
-        engine.stop()
-        try? FileManager.default.removeItem(at: dir)
-    }
+    deinit { engine.stop() }
+
+    /// The read API over this store.
+    var queries: DispatchQueries { DispatchQueries(reader: StateReader(store), jurisdiction: demo) }
 
     /// Everything handed to the engine before this call is committed when it returns.
     func drain() async throws { _ = try await engine.submit(.units([])) }
@@ -91,17 +94,13 @@ final class Harness: @unchecked Sendable {
     func open(_ category: Category, at point: Coordinate, priority: Int? = nil, casualties: Int = 0, consent: Bool = false,
               description: String? = nil, channel: Channel = .police, id: String? = nil) async throws -> String {
         nextIncident += 1
-        seq += 1
         let incidentId = id ?? String(format: "I%08d", nextIncident)
         let opened = IncidentOpened(
             incidentId: incidentId, callId: "C\(incidentId)", channel: channel, category: category,
             priority: priority ?? Self.priority(category), place: IncidentPlace(coordinate: point, address: nil, grid: demo.locate(point)),
             caller: nil, description: description, callTaker: "CT01", casualties: casualties, partiesConsent: consent, enterpriseId: nil,
             receivedAt: clock.now())
-        let header = EventHeader(type: IncidentOpened.type, version: IncidentOpened.version, source: "intake", epoch: "e1", seq: seq,
-                                 time: EventTime.string(clock.now()), correlationId: incidentId)
-        let payload = try JSONCodec.encoder().encode(opened)
-        engine.deliver([Envelope(topic: opened.topic, header: header, payload: Array(payload))], from: "intake")
+        engine.deliver([intake.event(opened)], from: intake.name)
         try await drain()
         return incidentId
     }
@@ -117,8 +116,8 @@ final class Harness: @unchecked Sendable {
 
     @discardableResult
     func field(_ commands: [FieldCommand]) async throws -> (accepted: Int, refused: [FieldCommandError]) {
-        guard case .field(let a, let r) = try await engine.submit(.field(commands)) else { fatalError() }
-        return (a, r)
+        let result = FieldResult(try await engine.submit(.field(commands)))
+        return (result.accepted, result.refused)
     }
 
     @discardableResult
@@ -129,8 +128,8 @@ final class Harness: @unchecked Sendable {
 
     @discardableResult
     func units(_ reports: [UnitReport]) async throws -> (accepted: Int, refused: [FieldCommandError]) {
-        guard case .units(let a, let r) = try await engine.submit(.units(reports)) else { fatalError() }
-        return (a, r)
+        let result = FieldResult(try await engine.submit(.units(reports)))
+        return (result.accepted, result.refused)
     }
 
     /// Signs every listed unit off duty (to make the next rule's units the only free ones).
@@ -141,10 +140,11 @@ final class Harness: @unchecked Sendable {
 
     /// The published events of one type, decoded, oldest first.
     func events<P: EventPayload>(_ type: P.Type) throws -> [P] {
-        try store.replay(after: 0, limit: 100_000).events.compactMap { e in
+        let decoder = JSONCodec.decoder()
+        return try store.replay(after: 0, limit: 100_000).events.compactMap { e in
             let header = try EventHeader.decode(e.header)
             guard header.type == P.type else { return nil }
-            return try JSONCodec.decoder().decode(P.self, from: Data(e.payload))
+            return try decoder.decode(P.self, from: Data(e.payload))
         }
     }
 
@@ -154,16 +154,12 @@ final class Harness: @unchecked Sendable {
 
     func assigned(_ incidentId: String) throws -> [UnitAssigned] { try events(UnitAssigned.self).filter { $0.incidentId == incidentId } }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T { try store.pool.read(body) }
-
     /// Moves event time on and waits until a tick has run at the new time and committed.
-    func advance(_ seconds: TimeInterval) async throws {
+    func advance(_ seconds: TimeInterval, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         clock.advance(by: seconds)
         let target = clock.now()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while (recorded.lastTick ?? .distantPast) < target {
-            if ContinuousClock.now > deadline { Issue.record("no tick ran at \(target)"); return }
-            try await Task.sleep(for: .milliseconds(1))  // polling, not synchronisation: the condition decides
+        await eventually(timeout: .seconds(10), "a tick at \(target)", sourceLocation: sourceLocation) {
+            (recorded.lastTick ?? .distantPast) >= target
         }
         try await drain()  // the tick's batch has committed once a later command is answered
     }

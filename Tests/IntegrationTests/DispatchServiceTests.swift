@@ -1,5 +1,7 @@
+import Bus
 import Foundation
 import Testing
+import Wire
 
 /// dispatch as a running process behind intake (issue #5): the rules, field commands, timers and
 /// the read API through HTTP, and one synthetic day of the demo city on an accelerated clock.
@@ -133,6 +135,26 @@ struct DispatchServiceTests {
         let text = String(decoding: metrics, as: UTF8.self)
         #expect(s3 == 200 && text.contains("precinct_dispatch_decision_seconds") && text.contains("precinct_dispatch_sla_breaches_total"))
         #expect(text.contains("precinct_dispatch_queue_length"))
+
+        // The same operations over the ROUTER (how the CLI and the load generator reach them).
+        let context = try ZMQContext()
+        let dealer = try Socket(context, .dealer)
+        defer { dealer.close() }
+        try dealer.connect(cluster.endpoint("dispatch", "router"))
+        let again = #"{"commands":[{"incidentId":"\#(crime)","unitId":"\#(unit)","stage":"arrived"}]}"#
+        _ = try dealer.send(multipart: [[], FlatJSON.encode(["op": .string("field"), "id": .string("f1")]), Array(again.utf8)])
+        _ = try dealer.send(multipart: [[], FlatJSON.encode(["op": .string("stats"), "id": .string("s1")]), Array("{}".utf8)])
+        var replies: [String: (status: Int?, body: [String: Any])] = [:]
+        try await eventually("dispatch to answer over the ROUTER") {
+            while let frames = try dealer.receiveMultipart(dontWait: true) {
+                func object(_ frame: [UInt8]) -> [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(frame))) as? [String: Any] }
+                guard frames.count >= 2, let header = object(frames[frames.count - 2]), let id = header["id"] as? String else { continue }
+                replies[id] = (header["status"] as? Int, object(frames[frames.count - 1]) ?? [:])
+            }
+            return replies.count == 2
+        }
+        #expect(replies["f1"]?.status == 409 && replies["f1"]?.body["accepted"] as? Int == 0, "\(replies)")
+        #expect(replies["s1"]?.status == 200 && replies["s1"]?.body["incidents"] as? Int == 4, "\(replies)")
     }
 
     /// One synthetic day of the demo city through intake and dispatch, 1440× faster than real

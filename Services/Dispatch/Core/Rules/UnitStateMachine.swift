@@ -41,7 +41,8 @@ public struct IllegalTransition: Error, Sendable, Hashable, CustomStringConverti
     public var transition: UnitTransition
     public var allowedFrom: [UnitState]
     public var description: String {
-        "\(transition.rawValue) is not allowed while unit \(unitId) is \(from.rawValue) (allowed from: \(allowedFrom.map(\.rawValue).joined(separator: ", ")))"
+        let allowed = allowedFrom.map(\.rawValue).joined(separator: ", ")
+        return "\(transition.rawValue) is not allowed while unit \(unitId) is \(from.rawValue) (allowed from: \(allowed))"
     }
 }
 

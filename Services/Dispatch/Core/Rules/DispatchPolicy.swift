@@ -1,65 +1,15 @@
 import Foundation
 import Model
 
-/// What an incident needs sent: its first unit, the accident division's second unit (一警双派),
-/// the units a major incident draws from the region, a PTU echelon, or support asked from the field.
-public enum NeedKind: String, Codable, Sendable, CaseIterable {
-    case primary, accidentDivision, major, ptu, support
-}
-
-public struct Need: Codable, Sendable, Hashable {
-    public var kind: NeedKind
-    /// PTU echelon number (1 is the first).
-    public var echelon: Int?
-    /// What the field asked for (`support`).
-    public var support: SupportRequest?
-    /// Set on a re-dispatch: the unit whose sign-off expired.
-    public var replaces: String?
-    /// Set on a handover: the unit handing the incident over.
-    public var handoverFrom: String?
-
-    public init(kind: NeedKind, echelon: Int? = nil, support: SupportRequest? = nil, replaces: String? = nil, handoverFrom: String? = nil) {
-        self.kind = kind
-        self.echelon = echelon
-        self.support = support
-        self.replaces = replaces
-        self.handoverFrom = handoverFrom
-    }
-
-    /// The role an assignment for this need is published with.
-    public var role: String {
-        if handoverFrom != nil { return "handover" }
-        if replaces != nil { return "redispatch" }
-        return kind == .ptu ? "ptu" : kind.rawValue
-    }
-}
-
-/// The facts about an incident the rules look at.
-public struct IncidentFacts: Sendable, Hashable {
-    public var category: Category
-    public var casualties: Int
-    public var partiesConsent: Bool
-    public var grid: GridLocation?
-    public var major: Bool
-
-    public init(category: Category, casualties: Int, partiesConsent: Bool, grid: GridLocation?, major: Bool) {
-        self.category = category
-        self.casualties = casualties
-        self.partiesConsent = partiesConsent
-        self.grid = grid
-        self.major = major
-    }
-
-    /// 伤亡/复杂事故: a casualty accident, or a "minor" one where someone is hurt.
-    public var isCasualtyAccident: Bool { category == .accidentCasualty || (category == .accidentMinor && casualties > 0) }
-    /// Road incidents (the road chief's): every traffic accident.
-    public var isRoadIncident: Bool { category == .accidentMinor || category == .accidentCasualty }
-}
-
 /// One step of a rule: the units it may send, tried nearest first. Earlier tiers win.
 public struct Tier: Sendable, Hashable {
     public var rule: String
     public var units: [String]
+
+    public init(rule: String, units: [String]) {
+        self.rule = rule
+        self.units = units
+    }
 }
 
 /// The dispatch rules as candidate tiers (docs/dispatch.md, "Rules"): pure, computed from the
@@ -80,7 +30,7 @@ public final class DispatchPolicy {
     static func stationKinds(_ kind: UnitKind) -> Bool { patrols(kind) || kind == .stationDuty }
 
     /// The initial needs of an incident, in the order they are served.
-    public func initialNeeds(_ facts: IncidentFacts, rules: DispatchRules) -> [Need] {
+    public func initialNeeds(_ facts: DispatchFacts, rules: DispatchRules) -> [Need] {
         var needs = [Need(kind: .primary)]
         if facts.isCasualtyAccident { needs.append(Need(kind: .accidentDivision)) }
         if facts.major {
@@ -93,7 +43,7 @@ public final class DispatchPolicy {
     }
 
     /// The tiers for `need` on an incident with `facts`.
-    public func tiers(for need: Need, _ facts: IncidentFacts) -> [Tier] {
+    public func tiers(for need: Need, _ facts: DispatchFacts) -> [Tier] {
         let key = cacheKey(need, facts)
         if let key, let cached = cache[key] { return cached }
         let tiers = compute(need, facts)
@@ -101,11 +51,13 @@ public final class DispatchPolicy {
         return tiers
     }
 
-    private func cacheKey(_ need: Need, _ f: IncidentFacts) -> String? {
+    private func cacheKey(_ need: Need, _ f: DispatchFacts) -> String? {
         let place = f.grid?.gridId ?? "-"
         switch need.kind {
         case .primary:
-            let flavour = f.isCasualtyAccident ? "cas" : f.category == .accidentMinor ? "acc" : (f.category == .dispute && f.partiesConsent) ? "med" : "pat"
+            let flavour = f.isCasualtyAccident ? "cas"
+                : f.category == .accidentMinor ? "acc"
+                : (f.category == .dispute && f.partiesConsent) ? "med" : "pat"
             return "p|\(place)|\(flavour)|\(f.major)"
         case .accidentDivision: return "ad"
         case .major: return "m|\(place)"
@@ -117,7 +69,7 @@ public final class DispatchPolicy {
 
     private func ids(_ filter: (FieldUnit) -> Bool) -> [String] { units.filter(filter).map(\.id) }
 
-    private func compute(_ need: Need, _ f: IncidentFacts) -> [Tier] {
+    private func compute(_ need: Need, _ f: DispatchFacts) -> [Tier] {
         switch need.kind {
         case .primary: return primaryTiers(f)
         case .accidentDivision: return [Tier(rule: "dual-accident-division", units: ids { $0.kind == .accidentDivision })]
@@ -127,7 +79,7 @@ public final class DispatchPolicy {
         }
     }
 
-    private func primaryTiers(_ f: IncidentFacts) -> [Tier] {
+    private func primaryTiers(_ f: DispatchFacts) -> [Tier] {
         guard let loc = f.grid else {
             return [Tier(rule: "city-nearest", units: ids { Self.stationKinds($0.kind) })]
         }
@@ -182,12 +134,14 @@ public final class DispatchPolicy {
         return [
             Tier(rule: stationRule, units: ids { qualified($0) && $0.homeGridId == loc.gridId }),
             Tier(rule: stationRule, units: ids(qualified)),
-            Tier(rule: "accident-squadron", units: ids { $0.kind == .trafficSquadron && ($0.squadronId == merged || ($0.squadronId.map(squadrons.contains) ?? false)) }),
+            Tier(rule: "accident-squadron", units: ids {
+                $0.kind == .trafficSquadron && ($0.squadronId == merged || ($0.squadronId.map(squadrons.contains) ?? false))
+            }),
         ]
     }
 
     /// A major incident: the centre station commands every member station and squadron of the region.
-    func majorTiers(_ f: IncidentFacts) -> [Tier] {
+    func majorTiers(_ f: DispatchFacts) -> [Tier] {
         guard let loc = f.grid else { return [] }
         let stations = regionStations(loc.regionId)
         let squadrons = Set(jurisdiction.regions[loc.regionId]?.squadronIds ?? [])
@@ -197,7 +151,7 @@ public final class DispatchPolicy {
         ]
     }
 
-    func supportTiers(_ request: SupportRequest, _ f: IncidentFacts) -> [Tier] {
+    func supportTiers(_ request: SupportRequest, _ f: DispatchFacts) -> [Tier] {
         func fits(_ u: FieldUnit) -> Bool {
             if let k = request.kind, u.kind != k { return false }
             if let q = request.qualification, !u.qualifications.contains(q) { return false }
@@ -208,7 +162,9 @@ public final class DispatchPolicy {
         let stations = regionStations(loc.regionId)
         return [
             Tier(rule: "support", units: ids { fits($0) && $0.stationId == loc.stationId }),
-            Tier(rule: "support", units: ids { fits($0) && (jurisdiction.regionId(of: $0) == loc.regionId || ($0.stationId.map(stations.contains) ?? false)) }),
+            Tier(rule: "support", units: ids {
+                fits($0) && (jurisdiction.regionId(of: $0) == loc.regionId || ($0.stationId.map(stations.contains) ?? false))
+            }),
             Tier(rule: "support", units: ids(fits)),
         ]
     }

@@ -6,6 +6,7 @@ import Model
 /// the travel-time model. A missing file means the documented defaults; a present file must be
 /// complete and valid, or the service refuses to start naming the file, the record and the problem.
 public struct DispatchRules: Codable, Sendable, Hashable {
+    /// A service-level timer from a start.
     public struct Timer: Codable, Sendable, Hashable {
         /// Time allowed, in seconds of event time.
         public var seconds: Double
@@ -17,6 +18,7 @@ public struct DispatchRules: Codable, Sendable, Hashable {
         }
     }
 
+    /// 到警: the N-minute promise of the response points (see `SLADeadline.arrival`).
     public struct Arrival: Codable, Sendable, Hashable {
         /// Warning this many seconds before the promise expires.
         public var warnBefore: Double
@@ -28,6 +30,7 @@ public struct DispatchRules: Codable, Sendable, Hashable {
         }
     }
 
+    /// The four service-level timers (docs/dispatch.md, "Service-level timers").
     public struct Timers: Codable, Sendable, Hashable {
         public var signOff: Timer
         public var firstFeedback: Timer
@@ -70,12 +73,14 @@ public struct DispatchRules: Codable, Sendable, Hashable {
         }
     }
 
+    /// How long a need may wait before the city command centre hears of it.
     public struct Queue: Codable, Sendable, Hashable {
         /// A need still queued after this long escalates again, to the city command centre (level 2).
         public var escalateAfterSeconds: Double
         public init(escalateAfterSeconds: Double) { self.escalateAfterSeconds = escalateAfterSeconds }
     }
 
+    /// Whether units keep their shifts, and in which time zone.
     public struct Shifts: Codable, Sendable, Hashable {
         /// When true, a unit outside its shift is off duty (it finishes the incident it is on first).
         public var enforce: Bool
@@ -130,16 +135,6 @@ public struct DispatchRules: Codable, Sendable, Hashable {
 
     public static let fileName = "dispatch-rules.json"
 
-    /// Reads `dispatch-rules.json` from the city folder (or `file` when given); the defaults when
-    /// the city has none.
-    public static func load(cityDirectory: URL, file: URL? = nil) throws -> DispatchRules {
-        let url = file ?? cityDirectory.appendingPathComponent(fileName)
-        if file == nil && !FileManager.default.fileExists(atPath: url.path) { return .defaults }
-        let rules: DispatchRules = try decodeFile(url)
-        try rules.validate(file: url.lastPathComponent)
-        return rules
-    }
-
     /// Checks every value; the error names the file, the record and the problem.
     public func validate(file: String = fileName) throws {
         func check(_ ok: Bool, _ record: String, _ problem: String) throws {
@@ -164,7 +159,8 @@ public struct DispatchRules: Codable, Sendable, Hashable {
         try check(travel.detourFactor >= 1, "travel", "detourFactor must be ≥ 1")
         try check(travel.turnoutSeconds >= 0, "travel", "turnoutSeconds must be ≥ 0")
         for key in travel.speedsKmh.keys.sorted() {
-            try check(UnitKind(rawValue: key) != nil, "travel.speedsKmh.\(key)", "'\(key)' is not a unit kind (\(UnitKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            let kinds = UnitKind.allCases.map(\.rawValue).joined(separator: ", ")
+            try check(UnitKind(rawValue: key) != nil, "travel.speedsKmh.\(key)", "'\(key)' is not a unit kind (\(kinds))")
             try check(travel.speedsKmh[key]! > 0, "travel.speedsKmh.\(key)", "speed must be > 0")
         }
         for kind in UnitKind.allCases {
