@@ -60,7 +60,7 @@ struct ServiceTarget {
 
 let services: [ServiceTarget] = [
     ServiceTarget(name: "Intake"),
-    ServiceTarget(name: "Dispatch", coreDependencies: [deque]),
+    ServiceTarget(name: "Dispatch"),
     ServiceTarget(name: "Scoring"),
     ServiceTarget(name: "Liaison"),
 ]
