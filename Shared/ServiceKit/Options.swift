@@ -174,6 +174,16 @@ public func resolveSetting<T>(_ flag: T?, env variable: String, parse: (String) 
     return fallback
 }
 
+/// An optional setting: the flag, else the environment variable, else `nil`; a value that does
+/// not parse is an error naming the variable.
+public func resolveSetting<T>(_ flag: T?, env variable: String, parse: (String) -> T?,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> T? {
+    if let flag { return flag }
+    guard let raw = environment[variable], !raw.isEmpty else { return nil }
+    guard let value = parse(raw) else { throw ValidationError("environment variable \(variable)='\(raw)' is not valid") }
+    return value
+}
+
 /// Where one instance of a followed service publishes and answers.
 public struct PeerEndpoints: Sendable, Equatable {
     /// The instance's source name (the service's name unless it runs as several instances).

@@ -34,6 +34,9 @@ struct DispatchCommand: AsyncParsableCommand {
         let regionList = try resolveSetting(regions, env: "PRECINCT_REGIONS", parse: { $0 }, default: "")
         let scope = try RegionScope.parse(regionList, jurisdiction: jurisdiction)
         let definition = DispatchService.definition(jurisdiction: jurisdiction, rules: dispatchRules, scope: scope)
-        try await ServiceHost.run(definition, config: config)
+        // Bootstrapped here and only here: a process has one logging and one metrics system.
+        let metrics = Observability.bootstrap(logLevel: config.logLevel)
+        let service = try buildService(definition, config: config, logger: Observability.logger(for: config), metrics: metrics)
+        try await service.run(config: config)
     }
 }

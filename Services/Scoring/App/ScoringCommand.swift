@@ -24,6 +24,9 @@ struct ScoringCommand: AsyncParsableCommand {
         let table = try path.isEmpty
             ? ScoringRules.load(from: config.cityDirectory)
             : ScoringRules.decode(Data(contentsOf: URL(fileURLWithPath: path)), file: path)
-        try await ServiceHost.run(ScoringService.definition(rules: table, jurisdiction: jurisdiction), config: config)
+        // Bootstrapped here and only here: a process has one logging and one metrics system.
+        let metrics = Observability.bootstrap(logLevel: config.logLevel)
+        let service = try buildService(ScoringService.definition(rules: table, jurisdiction: jurisdiction), config: config, logger: Observability.logger(for: config), metrics: metrics)
+        try await service.run(config: config)
     }
 }
