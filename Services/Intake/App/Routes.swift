@@ -40,12 +40,16 @@ enum IntakeService {
             return CallCount(clientRefPrefix: prefix, count: try await queries.count(clientRefPrefix: prefix))
         }
         api.on(IntakeAPI.caller) { input in
-            guard let view = try await queries.caller(phone: input.phone) else { throw APIError.notFound("no call from \(input.phone)", field: "phone") }
+            guard let view = try await queries.caller(phone: input.phone) else {
+                throw APIError.notFound("no call from \(input.phone)", field: "phone")
+            }
             return view
         }
         api.on(IntakeAPI.callers) { input in
             let flag = try input.flag.map { flag in
-                guard let known = CallerFlag(rawValue: flag) else { throw APIError.invalid("must be repeat or malicious (got '\(flag)')", field: "flag") }
+                guard let known = CallerFlag(rawValue: flag) else {
+                    throw APIError.invalid("must be repeat or malicious (got '\(flag)')", field: "flag")
+                }
                 return known
             }
             return CallerList(callers: try await queries.callers(flag: flag, limit: min(max(input.limit ?? 100, 1), 1000)))
@@ -56,7 +60,7 @@ enum IntakeService {
         api.get("/v1/calls", IntakeAPI.calls)
         api.get("/v1/calls/count", IntakeAPI.callCount)
         api.get("/v1/calls/:id", IntakeAPI.getCall)
-        api.post("/v1/calls/:callId/classify", IntakeAPI.classify, maxBytes: 16 * 1024)
+        api.post("/v1/calls/:id/classify", IntakeAPI.classify, maxBytes: 16 * 1024)
         api.get("/v1/incidents/:id", IntakeAPI.incident)
         api.get("/v1/callers", IntakeAPI.callers)
         api.get("/v1/callers/:phone", IntakeAPI.caller)

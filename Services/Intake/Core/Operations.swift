@@ -10,7 +10,7 @@ public enum IntakeAPI {
     /// unreadable call is recorded. 201 opened / merged / diverted, 202 left for review, 200 a
     /// retried `clientRef`; a rejection is an API error carrying the record's `callId`.
     public static let call = APIOperation<RawJSON, CallReceipt>("call")
-    /// The call-taker classifies a call left for review (`POST /v1/calls/{callId}/classify`).
+    /// The call-taker classifies a call left for review (`POST /v1/calls/{id}/classify`).
     public static let classify = APIOperation<ClassifyInput, CallReceipt>("classify")
     /// An incident with its calls (`GET /v1/incidents/{id}`).
     public static let incident = APIOperation<IdInput, IncidentView>("incident")
@@ -50,6 +50,27 @@ public struct ClassifyInput: Codable, Sendable, Hashable {
         self.callId = callId
         self.category = category
         self.callTaker = callTaker
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case callId, category, callTaker
+        /// `POST /v1/calls/{id}/classify`: the path's call (the router names the segment `id` for
+        /// every route under `/v1/calls/`); it wins over a `callId` in the body, as it always did.
+        case id
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        callId = try c.decodeIfPresent(String.self, forKey: .id) ?? c.decode(String.self, forKey: .callId)
+        category = try c.decode(Category.self, forKey: .category)
+        callTaker = try c.decodeIfPresent(String.self, forKey: .callTaker)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(callId, forKey: .callId)
+        try c.encode(category, forKey: .category)
+        try c.encodeIfPresent(callTaker, forKey: .callTaker)
     }
 }
 
@@ -151,15 +172,49 @@ public struct CallQuery: Codable, Sendable, Hashable {
 
     public static let maxLimit = 500
 
+    enum CodingKeys: String, CodingKey {
+        case channel, outcome, reason, callTaker, caller, incidentId, category, since, until, after, limit
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        channel = try c.decodeIfPresent(String.self, forKey: .channel)
+        outcome = try c.decodeIfPresent(String.self, forKey: .outcome)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        callTaker = try c.decodeIfPresent(String.self, forKey: .callTaker)
+        caller = try c.decodeIfPresent(String.self, forKey: .caller)
+        incidentId = try c.decodeIfPresent(String.self, forKey: .incidentId)
+        category = try c.decodeIfPresent(String.self, forKey: .category)
+        since = try c.decodeIfPresent(Date.self, forKey: .since)
+        until = try c.decodeIfPresent(Date.self, forKey: .until)
+        after = try c.decodeIfPresent(String.self, forKey: .after)
+        // The query-string decoder reports `limit=x` without naming the key; name it, so the
+        // answer says which parameter is wrong.
+        do {
+            limit = try c.decodeIfPresent(Int.self, forKey: .limit)
+        } catch DecodingError.typeMismatch(let type, let context) where context.codingPath.isEmpty {
+            throw DecodingError.typeMismatch(type, .init(codingPath: [CodingKeys.limit], debugDescription: context.debugDescription))
+        }
+    }
+
     /// A problem with the filters, naming the parameter.
     public func validate() -> FieldError? {
-        if let limit, !(1...Self.maxLimit).contains(limit) { return FieldError(field: "limit", reason: "must be 1…\(Self.maxLimit) (got \(limit))", code: "invalid-value") }
-        if let channel, Channel(rawValue: channel) == nil { return FieldError(field: "channel", reason: "'\(channel)' is not a channel", code: "unknown-channel") }
-        if let outcome, CallReceipt.Outcome(rawValue: outcome) == nil {
-            return FieldError(field: "outcome", reason: "'\(outcome)' is not one of \(CallReceipt.Outcome.allCases.map(\.rawValue).joined(separator: ", "))", code: "invalid-value")
+        if let limit, !(1...Self.maxLimit).contains(limit) {
+            return FieldError(field: "limit", reason: "must be 1…\(Self.maxLimit) (got \(limit))", code: "invalid-value")
         }
-        if let category, Category(rawValue: category) == nil { return FieldError(field: "category", reason: "'\(category)' is not a category", code: "invalid-value") }
-        if let after, RecordIdentifier.callNumber(after) == nil { return FieldError(field: "after", reason: "'\(after)' is not a call id", code: "invalid-value") }
+        if let channel, Channel(rawValue: channel) == nil {
+            return FieldError(field: "channel", reason: "'\(channel)' is not a channel", code: "unknown-channel")
+        }
+        if let outcome, CallReceipt.Outcome(rawValue: outcome) == nil {
+            let known = CallReceipt.Outcome.allCases.map(\.rawValue).joined(separator: ", ")
+            return FieldError(field: "outcome", reason: "'\(outcome)' is not one of \(known)", code: "invalid-value")
+        }
+        if let category, Category(rawValue: category) == nil {
+            return FieldError(field: "category", reason: "'\(category)' is not a category", code: "invalid-value")
+        }
+        if let after, RecordIdentifier.callNumber(after) == nil {
+            return FieldError(field: "after", reason: "'\(after)' is not a call id", code: "invalid-value")
+        }
         return nil
     }
 }
