@@ -132,3 +132,27 @@ struct CallParserTests {
         #expect(RecordIdentifier.call(123_456_789) == "C123456789")
     }
 }
+
+@Suite("operation inputs")
+struct OperationInputTests {
+    @Test("classify takes the call from the path's id before the body's callId (the ROUTER sends callId)")
+    func classifyInput() throws {
+        let decoder = JSONCodec.decoder()
+        let routed = try decoder.decode(ClassifyInput.self, from: Data(#"{"id":"C00000002","callId":"C00000009","category":"dispute"}"#.utf8))
+        #expect(routed.callId == "C00000002")
+        let direct = try decoder.decode(ClassifyInput.self, from: Data(#"{"callId":"C00000009","category":"nonPolice","callTaker":"CT02"}"#.utf8))
+        #expect(direct == ClassifyInput(callId: "C00000009", category: .nonPolice, callTaker: "CT02"))
+        #expect(throws: DecodingError.self) { try decoder.decode(ClassifyInput.self, from: Data(#"{"category":"dispute"}"#.utf8)) }
+    }
+
+    @Test("a limit that is not a number is refused naming limit")
+    func callQueryLimit() throws {
+        #expect(try JSONCodec.decoder().decode(CallQuery.self, from: Data(#"{"limit":20,"outcome":"merged"}"#.utf8)) == CallQuery(outcome: "merged", limit: 20))
+        do {
+            _ = try JSONCodec.decoder().decode(CallQuery.self, from: Data(#"{"limit":"x"}"#.utf8))
+            Issue.record("a limit of 'x' decoded")
+        } catch let error as DecodingError {
+            #expect(describe(error).field == "limit")
+        }
+    }
+}

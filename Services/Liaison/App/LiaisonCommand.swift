@@ -8,7 +8,8 @@ import ServiceKit
 struct LiaisonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "precinct-liaison",
-        abstract: "Runs the enterprise registry (一企一警), enterprise alerts, zero-disturbance coordination, enterprise cases and the liaison work log.")
+        abstract: "Runs the enterprise registry (一企一警), enterprise alerts, zero-disturbance coordination, enterprise cases "
+            + "and the liaison work log.")
 
     @OptionGroup var options: ServiceOptions
 
@@ -19,7 +20,9 @@ struct LiaisonCommand: AsyncParsableCommand {
         let config = try options.resolve(.liaison)
         let period = try resolveSetting(workPeriodDays, env: "PRECINCT_LIAISON_WORK_PERIOD_DAYS",
                                         parse: { Double($0).flatMap { $0.isFinite ? $0 : nil } }, default: 30)
-        guard period > 0 else { throw ValidationError("PRECINCT_LIAISON_WORK_PERIOD_DAYS (or --work-period-days) must be a number of days > 0; got \(period)") }
+        guard period > 0 else {
+            throw ValidationError("PRECINCT_LIAISON_WORK_PERIOD_DAYS (or --work-period-days) must be a number of days > 0; got \(period)")
+        }
         let jurisdiction = try Jurisdiction.load(from: config.cityDirectory)
         let enterprises = try Enterprise.load(from: config.cityDirectory)
         // The city file seeds the registry on the first start; it must pass the API's rules.
@@ -27,7 +30,8 @@ struct LiaisonCommand: AsyncParsableCommand {
         for e in enterprises {
             let problems = validator.problems(e)
             if !problems.isEmpty {
-                throw ConfigurationError(file: "enterprises.json", record: "enterprise \(e.id)", problem: problems.map(\.description).joined(separator: "; "))
+                let problem = problems.map(\.description).joined(separator: "; ")
+                throw ConfigurationError(file: "enterprises.json", record: "enterprise \(e.id)", problem: problem)
             }
         }
         let definition = LiaisonService.definition(enterprises: enterprises, jurisdiction: jurisdiction,

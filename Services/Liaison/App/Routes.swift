@@ -29,7 +29,9 @@ enum LiaisonService {
         api.on(LiaisonAPI.putEnterprise) { input in
             try await written(engine.run(.putEnterprise(input.enterprise, createOnly: input.createOnly ?? false)).enterpriseWrite)
         }
-        api.on(LiaisonAPI.createEnterprise) { enterprise in try await written(engine.run(.putEnterprise(enterprise, createOnly: true)).enterpriseWrite) }
+        api.on(LiaisonAPI.createEnterprise) { enterprise in
+            try await written(engine.run(.putEnterprise(enterprise, createOnly: true)).enterpriseWrite)
+        }
         api.on(LiaisonAPI.replaceEnterprise) { enterprise in
             try await written(engine.run(.putEnterprise(enterprise, createOnly: false)).enterpriseWrite)
         }
@@ -46,7 +48,9 @@ enum LiaisonService {
         api.on(LiaisonAPI.caseTotals) { query in try await engine.run(.caseTotals(query)).caseTotals }
         api.on(LiaisonAPI.logWork) { input in try await written(engine.run(.logWork(input)).workWrite) }
         api.on(LiaisonAPI.overdue) { query in try await engine.run(.overdue(periodDays: query.periodDays)).overdue }
-        api.on(LiaisonAPI.alerts) { filter in AlertFeed(alerts: try await queries.alerts(enterpriseId: filter.enterprise, incidentId: filter.incident)) }
+        api.on(LiaisonAPI.alerts) { filter in
+            AlertFeed(alerts: try await queries.alerts(enterpriseId: filter.enterprise, incidentId: filter.incident))
+        }
         api.on(LiaisonAPI.stats) { _ in try await queries.stats() }
 
         api.get("/v1/enterprises", LiaisonAPI.enterprises)
@@ -81,7 +85,9 @@ extension Engine<LiaisonCore> {
 
 extension LiaisonCore.Reply {
     // The reply each command answers with; any other is a bug in the core, reported as a 500.
-    var enterpriseWrite: (EnterpriseWrite, created: Bool) { get throws { if case .enterprise(let w) = self { (w, w.created) } else { throw mismatch } } }
+    var enterpriseWrite: (EnterpriseWrite, created: Bool) {
+        get throws { if case .enterprise(let w) = self { (w, w.created) } else { throw mismatch } }
+    }
     var caseWrite: (CaseWrite, created: Bool) { get throws { if case .enterpriseCase(let w) = self { (w, w.created) } else { throw mismatch } } }
     var workWrite: (WorkWrite, created: Bool) { get throws { if case .work(let w) = self { (w, w.created) } else { throw mismatch } } }
     var enterprises: [EnterpriseSummary] { get throws { if case .enterprises(let l) = self { l } else { throw mismatch } } }

@@ -170,7 +170,8 @@ public struct WorkInput: Codable, Sendable, Hashable {
     public var at: Date?
     public var note: String?
 
-    public init(entryId: String? = nil, enterpriseId: String, kind: WorkLogEntry.Kind, officerIds: [String]? = nil, at: Date? = nil, note: String? = nil) {
+    public init(entryId: String? = nil, enterpriseId: String, kind: WorkLogEntry.Kind, officerIds: [String]? = nil, at: Date? = nil,
+                note: String? = nil) {
         self.entryId = entryId
         self.enterpriseId = enterpriseId
         self.kind = kind

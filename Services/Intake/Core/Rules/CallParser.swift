@@ -56,7 +56,8 @@ public struct CallParser: Sendable {
             return .unreadable(FieldError(field: "", reason: "body is not valid JSON", code: "invalid-json"), status: 400, hints: Hints())
         }
         guard let fields = object as? [String: Any] else {
-            return .unreadable(FieldError(field: "", reason: "body must be a JSON object (a call)", code: "invalid-json"), status: 400, hints: Hints())
+            let problem = FieldError(field: "", reason: "body must be a JSON object (a call)", code: "invalid-json")
+            return .unreadable(problem, status: 400, hints: Hints())
         }
         let hints = Hints(channel: fields["channel"] as? String, callTaker: fields["callTaker"] as? String,
                           callerPhone: (fields["caller"] as? [String: Any])?["phone"] as? String, clientRef: fields["clientRef"] as? String)
@@ -83,6 +84,7 @@ public struct CallParser: Sendable {
     }
 
     public static func tooLarge(_ size: Int?) -> FieldError {
-        FieldError(field: "", reason: "body is \(size.map { "\($0) bytes" } ?? "larger than that"); a call is at most \(maxCallBytes) bytes", code: "too-large")
+        let what = size.map { "\($0) bytes" } ?? "larger than that"
+        return FieldError(field: "", reason: "body is \(what); a call is at most \(maxCallBytes) bytes", code: "too-large")
     }
 }

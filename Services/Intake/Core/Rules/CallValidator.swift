@@ -17,11 +17,13 @@ public struct CallValidator: Sendable {
     public func problem(_ request: CallRequest, receivedAt: Date, now: Date) -> FieldError? {
         if let problem = rules.channels.check(request) { return problem }
         if receivedAt.timeIntervalSince(now) > rules.maxFutureSkew {
-            let reason = "\(EventTime.string(receivedAt)) is more than \(Int(rules.maxFutureSkew / 60)) minutes after intake's clock (\(EventTime.string(now)))"
+            let reason = "\(EventTime.string(receivedAt)) is more than \(Int(rules.maxFutureSkew / 60)) minutes after intake's clock "
+                + "(\(EventTime.string(now)))"
             return FieldError(field: "receivedAt", reason: reason, code: "impossible-time")
         }
         if now.timeIntervalSince(receivedAt) > rules.maxAge {
-            let reason = "\(EventTime.string(receivedAt)) is more than \(Int(rules.maxAge / 3600)) hours before intake's clock (\(EventTime.string(now)))"
+            let reason = "\(EventTime.string(receivedAt)) is more than \(Int(rules.maxAge / 3600)) hours before intake's clock "
+                + "(\(EventTime.string(now)))"
             return FieldError(field: "receivedAt", reason: reason, code: "impossible-time")
         }
         if let casualties = request.casualties, casualties < 0 {
@@ -29,7 +31,8 @@ public struct CallValidator: Sendable {
         }
         guard let location = request.location else { return nil }
         if (location.lat == nil) != (location.lon == nil) {
-            return FieldError(field: location.lat == nil ? "location.lat" : "location.lon", reason: "lat and lon come together", code: "missing-field")
+            let missing = location.lat == nil ? "location.lat" : "location.lon"
+            return FieldError(field: missing, reason: "lat and lon come together", code: "missing-field")
         }
         if let c = location.coordinate {
             guard c.isValid else {

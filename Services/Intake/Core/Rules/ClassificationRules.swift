@@ -64,7 +64,9 @@ public struct ClassificationRules: Sendable, Decodable {
         var ids = Set<String>()
         for rule in rules {
             guard ids.insert(rule.id).inserted else { throw ConfigurationError(file: file, record: "rule \(rule.id)", problem: "duplicate id") }
-            guard (1...4).contains(rule.priority) else { throw ConfigurationError(file: file, record: "rule \(rule.id)", problem: "priority must be 1 (most urgent) to 4") }
+            guard (1...4).contains(rule.priority) else {
+                throw ConfigurationError(file: file, record: "rule \(rule.id)", problem: "priority must be 1 (most urgent) to 4")
+            }
             guard !rule.all.isEmpty, rule.all.allSatisfy({ !$0.isEmpty }) else {
                 throw ConfigurationError(file: file, record: "rule \(rule.id)", problem: "'all' needs at least one non-empty keyword group")
             }

@@ -40,7 +40,9 @@ public struct DiversionRules: Sendable, Decodable {
         var ids = Set<String>()
         for rule in rules {
             guard ids.insert(rule.id).inserted else { throw ConfigurationError(file: file, record: "rule \(rule.id)", problem: "duplicate id") }
-            guard !rule.keywords.isEmpty else { throw ConfigurationError(file: file, record: "rule \(rule.id)", problem: "needs at least one keyword") }
+            guard !rule.keywords.isEmpty else {
+                throw ConfigurationError(file: file, record: "rule \(rule.id)", problem: "needs at least one keyword")
+            }
         }
     }
 }

@@ -20,7 +20,8 @@ enum CallStore {
     static func insert(_ callId: String, n: Int, request: CallRequest, receivedAt: Date, json: String, _ d: CallDecision, _ tx: Transaction) throws {
         let c = d.classification
         try tx.run("""
-            INSERT INTO calls (id, n, received_at, channel, outcome, status, reason_code, reason_field, reason, incident_id, category, category_source,
+            INSERT INTO calls (id, n, received_at, channel, outcome, status, reason_code, reason_field, reason, incident_id, category,
+                               category_source,
                                priority, enterprise_related, casualties, merge_reason, diversion_rule, diversion_matter, diversion_department, flags,
                                grid_id, station_id, post_id, region_id, lat, lon, address, caller_name, caller_phone, call_taker, client_ref,
                                description, request)
@@ -39,7 +40,8 @@ enum CallStore {
     static func insertUnreadable(_ callId: String, n: Int, at: Date, problem: FieldError, status: Int, hints: CallParser.Hints, evidence: String,
                                  _ tx: Transaction) throws {
         try tx.run("""
-            INSERT INTO calls (id, n, received_at, channel, outcome, status, reason_code, reason_field, reason, caller_phone, call_taker, client_ref, request)
+            INSERT INTO calls (id, n, received_at, channel, outcome, status, reason_code, reason_field, reason, caller_phone, call_taker,
+                               client_ref, request)
             VALUES (?, ?, ?, ?, 'rejected', ?, ?, ?, ?, ?, ?, ?, ?)
             """, [callId, n, at.timeIntervalSince1970, hints.channel, status, problem.code, problem.field, problem.reason,
                   hints.callerPhone, hints.callTaker, hints.clientRef, evidence])
@@ -76,7 +78,8 @@ enum CallStore {
             WHERE c.caller_phone = ? AND c.received_at >= ? AND i.status = 'open' ORDER BY c.received_at DESC LIMIT 20
             """), arguments: [phone, since.timeIntervalSince1970]).map { row in
             let lat: Double? = row["lat"], lon: Double? = row["lon"]
-            return MergePolicy.EarlierCall(incidentId: row["incident_id"], coordinate: lat.flatMap { lat in lon.map { Coordinate(lat: lat, lon: $0) } })
+            let coordinate = lat.flatMap { lat in lon.map { Coordinate(lat: lat, lon: $0) } }
+            return MergePolicy.EarlierCall(incidentId: row["incident_id"], coordinate: coordinate)
         }
     }
 

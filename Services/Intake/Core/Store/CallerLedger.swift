@@ -24,7 +24,9 @@ enum CallerLedger {
 
     /// Counts one more false report against `phone`; returns its total.
     static func addFalseReport(_ phone: String, _ tx: Transaction) throws -> Int {
-        try tx.run("INSERT INTO callers (phone, false_reports) VALUES (?, 1) ON CONFLICT(phone) DO UPDATE SET false_reports = false_reports + 1", [phone])
+        try tx.run("""
+            INSERT INTO callers (phone, false_reports) VALUES (?, 1) ON CONFLICT(phone) DO UPDATE SET false_reports = false_reports + 1
+            """, [phone])
         return try tx.fetchOne(Int.self, "SELECT false_reports FROM callers WHERE phone = ?", [phone]) ?? 1
     }
 

@@ -27,10 +27,13 @@ enum IncidentStore {
 
     /// Counts one more call into `incidentId`; its latest call and casualties only grow.
     static func addCall(to incidentId: String, receivedAt: Date, casualties: Int, _ tx: Transaction) throws -> Merged {
-        try tx.run("UPDATE incidents SET call_count = call_count + 1, last_call_at = MAX(last_call_at, ?), casualties = MAX(casualties, ?) WHERE id = ?",
-                   [receivedAt.timeIntervalSince1970, casualties, incidentId])
-        let row = try Row.fetchOne(tx.db.cachedStatement(sql: "SELECT call_count, region_id, category FROM incidents WHERE id = ?"), arguments: [incidentId])!
-        return Merged(callCount: row["call_count"], regionId: row["region_id"], category: (row["category"] as String?).flatMap(Category.init(rawValue:)))
+        try tx.run("""
+            UPDATE incidents SET call_count = call_count + 1, last_call_at = MAX(last_call_at, ?), casualties = MAX(casualties, ?) WHERE id = ?
+            """, [receivedAt.timeIntervalSince1970, casualties, incidentId])
+        let row = try Row.fetchOne(tx.db.cachedStatement(sql: "SELECT call_count, region_id, category FROM incidents WHERE id = ?"),
+                                   arguments: [incidentId])!
+        return Merged(callCount: row["call_count"], regionId: row["region_id"],
+                      category: (row["category"] as String?).flatMap(Category.init(rawValue:)))
     }
 
     /// Open incidents of `category` inside the box whose latest call is at or after `since`.

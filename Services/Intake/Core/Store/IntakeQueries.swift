@@ -52,15 +52,18 @@ public struct IntakeQueries: Sendable {
 enum IntakeSQL {
     static func incident(_ id: String, jurisdiction: Jurisdiction?, _ db: Database) throws -> IncidentView? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]) else { return nil }
-        let calls = try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE incident_id = ? ORDER BY n", arguments: [id]).map { CallRecord(row: $0, jurisdiction: jurisdiction) }
+        let calls = try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE incident_id = ? ORDER BY n", arguments: [id])
+            .map { CallRecord(row: $0, jurisdiction: jurisdiction) }
         var location: GridLocation?
         if let gridId: String = row["grid_id"], let grid = jurisdiction?.grid(gridId) {
-            location = GridLocation(gridId: gridId, stationId: grid.stationId, postId: grid.postId, regionId: row["region_id"] ?? "", urban: grid.urban)
+            location = GridLocation(gridId: gridId, stationId: grid.stationId, postId: grid.postId, regionId: row["region_id"] ?? "",
+                                    urban: grid.urban)
         }
         let lat: Double? = row["lat"], lon: Double? = row["lon"]
         return IncidentView(
             incidentId: id, status: row["status"], category: row["category"], priority: row["priority"],
-            openedAt: Date(timeIntervalSince1970: row["opened_at"]), lastCallAt: (row["last_call_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            openedAt: Date(timeIntervalSince1970: row["opened_at"]),
+            lastCallAt: (row["last_call_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             closedAt: (row["closed_at"] as Double?).map(Date.init(timeIntervalSince1970:)), closeOutcome: row["close_outcome"],
             callCount: row["call_count"], enterpriseRelated: row["enterprise_related"], casualties: row["casualties"], location: location,
             coordinate: lat.flatMap { lat in lon.map { Coordinate(lat: lat, lon: $0) } }, address: row["address"], calls: calls)
@@ -106,15 +109,19 @@ enum IntakeSQL {
         let ledger = try Row.fetchOne(db, sql: "SELECT * FROM callers WHERE phone = ?", arguments: [phone])
         let total = byOutcome.values.reduce(0, +)
         guard total > 0 || ledger != nil else { return nil }
-        let span = try Row.fetchOne(db, sql: "SELECT MIN(received_at) AS first, MAX(received_at) AS last, COUNT(DISTINCT incident_id) AS incidents FROM calls WHERE caller_phone = ?", arguments: [phone])
-        let recent = try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE caller_phone = ? ORDER BY received_at DESC, n DESC LIMIT 20", arguments: [phone])
+        let span = try Row.fetchOne(db, sql: """
+            SELECT MIN(received_at) AS first, MAX(received_at) AS last, COUNT(DISTINCT incident_id) AS incidents FROM calls WHERE caller_phone = ?
+            """, arguments: [phone])
+        let recent = try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE caller_phone = ? ORDER BY received_at DESC, n DESC LIMIT 20",
+                                      arguments: [phone])
             .map { CallRecord(row: $0, jurisdiction: jurisdiction) }
         let repeatSince = (ledger?["repeat_since"] as Double?).map(Date.init(timeIntervalSince1970:))
         let maliciousSince = (ledger?["malicious_since"] as Double?).map(Date.init(timeIntervalSince1970:))
         return CallerView(
             phone: phone, calls: total, byOutcome: byOutcome, incidents: span?["incidents"] ?? 0, falseReports: ledger?["false_reports"] ?? 0,
             repeatCaller: repeatSince != nil, repeatSince: repeatSince, maliciousCaller: maliciousSince != nil, maliciousSince: maliciousSince,
-            firstCallAt: (span?["first"] as Double?).map(Date.init(timeIntervalSince1970:)), lastCallAt: (span?["last"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            firstCallAt: (span?["first"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            lastCallAt: (span?["last"] as Double?).map(Date.init(timeIntervalSince1970:)),
             recentCalls: recent)
     }
 
@@ -134,7 +141,8 @@ enum IntakeSQL {
 
     /// Calls recorded with a `clientRef` starting with `prefix` (the load generator's check).
     static func count(clientRefPrefix prefix: String, _ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls WHERE client_ref >= ? AND client_ref < ?", arguments: [prefix, prefix + "\u{10FFFF}"]) ?? 0
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls WHERE client_ref >= ? AND client_ref < ?",
+                         arguments: [prefix, prefix + "\u{10FFFF}"]) ?? 0
     }
 
     /// `calls`, `incidents`, `calls_<outcome>`, `calls_channel_<channel>`, `calls_rejected_<reason>`,
@@ -148,7 +156,8 @@ enum IntakeSQL {
         for row in try Row.fetchAll(db, sql: "SELECT COALESCE(channel, 'unknown') AS k, COUNT(*) AS n FROM calls GROUP BY k") {
             out["calls_channel_\(row["k"] as String)"] = row["n"]
         }
-        for row in try Row.fetchAll(db, sql: "SELECT COALESCE(reason_code, 'unknown') AS k, COUNT(*) AS n FROM calls WHERE outcome = 'rejected' GROUP BY k") {
+        let rejected = "SELECT COALESCE(reason_code, 'unknown') AS k, COUNT(*) AS n FROM calls WHERE outcome = 'rejected' GROUP BY k"
+        for row in try Row.fetchAll(db, sql: rejected) {
             out["calls_rejected_\(row["k"] as String)"] = row["n"]
         }
         for row in try Row.fetchAll(db, sql: "SELECT merge_reason AS k, COUNT(*) AS n FROM calls WHERE outcome = 'merged' GROUP BY k") {

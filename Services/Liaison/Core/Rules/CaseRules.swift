@@ -15,7 +15,9 @@ enum CaseRules {
         func fail(_ field: String, _ reason: String) { problems.append(FieldError(field: field, reason: reason)) }
         if !EnterpriseValidator.isValidId(input.caseId) { fail("caseId", "must be 1–64 letters, digits, '-' or '_'; got '\(input.caseId)'") }
         if let n = input.suspectsCaught, n < 0 { fail("suspectsCaught", "must be 0 or more; got \(n)") }
-        if let y = input.lossesRecovered, !(y.isFinite && y >= 0 && y < 1e13) { fail("lossesRecovered", "must be a number of yuan, 0 or more; got \(y)") }
+        if let y = input.lossesRecovered, !(y.isFinite && y >= 0 && y < 1e13) {
+            fail("lossesRecovered", "must be a number of yuan, 0 or more; got \(y)")
+        }
         if let title = input.title, title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fail("title", "must not be empty") }
         if let officer = input.officerId, let jurisdiction, jurisdiction.officers[officer] == nil {
             fail("officerId", "'\(officer)' is not an officer of this city")
@@ -25,7 +27,9 @@ enum CaseRules {
 
     /// A new case at `record`'s enterprise; counted for the liaison officer unless another is named.
     static func opening(_ input: CaseInput, record: EnterpriseRecord?, now: Date) throws -> EnterpriseCase {
-        guard let enterpriseId = input.enterpriseId else { throw LiaisonError.invalid([FieldError(field: "enterpriseId", reason: "is required for a new case")]) }
+        guard let enterpriseId = input.enterpriseId else {
+            throw LiaisonError.invalid([FieldError(field: "enterpriseId", reason: "is required for a new case")])
+        }
         guard let record, !record.retired else {
             throw LiaisonError.invalid([FieldError(field: "enterpriseId", reason: "'\(enterpriseId)' is not a registered enterprise")])
         }
@@ -41,12 +45,12 @@ enum CaseRules {
     /// enterprise and officer; its status only moves forward.
     static func updating(_ old: EnterpriseCase, with input: CaseInput, now: Date) throws -> EnterpriseCase? {
         if let e = input.enterpriseId, e != old.enterpriseId {
-            throw LiaisonError.invalid([FieldError(field: "enterpriseId",
-                                                   reason: "case \(old.caseId) belongs to \(old.enterpriseId); a case cannot move to another enterprise")])
+            let reason = "case \(old.caseId) belongs to \(old.enterpriseId); a case cannot move to another enterprise"
+            throw LiaisonError.invalid([FieldError(field: "enterpriseId", reason: reason)])
         }
         if let o = input.officerId, o != old.officerId {
-            throw LiaisonError.invalid([FieldError(field: "officerId",
-                                                   reason: "case \(old.caseId) counts for \(old.officerId); the officer is fixed when the case is opened")])
+            let reason = "case \(old.caseId) counts for \(old.officerId); the officer is fixed when the case is opened"
+            throw LiaisonError.invalid([FieldError(field: "officerId", reason: reason)])
         }
         var c = old
         if let status = input.status, status != old.status {

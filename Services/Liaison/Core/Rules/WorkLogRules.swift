@@ -15,7 +15,9 @@ enum WorkLogRules {
         if let officers = input.officerIds {
             if officers.isEmpty { fail("officerIds", "must name at least one officer (or be left out: the liaison officer)") }
             if let jurisdiction {
-                for (i, o) in officers.enumerated() where jurisdiction.officers[o] == nil { fail("officerIds[\(i)]", "'\(o)' is not an officer of this city") }
+                for (i, o) in officers.enumerated() where jurisdiction.officers[o] == nil {
+                    fail("officerIds[\(i)]", "'\(o)' is not an officer of this city")
+                }
             }
         }
         return problems

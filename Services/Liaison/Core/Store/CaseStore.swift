@@ -66,7 +66,8 @@ enum CaseStore {
             SELECT COUNT(*) AS c, SUM(opened) AS o, SUM(solved) AS s, SUM(suspects) AS n, SUM(recovered_fen) AS f FROM case_ledger
             WHERE (? IS NULL OR enterprise_id = ?) AND (? IS NULL OR officer_id = ?)
             """, arguments: [enterpriseId, enterpriseId, officerId, officerId]), (row["c"] as Int) > 0 else { return CaseTotals(key: key) }
-        return CaseTotals(key: key, casesOpened: row["o"], casesSolved: row["s"], suspectsCaught: row["n"], lossesRecovered: Double(row["f"] as Int64) / 100)
+        return CaseTotals(key: key, casesOpened: row["o"], casesSolved: row["s"], suspectsCaught: row["n"],
+                          lossesRecovered: Double(row["f"] as Int64) / 100)
     }
 
     static func openCount(enterpriseId: String, _ tx: Transaction) throws -> Int {

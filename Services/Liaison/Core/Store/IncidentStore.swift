@@ -43,7 +43,8 @@ enum IncidentStore {
     /// Records a matched incident; `false` when it was already recorded (a replayed opening).
     static func insert(_ s: IncidentState, _ tx: Transaction) throws -> Bool {
         try tx.run("""
-            INSERT OR IGNORE INTO incidents (incident_id, enterprise_id, matched_by, reasons, category, severity, zero_disturbance, grid_id, status, opened_at)
+            INSERT OR IGNORE INTO incidents (incident_id, enterprise_id, matched_by, reasons, category, severity, zero_disturbance, grid_id, status,
+                                             opened_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
             """, [s.incidentId, s.enterpriseId, s.matchedBy, s.reasons.joined(separator: ","), s.category.rawValue, s.severity.rawValue,
                   s.zeroDisturbance, s.gridId, s.openedAt.timeIntervalSince1970])
