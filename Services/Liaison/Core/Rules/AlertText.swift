@@ -35,7 +35,8 @@ enum AlertText {
     }
 
     static func summary(enterprise: Enterprise, category: Category, transition: String, outcome: Outcome?) -> String {
-        "\(enterprise.name)：\(Self.category(category))，\(Self.transition(transition, outcome: outcome))" + (enterprise.zeroDisturbance ? "（零滋扰单位）" : "")
+        "\(enterprise.name)：\(Self.category(category))，\(Self.transition(transition, outcome: outcome))"
+            + (enterprise.zeroDisturbance ? "（零滋扰单位）" : "")
     }
 
     static func severity(_ category: Category, casualties: Int) -> EnterpriseAlert.Severity {

@@ -10,7 +10,8 @@ public struct EnterpriseValidator: Sendable {
 
     /// An id is one topic segment: letters, digits, `-` and `_`, at most 64.
     public static func isValidId(_ id: String) -> Bool {
-        !id.isEmpty && id.count <= 64 && id.unicodeScalars.allSatisfy { ($0.isASCII && (CharacterSet.alphanumerics.contains($0))) || $0 == "-" || $0 == "_" }
+        !id.isEmpty && id.count <= 64
+            && id.unicodeScalars.allSatisfy { ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || $0 == "-" || $0 == "_" }
     }
 
     public func problems(_ e: Enterprise) -> [FieldError] {
@@ -40,7 +41,9 @@ public struct EnterpriseValidator: Sendable {
             return out
         }
         if e.location.isValid && !grid.polygon.contains(e.location) { fail("location", "must lie inside grid \(grid.id)") }
-        let officers: [(String, String?)] = [("liaisonOfficerId", e.liaisonOfficerId), ("deputyOfficerId", e.deputyOfficerId), ("stationedOfficerId", e.stationedOfficerId)]
+        let officers: [(String, String?)] = [
+            ("liaisonOfficerId", e.liaisonOfficerId), ("deputyOfficerId", e.deputyOfficerId), ("stationedOfficerId", e.stationedOfficerId),
+        ]
         for (field, id) in officers {
             guard let id, !id.isEmpty else { continue }
             guard let officer = jurisdiction.officers[id] else {

@@ -52,7 +52,8 @@ enum AlertStore {
         out += try Row.fetchAll(db, sql: """
             SELECT * FROM officer_alerts WHERE (? IS NULL OR enterprise_id = ?) AND (? IS NULL OR officer_id = ?) ORDER BY at DESC, alert_id LIMIT ?
             """, arguments: [enterpriseId, enterpriseId, officerId, officerId, limit]).map {
-            AlertRecord(alertId: $0["alert_id"], audience: "officer", officerId: $0["officer_id"], kind: $0["kind"], enterpriseId: $0["enterprise_id"],
+            AlertRecord(alertId: $0["alert_id"], audience: "officer", officerId: $0["officer_id"], kind: $0["kind"],
+                        enterpriseId: $0["enterprise_id"],
                         incidentId: $0["incident_id"], transition: $0["transition"], matchedBy: $0["matched_by"], severity: $0["severity"],
                         zeroDisturbance: $0["zero_disturbance"], summary: $0["summary"], at: Date(timeIntervalSince1970: $0["at"]))
         }

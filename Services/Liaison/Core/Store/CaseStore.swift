@@ -12,8 +12,9 @@ enum CaseStore {
             ORDER BY opened_at, case_id
             """, arguments: [caseId, caseId, enterpriseId, enterpriseId, officerId, officerId]).map { row in
             EnterpriseCase(caseId: row["case_id"], enterpriseId: row["enterprise_id"], officerId: row["officer_id"], incidentId: row["incident_id"],
-                           title: row["title"], status: EnterpriseCase.Status(rawValue: row["status"]) ?? .open, suspectsCaught: row["suspects_caught"],
-                           lossesRecovered: Double(row["losses_recovered_fen"] as Int64) / 100, openedAt: Date(timeIntervalSince1970: row["opened_at"]),
+                           title: row["title"], status: EnterpriseCase.Status(rawValue: row["status"]) ?? .open,
+                           suspectsCaught: row["suspects_caught"], lossesRecovered: Double(row["losses_recovered_fen"] as Int64) / 100,
+                           openedAt: Date(timeIntervalSince1970: row["opened_at"]),
                            solvedAt: (row["solved_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
                            updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
         }

@@ -16,7 +16,8 @@ public struct LiaisonQueries: Sendable {
             try Row.fetchAll(db, sql: """
                 SELECT * FROM alerts WHERE (? IS NULL OR enterprise_id = ?) AND (? IS NULL OR incident_id = ?) ORDER BY at DESC, alert_id LIMIT 500
                 """, arguments: [enterpriseId, enterpriseId, incidentId, incidentId]).map {
-                AlertFeedEntry(alertId: $0["alert_id"], enterpriseId: $0["enterprise_id"], incidentId: $0["incident_id"], transition: $0["transition"],
+                AlertFeedEntry(alertId: $0["alert_id"], enterpriseId: $0["enterprise_id"], incidentId: $0["incident_id"],
+                               transition: $0["transition"],
                                matchedBy: $0["matched_by"], severity: $0["severity"], summary: $0["summary"], zeroDisturbance: $0["zero_disturbance"],
                                at: Date(timeIntervalSince1970: $0["at"]))
             }

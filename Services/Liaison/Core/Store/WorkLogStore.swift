@@ -10,7 +10,8 @@ enum WorkLogStore {
             SELECT * FROM worklog WHERE (? IS NULL OR entry_id = ?) AND (? IS NULL OR enterprise_id = ?) ORDER BY at DESC, entry_id LIMIT ?
             """, arguments: [entryId, entryId, enterpriseId, enterpriseId, limit]).map { row in
             WorkLogEntry(entryId: row["entry_id"], enterpriseId: row["enterprise_id"], kind: WorkLogEntry.Kind(rawValue: row["kind"]) ?? .visit,
-                         officerIds: (row["officer_ids"] as String).split(separator: ",").map(String.init), at: Date(timeIntervalSince1970: row["at"]),
+                         officerIds: (row["officer_ids"] as String).split(separator: ",").map(String.init),
+                         at: Date(timeIntervalSince1970: row["at"]),
                          note: row["note"], recordedAt: Date(timeIntervalSince1970: row["recorded_at"]))
         }
     }
