@@ -74,7 +74,9 @@ final class Harness {
 
     /// Every event in the outbox.
     func events() throws -> [(topic: String, header: EventHeader, payload: [UInt8])] {
-        try core.store.replay(after: 0, limit: 10_000).events.map { (String(decoding: $0.topic, as: UTF8.self), try EventHeader.decode($0.header), $0.payload) }
+        try core.store.replay(after: 0, limit: 10_000).events.map {
+            (String(decoding: $0.topic, as: UTF8.self), try EventHeader.decode($0.header), $0.payload)
+        }
     }
 
     func payloads<P: EventPayload>(_ type: P.Type) throws -> [P] { try core.published(type) }

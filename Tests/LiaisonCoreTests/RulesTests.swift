@@ -26,7 +26,8 @@ import Testing
         #expect(retired.change == .retired && retired.record.retired && retired.record.revision == 4)
         registry.store(retired.record)
         #expect(try registry.retiring("E0002", at: t0) == nil)
-        #expect(registry.active.isEmpty && registry.matches(place: IncidentPlace(coordinate: e2.location, address: nil, grid: nil), namedEnterprise: "E0002").isEmpty)
+        let place = IncidentPlace(coordinate: e2.location, address: nil, grid: nil)
+        #expect(registry.active.isEmpty && registry.matches(place: place, namedEnterprise: "E0002").isEmpty)
         #expect(registry.registering(e2, at: t0)?.change == .registered, "an enterprise registered again after retirement")
         #expect(throws: LiaisonError.self) { try registry.retiring("E9999", at: t0) }
     }
@@ -87,7 +88,9 @@ import Testing
         #expect(throws: LiaisonError.self) { try CaseRules.opening(CaseInput(caseId: "K-1", enterpriseId: "E0002"), record: record, now: t0) }
         var retired = record
         retired.retired = true
-        #expect(throws: LiaisonError.self) { try CaseRules.opening(CaseInput(caseId: "K-1", enterpriseId: "E0002", title: "x"), record: retired, now: t0) }
+        #expect(throws: LiaisonError.self) {
+            try CaseRules.opening(CaseInput(caseId: "K-1", enterpriseId: "E0002", title: "x"), record: retired, now: t0)
+        }
     }
 
     @Test func aCaseOnlyMovesForwardKeepsItsEnterpriseAndARetryChangesNothing() throws {
@@ -98,7 +101,8 @@ import Testing
         #expect(try CaseRules.updating(solved, with: CaseInput(caseId: "K-1", status: .solved, suspectsCaught: 2), now: later) == nil)
         #expect(throws: LiaisonError.self) { try CaseRules.updating(solved, with: CaseInput(caseId: "K-1", status: .open), now: later) }
         #expect(throws: LiaisonError.self) { try CaseRules.updating(c, with: CaseInput(caseId: "K-1", enterpriseId: "E0003"), now: later) }
-        #expect(CaseRules.allows(from: .open, to: .closed) && CaseRules.allows(from: .solved, to: .closed) && !CaseRules.allows(from: .closed, to: .open))
+        #expect(CaseRules.allows(from: .open, to: .closed) && CaseRules.allows(from: .solved, to: .closed))
+        #expect(!CaseRules.allows(from: .closed, to: .open))
         let delta = CaseRules.Delta(from: c, to: solved)
         #expect(delta.opened == 0 && delta.solved == 1 && delta.suspects == 2 && delta.fen == 0)
     }
@@ -125,15 +129,18 @@ import Testing
         var other = retry
         other.note = "另一次"
         #expect(!WorkLogRules.repeats(entry, other, atGiven: false))
-        #expect(WorkLogRules.entry(WorkInput(enterpriseId: "E0002", kind: .meeting), record: record, now: t0, generatedId: "W-gen").entryId == "W-gen")
+        let generated = WorkLogRules.entry(WorkInput(enterpriseId: "E0002", kind: .meeting), record: record, now: t0, generatedId: "W-gen")
+        #expect(generated.entryId == "W-gen")
     }
 
     @Test func problemsAndTheOverdueRule() {
         let future = WorkInput(enterpriseId: "E0002", kind: .visit, officerIds: [], at: t0.addingTimeInterval(1))
         #expect(WorkLogRules.problems(future, record: record, now: t0, jurisdiction: nil).map(\.field) == ["at", "officerIds"])
-        #expect(WorkLogRules.problems(WorkInput(enterpriseId: "E9", kind: .visit), record: nil, now: t0, jurisdiction: nil).map(\.field) == ["enterpriseId"])
+        let unknown = WorkLogRules.problems(WorkInput(enterpriseId: "E9", kind: .visit), record: nil, now: t0, jurisdiction: nil)
+        #expect(unknown.map(\.field) == ["enterpriseId"])
         #expect(WorkLogRules.isOverdue(lastContact: nil, now: t0, periodDays: 30))
-        #expect(WorkLogRules.isOverdue(lastContact: t0.addingTimeInterval(-30 * 86_400), now: t0, periodDays: 30), "exactly the period ago is overdue")
+        #expect(WorkLogRules.isOverdue(lastContact: t0.addingTimeInterval(-30 * 86_400), now: t0, periodDays: 30),
+                "exactly the period ago is overdue")
         #expect(!WorkLogRules.isOverdue(lastContact: t0.addingTimeInterval(-30 * 86_400 + 1), now: t0, periodDays: 30))
         #expect(LastContacts(visit: t0, meeting: t0.addingTimeInterval(5)).latest == t0.addingTimeInterval(5))
     }
