@@ -2,16 +2,15 @@ import EventStore
 import Foundation
 import GRDB
 @testable import IntakeCore
-import Logging
 import Model
 import Testing
+import TestSupport
 import Wire
 
-// An IntakeCore on a real engine and a temporary SQLite store, with a manual clock: the same
-// transactions the service runs, without sockets.
+// An IntakeCore on TestSupport's CoreHarness (a real engine, a temporary SQLite store, a manual
+// clock): the same transactions the service runs, without sockets.
 
 let t0 = EventTime.date("2026-11-22T08:00:00.000Z")!
-let quietLogger = Logger(label: "intake-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
 enum Demo {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -23,7 +22,10 @@ enum Demo {
     static let urban = Coordinate(lat: 36.855746, lon: 117.723495)
     /// A standard address from addresses.json, with its grid.
     static let address: (text: String, gridId: String, lat: Double, lon: Double) = {
-        struct File: Decodable { struct E: Decodable { var address: String; var lat: Double; var lon: Double; var gridId: String }; var addresses: [E] }
+        struct File: Decodable {
+            struct E: Decodable { var address: String; var lat: Double; var lon: Double; var gridId: String }
+            var addresses: [E]
+        }
         let f = try! JSONDecoder().decode(File.self, from: Data(contentsOf: directory.appendingPathComponent("addresses.json")))
         let e = f.addresses[0]
         return (e.address, e.gridId, e.lat, e.lon)
@@ -31,23 +33,18 @@ enum Demo {
 }
 
 final class Harness {
-    let dir: URL
-    let store: Store
-    let clock = ManualClock(t0)
-    let engine: Engine<IntakeCore>
+    let core: CoreHarness<IntakeCore>
+    private let dispatch = EventSource("dispatch", epoch: "d1")
+
+    var engine: Engine<IntakeCore> { core.engine }
+    var clock: ManualClock { core.clock }
+    /// The read API the service answers with.
+    var queries: IntakeQueries { IntakeQueries(reader: StateReader(core.store), jurisdiction: Demo.jurisdiction) }
 
     init(rules: IntakeRules = Demo.rules) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-intake-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        store = try Store(path: dir.appendingPathComponent("intake.sqlite").path, service: "intake", migrations: IntakeCore.migrate)
-        engine = try Engine(store: store, clock: clock, logger: quietLogger) {
+        core = try CoreHarness(service: "intake", start: t0) {
             IntakeCore(jurisdiction: Demo.jurisdiction, addresses: Demo.addresses, rules: rules)
         }
-    }
-
-    deinit {
-        engine.stop()
-        try? FileManager.default.removeItem(at: dir)
     }
 
     @discardableResult
@@ -75,28 +72,24 @@ final class Harness {
         return (callId, problem)
     }
 
-    /// Every event in the outbox, decoded by type.
+    /// Every event in the outbox.
     func events() throws -> [(topic: String, header: EventHeader, payload: [UInt8])] {
-        try store.replay(after: 0, limit: 10_000).events.map { (String(decoding: $0.topic, as: UTF8.self), try EventHeader.decode($0.header), $0.payload) }
+        try core.store.replay(after: 0, limit: 10_000).events.map {
+            (String(decoding: $0.topic, as: UTF8.self), try EventHeader.decode($0.header), $0.payload)
+        }
     }
 
-    func payloads<P: EventPayload>(_ type: P.Type) throws -> [P] {
-        try events().filter { $0.header.type == P.type }.map { try JSONCodec.decoder().decode(P.self, from: Data($0.payload)) }
-    }
+    func payloads<P: EventPayload>(_ type: P.Type) throws -> [P] { try core.published(type) }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T { try store.pool.read(body) }
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try core.read(body) }
 
-    func stats() throws -> [String: Int] { try read { try IntakeQueries.stats($0) } }
+    func stats() throws -> [String: Int] { try read { try IntakeSQL.stats($0) } }
 
     /// Delivers a dispatch field report as if it came over the bus, and waits until it is applied.
-    private var dispatchSeq: UInt64 = 0
     func dispatchReports(_ incidentId: String, stage: FieldStage, outcome: Model.Outcome? = nil) async throws {
-        dispatchSeq += 1
-        let report = FieldReported(incidentId: incidentId, unitId: "U001", officerIds: ["O0001"], stage: stage, outcome: outcome, note: nil, regionId: "R1", at: clock.now())
-        let header = EventHeader(type: FieldReported.type, version: 1, source: "dispatch", epoch: "d1", seq: dispatchSeq, time: EventTime.string(clock.now()), correlationId: incidentId)
-        engine.deliver([Envelope(topic: report.topic, header: header, payload: Array(try JSONCodec.encoder().encode(report)))], from: "dispatch")
-        // The engine works in order: a command answered now was committed after the event.
-        _ = try await engine.submit(.classify(callId: "C-none", category: .dispute, callTaker: nil))
+        let report = FieldReported(incidentId: incidentId, unitId: "U001", officerIds: ["O0001"], stage: stage, outcome: outcome, note: nil,
+                                   regionId: "R1", at: clock.now())
+        await core.deliver([dispatch.event(report)])
     }
 }
 

@@ -204,8 +204,11 @@ struct LiaisonServiceTests {
         bad["geofence"] = ["type": "Polygon", "coordinates": [[[117.0, 36.0], [117.1, 36.0], [117.1, 36.1]]]]
         let (s1, b1) = try await HTTPClient.request("POST", "\(rig.liaison)/v1/enterprises", json: bad)
         #expect(s1 == 422)
-        let problems = (json(b1)["problems"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
-        #expect(problems.contains("geofence") && problems.contains("liaisonOfficerId"), "\(String(decoding: b1, as: UTF8.self))")
+        // The one error shape: the first problem's field, every problem in the message.
+        let refusal = json(b1)["error"] as? [String: Any] ?? [:]
+        let message = refusal["message"] as? String ?? ""
+        #expect(refusal["code"] as? String == "invalid" && refusal["field"] as? String == "geofence", "\(String(decoding: b1, as: UTF8.self))")
+        #expect(message.contains("geofence:") && message.contains("liaisonOfficerId:"), "\(String(decoding: b1, as: UTF8.self))")
         var missing = e
         missing.removeValue(forKey: "scale")
         let (s2, b2) = try await HTTPClient.request("POST", "\(rig.liaison)/v1/enterprises", json: missing)
@@ -218,8 +221,9 @@ struct LiaisonServiceTests {
         e["zeroDisturbance"] = true
         let (put, pb) = try await HTTPClient.request("PUT", "\(rig.liaison)/v1/enterprises/E0100", json: e)
         #expect(put == 200 && json(pb)["changed"] as? Bool == true)
+        // A body about another enterprise than the path's: refused by the routes' one rule.
         let (mismatch, _) = try await HTTPClient.request("PUT", "\(rig.liaison)/v1/enterprises/E0200", json: e)
-        #expect(mismatch == 422)
+        #expect(mismatch == 400)
 
         try await rig.restart()
         let profile = try await HTTPClient.getObject("\(rig.liaison)/v1/enterprises/E0100")

@@ -206,7 +206,9 @@ import Wire
         try await h.deliver(assigned("I-zd", unit: "U011", at: t0.addingTimeInterval(40)), from: "dispatch")
         let coordination = try h.published(OfficerAlert.self).filter { $0.kind == .coordination }
         #expect(coordination.map(\.unitId) == ["U010", "U011"])
-        #expect(coordination.allSatisfy { $0.officerId == site.liaisonOfficerId && $0.at <= t0.addingTimeInterval(40) && $0.transition == "dispatched" })
+        #expect(coordination.allSatisfy {
+            $0.officerId == site.liaisonOfficerId && $0.at <= t0.addingTimeInterval(40) && $0.transition == "dispatched"
+        })
         #expect(try h.published().filter { $0.topic == "alert.officer.\(site.liaisonOfficerId)" }.count == 3)
 
         let record = try #require(try await h.run(.incident(id: "I-zd")).incidentsValue?.first)
@@ -233,7 +235,8 @@ import Wire
         #expect(all.rows.map(\.key) == ["E0002", "E0003"])
         #expect(all.rows[0].suspectsCaught == 3 && all.rows[1].suspectsCaught == 1)
 
-        let day2 = try #require(try await h.run(.caseTotals(CaseTotalsQuery(from: t0.addingTimeInterval(86_400), to: t0.addingTimeInterval(2 * 86_400), by: .officer))).totalsValue)
+        let secondDay = CaseTotalsQuery(from: t0.addingTimeInterval(86_400), to: t0.addingTimeInterval(2 * 86_400), by: .officer)
+        let day2 = try #require(try await h.run(.caseTotals(secondDay)).totalsValue)
         #expect(day2.city == CaseTotals(key: "city", casesOpened: 1, casesSolved: 1, suspectsCaught: 3, lossesRecovered: 12_000.5))
         #expect(Set(day2.rows.map(\.key)) == [e2.liaisonOfficerId, e3.liaisonOfficerId])
         let day1 = try #require(try await h.run(.caseTotals(CaseTotalsQuery(from: t0, to: t0.addingTimeInterval(86_400)))).totalsValue)

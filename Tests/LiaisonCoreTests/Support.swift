@@ -2,9 +2,9 @@ import EventStore
 import Foundation
 import GRDB
 import LiaisonCore
-import Logging
 import Model
 import Testing
+import TestSupport
 import Wire
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -12,31 +12,32 @@ let demoCity = packageRoot.appendingPathComponent("cities/demo")
 let demoEnterprises = try! Enterprise.load(from: demoCity)
 let demoJurisdiction = try! Jurisdiction.load(from: demoCity)
 let t0 = EventTime.date("2026-11-02T08:00:00.000Z")!
-let quiet = Logger(label: "liaison-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
 func demo(_ id: String) -> Enterprise { demoEnterprises.first { $0.id == id }! }
 
-/// A liaison core on a real store and engine in a temporary directory, on a manual clock.
+/// A liaison core on a real store and engine in a temporary directory, on a manual clock; unlike
+/// TestSupport's CoreHarness it can restart on the same store.
 final class Harness {
-    let dir: URL
+    let dir: TempDir
     let clock = ManualClock(t0)
-    var store: Store
-    var engine: Engine<LiaisonCore>
+    private(set) var store: Store
+    private(set) var engine: Engine<LiaisonCore>
     let settings: LiaisonSettings
     let seed: [Enterprise]
-    private var seqs: [String: UInt64] = [:]
+    private var sources: [String: EventSource] = [:]
 
     init(seed: [Enterprise] = demoEnterprises, settings: LiaisonSettings = LiaisonSettings()) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-liaison-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try TempDir("precinct-liaison")
         self.seed = seed
         self.settings = settings
         (store, engine) = try Self.open(dir, clock: clock, seed: seed, settings: settings)
     }
 
-    static func open(_ dir: URL, clock: ManualClock, seed: [Enterprise], settings: LiaisonSettings) throws -> (Store, Engine<LiaisonCore>) {
-        let store = try Store(path: dir.appendingPathComponent("liaison.sqlite").path, service: "liaison", migrations: LiaisonCore.migrate)
-        let engine = try Engine(store: store, clock: clock, logger: quiet) { LiaisonCore(seed: seed, jurisdiction: demoJurisdiction, settings: settings) }
+    static func open(_ dir: TempDir, clock: ManualClock, seed: [Enterprise], settings: LiaisonSettings) throws -> (Store, Engine<LiaisonCore>) {
+        let store = try Store(path: dir.path("liaison.sqlite"), service: "liaison", migrations: LiaisonCore.migrate)
+        let engine = try Engine(store: store, clock: clock, logger: quietLogger) {
+            LiaisonCore(seed: seed, jurisdiction: demoJurisdiction, settings: settings)
+        }
         return (store, engine)
     }
 
@@ -46,23 +47,17 @@ final class Harness {
         (store, engine) = try Self.open(dir, clock: clock, seed: seed, settings: settings)
     }
 
-    deinit {
-        engine.stop()
-        try? FileManager.default.removeItem(at: dir)
-    }
+    deinit { engine.stop() }
 
     @discardableResult
     func run(_ command: LiaisonCore.Command) async throws -> LiaisonCore.Reply { try await engine.submit(command) }
 
     /// Delivers an event as `source` would publish it (next sequence), and waits until it is applied.
-    func deliver<P: EventPayload>(_ payload: P, from source: String) async throws {
-        let seq = (seqs[source] ?? 0) + 1
-        seqs[source] = seq
-        let header = EventHeader(type: P.type, version: P.version, source: source, epoch: "e1", seq: seq,
-                                 time: EventTime.string(payload.eventTime), correlationId: payload.correlationId)
-        let body = try JSONCodec.encoder().encode(payload)
-        engine.deliver([Envelope(topic: payload.topic, header: header, payload: Array(body))], from: source)
-        _ = try await run(.enterprises)  // the engine works in order: this answers after the event is committed
+    func deliver<P: EventPayload>(_ payload: P, from source: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let events = sources[source] ?? EventSource(source)
+        sources[source] = events
+        engine.deliver([events.event(payload)], from: source)
+        await eventually(timeout: .seconds(20), "\(P.type) applied", sourceLocation: sourceLocation) { engine.backlog == 0 }
     }
 
     /// Everything liaison published, in order.

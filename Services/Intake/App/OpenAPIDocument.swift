@@ -196,10 +196,12 @@ enum OpenAPIDocument {
       "Error": {
         "type": "object",
         "required": ["error"],
-        "properties": {"error": {"type": "object", "required": ["code", "message", "field", "reason"], "properties": {
-          "code": {"type": "string", "description": "reason code: invalid-json, wrong-type, too-large, unknown-channel, unknown-category, missing-field, invalid-value, invalid-coordinates, outside-jurisdiction, impossible-time, not-found, not-in-review"},
-          "message": {"type": "string"}, "field": {"type": "string", "description": "the field at fault, e.g. location, receivedAt, caller.phone; empty for the whole body"},
-          "reason": {"type": "string"}, "callId": {"type": "string", "description": "the record a rejected call was stored under"}}}}
+        "description": "The one error shape of every Precinct service (docs/intake.md, \"Errors\").",
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+          "code": {"type": "string", "description": "reason code: invalid-json, wrong-type, too-large, unknown-channel, unknown-category, missing-field, invalid-value, invalid-coordinates, outside-jurisdiction, impossible-time, invalid-request, not-found, not-in-review, unavailable"},
+          "message": {"type": "string", "description": "for people: the field and the reason; for a rejected call, the record it was kept under"},
+          "field": {"type": "string", "description": "the field at fault, e.g. location, receivedAt, caller.phone; absent when the request as a whole is wrong"},
+          "callId": {"type": "string", "description": "the record a rejected call was stored under"}}}}
       }
     }
   }

@@ -31,46 +31,60 @@ public struct CallParser: Sendable {
         case unreadable(FieldError, status: Int, hints: Hints)
     }
 
+    /// One decoder for every call: building a JSONDecoder per call is measurable on the hot path.
+    private let decoder = JSONCodec.decoder()
+
     public init() {}
 
+    /// Decodes the call in one pass. Only a call that does not decode is read a second time, as
+    /// loose JSON, to name its problem precisely and keep what is readable (its hints).
     public func parse(_ body: [UInt8]) -> Parsed {
         if body.count > Self.maxCallBytes {
             return .unreadable(Self.tooLarge(body.count), status: 413, hints: Hints())
         }
-        let data = Data(body)
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+        do {
+            return .call(try decoder.decode(CallRequest.self, from: Data(body)))
+        } catch {
+            return diagnose(body, error)
+        }
+    }
+
+    /// Why `body` is not a call, in the order a reader would check: JSON at all, an object, a
+    /// known channel and category, then the decoder's own complaint.
+    func diagnose(_ body: [UInt8], _ error: any Error) -> Parsed {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
             return .unreadable(FieldError(field: "", reason: "body is not valid JSON", code: "invalid-json"), status: 400, hints: Hints())
         }
         guard let fields = object as? [String: Any] else {
-            return .unreadable(FieldError(field: "", reason: "body must be a JSON object (a call)", code: "invalid-json"), status: 400, hints: Hints())
+            let problem = FieldError(field: "", reason: "body must be a JSON object (a call)", code: "invalid-json")
+            return .unreadable(problem, status: 400, hints: Hints())
         }
         let hints = Hints(channel: fields["channel"] as? String, callTaker: fields["callTaker"] as? String,
                           callerPhone: (fields["caller"] as? [String: Any])?["phone"] as? String, clientRef: fields["clientRef"] as? String)
         if let channel = fields["channel"] as? String, Channel(rawValue: channel) == nil {
             let known = Channel.allCases.map(\.rawValue).joined(separator: ", ")
-            return .unreadable(FieldError(field: "channel", reason: "'\(channel)' is not a channel (one of \(known))", code: "unknown-channel"), status: 422, hints: hints)
+            let problem = FieldError(field: "channel", reason: "'\(channel)' is not a channel (one of \(known))", code: "unknown-channel")
+            return .unreadable(problem, status: 422, hints: hints)
         }
         if let category = fields["categoryHint"] as? String, Category(rawValue: category) == nil {
             let known = Category.allCases.map(\.rawValue).joined(separator: ", ")
-            return .unreadable(FieldError(field: "categoryHint", reason: "'\(category)' is not a category (one of \(known))", code: "unknown-category"), status: 422, hints: hints)
+            let problem = FieldError(field: "categoryHint", reason: "'\(category)' is not a category (one of \(known))", code: "unknown-category")
+            return .unreadable(problem, status: 422, hints: hints)
         }
-        do {
-            return .call(try JSONCodec.decoder().decode(CallRequest.self, from: data))
-        } catch {
-            let (field, reason) = describe(error)
-            let code: String
-            var status = 400
-            switch error as? DecodingError {
-            case .keyNotFound?, .valueNotFound?: code = "missing-field"; status = 422
-            case .typeMismatch?: code = "wrong-type"
-            case .dataCorrupted(let ctx)? where ctx.codingPath.last?.stringValue == "receivedAt": code = "impossible-time"; status = 422
-            default: code = "invalid-value"; status = 422
-            }
-            return .unreadable(FieldError(field: field, reason: reason, code: code), status: status, hints: hints)
+        let (field, reason) = describe(error)
+        let code: String
+        var status = 400
+        switch error as? DecodingError {
+        case .keyNotFound?, .valueNotFound?: code = "missing-field"; status = 422
+        case .typeMismatch?: code = "wrong-type"
+        case .dataCorrupted(let ctx)? where ctx.codingPath.last?.stringValue == "receivedAt": code = "impossible-time"; status = 422
+        default: code = "invalid-value"; status = 422
         }
+        return .unreadable(FieldError(field: field, reason: reason, code: code), status: status, hints: hints)
     }
 
     public static func tooLarge(_ size: Int?) -> FieldError {
-        FieldError(field: "", reason: "body is \(size.map { "\($0) bytes" } ?? "larger than that"); a call is at most \(maxCallBytes) bytes", code: "too-large")
+        let what = size.map { "\($0) bytes" } ?? "larger than that"
+        return FieldError(field: "", reason: "body is \(what); a call is at most \(maxCallBytes) bytes", code: "too-large")
     }
 }

@@ -1,88 +1,7 @@
 import Foundation
 import Model
 
-/// Settings of the liaison rules (flags of the executable).
-public struct LiaisonSettings: Sendable {
-    /// An enterprise with no visit and no joint meeting in this many days (event time) is overdue.
-    public var workPeriodDays: Double
-
-    public init(workPeriodDays: Double = 30) { self.workPeriodDays = workPeriodDays }
-}
-
-/// An enterprise as the registry holds it.
-public struct EnterpriseRecord: Codable, Sendable, Hashable {
-    public var enterprise: Enterprise
-    /// 1 when registered, +1 on every change.
-    public var revision: Int
-    public var retired: Bool
-    public var registeredAt: Date
-    public var updatedAt: Date
-}
-
-/// The answer to a registry write.
-public struct EnterpriseWrite: Codable, Sendable, Hashable {
-    public var record: EnterpriseRecord
-    public var created: Bool
-    /// False when the write changed nothing (a retry): no event was emitted.
-    public var changed: Bool
-}
-
-/// `PUT /v1/cases/<caseId>`: absent fields keep their value (on create: the defaults).
-public struct CaseInput: Codable, Sendable, Hashable {
-    public var caseId: String
-    public var enterpriseId: String?
-    public var officerId: String?
-    public var incidentId: String?
-    public var title: String?
-    public var status: EnterpriseCase.Status?
-    public var suspectsCaught: Int?
-    public var lossesRecovered: Double?
-
-    public init(caseId: String, enterpriseId: String? = nil, officerId: String? = nil, incidentId: String? = nil, title: String? = nil,
-                status: EnterpriseCase.Status? = nil, suspectsCaught: Int? = nil, lossesRecovered: Double? = nil) {
-        self.caseId = caseId
-        self.enterpriseId = enterpriseId
-        self.officerId = officerId
-        self.incidentId = incidentId
-        self.title = title
-        self.status = status
-        self.suspectsCaught = suspectsCaught
-        self.lossesRecovered = lossesRecovered
-    }
-}
-
-public struct CaseWrite: Codable, Sendable, Hashable {
-    public var enterpriseCase: EnterpriseCase
-    public var created: Bool
-    public var changed: Bool
-}
-
-/// `POST /v1/worklog`.
-public struct WorkInput: Codable, Sendable, Hashable {
-    /// The client's id for the entry; sending it again is a no-op. Generated when absent.
-    public var entryId: String?
-    public var enterpriseId: String
-    public var kind: WorkLogEntry.Kind
-    /// Default: the enterprise's liaison officer.
-    public var officerIds: [String]?
-    /// When it took place; default now (event time). Never in the future.
-    public var at: Date?
-    public var note: String?
-
-    public init(entryId: String? = nil, enterpriseId: String, kind: WorkLogEntry.Kind, officerIds: [String]? = nil, at: Date? = nil, note: String? = nil) {
-        self.entryId = entryId
-        self.enterpriseId = enterpriseId
-        self.kind = kind
-        self.officerIds = officerIds
-        self.at = at
-        self.note = note
-    }
-}
-
-public struct WorkWrite: Codable, Sendable, Hashable {
-    public var entry: WorkLogEntry
-    public var created: Bool
-}
+// What liaison's read operations answer.
 
 /// Liaison's own record of an enterprise-related incident (one per incident and enterprise).
 public struct LiaisonIncident: Codable, Sendable, Hashable {
@@ -146,21 +65,6 @@ public struct CaseTotals: Codable, Sendable, Hashable {
         self.casesSolved = casesSolved
         self.suspectsCaught = suspectsCaught
         self.lossesRecovered = lossesRecovered
-    }
-}
-
-public struct CaseTotalsQuery: Codable, Sendable, Hashable {
-    public enum By: String, Codable, Sendable { case enterprise, officer, city }
-    /// Inclusive start; nil: from the beginning.
-    public var from: Date?
-    /// Exclusive end; nil: now (event time).
-    public var to: Date?
-    public var by: By
-
-    public init(from: Date? = nil, to: Date? = nil, by: By = .city) {
-        self.from = from
-        self.to = to
-        self.by = by
     }
 }
 
@@ -237,4 +141,17 @@ public struct EnterpriseSummary: Codable, Sendable, Hashable {
     public var zeroDisturbance: Bool
     public var revision: Int
     public var retired: Bool
+}
+
+/// One enterprise alert in the feed of `GET /v1/alerts`.
+public struct AlertFeedEntry: Codable, Sendable, Hashable {
+    public var alertId: String
+    public var enterpriseId: String
+    public var incidentId: String
+    public var transition: String
+    public var matchedBy: String
+    public var severity: String
+    public var summary: String?
+    public var zeroDisturbance: Bool
+    public var at: Date
 }

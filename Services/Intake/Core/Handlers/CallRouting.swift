@@ -1,0 +1,93 @@
+import EventStore
+import Foundation
+import Model
+
+/// What becomes of an accepted call (DOMAIN.md §3.4–3.5): diverted to 12345, merged into the
+/// open incident it repeats, left for review, or a new incident. Shared by a new call and by a
+/// call the call-taker classifies after review.
+struct CallRouting {
+    let rules: IntakeRules
+
+    /// Decides, records the incident side and emits the event; `d` comes back with the outcome.
+    func route(_ request: CallRequest, callId: String, receivedAt: Date, _ d: inout CallDecision, ids: inout RecordSequence,
+               _ tx: Transaction) throws {
+        let phone = request.caller?.phone.flatMap { $0.isEmpty ? nil : $0 }
+        if let classification = d.classification {
+            d.classification = rules.diversion.reading(classification, description: request.description)
+        }
+        let category = d.classification?.category
+        let place = IncidentPlace(coordinate: d.coordinate, address: request.location?.address, grid: d.located)
+        if let phone { d.flags += try ledgerFlags(phone: phone, receivedAt: receivedAt, tx) }
+
+        if category == .nonPolice {
+            let destination = rules.diversion.destination(request.description)
+            d.outcome = .diverted
+            d.diversion = destination
+            try tx.emit(IncidentDiverted(
+                callId: callId, channel: request.channel, ruleId: destination.ruleId, matter: destination.matter,
+                department: destination.department, description: request.description, caller: request.caller, place: place,
+                callTaker: request.callTaker, referral: request.referral, receivedAt: receivedAt, divertedAt: tx.now))
+            return
+        }
+        let since = rules.merge.windowStart(for: receivedAt)
+        if let phone, let match = rules.merge.sameCaller(try CallStore.earlierCalls(phone: phone, since: since, tx.db), at: d.coordinate) {
+            try merge(into: match.incidentId, reason: "sameCaller", distance: match.distance, request, callId: callId, receivedAt: receivedAt,
+                      place: place, &d, tx)
+            return
+        }
+        guard let category else {
+            d.outcome = .review
+            d.flags.append("needs-review")
+            return
+        }
+        if let c = d.coordinate {
+            let box = rules.merge.searchBox(around: c)
+            let candidates = try IncidentStore.openIncidents(category: category, lat: box.lat, lon: box.lon, since: since, tx.db)
+            if let match = rules.merge.samePlace(candidates, at: c) {
+                try merge(into: match.incidentId, reason: "samePlace", distance: match.distance, request, callId: callId, receivedAt: receivedAt,
+                          place: place, &d, tx)
+                return
+            }
+        }
+        try open(category: category, request, callId: callId, receivedAt: receivedAt, place: place, &d, ids: &ids, tx)
+    }
+
+    private func open(category: Category, _ request: CallRequest, callId: String, receivedAt: Date, place: IncidentPlace, _ d: inout CallDecision,
+                      ids: inout RecordSequence, _ tx: Transaction) throws {
+        let (id, n) = ids.newIncident()
+        try IncidentStore.insert(id, n: n, callId: callId, category: category, receivedAt: receivedAt, request: request, d, tx)
+        let c = d.classification
+        var opened = IncidentOpened(
+            incidentId: id, callId: callId, channel: request.channel, category: category, priority: c?.priority ?? IncidentPriority.of(category),
+            place: place, caller: request.caller, description: request.description, callTaker: request.callTaker,
+            casualties: c?.casualties ?? 0, partiesConsent: request.partiesConsent ?? false,
+            enterpriseId: request.enterpriseId, receivedAt: receivedAt)
+        opened.enterpriseRelated = c?.enterpriseRelated ?? false
+        opened.categorySource = c?.source
+        opened.flags = d.flags.isEmpty ? nil : d.flags
+        opened.referral = request.referral
+        try tx.emit(opened)
+        d.outcome = .opened
+        d.incidentId = id
+    }
+
+    private func merge(into incident: String, reason: String, distance: Double?, _ request: CallRequest, callId: String, receivedAt: Date,
+                       place: IncidentPlace, _ d: inout CallDecision, _ tx: Transaction) throws {
+        let merged = try IncidentStore.addCall(to: incident, receivedAt: receivedAt, casualties: d.classification?.casualties ?? 0, tx)
+        d.outcome = .merged
+        d.incidentId = incident
+        d.mergeReason = reason
+        // The incident's category stands; the call's own reading is kept on the call's row.
+        try tx.emit(IncidentMerged(
+            incidentId: incident, callId: callId, channel: request.channel, reason: reason, distanceMeters: distance.map { ($0 * 10).rounded() / 10 },
+            callCount: merged.callCount, category: merged.category, place: place, caller: request.caller, description: request.description,
+            callTaker: request.callTaker, casualties: request.casualties, regionId: merged.regionId, receivedAt: receivedAt))
+    }
+
+    /// Updates the repeat-caller ledger for this call and returns the caller's flags.
+    private func ledgerFlags(phone: String, receivedAt: Date, _ tx: Transaction) throws -> [String] {
+        let earlier = try CallStore.callCount(phone: phone, after: receivedAt.addingTimeInterval(-rules.merge.ledgerWindow), tx.db)
+        if rules.merge.isRepeatCaller(earlierCalls: earlier) { try CallerLedger.markRepeat(phone, since: receivedAt, tx) }
+        return try CallerLedger.flags(phone, tx.db)
+    }
+}

@@ -1,0 +1,26 @@
+import EventStore
+import Foundation
+import Model
+import Wire
+
+/// dispatch's `dispatch.field.closed.*`: a closed incident takes no more repeat calls, and one
+/// closed as a false report counts against each of its callers in the ledger.
+struct IncidentClosed {
+    let merge: MergePolicy
+
+    /// `dispatch.field.closed.`: the topic filters out every other stage before any decoding.
+    static let topicPrefix = Topics.topic(type: FieldReported.type, routingKey: FieldStage.closed.rawValue) + "."
+
+    func apply(_ event: Envelope, _ tx: Transaction) throws {
+        guard event.topic.hasPrefix(Self.topicPrefix) else { return }
+        let report = try tx.decode(FieldReported.self, from: event)
+        // With several units on an incident, it closes with the last one (`incidentClosed`).
+        guard report.stage == .closed, report.incidentClosed != false else { return }
+        // A second closing report of the same incident (another unit) changes nothing.
+        guard try IncidentStore.close(report.incidentId, at: report.at, outcome: report.outcome, tx), report.outcome == .falseReport else { return }
+        for phone in try CallStore.callerPhones(incidentId: report.incidentId, tx.db) {
+            let falseReports = try CallerLedger.addFalseReport(phone, tx)
+            if merge.isMalicious(falseReports: falseReports) { try CallerLedger.markMalicious(phone, since: report.at, tx) }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Bus
+import EventStore
+import Foundation
+import LiaisonCore
+import Model
+import ServiceKit
+import Wire
+
+/// liaison as the host runs it: its core, the sources it follows, the integrator gateway, and
+/// its HTTP routes onto the operations of ``LiaisonAPI`` (docs/liaison.md).
+enum LiaisonService {
+    /// The largest request body liaison reads.
+    static let maxBodyBytes = 1 << 20
+
+    static func definition(enterprises: [Enterprise], jurisdiction: Jurisdiction, settings: LiaisonSettings) -> ServiceDefinition<LiaisonCore> {
+        ServiceDefinition(
+            name: .liaison, follows: [.intake, .dispatch],
+            makeCore: { LiaisonCore(seed: enterprises, jurisdiction: jurisdiction, settings: settings) },
+            api: api,
+            gateway: { config in
+                GatewayConfig(endpoint: config.bindIntegrators, topics: [Topics.enterpriseAlert], render: CAPRendering.render)
+            })
+    }
+
+    static func api(_ context: ServiceContext<LiaisonCore>) -> ServiceAPI {
+        let engine = context.engine
+        let queries = LiaisonQueries(reader: context.reader)
+        var api = ServiceAPI()
+        api.on(LiaisonAPI.putEnterprise) { input in
+            try await written(engine.run(.putEnterprise(input.enterprise, createOnly: input.createOnly ?? false)).enterpriseWrite)
+        }
+        api.on(LiaisonAPI.createEnterprise) { enterprise in
+            try await written(engine.run(.putEnterprise(enterprise, createOnly: true)).enterpriseWrite)
+        }
+        api.on(LiaisonAPI.replaceEnterprise) { enterprise in
+            try await written(engine.run(.putEnterprise(enterprise, createOnly: false)).enterpriseWrite)
+        }
+        // A retirement is never a creation: 200 always.
+        api.on(LiaisonAPI.retireEnterprise) { input in try await engine.run(.retireEnterprise(id: input.id)).enterpriseWrite.0 }
+        api.on(LiaisonAPI.enterprises) { _ in EnterpriseList(enterprises: try await engine.run(.enterprises).enterprises) }
+        api.on(LiaisonAPI.profile) { input in try await engine.run(.profile(enterpriseId: input.id)).profile }
+        api.on(LiaisonAPI.portfolio) { input in try await engine.run(.portfolio(officerId: input.id)).portfolio }
+        api.on(LiaisonAPI.incident) { input in IncidentList(incidents: try await engine.run(.incident(id: input.id)).incidents) }
+        api.on(LiaisonAPI.putCase) { input in try await written(engine.run(.putCase(input)).caseWrite) }
+        api.on(LiaisonAPI.cases) { input in
+            CaseList(cases: try await engine.run(.cases(enterpriseId: input.enterpriseId, officerId: input.officerId)).cases)
+        }
+        api.on(LiaisonAPI.caseTotals) { query in try await engine.run(.caseTotals(query)).caseTotals }
+        api.on(LiaisonAPI.logWork) { input in try await written(engine.run(.logWork(input)).workWrite) }
+        api.on(LiaisonAPI.overdue) { query in try await engine.run(.overdue(periodDays: query.periodDays)).overdue }
+        api.on(LiaisonAPI.alerts) { filter in
+            AlertFeed(alerts: try await queries.alerts(enterpriseId: filter.enterprise, incidentId: filter.incident))
+        }
+        api.on(LiaisonAPI.stats) { _ in try await queries.stats() }
+
+        api.get("/v1/enterprises", LiaisonAPI.enterprises)
+        api.post("/v1/enterprises", LiaisonAPI.createEnterprise, maxBytes: maxBodyBytes)
+        api.put("/v1/enterprises/:id", LiaisonAPI.replaceEnterprise, maxBytes: maxBodyBytes)
+        api.delete("/v1/enterprises/:id", LiaisonAPI.retireEnterprise)
+        api.get("/v1/enterprises/:id", LiaisonAPI.profile)
+        api.get("/v1/officers/:id/portfolio", LiaisonAPI.portfolio)
+        api.get("/v1/incidents/:id", LiaisonAPI.incident)
+        api.put("/v1/cases/:caseId", LiaisonAPI.putCase, maxBytes: maxBodyBytes)
+        api.get("/v1/cases", LiaisonAPI.cases)
+        api.get("/v1/cases/totals", LiaisonAPI.caseTotals)
+        api.post("/v1/worklog", LiaisonAPI.logWork, maxBytes: maxBodyBytes)
+        api.get("/v1/worklog/overdue", LiaisonAPI.overdue)
+        api.get("/v1/alerts", LiaisonAPI.alerts)
+        api.get("/v1/stats", LiaisonAPI.stats)
+        return api
+    }
+
+    /// A write's answer: 201 when it created something, 200 otherwise (a change or a retry).
+    static func written<W: Codable & Sendable>(_ write: (W, created: Bool)) -> Reply<W> {
+        Reply(write.0, status: write.created ? 201 : 200)
+    }
+}
+
+extension Engine<LiaisonCore> {
+    /// Submits a command; a refusal becomes the one API error.
+    func run(_ command: LiaisonCore.Command) async throws -> LiaisonCore.Reply {
+        do { return try await submit(command) } catch let error as LiaisonError { throw APIError(error) }
+    }
+}
+
+extension LiaisonCore.Reply {
+    // The reply each command answers with; any other is a bug in the core, reported as a 500.
+    var enterpriseWrite: (EnterpriseWrite, created: Bool) {
+        get throws { if case .enterprise(let w) = self { (w, w.created) } else { throw mismatch } }
+    }
+    var caseWrite: (CaseWrite, created: Bool) { get throws { if case .enterpriseCase(let w) = self { (w, w.created) } else { throw mismatch } } }
+    var workWrite: (WorkWrite, created: Bool) { get throws { if case .work(let w) = self { (w, w.created) } else { throw mismatch } } }
+    var enterprises: [EnterpriseSummary] { get throws { if case .enterprises(let l) = self { l } else { throw mismatch } } }
+    var profile: EnterpriseProfile { get throws { if case .profile(let p) = self { p } else { throw mismatch } } }
+    var portfolio: OfficerPortfolio { get throws { if case .portfolio(let p) = self { p } else { throw mismatch } } }
+    var incidents: [LiaisonIncident] { get throws { if case .incident(let l) = self { l } else { throw mismatch } } }
+    var cases: [EnterpriseCase] { get throws { if case .cases(let l) = self { l } else { throw mismatch } } }
+    var caseTotals: CaseTotalsReport { get throws { if case .caseTotals(let r) = self { r } else { throw mismatch } } }
+    var overdue: OverdueReport { get throws { if case .overdue(let r) = self { r } else { throw mismatch } } }
+
+    private var mismatch: APIError { APIError(status: 500, code: "internal", message: "the core answered \(self) to another command") }
+}
+
+extension APIError {
+    /// A refusal of the core: its status and code; every problem in the message, the first one's field.
+    init(_ error: LiaisonError) {
+        self.init(status: error.status, code: error.code, message: error.message, field: error.problems.first?.field)
+    }
+}
