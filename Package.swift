@@ -30,6 +30,8 @@ let deque: Target.Dependency = .product(name: "DequeModule", package: "swift-col
 struct ServiceTarget {
     var name: String
     var coreDependencies: [Target.Dependency] = []
+    /// Files in the tests' folder that are not sources (golden documents the tests read).
+    var testFixtures: [String] = []
 
     var executable: String { "precinct-\(name.lowercased())" }
 
@@ -52,6 +54,7 @@ struct ServiceTarget {
                 name: "\(name)CoreTests",
                 dependencies: [.target(name: "\(name)Core"), "Wire", "Model", "EventStore", "TestSupport", grdb],
                 path: "Tests/\(name)CoreTests",
+                exclude: testFixtures,
                 swiftSettings: swiftSettings
             ),
         ]
@@ -62,7 +65,7 @@ let services: [ServiceTarget] = [
     ServiceTarget(name: "Intake"),
     ServiceTarget(name: "Dispatch"),
     ServiceTarget(name: "Scoring"),
-    ServiceTarget(name: "Liaison"),
+    ServiceTarget(name: "Liaison", testFixtures: ["CAPGolden"]),
 ]
 
 let package = Package(

@@ -117,8 +117,3 @@ public struct Retention: Sendable, Equatable {
         self.maxAge = maxAge
     }
 }
-
-extension EventLog {
-    /// The database, under the name the services used before `StateReader` (removed once none does).
-    public var pool: any DatabaseWriter { database }
-}

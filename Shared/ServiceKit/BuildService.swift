@@ -73,13 +73,11 @@ public func buildService<Core: ServiceCore>(
     engine.attach(TransportOutput(transport: transport))
     health.markBusUp()
     let context = ServiceContext(config: config, engine: engine, store: log, transport: transport, logger: logger, health: health)
-    let operations = definition.operations(context)
     let api = definition.api(context)
-    dispatcher.connect(transport: transport, operations: operations, api: api)
+    dispatcher.connect(transport: transport, api: api)
 
     let router = Router()
     OpsRoutes.add(to: router, context: context, registry: metrics)
-    definition.routes(router, context, operations)
     api.addRoutes(to: router)
     let port = HTTPPortPromise()
     let endpoints = transport.endpoints

@@ -15,7 +15,7 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
     let gateway: GatewayConfig?
     let requests: AsyncStream<BusRequest>
     private let intake: AsyncStream<BusRequest>.Continuation
-    private let wiring = Mutex<(any ServiceTransport, Operations, ServiceAPI)?>(nil)
+    private let wiring = Mutex<(any ServiceTransport, ServiceAPI)?>(nil)
     private let rejected: RejectionCounter
 
     init(engine: Engine<Core>, log: any EventLog, health: Health, logger: Logger, gateway: GatewayConfig?) {
@@ -28,8 +28,8 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
         rejected = RejectionCounter(service: log.service)
     }
 
-    func connect(transport: any ServiceTransport, operations: Operations, api: ServiceAPI) {
-        wiring.withLock { $0 = (transport, operations, api) }
+    func connect(transport: any ServiceTransport, api: ServiceAPI) {
+        wiring.withLock { $0 = (transport, api) }
     }
 
     /// No request is taken after this; those taken are still answered.
@@ -49,7 +49,7 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
 
     /// Answers one request: `[{"op": name, "id": …}, body?]` → `[{"id": …, "ok": …, "status": …}, body]`.
     func answer(_ request: BusRequest) async {
-        guard let (transport, operations, api) = wiring.withLock({ $0 }) else { return }
+        guard let (transport, api) = wiring.withLock({ $0 }) else { return }
         func refuse(_ id: FlatJSON.Value, _ error: APIError, reason: String) {
             rejected.count(reason)
             transport.reply(request, frames: [ReplyHeader(id: id, status: error.status).encoded(), error.body])
@@ -77,11 +77,7 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
         if let reply = await api.call(op, json: body) {
             return transport.reply(request, frames: [ReplyHeader(id: header.id, status: reply.status).encoded(), reply.body])
         }
-        if let handler = operations[op] {
-            let response = await handler(body)
-            return transport.reply(request, frames: [ReplyHeader(id: header.id, status: response.status).encoded(), response.body])
-        }
-        let known = (["replay", "ping"] + operations.handlers.keys + api.operationNames).sorted()
+        let known = (["replay", "ping"] + api.operationNames).sorted()
         refuse(header.id, APIError(status: 404, code: "unknown-op", message: "unknown op '\(op)'; this service answers: \(known.joined(separator: ", "))",
                                    field: "op"), reason: "unknown_op")
     }

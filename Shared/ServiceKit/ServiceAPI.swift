@@ -198,5 +198,13 @@ public struct ServiceAPI: Sendable {
         return try decode(T.self, json: Array(try JSONSerialization.data(withJSONObject: object)))
     }
 
-    static let formDecoder = URLEncodedFormDecoder(dateDecodingStrategy: .iso8601)
+    /// Times in parameters read as the bus writes them (EventTime: milliseconds, `Z` or an offset).
+    static let formDecoder = URLEncodedFormDecoder(dateDecodingStrategy: .custom({ decoder in
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let date = EventTime.date(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO-8601 time (e.g. 2026-11-22T08:00:00Z)")
+        }
+        return date
+    }))
 }

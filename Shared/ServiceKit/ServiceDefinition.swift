@@ -24,19 +24,6 @@ public struct ServiceDefinition<Core: ServiceCore>: Sendable {
         self.api = api
         self.gateway = gateway
     }
-
-    // Until every service has moved to typed operations (``ServiceAPI``).
-    public var operations: @Sendable (ServiceContext<Core>) -> Operations = { _ in Operations() }
-    public var routes: @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void = { _, _, _ in }
-
-    public init(name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
-                operations: @escaping @Sendable (ServiceContext<Core>) -> Operations = { _ in Operations() },
-                routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext<Core>, Operations) -> Void = { _, _, _ in },
-                gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil) {
-        self.init(name: name, follows: follows, makeCore: makeCore, api: { _ in ServiceAPI() }, gateway: gateway)
-        self.operations = operations
-        self.routes = routes
-    }
 }
 
 /// What an operation handler may use.

@@ -10,7 +10,7 @@ import Testing
 private let capGolden = Cluster.packageRoot.appendingPathComponent("Tests/LiaisonCoreTests/CAPGolden")
 private let sent0 = "2026-11-02T08:00:00-00:00"
 
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct CAPCheckerTests {
     @Test func everyRenderedMessageValidatesAgainstTheCAPSchemaAndParsesBackWithCapparselib() throws {
         let files = try FileManager.default.contentsOfDirectory(at: capGolden, includingPropertiesForKeys: nil)

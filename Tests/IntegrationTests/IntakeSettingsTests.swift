@@ -3,7 +3,7 @@ import Testing
 
 /// intake's own flags resolve like the common ones: flag, then environment, then default, and a
 /// value that does not parse stops the service naming the variable (it used to be dropped).
-@Suite(.serialized)
+@Suite(.serialized, .processLevel)
 struct IntakeSettingsTests {
     /// Runs `precinct-intake` with `environment` added, expecting it to refuse to start.
     func refusal(_ environment: [String: String], arguments extra: [String] = []) async throws -> (status: Int32, output: String) {

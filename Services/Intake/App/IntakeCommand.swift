@@ -28,7 +28,10 @@ struct IntakeCommand: AsyncParsableCommand {
         rules.merge.callerRadiusMeters = try Self.positive(callerRadiusMeters, env: "PRECINCT_CALLER_RADIUS_METERS",
                                                            default: defaults.callerRadiusMeters)
         let definition = IntakeService.definition(jurisdiction: jurisdiction, addresses: addresses, rules: rules)
-        try await ServiceHost.run(definition, config: config)
+        // Bootstrapped here and only here: a process has one logging and one metrics system.
+        let metrics = Observability.bootstrap(logLevel: config.logLevel)
+        let service = try buildService(definition, config: config, logger: Observability.logger(for: config), metrics: metrics)
+        try await service.run(config: config)
     }
 
     static func positive(_ flag: Double?, env: String, default fallback: Double) throws -> Double {

@@ -36,6 +36,9 @@ struct LiaisonCommand: AsyncParsableCommand {
         }
         let definition = LiaisonService.definition(enterprises: enterprises, jurisdiction: jurisdiction,
                                                    settings: LiaisonSettings(workPeriodDays: period))
-        try await ServiceHost.run(definition, config: config)
+        // Bootstrapped here and only here: a process has one logging and one metrics system.
+        let metrics = Observability.bootstrap(logLevel: config.logLevel)
+        let service = try buildService(definition, config: config, logger: Observability.logger(for: config), metrics: metrics)
+        try await service.run(config: config)
     }
 }
