@@ -4,7 +4,7 @@ SWIFT ?= swift
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: pyenv up test deps build build-release bench chaos compose-check dockerfile-lint deploy-check netns-test catalogue-check catalogue-lock clean help
+.PHONY: format pyenv up test deps build build-release bench chaos compose-check dockerfile-lint deploy-check netns-test catalogue-check catalogue-lock clean help
 
 help:
 	@echo "make up      install what is missing, build, start the four services on loopback, run the demo"
@@ -74,6 +74,10 @@ bench: build-release
 
 chaos: build-release
 	@bash scripts/chaos.sh $(RELEASE_BIN)
+
+## Formats every Swift file with the checked-in .swift-format (lines of at most 150 columns).
+format:
+	$(SWIFT) format format -i -r --parallel Shared Services Tests Examples
 
 clean:
 	rm -rf .build .data

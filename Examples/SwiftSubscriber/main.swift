@@ -43,13 +43,15 @@ struct ExampleSubscriber: ParsableCommand {
             }
             // A blocking poll is fine here: this program's only thread does nothing else.
             guard try !poller.poll([.socket(sub)], timeout: .milliseconds(200)).isEmpty,
-                  let frames = try sub.receiveMultipart(dontWait: true) else { continue }
+                let frames = try sub.receiveMultipart(dontWait: true)
+            else { continue }
             guard frames.count == 3 else {
                 FileHandle.standardError.write(Data("ignored a message of \(frames.count) frames\n".utf8))
                 continue
             }
             let topic = String(decoding: frames[0], as: UTF8.self)
-            let payload: Any = topic.hasPrefix("cap.")
+            let payload: Any =
+                topic.hasPrefix("cap.")
                 ? String(decoding: frames[2], as: UTF8.self)
                 : try JSONSerialization.jsonObject(with: Data(frames[2]))
             let line: [String: Any] = ["topic": topic, "header": try JSONSerialization.jsonObject(with: Data(frames[1])), "payload": payload]

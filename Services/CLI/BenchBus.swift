@@ -14,10 +14,11 @@ struct BenchBus: ParsableCommand {
     @Option(help: "Endpoint (the sub binds, the pub connects).") var endpoint = "ipc:///tmp/precinct-bench-bus"
     @Option(help: "Payload bytes.") var size = 512
     @Option(help: "Messages.") var count = 1_000_000
-    @Option(help: """
-        Encrypt with CURVE: the sub writes a fresh server public key to this file, the pub reads it (measures CURVE's cost; \
-        no ZAP check).
-        """)
+    @Option(
+        help: """
+            Encrypt with CURVE: the sub writes a fresh server public key to this file, the pub reads it (measures CURVE's cost; \
+            no ZAP check).
+            """)
     var curveKeyFile: String?
 
     func run() throws {
@@ -40,8 +41,9 @@ struct BenchBus: ParsableCommand {
             let topic = Array("incident.opened.R1".utf8)
             let time = EventTime.string(Date())
             for seq in 1...UInt64(count) {
-                let header = EventHeader(type: "incident.opened", version: 1, source: "bench", epoch: "bench", seq: seq, time: time,
-                                         correlationId: "I\(seq)")
+                let header = EventHeader(
+                    type: "incident.opened", version: 1, source: "bench", epoch: "bench", seq: seq, time: time,
+                    correlationId: "I\(seq)")
                 try pub.send(topic, more: true)
                 try pub.send(header.encoded(), more: true)
                 try pub.send(payload)

@@ -40,8 +40,10 @@ struct Chaos: AsyncParsableCommand {
 
         let load = Process()
         load.executableURL = bin.appendingPathComponent("precinct")
-        load.arguments = ["load", "--calls", "\(calls)", "--rate", "\(rate)", "--clients", "\(clients)", "--endpoints-dir", data.path,
-                          "--city", cityPath, "--settle-timeout", "180", "--retry-after", "2"]
+        load.arguments = [
+            "load", "--calls", "\(calls)", "--rate", "\(rate)", "--clients", "\(clients)", "--endpoints-dir", data.path,
+            "--city", cityPath, "--settle-timeout", "180", "--retry-after", "2",
+        ]
         try load.run()
         say("chaos: load started (\(calls) calls at \(rate == 0 ? "max" : String(rate))/s); killing services at random")
 
@@ -61,7 +63,10 @@ struct Chaos: AsyncParsableCommand {
                 let second = ChildSet.services.filter { $0 != victims[0] }[Int(generator.next() % 3)]
                 victims.append(second)
             }
-            for v in victims { set.kill9(v); kills[v, default: 0] += 1 }
+            for v in victims {
+                set.kill9(v)
+                kills[v, default: 0] += 1
+            }
             say("chaos: kill -9 \(victims.joined(separator: " + "))")
             for v in victims { try set.start(v) }
         }
@@ -95,9 +100,11 @@ final class ChildSet: @unchecked Sendable {
     func endpoint(_ service: String, _ kind: String) -> String { "ipc://\(root.path)/\(service).\(kind)" }
 
     func start(_ service: String) throws {
-        var args = ["--data-dir", data.path, "--http-port", "0", "--city", city, "--log-level", "warning", "--heartbeat-ms", "200",
-                    "--bind-pub", endpoint(service, "pub"), "--bind-router", endpoint(service, "router"),
-                    "--bind-integrators", endpoint(service, "integrators")]
+        var args = [
+            "--data-dir", data.path, "--http-port", "0", "--city", city, "--log-level", "warning", "--heartbeat-ms", "200",
+            "--bind-pub", endpoint(service, "pub"), "--bind-router", endpoint(service, "router"),
+            "--bind-integrators", endpoint(service, "integrators"),
+        ]
         for peer in Self.services where peer != service {
             args += ["--\(peer)-pub", endpoint(peer, "pub"), "--\(peer)-router", endpoint(peer, "router")]
         }
@@ -127,8 +134,11 @@ final class ChildSet: @unchecked Sendable {
         for s in Self.services {
             while true {
                 if let data = try? Data(contentsOf: data.appendingPathComponent("\(s).endpoints.json")),
-                   let o = try? JSONSerialization.jsonObject(with: data) as? [String: String], let http = o["http"],
-                   let (status, _) = try? await HTTP.request("GET", "\(http)/readyz"), status == 200 { break }
+                    let o = try? JSONSerialization.jsonObject(with: data) as? [String: String], let http = o["http"],
+                    let (status, _) = try? await HTTP.request("GET", "\(http)/readyz"), status == 200
+                {
+                    break
+                }
                 guard Date() < deadline else { throw ValidationError("\(s) did not become ready; see \(root.path)/\(s).log") }
                 try await Task.sleep(for: .milliseconds(50))
             }

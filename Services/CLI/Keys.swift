@@ -77,8 +77,9 @@ struct CurveOptions: ParsableArguments {
             if (key == nil) != (ring == nil) { throw ValidationError("CURVE needs both --curve-key and --curve-keyring") }
             return nil
         }
-        return BusSecurity(keyPair: try CurveKeyPair.load(from: URL(fileURLWithPath: key)),
-                           keyring: try Keyring.load(from: URL(fileURLWithPath: ring)))
+        return BusSecurity(
+            keyPair: try CurveKeyPair.load(from: URL(fileURLWithPath: key)),
+            keyring: try Keyring.load(from: URL(fileURLWithPath: ring)))
     }
 
     /// Prepares `socket` to connect to `service` (its public key is the keyring entry of that name).

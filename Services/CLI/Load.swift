@@ -11,10 +11,11 @@ import Wire
 /// incidents complete, reports throughput and latency, and verifies that nothing was lost or
 /// applied twice.
 struct Load: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: """
-        Load-test a running set, then verify it: every acknowledged call recorded once, every dispatched incident credited once, \
-        every enterprise incident alerted once.
-        """)
+    static let configuration = CommandConfiguration(
+        abstract: """
+            Load-test a running set, then verify it: every acknowledged call recorded once, every dispatched incident credited once, \
+            every enterprise incident alerted once.
+            """)
 
     @Option(help: "Calls to send.") var calls = 10_000
     @Option(help: "Calls per second in all (0: as fast as the set answers).") var rate: Double = 0
@@ -50,12 +51,16 @@ struct Load: AsyncParsableCommand {
         let observer = LoadObserver(results: results, fieldPlayer: field ? fieldPlayer : nil)
         let dispatchLatest = try latestSequence(context: context, router: peers.dispatchRouterEndpoint, attempts: 6)
         let liaisonLatest = try latestSequence(context: context, router: peers.liaisonRouterEndpoint, attempts: 6)
-        var busConfig = BusConfig(service: "load-\(run)", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*", follow: [
-            FollowSpec(source: "dispatch", pubEndpoint: peers.dispatchPubEndpoint, routerEndpoint: peers.dispatchRouterEndpoint,
-                       lastApplied: dispatchLatest.seq, epoch: dispatchLatest.epoch),
-            FollowSpec(source: "liaison", pubEndpoint: peers.liaisonPubEndpoint, routerEndpoint: peers.liaisonRouterEndpoint,
-                       lastApplied: liaisonLatest.seq, epoch: liaisonLatest.epoch),
-        ], epoch: "load", latestSeq: 0)
+        var busConfig = BusConfig(
+            service: "load-\(run)", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
+            follow: [
+                FollowSpec(
+                    source: "dispatch", pubEndpoint: peers.dispatchPubEndpoint, routerEndpoint: peers.dispatchRouterEndpoint,
+                    lastApplied: dispatchLatest.seq, epoch: dispatchLatest.epoch),
+                FollowSpec(
+                    source: "liaison", pubEndpoint: peers.liaisonPubEndpoint, routerEndpoint: peers.liaisonRouterEndpoint,
+                    lastApplied: liaisonLatest.seq, epoch: liaisonLatest.epoch),
+            ], epoch: "load", latestSeq: 0)
         busConfig.maxBacklog = Int.max
         var busLogger = Logger(label: "precinct.load")
         busLogger.logLevel = .warning  // replays are routine here; the report says what matters
@@ -68,8 +73,9 @@ struct Load: AsyncParsableCommand {
         if transport == "zmq" {
             let threads = try (0..<clients).map { index in
                 try SocketThread(name: "load-client-\(index)") {
-                    try CallClientLoop(context: context, endpoint: peers.intakeRouterEndpoint, index: index, clients: clients, plan: plan,
-                                       results: results, rate: rate, window: window, retryAfter: retryAfter, start: start)
+                    try CallClientLoop(
+                        context: context, endpoint: peers.intakeRouterEndpoint, index: index, clients: clients, plan: plan,
+                        results: results, rate: rate, window: window, retryAfter: retryAfter, start: start)
                 }
             }
             while results.acked.load(ordering: .acquiring) < calls { try await Task.sleep(for: .milliseconds(50)) }
@@ -79,8 +85,10 @@ struct Load: AsyncParsableCommand {
         }
         let sendEnd = DispatchTime.now().uptimeNanoseconds
         let sendSeconds = Double(sendEnd - start) / 1e9
-        print(String(format: "acknowledged %d calls in %.2f s: %.0f calls/s (%d resent)", calls, sendSeconds, Double(calls) / sendSeconds,
-                     results.retries.load(ordering: .relaxed)))
+        print(
+            String(
+                format: "acknowledged %d calls in %.2f s: %.0f calls/s (%d resent)", calls, sendSeconds, Double(calls) / sendSeconds,
+                results.retries.load(ordering: .relaxed)))
 
         // Wait for the set to finish what it was given: assignments (and alerts) for every opened incident.
         let expectedAlerts = results.expectedAlerts(plan)
@@ -94,8 +102,9 @@ struct Load: AsyncParsableCommand {
 
         var verification: Verification?
         if let baseline {
-            verification = try await Verification.run(peers: peers, baseline: baseline, runId: run, acked: calls, opened: results.openedCount,
-                                                       expectedAlerts: expectedAlerts, timeout: settleTimeout)
+            verification = try await Verification.run(
+                peers: peers, baseline: baseline, runId: run, acked: calls, opened: results.openedCount,
+                expectedAlerts: expectedAlerts, timeout: settleTimeout)
             print(verification!.text)
         }
         observerBus.stop()

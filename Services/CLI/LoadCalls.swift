@@ -31,8 +31,9 @@ struct CallPlan: Sendable {
                 continue
             }
             while true {
-                let c = Coordinate(lat: box.minLat + (box.maxLat - box.minLat) * (0.01 + 0.98 * generator.unit()),
-                                   lon: box.minLon + (box.maxLon - box.minLon) * (0.01 + 0.98 * generator.unit()))
+                let c = Coordinate(
+                    lat: box.minLat + (box.maxLat - box.minLat) * (0.01 + 0.98 * generator.unit()),
+                    lon: box.minLon + (box.maxLon - box.minLon) * (0.01 + 0.98 * generator.unit()))
                 if !enterprises.contains(where: { $0.geofence.boundingBox.contains(c) && $0.geofence.contains(c) }) {
                     positions.append(c)
                     hits.append(false)
@@ -49,7 +50,8 @@ struct CallPlan: Sendable {
     func body(_ index: Int) -> [UInt8] {
         let p = positions[index]
         let category = Self.categories[index % Self.categories.count]
-        return Array("""
+        return Array(
+            """
             {"channel":"110","caller":{"name":"load \(index)","phone":"139\(String(format: "%08d", index % 100_000_000))"},\
             "location":{"lat":\(p.lat),"lon":\(p.lon)},"categoryHint":"\(category)","description":"load test call \(index)",\
             "callTaker":"CT\(index % 7 + 1)","clientRef":"\(clientRef(index))"}
@@ -71,11 +73,15 @@ final class CallClientLoop: SocketLoop {
     let stride: Int
     var inFlight: [Int: (intended: UInt64, sent: UInt64)] = [:]
 
-    init(context: ZMQContext, endpoint: String, index: Int, clients: Int, plan: CallPlan, results: LoadResults,
-         rate: Double, window: Int, retryAfter: Double, start: UInt64) throws {
+    init(
+        context: ZMQContext, endpoint: String, index: Int, clients: Int, plan: CallPlan, results: LoadResults,
+        rate: Double, window: Int, retryAfter: Double, start: UInt64
+    ) throws {
         socket = try Socket(context, .dealer)
-        try socket.configure(SocketOptions(sendHighWaterMark: 0, receiveHighWaterMark: 0, reconnectInterval: .milliseconds(50),
-                                           reconnectIntervalMax: .milliseconds(500)))
+        try socket.configure(
+            SocketOptions(
+                sendHighWaterMark: 0, receiveHighWaterMark: 0, reconnectInterval: .milliseconds(50),
+                reconnectIntervalMax: .milliseconds(500)))
         try socket.connect(endpoint)
         self.plan = plan
         self.results = results
@@ -92,7 +98,8 @@ final class CallClientLoop: SocketLoop {
     func readable(_ index: Int) {
         for _ in 0..<1024 {
             guard let frames = (try? socket.receiveMultipart(dontWait: true)) ?? nil, frames.count >= 3,
-                  let reply = try? ReplyHeader(decoding: frames[1]), case .string(let id) = reply.id, let n = Int(id) else { return }
+                let reply = try? ReplyHeader(decoding: frames[1]), case .string(let id) = reply.id, let n = Int(id)
+            else { return }
             guard let call = inFlight.removeValue(forKey: n) else { continue }
             if reply.ok {
                 results.acknowledge(index: n, intended: call.intended, reply: frames[2])

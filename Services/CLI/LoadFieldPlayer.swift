@@ -17,8 +17,10 @@ final class FieldPlayerLoop: SocketLoop {
 
     init(context: ZMQContext, dispatchRouter: String, results: LoadResults) throws {
         field = try Socket(context, .dealer)
-        try field.configure(SocketOptions(sendHighWaterMark: 0, receiveHighWaterMark: 0, reconnectInterval: .milliseconds(50),
-                                          reconnectIntervalMax: .milliseconds(500)))
+        try field.configure(
+            SocketOptions(
+                sendHighWaterMark: 0, receiveHighWaterMark: 0, reconnectInterval: .milliseconds(50),
+                reconnectIntervalMax: .milliseconds(500)))
         try field.connect(dispatchRouter)
         self.results = results
     }
@@ -28,7 +30,8 @@ final class FieldPlayerLoop: SocketLoop {
     func readable(_ index: Int) {
         for _ in 0..<256 {
             guard let frames = (try? field.receiveMultipart(dontWait: true)) ?? nil, frames.count >= 3,
-                  let reply = try? ReplyHeader(decoding: frames[1]), case .string(let id) = reply.id else { break }
+                let reply = try? ReplyHeader(decoding: frames[1]), case .string(let id) = reply.id
+            else { break }
             guard outstanding.removeValue(forKey: id) != nil else { continue }
             if let object = try? JSONSerialization.jsonObject(with: Data(frames[2])) as? [String: Any] {
                 results.fieldAccepted.add(object["accepted"] as? Int ?? 0, ordering: .relaxed)

@@ -12,7 +12,7 @@ import Wire
 func latestSequence(context: ZMQContext, router: String, attempts: Int) throws -> (epoch: String?, seq: UInt64) {
     for attempt in 1...attempts {
         // A fresh REQ each time: a REQ whose peer died mid-request is stuck in its state machine.
-        do { return try latestSequence(context: context, router: router) } catch where attempt < attempts { continue }
+        do { return try latestSequence(context: context, router: router) } catch  where attempt < attempts { continue }
     }
     throw ValidationError("no answer to ping from \(router)")
 }
@@ -74,10 +74,11 @@ struct SetCounts {
     var liaison: [String: Any]
 
     static func read(_ peers: PeerOptions) async throws -> SetCounts {
-        SetCounts(intake: try await HTTP.getJSON("\(peers.intake)/v1/stats"),
-                  dispatch: try await HTTP.getJSON("\(peers.dispatch)/v1/stats"),
-                  scoring: try await HTTP.getJSON("\(peers.scoring)/v1/stats"),
-                  liaison: try await HTTP.getJSON("\(peers.liaison)/v1/stats"))
+        SetCounts(
+            intake: try await HTTP.getJSON("\(peers.intake)/v1/stats"),
+            dispatch: try await HTTP.getJSON("\(peers.dispatch)/v1/stats"),
+            scoring: try await HTTP.getJSON("\(peers.scoring)/v1/stats"),
+            liaison: try await HTTP.getJSON("\(peers.liaison)/v1/stats"))
     }
 
     /// Reads the counts, asking again while a service restarts (a chaos run may be killing it).
@@ -102,8 +103,10 @@ struct Verification {
     var text: String {
         var out = ["verification (expected → found):"]
         for (what, expected, got) in lines {
-            out.append(String(format: "  %@ %-58@ %8d → %-8d %@", expected == got ? "✓" : "✗", what as NSString, expected, got,
-                              expected == got ? "" : (got < expected ? "LOST \(expected - got)" : "DUPLICATED \(got - expected)")))
+            out.append(
+                String(
+                    format: "  %@ %-58@ %8d → %-8d %@", expected == got ? "✓" : "✗", what as NSString, expected, got,
+                    expected == got ? "" : (got < expected ? "LOST \(expected - got)" : "DUPLICATED \(got - expected)")))
         }
         let lost = lines.map { max(0, $0.1 - $0.2) }.reduce(0, +)
         let duplicated = lines.map { max(0, $0.2 - $0.1) }.reduce(0, +)
@@ -115,8 +118,10 @@ struct Verification {
         ["passed": passed, "checks": lines.map { ["check": $0.0, "expected": $0.1, "found": $0.2] }]
     }
 
-    static func run(peers: PeerOptions, baseline: SetCounts, runId: String, acked: Int, opened: Int, expectedAlerts: Int,
-                    timeout: Double) async throws -> Verification {
+    static func run(
+        peers: PeerOptions, baseline: SetCounts, runId: String, acked: Int, opened: Int, expectedAlerts: Int,
+        timeout: Double
+    ) async throws -> Verification {
         let deadline = Date().addingTimeInterval(timeout)
         var result = Verification(lines: [])
         while true {

@@ -7,7 +7,12 @@ import Synchronization
 
 /// What the run saw, shared by the client, observer and field threads.
 final class LoadResults: Sendable {
-    struct Call { var intended: UInt64 = 0; var acked: UInt64 = 0; var incidentId: String?; var opened = false }
+    struct Call {
+        var intended: UInt64 = 0
+        var acked: UInt64 = 0
+        var incidentId: String?
+        var opened = false
+    }
     let start = Atomic<UInt64>(0)
     let acked = Atomic<Int>(0)
     let retries = Atomic<Int>(0)
@@ -73,7 +78,10 @@ final class LoadResults: Sendable {
         return String(decoding: rest[rest.startIndex..<end], as: UTF8.self)
     }
 
-    struct Report { var text: String; var json: [String: Any] }
+    struct Report {
+        var text: String
+        var json: [String: Any]
+    }
 
     func report(sendSeconds: Double, e2eSeconds: Double, expectedAlerts: Int) -> Report {
         state.withLock { s in
@@ -89,11 +97,17 @@ final class LoadResults: Sendable {
             }
             func line(_ name: String, _ h: Histogram<UInt64>) -> (String, [String: Any]) {
                 let ms = { (v: UInt64) in Double(v) / 1000 }
-                let text = String(format: "  %-22@ n=%-8d p50 %8.2f ms  p90 %8.2f ms  p99 %8.2f ms  p99.9 %8.2f ms  max %8.2f ms",
-                                  name as NSString, h.totalCount, ms(h.valueAtPercentile(50)), ms(h.valueAtPercentile(90)),
-                                  ms(h.valueAtPercentile(99)), ms(h.valueAtPercentile(99.9)), ms(h.max))
-                return (text, ["count": h.totalCount, "p50_ms": ms(h.valueAtPercentile(50)), "p90_ms": ms(h.valueAtPercentile(90)),
-                               "p99_ms": ms(h.valueAtPercentile(99)), "p999_ms": ms(h.valueAtPercentile(99.9)), "max_ms": ms(h.max)])
+                let text = String(
+                    format: "  %-22@ n=%-8d p50 %8.2f ms  p90 %8.2f ms  p99 %8.2f ms  p99.9 %8.2f ms  max %8.2f ms",
+                    name as NSString, h.totalCount, ms(h.valueAtPercentile(50)), ms(h.valueAtPercentile(90)),
+                    ms(h.valueAtPercentile(99)), ms(h.valueAtPercentile(99.9)), ms(h.max))
+                return (
+                    text,
+                    [
+                        "count": h.totalCount, "p50_ms": ms(h.valueAtPercentile(50)), "p90_ms": ms(h.valueAtPercentile(90)),
+                        "p99_ms": ms(h.valueAtPercentile(99)), "p999_ms": ms(h.valueAtPercentile(99.9)), "max_ms": ms(h.max),
+                    ]
+                )
             }
             let acked = s.calls.filter { $0.acked > 0 }.count
             let assigned = s.assignedAt.keys.filter { s.incidentIndex[$0] != nil }.count
@@ -110,11 +124,13 @@ final class LoadResults: Sendable {
                 field reports: \(fieldAccepted.load(ordering: .relaxed)) accepted, \(fieldRefused.load(ordering: .relaxed)) refused; \
                 alerts seen \(s.alertAt.count) (expected \(expectedAlerts)), duplicates on the wire \(s.duplicateAlerts)
                 """
-            return Report(text: text, json: [
-                "calls": s.calls.count, "acked": acked, "opened": s.opened, "sendSeconds": sendSeconds, "e2eSeconds": e2eSeconds,
-                "ackRate": Double(acked) / sendSeconds, "e2eRate": Double(assigned) / e2eSeconds,
-                "ack": aj, "assign": bj, "alert": cj, "retries": retries.load(ordering: .relaxed),
-            ])
+            return Report(
+                text: text,
+                json: [
+                    "calls": s.calls.count, "acked": acked, "opened": s.opened, "sendSeconds": sendSeconds, "e2eSeconds": e2eSeconds,
+                    "ackRate": Double(acked) / sendSeconds, "e2eRate": Double(assigned) / e2eSeconds,
+                    "ack": aj, "assign": bj, "alert": cj, "retries": retries.load(ordering: .relaxed),
+                ])
         }
     }
 }

@@ -22,10 +22,11 @@ struct PeerOptions: ParsableArguments {
     @Option(help: "dispatch HTTP base URL (env PRECINCT_DISPATCH_URL).") var dispatchURL: String?
     @Option(help: "scoring HTTP base URL (env PRECINCT_SCORING_URL).") var scoringURL: String?
     @Option(help: "liaison HTTP base URL (env PRECINCT_LIAISON_URL).") var liaisonURL: String?
-    @Option(help: """
-        Read every endpoint from the <service>.endpoints.json files the services write in this data directory \
-        (re-read on each use, so restarted services are found).
-        """)
+    @Option(
+        help: """
+            Read every endpoint from the <service>.endpoints.json files the services write in this data directory \
+            (re-read on each use, so restarted services are found).
+            """)
     var endpointsDir: String?
 
     static func env(_ name: String) -> String? { ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -33,16 +34,19 @@ struct PeerOptions: ParsableArguments {
     /// An endpoint from `<endpointsDir>/<service>.endpoints.json` (`http`, `pub`, `router`).
     func written(_ service: String, _ key: String) -> String? {
         guard let dir = endpointsDir,
-              let data = try? Data(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent("\(service).endpoints.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return nil }
+            let data = try? Data(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent("\(service).endpoints.json")),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: String]
+        else { return nil }
         return object[key]
     }
 
     var pubs: [String] {
-        [intakePub ?? written("intake", "pub") ?? Self.env("PRECINCT_INTAKE_PUB") ?? "tcp://127.0.0.1:7101",
-         dispatchPub ?? written("dispatch", "pub") ?? Self.env("PRECINCT_DISPATCH_PUB") ?? "tcp://127.0.0.1:7201",
-         scoringPub ?? written("scoring", "pub") ?? Self.env("PRECINCT_SCORING_PUB") ?? "tcp://127.0.0.1:7301",
-         liaisonPub ?? written("liaison", "pub") ?? Self.env("PRECINCT_LIAISON_PUB") ?? "tcp://127.0.0.1:7401"]
+        [
+            intakePub ?? written("intake", "pub") ?? Self.env("PRECINCT_INTAKE_PUB") ?? "tcp://127.0.0.1:7101",
+            dispatchPub ?? written("dispatch", "pub") ?? Self.env("PRECINCT_DISPATCH_PUB") ?? "tcp://127.0.0.1:7201",
+            scoringPub ?? written("scoring", "pub") ?? Self.env("PRECINCT_SCORING_PUB") ?? "tcp://127.0.0.1:7301",
+            liaisonPub ?? written("liaison", "pub") ?? Self.env("PRECINCT_LIAISON_PUB") ?? "tcp://127.0.0.1:7401",
+        ]
     }
     var intakeRouterEndpoint: String { intakeRouter ?? written("intake", "router") ?? Self.env("PRECINCT_INTAKE_ROUTER") ?? "tcp://127.0.0.1:7102" }
     var liaisonRouterEndpoint: String {

@@ -31,7 +31,8 @@ struct Tail: ParsableCommand {
         while count.map({ printed < $0 }) ?? true {
             if let deadline, Date() >= deadline { break }
             guard try !poller.poll([.socket(sub)], timeout: .milliseconds(200)).isEmpty,
-                  let frames = try sub.receiveMultipart(dontWait: true) else { continue }
+                let frames = try sub.receiveMultipart(dontWait: true)
+            else { continue }
             let topic = String(decoding: frames.first ?? [], as: UTF8.self)
             if topic.hasPrefix("heartbeat.") && !heartbeats { continue }
             FileHandle.standardOutput.write(Data((Self.line(frames) + "\n").utf8))  // unbuffered, for pipes
@@ -49,7 +50,8 @@ struct Tail: ParsableCommand {
         }
         var topic: [UInt8] = []
         FlatJSON.appendString(String(decoding: frames[0], as: UTF8.self), to: &topic)
-        let payload = (try? JSONSerialization.jsonObject(with: Data(frames[2]), options: [.fragmentsAllowed])) != nil
+        let payload =
+            (try? JSONSerialization.jsonObject(with: Data(frames[2]), options: [.fragmentsAllowed])) != nil
             ? String(decoding: frames[2], as: UTF8.self)
             : "\"\(Data(frames[2]).base64EncodedString())\""
         return "{\"topic\":\(String(decoding: topic, as: UTF8.self)),\"header\":\(String(decoding: frames[1], as: UTF8.self)),\"payload\":\(payload)}"

@@ -21,7 +21,9 @@ public final class ZMQContext: Sendable {
 
     /// libzmq's version as (major, minor, patch). (`ZMQ_VERSION` is a macro Swift cannot import.)
     public static var version: (major: Int32, minor: Int32, patch: Int32) {
-        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        var patch: Int32 = 0
         zmq_version(&major, &minor, &patch)
         return (major, minor, patch)
     }

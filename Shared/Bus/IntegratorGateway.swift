@@ -49,8 +49,9 @@ final class IntegratorGateway {
             guard let (frames, userID) = (try? socket.receiveMultipart(property: "User-Id", dontWait: true)) ?? nil else { return }
             guard frames.count == 1, let first = frames[0].first, first <= 1 else {
                 stats.count("subscriptions_refused", [("reason", "malformed")])
-                logger.warning("integrator gateway: not a subscription, ignored",
-                               metadata: ["integrator": "\(userID ?? "?")", "frames": "\(frames.count)"])
+                logger.warning(
+                    "integrator gateway: not a subscription, ignored",
+                    metadata: ["integrator": "\(userID ?? "?")", "frames": "\(frames.count)"])
                 continue
             }
             apply(subscribe: first == 1, prefix: Array(frames[0].dropFirst()), userID: userID)
@@ -63,9 +64,12 @@ final class IntegratorGateway {
             guard let name = userID, let entry = security.keyring.entry(named: name), entry.mayRead(prefix) else {
                 if subscribe {
                     stats.count("subscriptions_refused", [("reason", "not_granted")])
-                    logger.warning("integrator gateway: subscription refused, outside the key's grants",
-                                   metadata: ["integrator": "\(userID ?? "?")", "prefix": "\(shown)",
-                                              "grants": "\(userID.flatMap { security.keyring.entry(named: $0)?.grants } ?? [])"])
+                    logger.warning(
+                        "integrator gateway: subscription refused, outside the key's grants",
+                        metadata: [
+                            "integrator": "\(userID ?? "?")", "prefix": "\(shown)",
+                            "grants": "\(userID.flatMap { security.keyring.entry(named: $0)?.grants } ?? [])",
+                        ])
                 }
                 return
             }

@@ -73,7 +73,13 @@ final class ServiceBusLoop: SocketLoop {
     private let logger: Logger
     /// Every input but the SUB, in poll order, with who reads it.
     private let polled: [(socket: Socket, reader: Reader)]
-    private enum Reader { case router, dealer(Int), zap, monitor(Int), gateway }
+    private enum Reader {
+        case router
+        case dealer(Int)
+        case zap
+        case monitor(Int)
+        case gateway
+    }
 
     init(config: BusConfig, context: ZMQContext, delegate: any BusDelegate, logger: Logger, stats: BusStats) throws {
         self.stats = stats
@@ -99,10 +105,12 @@ final class ServiceBusLoop: SocketLoop {
     }
 
     private func logBound(_ config: BusConfig) {
-        logger.info("bus bound", metadata: [
-            "pub": "\(publisher.endpoint)", "router": "\(router.endpoint)", "integrators": "\(gateway?.endpoint ?? "-")",
-            "follows": "\(config.follow.map(\.source))",
-        ])
+        logger.info(
+            "bus bound",
+            metadata: [
+                "pub": "\(publisher.endpoint)", "router": "\(router.endpoint)", "integrators": "\(gateway?.endpoint ?? "-")",
+                "follows": "\(config.follow.map(\.source))",
+            ])
         guard let security = config.security else {
             logger.warning(
                 "bus is PLAINTEXT: no CURVE keys configured (--curve-key, --curve-keyring); anyone who reaches these endpoints can read and send")
@@ -129,7 +137,10 @@ final class ServiceBusLoop: SocketLoop {
     }
 
     func readable(_ index: Int) {
-        guard index < polled.count else { following.readSub(); return }
+        guard index < polled.count else {
+            following.readSub()
+            return
+        }
         switch polled[index].reader {
         case .router: router.read(latestSeq: publisher.latestSeq)
         case .dealer(let i): following.readReplay(i)

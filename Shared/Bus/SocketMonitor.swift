@@ -8,7 +8,8 @@ final class SocketMonitor {
 
     /// The monitor events counted: failed handshakes (wrong keys, garbage, wrong socket type)
     /// and disconnects (a peer gone, or dropped by libzmq for a frame over the size limit).
-    static let events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+    static let events =
+        ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
         | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_DISCONNECTED
 
     init(watching target: Socket, name: String, context: ZMQContext, id: String) throws {
@@ -20,7 +21,10 @@ final class SocketMonitor {
     }
 
     enum Event: String, CaseIterable {
-        case handshakeFailedAuth = "auth", handshakeFailedProtocol = "protocol", handshakeFailedOther = "other", disconnected
+        case handshakeFailedAuth = "auth"
+        case handshakeFailedProtocol = "protocol"
+        case handshakeFailedOther = "other"
+        case disconnected
     }
 
     /// The events waiting, decoded.

@@ -22,8 +22,10 @@ public final class MemoryTransport: ServiceTransport {
     }
 
     /// A transport for `service`, following `sources` from the positions its inbox gives.
-    public init(hub: MemoryHub, service: String, log: any EventLog, follows sources: [(source: String, lastApplied: UInt64, epoch: String?)],
-                delegate: any BusDelegate) {
+    public init(
+        hub: MemoryHub, service: String, log: any EventLog, follows sources: [(source: String, lastApplied: UInt64, epoch: String?)],
+        delegate: any BusDelegate
+    ) {
         self.hub = hub
         self.service = service
         self.log = log

@@ -80,8 +80,10 @@ public final class Engine<Core: ServiceCore>: Sendable {
     /// Creates the engine; with `start` (the default) it opens the core on its own thread and
     /// returns once it has loaded. A service started by a service group passes `start: false`
     /// and calls ``start()`` from the group's `run()`, which so owns the thread's lifetime.
-    public init(store: any EventLog, clock: any EventClock, config: EngineConfig = EngineConfig(), logger: Logger,
-                start: Bool = true, makeCore: @escaping @Sendable () throws -> Core) throws {
+    public init(
+        store: any EventLog, clock: any EventClock, config: EngineConfig = EngineConfig(), logger: Logger,
+        start: Bool = true, makeCore: @escaping @Sendable () throws -> Core
+    ) throws {
         self.store = store
         self.service = store.service
         self.clock = clock
@@ -237,8 +239,10 @@ public final class Engine<Core: ServiceCore>: Sendable {
         }
     }
 
-    private func process(_ batch: [Work], core: Core, tick: Bool, prune: Bool, nextSeq: inout UInt64,
-                         inbox: inout [String: InboxPosition], encoder: JSONEncoder, decoder: JSONDecoder) {
+    private func process(
+        _ batch: [Work], core: Core, tick: Bool, prune: Bool, nextSeq: inout UInt64,
+        inbox: inout [String: InboxPosition], encoder: JSONEncoder, decoder: JSONDecoder
+    ) {
         var replies: [(Completion, Result<Core.Reply, any Error>)] = []
         var newInbox = inbox
         var eventCount = 0
@@ -266,7 +270,9 @@ public final class Engine<Core: ServiceCore>: Sendable {
                         for event in events {
                             var position = newInbox[source] ?? InboxPosition(epoch: event.header.epoch, seq: 0)
                             if position.epoch != event.header.epoch {
-                                logger.warning("source has a new epoch; applying it from its first event", metadata: ["source": "\(source)", "epoch": "\(event.header.epoch)"])
+                                logger.warning(
+                                    "source has a new epoch; applying it from its first event",
+                                    metadata: ["source": "\(source)", "epoch": "\(event.header.epoch)"])
                                 position = InboxPosition(epoch: event.header.epoch, seq: 0)
                             }
                             guard event.header.seq > position.seq else { continue }  // already applied

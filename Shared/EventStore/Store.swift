@@ -44,13 +44,15 @@ public final class Store: EventLog {
 
     static func registerLogTables(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("eventstore-v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE outbox (seq INTEGER PRIMARY KEY, topic BLOB NOT NULL, header BLOB NOT NULL, payload BLOB NOT NULL, at REAL NOT NULL);
-                CREATE INDEX outbox_at ON outbox(at);
-                CREATE TABLE inbox (source TEXT PRIMARY KEY, epoch TEXT NOT NULL, seq INTEGER NOT NULL);
-                CREATE TABLE deadletters (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, source TEXT, reason TEXT NOT NULL, frames TEXT NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE outbox (seq INTEGER PRIMARY KEY, topic BLOB NOT NULL, header BLOB NOT NULL, payload BLOB NOT NULL, at REAL NOT NULL);
+                    CREATE INDEX outbox_at ON outbox(at);
+                    CREATE TABLE inbox (source TEXT PRIMARY KEY, epoch TEXT NOT NULL, seq INTEGER NOT NULL);
+                    CREATE TABLE deadletters (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, source TEXT, reason TEXT NOT NULL,
+                        frames TEXT NOT NULL);
+                    """)
             let epoch = String(UUID().uuidString.prefix(8)).lowercased()
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('epoch', ?), ('last_seq', '0')", arguments: [epoch])
         }
@@ -90,10 +92,13 @@ public final class Store: EventLog {
             throw ReplayError.pruned(oldestAvailable: oldest, requestedAfter: after)
         }
         var events: [OutboundEvent] = []
-        let rows = try Row.fetchCursor(db, sql: "SELECT seq, topic, header, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
-                                       arguments: [Int64(after), limit])
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT seq, topic, header, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            arguments: [Int64(after), limit])
         while let row = try rows.next() {
-            let topic: Data = row[1], header: Data = row[2], payload: Data = row[3]
+            let topic: Data = row[1]
+            let header: Data = row[2]
+            let payload: Data = row[3]
             events.append(OutboundEvent(seq: UInt64(row[0] as Int64), topic: Array(topic), header: Array(header), payload: Array(payload)))
         }
         return ReplayBatch(events: events, latest: latest, oldest: oldest)
@@ -121,10 +126,12 @@ struct SQLiteLogWriter: EventLogWriter {
     }
 
     func setPosition(_ position: InboxPosition, of source: String) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO inbox(source, epoch, seq) VALUES (?, ?, ?)
-            ON CONFLICT(source) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq
-            """).execute(arguments: [source, position.epoch, Int64(position.seq)])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO inbox(source, epoch, seq) VALUES (?, ?, ?)
+                ON CONFLICT(source) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq
+                """
+        ).execute(arguments: [source, position.epoch, Int64(position.seq)])
     }
 
     func setLatest(_ seq: UInt64) throws {
@@ -133,8 +140,9 @@ struct SQLiteLogWriter: EventLogWriter {
 
     func recordDeadLetter(_ letter: DeadLetterRecord) throws {
         let frames = String(decoding: try JSONEncoder().encode(letter.frames), as: UTF8.self)
-        try db.execute(sql: "INSERT INTO deadletters(at, source, reason, frames) VALUES (?, ?, ?, ?)",
-                       arguments: [letter.at.timeIntervalSince1970, letter.source, letter.reason, frames])
+        try db.execute(
+            sql: "INSERT INTO deadletters(at, source, reason, frames) VALUES (?, ?, ?, ?)",
+            arguments: [letter.at.timeIntervalSince1970, letter.source, letter.reason, frames])
     }
 
     func prune(latest: UInt64, retention: Retention, now: Date) throws {

@@ -60,7 +60,9 @@ public final class Transaction {
     }
 
     /// One value, through the statement cache.
-    public func fetchOne<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, _ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> T? {
+    public func fetchOne<T: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: T.Type, _ sql: String, _ arguments: StatementArguments = StatementArguments()
+    ) throws -> T? {
         try T.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
@@ -80,7 +82,10 @@ public final class Transaction {
         }
     }
 
-    struct Mark { var seq: UInt64; var count: Int }
+    struct Mark {
+        var seq: UInt64
+        var count: Int
+    }
     func mark() -> Mark { Mark(seq: nextSeq, count: emitted.count) }
     func rollback(to mark: Mark) {
         nextSeq = mark.seq

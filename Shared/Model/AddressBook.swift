@@ -3,7 +3,11 @@ import Foundation
 /// The standard address table (标准地址): address string → position.
 public enum AddressBook {
     struct File: Decodable {
-        struct Entry: Decodable { var address: String; var lat: Double; var lon: Double }
+        struct Entry: Decodable {
+            var address: String
+            var lat: Double
+            var lon: Double
+        }
         var addresses: [Entry]
     }
 

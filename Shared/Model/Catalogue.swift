@@ -65,8 +65,9 @@ public enum EventCatalogue {
         let payload = Array(try JSONCodec.encoder().encode(example))
         let payloadRequired = try requiredPaths(of: payload) { data in _ = try JSONCodec.decoder().decode(P.self, from: data) }
         let headerRequired = try requiredPaths(of: header.encoded()) { data in _ = try EventHeader.decode(Array(data)) }
-        return Entry(type: P.type, version: P.version, contentType: "application/json", topic: example.topic, header: header,
-                     payload: payload, requiredPayloadPaths: payloadRequired, requiredHeaderPaths: headerRequired)
+        return Entry(
+            type: P.type, version: P.version, contentType: "application/json", topic: example.topic, header: header,
+            payload: payload, requiredPayloadPaths: payloadRequired, requiredHeaderPaths: headerRequired)
     }
 
     // MARK: Required fields, as the decoder sees them
@@ -89,7 +90,8 @@ public enum EventCatalogue {
             return object.keys.sorted().flatMap { key in [prefix + [key]] + fieldPaths(object[key]!, prefix: prefix + [key]) }
         }
         if let array = value as? [Any] {
-            var seen = Set<[String]>(), out: [[String]] = []
+            var seen = Set<[String]>()
+            var out: [[String]] = []
             for element in array {
                 for path in fieldPaths(element, prefix: prefix + ["[]"]) where seen.insert(path).inserted { out.append(path) }
             }

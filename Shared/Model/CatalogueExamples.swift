@@ -26,11 +26,13 @@ private enum Sample {
     static let place = IncidentPlace(coordinate: coordinate, address: "邹平市经济技术开发区开发区一路134号", grid: grid)
     static let caller = Caller(name: "王丽", phone: "13800002046")
     static let referral = Referral(ticketId: "12345-20261122-0193", department: "市城管局")
-    static let geofence = GeoPolygon(rings: [[
-        Coordinate(lat: 36.849207, lon: 117.808180), Coordinate(lat: 36.850729, lon: 117.811825),
-        Coordinate(lat: 36.853799, lon: 117.809850), Coordinate(lat: 36.852277, lon: 117.806205),
-        Coordinate(lat: 36.849207, lon: 117.808180),
-    ]])
+    static let geofence = GeoPolygon(rings: [
+        [
+            Coordinate(lat: 36.849207, lon: 117.808180), Coordinate(lat: 36.850729, lon: 117.811825),
+            Coordinate(lat: 36.853799, lon: 117.809850), Coordinate(lat: 36.852277, lon: 117.806205),
+            Coordinate(lat: 36.849207, lon: 117.808180),
+        ]
+    ])
     static let contacts = [Enterprise.Contact(name: "程涛", role: "安保主管", phone: "13800001001")]
 }
 
@@ -78,8 +80,9 @@ extension UnitAssigned {
 
 extension IncidentQueued {
     public static var example: IncidentQueued {
-        IncidentQueued(incidentId: Sample.incidentId, regionId: Sample.regionId, priority: 1, reason: "no free patrolCar within 5 km",
-                       queuedAt: sampleTime(2.5), need: "support", queueId: 311)
+        IncidentQueued(
+            incidentId: Sample.incidentId, regionId: Sample.regionId, priority: 1, reason: "no free patrolCar within 5 km",
+            queuedAt: sampleTime(2.5), need: "support", queueId: 311)
     }
 }
 
@@ -95,58 +98,66 @@ extension FieldReported {
 
 extension SLAWarning {
     public static var example: SLAWarning {
-        SLAWarning(incidentId: Sample.incidentId, unitId: Sample.unitId, timer: .signOff, regionId: Sample.regionId, stationId: Sample.stationId,
-                   startedAt: sampleTime(2.5), dueAt: sampleTime(92.5), at: sampleTime(72.5))
+        SLAWarning(
+            incidentId: Sample.incidentId, unitId: Sample.unitId, timer: .signOff, regionId: Sample.regionId, stationId: Sample.stationId,
+            startedAt: sampleTime(2.5), dueAt: sampleTime(92.5), at: sampleTime(72.5))
     }
 }
 
 extension SLABreached {
     public static var example: SLABreached {
-        SLABreached(incidentId: Sample.incidentId, unitId: Sample.unitId, officerIds: Sample.officerIds, timer: .signOff, regionId: Sample.regionId,
-                    stationId: Sample.stationId, startedAt: sampleTime(2.5), dueAt: sampleTime(92.5), action: "redispatched", at: sampleTime(92.5))
+        SLABreached(
+            incidentId: Sample.incidentId, unitId: Sample.unitId, officerIds: Sample.officerIds, timer: .signOff, regionId: Sample.regionId,
+            stationId: Sample.stationId, startedAt: sampleTime(2.5), dueAt: sampleTime(92.5), action: "redispatched", at: sampleTime(92.5))
     }
 }
 
 extension IncidentEscalated {
     public static var example: IncidentEscalated {
-        IncidentEscalated(incidentId: Sample.incidentId, regionId: Sample.regionId, reason: "stillQueued", level: 1, commandStationId: "S11",
-                          note: "queued 10 min with no free unit", at: sampleTime(602.5))
+        IncidentEscalated(
+            incidentId: Sample.incidentId, regionId: Sample.regionId, reason: "stillQueued", level: 1, commandStationId: "S11",
+            note: "queued 10 min with no free unit", at: sampleTime(602.5))
     }
 }
 
 extension ChiefNotified {
     public static var example: ChiefNotified {
-        ChiefNotified(incidentId: Sample.incidentId, officerId: "O0131", role: .schoolChief, reason: "school", regionId: Sample.regionId,
-                      stationId: Sample.stationId, gridId: Sample.gridId, schoolId: "SCH04", at: sampleTime(2.5))
+        ChiefNotified(
+            incidentId: Sample.incidentId, officerId: "O0131", role: .schoolChief, reason: "school", regionId: Sample.regionId,
+            stationId: Sample.stationId, gridId: Sample.gridId, schoolId: "SCH04", at: sampleTime(2.5))
     }
 }
 
 extension CaseReferred {
     public static var example: CaseReferred {
-        CaseReferred(incidentId: Sample.incidentId, stationId: Sample.stationId, team: .caseHandling, officerIds: ["O0127", "O0129"],
-                     regionId: Sample.regionId, byUnitId: Sample.unitId, at: sampleTime(2_710))
+        CaseReferred(
+            incidentId: Sample.incidentId, stationId: Sample.stationId, team: .caseHandling, officerIds: ["O0127", "O0129"],
+            regionId: Sample.regionId, byUnitId: Sample.unitId, at: sampleTime(2_710))
     }
 }
 
 extension IncidentClosed {
     public static var example: IncidentClosed {
-        IncidentClosed(incidentId: Sample.incidentId, outcome: .caseOpened, regionId: Sample.regionId, stationId: Sample.stationId,
-                       openedAt: sampleTime(0), at: sampleTime(2_710))
+        IncidentClosed(
+            incidentId: Sample.incidentId, outcome: .caseOpened, regionId: Sample.regionId, stationId: Sample.stationId,
+            openedAt: sampleTime(0), at: sampleTime(2_710))
     }
 }
 
 extension UnitStatusChanged {
     public static var example: UnitStatusChanged {
-        UnitStatusChanged(unitId: Sample.unitId, from: "enRoute", to: "onScene", incidentId: Sample.incidentId, stationId: Sample.stationId,
-                          position: Sample.coordinate, reason: "arrived", at: sampleTime(410))
+        UnitStatusChanged(
+            unitId: Sample.unitId, from: "enRoute", to: "onScene", incidentId: Sample.incidentId, stationId: Sample.stationId,
+            position: Sample.coordinate, reason: "arrived", at: sampleTime(410))
     }
 }
 
 extension PointsAwarded {
     public static var example: PointsAwarded {
-        var e = PointsAwarded(awardId: "\(Sample.incidentId):O0124:arrival-on-time", officerId: "O0124", unitId: Sample.unitId,
-                              incidentId: Sample.incidentId, rule: "arrival-on-time", points: 2.5,
-                              earnedBy: ["dispatch:a7d04e6c:1042", "dispatch:a7d04e6c:1044"], stationId: Sample.stationId, at: sampleTime(410))
+        var e = PointsAwarded(
+            awardId: "\(Sample.incidentId):O0124:arrival-on-time", officerId: "O0124", unitId: Sample.unitId,
+            incidentId: Sample.incidentId, rule: "arrival-on-time", points: 2.5,
+            earnedBy: ["dispatch:a7d04e6c:1042", "dispatch:a7d04e6c:1044"], stationId: Sample.stationId, at: sampleTime(410))
         e.revision = 2
         e.previousPoints = 2
         e.withdrawn = false
@@ -159,9 +170,12 @@ extension PointsAwarded {
 extension ReportPublished {
     public static var example: ReportPublished {
         ReportPublished(
-            reportId: "hotspots:month:2026-10-31T16:00:00.000Z", period: "month", from: sampleTime(-1_872_000), to: sampleTime(806_400), incidents: 1_284,
+            reportId: "hotspots:month:2026-10-31T16:00:00.000Z", period: "month", from: sampleTime(-1_872_000), to: sampleTime(806_400),
+            incidents: 1_284,
             top: [HotspotCell(gridId: Sample.gridId, stationId: Sample.stationId, hour: 21, category: "dispute", count: 17, previous: 11, trend: 6)],
-            patrolPlan: [StationPatrolPlan(stationId: Sample.stationId, slots: [PatrolSlot(gridId: Sample.gridId, hours: [20, 21, 22], incidents: 17)])],
+            patrolPlan: [
+                StationPatrolPlan(stationId: Sample.stationId, slots: [PatrolSlot(gridId: Sample.gridId, hours: [20, 21, 22], incidents: 17)])
+            ],
             starOfTheMonth: "O0124", excellentTrafficManagers: ["O0201"], excellentCallTakers: ["T015"], at: sampleTime(806_400))
     }
 }
@@ -174,10 +188,13 @@ extension EnterpriseAlert {
             liaisonOfficerId: Sample.liaisonOfficerId, zeroDisturbance: true, gridId: Sample.gridId, at: sampleTime(2_710),
             summary: "刑事类警情已结案（立案侦查）", status: "closed", outcome: .caseOpened, reasons: ["named", "geofence"],
             coordinationRequired: true, openedAt: sampleTime(0),
-            references: [AlertReference(alertId: "\(Sample.incidentId):\(Sample.enterpriseId):opened", sent: sampleTime(0.4)),
-                         AlertReference(alertId: "\(Sample.incidentId):\(Sample.enterpriseId):arrived", sent: sampleTime(410))],
-            area: AlertArea(description: "\(Sample.enterpriseName)（\(Sample.gridId)）", polygon: Sample.geofence.outerRing,
-                            center: Coordinate(lat: 36.851503, lon: 117.809015), radiusKm: 0.5))
+            references: [
+                AlertReference(alertId: "\(Sample.incidentId):\(Sample.enterpriseId):opened", sent: sampleTime(0.4)),
+                AlertReference(alertId: "\(Sample.incidentId):\(Sample.enterpriseId):arrived", sent: sampleTime(410)),
+            ],
+            area: AlertArea(
+                description: "\(Sample.enterpriseName)（\(Sample.gridId)）", polygon: Sample.geofence.outerRing,
+                center: Coordinate(lat: 36.851503, lon: 117.809015), radiusKm: 0.5))
     }
 }
 
@@ -213,7 +230,8 @@ extension CaseChanged {
             change: "updated",
             enterpriseCase: EnterpriseCase(
                 caseId: "K2026-0117", enterpriseId: Sample.enterpriseId, officerId: Sample.liaisonOfficerId, incidentId: Sample.incidentId,
-                title: "仓库盗窃案", status: .solved, suspectsCaught: 2, lossesRecovered: 18_450.5, openedAt: sampleTime(3_600), solvedAt: sampleTime(259_200),
+                title: "仓库盗窃案", status: .solved, suspectsCaught: 2, lossesRecovered: 18_450.5, openedAt: sampleTime(3_600),
+                solvedAt: sampleTime(259_200),
                 updatedAt: sampleTime(259_200)),
             suspectsCaughtDelta: 2, lossesRecoveredDelta: 18_450.5, at: sampleTime(259_200))
     }
@@ -221,19 +239,24 @@ extension CaseChanged {
 
 extension WorkLogged {
     public static var example: WorkLogged {
-        WorkLogged(entry: WorkLogEntry(entryId: "W-3b8e01c9a2f4", enterpriseId: Sample.enterpriseId, kind: .visit,
-                                       officerIds: [Sample.liaisonOfficerId, "O0133"], at: sampleTime(-172_800), note: "走访安保主管，核对监控点位",
-                                       recordedAt: sampleTime(-169_200)))
+        WorkLogged(
+            entry: WorkLogEntry(
+                entryId: "W-3b8e01c9a2f4", enterpriseId: Sample.enterpriseId, kind: .visit,
+                officerIds: [Sample.liaisonOfficerId, "O0133"], at: sampleTime(-172_800), note: "走访安保主管，核对监控点位",
+                recordedAt: sampleTime(-169_200)))
     }
 }
 
 extension DeadLetter {
     public static var example: DeadLetter {
-        DeadLetter(service: "intake", source: "dispatch", reason: "unknown schema version 2 of dispatch.field (this service reads version 1)",
-                   frames: ["ZGlzcGF0Y2guZmllbGQuY2xvc2VkLlIz",
-                            "eyJpZCI6ImRpc3BhdGNoOmE3ZDA0ZTZjOjEwMzkiLCJ0eXBlIjoiZGlzcGF0Y2guZmllbGQiLCJ2ZXJzaW9uIjoyLCJzb3VyY2UiOiJkaXNwYXRjaCIsImVwb2NoIjoiYTdkMDRlNmMiLCJzZXEiOjEwMzksInRpbWUiOiIyMDI2LTExLTIyVDA3OjU5OjU5LjAwMFoifQ==",
-                            "e30="],
-                   at: sampleTime(-1))
+        DeadLetter(
+            service: "intake", source: "dispatch", reason: "unknown schema version 2 of dispatch.field (this service reads version 1)",
+            frames: [
+                "ZGlzcGF0Y2guZmllbGQuY2xvc2VkLlIz",
+                "eyJpZCI6ImRpc3BhdGNoOmE3ZDA0ZTZjOjEwMzkiLCJ0eXBlIjoiZGlzcGF0Y2guZmllbGQiLCJ2ZXJzaW9uIjoyLCJzb3VyY2UiOiJkaXNwYXRjaCIsImVwb2NoIjoiYTdkMDRlNmMiLCJzZXEiOjEwMzksInRpbWUiOiIyMDI2LTExLTIyVDA3OjU5OjU5LjAwMFoifQ==",
+                "e30=",
+            ],
+            at: sampleTime(-1))
     }
 }
 

@@ -30,9 +30,11 @@ public struct UnitAssigned: EventPayload, Hashable {
     /// The unit this one replaces (re-dispatch after a breached sign-off) or receives from (handover).
     public var replacesUnitId: String?
 
-    public init(incidentId: String, unitId: String, callSign: String, unitKind: UnitKind, officerIds: [String], rule: String,
-                regionId: String?, stationId: String?, gridId: String?, distanceMeters: Double, etaSeconds: Double, assignedAt: Date,
-                unitStationId: String? = nil, postId: String? = nil, commandStationId: String? = nil, role: String? = nil, replacesUnitId: String? = nil) {
+    public init(
+        incidentId: String, unitId: String, callSign: String, unitKind: UnitKind, officerIds: [String], rule: String,
+        regionId: String?, stationId: String?, gridId: String?, distanceMeters: Double, etaSeconds: Double, assignedAt: Date,
+        unitStationId: String? = nil, postId: String? = nil, commandStationId: String? = nil, role: String? = nil, replacesUnitId: String? = nil
+    ) {
         self.incidentId = incidentId
         self.unitId = unitId
         self.callSign = callSign
@@ -151,8 +153,10 @@ public struct FieldReported: EventPayload, Hashable {
     /// (with several units, each unit's close frees that unit; the incident closes with the last).
     public var incidentClosed: Bool?
 
-    public init(incidentId: String, unitId: String, officerIds: [String], stage: FieldStage, outcome: Outcome?, note: String?, regionId: String?, at: Date,
-                handover: Handover? = nil, support: SupportRequest? = nil, incidentClosed: Bool? = nil) {
+    public init(
+        incidentId: String, unitId: String, officerIds: [String], stage: FieldStage, outcome: Outcome?, note: String?, regionId: String?, at: Date,
+        handover: Handover? = nil, support: SupportRequest? = nil, incidentClosed: Bool? = nil
+    ) {
         self.incidentId = incidentId
         self.unitId = unitId
         self.officerIds = officerIds
@@ -170,7 +174,6 @@ public struct FieldReported: EventPayload, Hashable {
     public var correlationId: String? { incidentId }
     public var eventTime: Date { at }
 }
-
 
 // MARK: Escalation, notifications, cases, unit status
 
@@ -220,7 +223,10 @@ public struct ChiefNotified: EventPayload, Hashable {
     public var schoolId: String?
     public var at: Date
 
-    public init(incidentId: String, officerId: String, role: ChiefRole, reason: String, regionId: String?, stationId: String?, gridId: String?, schoolId: String?, at: Date) {
+    public init(
+        incidentId: String, officerId: String, role: ChiefRole, reason: String, regionId: String?, stationId: String?, gridId: String?,
+        schoolId: String?, at: Date
+    ) {
         self.incidentId = incidentId
         self.officerId = officerId
         self.role = role

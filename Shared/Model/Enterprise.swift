@@ -34,9 +34,11 @@ public struct Enterprise: Codable, Sendable, Hashable, Identifiable {
     /// Senior officer stationed in the enterprise (驻企警长).
     public var stationedOfficerId: String?
 
-    public init(id: String, name: String, address: String, location: Coordinate, geofence: GeoPolygon, gridId: String, scale: Scale,
-                liaisonOfficerId: String, deputyOfficerId: String? = nil, contacts: [Contact] = [], majorProject: Bool = false,
-                zeroDisturbance: Bool = false, stationedOfficerId: String? = nil) {
+    public init(
+        id: String, name: String, address: String, location: Coordinate, geofence: GeoPolygon, gridId: String, scale: Scale,
+        liaisonOfficerId: String, deputyOfficerId: String? = nil, contacts: [Contact] = [], majorProject: Bool = false,
+        zeroDisturbance: Bool = false, stationedOfficerId: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.address = address
@@ -58,10 +60,13 @@ public struct Enterprise: Codable, Sendable, Hashable, Identifiable {
         let file: File = try decodeFile(directory.appendingPathComponent("enterprises.json"))
         var seen = Set<String>()
         for e in file.enterprises {
-            guard seen.insert(e.id).inserted else { throw ConfigurationError(file: "enterprises.json", record: "enterprise \(e.id)", problem: "duplicate id") }
-            if let problem = e.geofence.problem { throw ConfigurationError(file: "enterprises.json", record: "enterprise \(e.id)", problem: "geofence: \(problem)") }
+            guard seen.insert(e.id).inserted else {
+                throw ConfigurationError(file: "enterprises.json", record: "enterprise \(e.id)", problem: "duplicate id")
+            }
+            if let problem = e.geofence.problem {
+                throw ConfigurationError(file: "enterprises.json", record: "enterprise \(e.id)", problem: "geofence: \(problem)")
+            }
         }
         return file.enterprises
     }
 }
-

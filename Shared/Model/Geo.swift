@@ -73,7 +73,9 @@ public struct GeoPolygon: Codable, Sendable, Hashable {
         guard type == "Polygon" else { return "geometry type is '\(type)', expected 'Polygon'" }
         guard let outer = coordinates.first, outer.count >= 4 else { return "outer ring needs at least 4 positions" }
         for ring in coordinates {
-            if ring.contains(where: { $0.count < 2 || !Coordinate(lat: $0[1], lon: $0[0]).isValid }) { return "a position is not [lon, lat] in range" }
+            if ring.contains(where: { $0.count < 2 || !Coordinate(lat: $0[1], lon: $0[0]).isValid }) {
+                return "a position is not [lon, lat] in range"
+            }
             if ring.first != ring.last { return "a ring is not closed (first position != last)" }
         }
         return nil
@@ -88,7 +90,10 @@ public struct GeoPolygon: Codable, Sendable, Hashable {
                 // Walk every edge bottom-up, so two grids sharing an edge compute the same crossing
                 // to the last bit and a point on the edge lands in exactly one of them.
                 var (xa, ya, xb, yb) = (ring[i][0], ring[i][1], ring[j][0], ring[j][1])
-                if ya > yb { swap(&xa, &xb); swap(&ya, &yb) }
+                if ya > yb {
+                    swap(&xa, &xb)
+                    swap(&ya, &yb)
+                }
                 if (ya > p.lat) != (yb > p.lat), p.lon < (xb - xa) * (p.lat - ya) / (yb - ya) + xa {
                     inside.toggle()
                 }

@@ -28,8 +28,10 @@ public struct Incident: Codable, Sendable, Hashable, Identifiable {
     public var outcome: Outcome?
     public var enterpriseIds: [String]
 
-    public init(id: String, category: Category, priority: Int, place: IncidentPlace, status: IncidentStatus,
-                openedAt: Date, closedAt: Date? = nil, outcome: Outcome? = nil, enterpriseIds: [String] = []) {
+    public init(
+        id: String, category: Category, priority: Int, place: IncidentPlace, status: IncidentStatus,
+        openedAt: Date, closedAt: Date? = nil, outcome: Outcome? = nil, enterpriseIds: [String] = []
+    ) {
         self.id = id
         self.category = category
         self.priority = priority
@@ -43,7 +45,8 @@ public struct Incident: Codable, Sendable, Hashable, Identifiable {
 
     /// The incident as intake opened it.
     public init(_ opened: IncidentOpened) {
-        self.init(id: opened.incidentId, category: opened.category, priority: opened.priority, place: opened.place,
-                  status: .open, openedAt: opened.receivedAt, enterpriseIds: opened.enterpriseId.map { [$0] } ?? [])
+        self.init(
+            id: opened.incidentId, category: opened.category, priority: opened.priority, place: opened.place,
+            status: .open, openedAt: opened.receivedAt, enterpriseIds: opened.enterpriseId.map { [$0] } ?? [])
     }
 }

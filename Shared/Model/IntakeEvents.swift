@@ -40,9 +40,11 @@ public struct IncidentOpened: EventPayload, Hashable {
     public var flags: [String]?
     public var referral: Referral?
 
-    public init(incidentId: String, callId: String, channel: Channel, category: Category, priority: Int, place: IncidentPlace,
-                caller: Caller?, description: String?, callTaker: String?, casualties: Int, partiesConsent: Bool,
-                enterpriseId: String?, receivedAt: Date) {
+    public init(
+        incidentId: String, callId: String, channel: Channel, category: Category, priority: Int, place: IncidentPlace,
+        caller: Caller?, description: String?, callTaker: String?, casualties: Int, partiesConsent: Bool,
+        enterpriseId: String?, receivedAt: Date
+    ) {
         self.incidentId = incidentId
         self.callId = callId
         self.channel = channel
@@ -62,7 +64,6 @@ public struct IncidentOpened: EventPayload, Hashable {
     public var correlationId: String? { incidentId }
     public var eventTime: Date { receivedAt }
 }
-
 
 /// A further call about an open incident was merged into it (repeat call: same caller, or same
 /// place and category within the window). Internal topic: carries the caller's personal data.
@@ -87,9 +88,11 @@ public struct IncidentMerged: EventPayload, Hashable {
     public var regionId: String?
     public var receivedAt: Date
 
-    public init(incidentId: String, callId: String, channel: Channel, reason: String, distanceMeters: Double?, callCount: Int,
-                category: Category?, place: IncidentPlace, caller: Caller?, description: String?, callTaker: String?,
-                casualties: Int?, regionId: String?, receivedAt: Date) {
+    public init(
+        incidentId: String, callId: String, channel: Channel, reason: String, distanceMeters: Double?, callCount: Int,
+        category: Category?, place: IncidentPlace, caller: Caller?, description: String?, callTaker: String?,
+        casualties: Int?, regionId: String?, receivedAt: Date
+    ) {
         self.incidentId = incidentId
         self.callId = callId
         self.channel = channel
@@ -135,8 +138,10 @@ public struct IncidentDiverted: EventPayload, Hashable {
     public var receivedAt: Date
     public var divertedAt: Date
 
-    public init(callId: String, channel: Channel, ruleId: String, matter: String, department: String, description: String?,
-                caller: Caller?, place: IncidentPlace, callTaker: String?, referral: Referral?, receivedAt: Date, divertedAt: Date) {
+    public init(
+        callId: String, channel: Channel, ruleId: String, matter: String, department: String, description: String?,
+        caller: Caller?, place: IncidentPlace, callTaker: String?, referral: Referral?, receivedAt: Date, divertedAt: Date
+    ) {
         self.callId = callId
         self.channel = channel
         self.ruleId = ruleId

@@ -150,7 +150,11 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
 }
 
 public struct Jurisdiction: Sendable {
-    public struct City: Codable, Sendable { public var id: String; public var name: String; public var bbox: BoundingBox }
+    public struct City: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var bbox: BoundingBox
+    }
 
     public var city: City
     public var regions: [String: Region]
@@ -216,8 +220,10 @@ public struct Jurisdiction: Sendable {
             if let problem = feature.geometry.problem {
                 throw ConfigurationError(file: "grids.geojson", record: "grid \(p.id)", problem: problem)
             }
-            grids.append(Grid(id: p.id, name: p.name, stationId: p.stationId, postId: p.postId, urban: p.urban,
-                              neighbourIds: p.neighbourIds, polygon: feature.geometry, boundingBox: feature.geometry.boundingBox))
+            grids.append(
+                Grid(
+                    id: p.id, name: p.name, stationId: p.stationId, postId: p.postId, urban: p.urban,
+                    neighbourIds: p.neighbourIds, polygon: feature.geometry, boundingBox: feature.geometry.boundingBox))
         }
         let j = try Jurisdiction(file: file, grids: grids)
         try j.validate()
@@ -252,31 +258,55 @@ public struct Jurisdiction: Sendable {
     private func validate() throws {
         let f = "jurisdiction.json"
         for r in regions.values {
-            guard stations[r.centreStationId] != nil else { throw ConfigurationError(file: f, record: "region \(r.id)", problem: "centreStationId '\(r.centreStationId)' is not a station") }
-            for s in r.memberStationIds where stations[s] == nil { throw ConfigurationError(file: f, record: "region \(r.id)", problem: "member station '\(s)' is not a station") }
-            for s in r.squadronIds where squadrons[s] == nil { throw ConfigurationError(file: f, record: "region \(r.id)", problem: "squadron '\(s)' is not a squadron") }
+            guard stations[r.centreStationId] != nil else {
+                throw ConfigurationError(file: f, record: "region \(r.id)", problem: "centreStationId '\(r.centreStationId)' is not a station")
+            }
+            for s in r.memberStationIds where stations[s] == nil {
+                throw ConfigurationError(file: f, record: "region \(r.id)", problem: "member station '\(s)' is not a station")
+            }
+            for s in r.squadronIds where squadrons[s] == nil {
+                throw ConfigurationError(file: f, record: "region \(r.id)", problem: "squadron '\(s)' is not a squadron")
+            }
         }
         for s in stations.values where regions[s.regionId] == nil {
             throw ConfigurationError(file: f, record: "station \(s.id)", problem: "regionId '\(s.regionId)' is not a region")
         }
         for p in posts.values {
-            for s in p.stationIds where stations[s] == nil { throw ConfigurationError(file: f, record: "post \(p.id)", problem: "station '\(s)' is not a station") }
+            for s in p.stationIds where stations[s] == nil {
+                throw ConfigurationError(file: f, record: "post \(p.id)", problem: "station '\(s)' is not a station")
+            }
         }
         for g in grids {
-            guard stations[g.stationId] != nil else { throw ConfigurationError(file: "grids.geojson", record: "grid \(g.id)", problem: "stationId '\(g.stationId)' is not a station") }
-            if let p = g.postId, posts[p] == nil { throw ConfigurationError(file: "grids.geojson", record: "grid \(g.id)", problem: "postId '\(p)' is not a post") }
+            guard stations[g.stationId] != nil else {
+                throw ConfigurationError(file: "grids.geojson", record: "grid \(g.id)", problem: "stationId '\(g.stationId)' is not a station")
+            }
+            if let p = g.postId, posts[p] == nil {
+                throw ConfigurationError(file: "grids.geojson", record: "grid \(g.id)", problem: "postId '\(p)' is not a post")
+            }
         }
         for u in units {
             let record = "unit \(u.id)"
-            if let s = u.stationId, stations[s] == nil { throw ConfigurationError(file: f, record: record, problem: "stationId '\(s)' is not a station") }
-            if let s = u.squadronId, squadrons[s] == nil { throw ConfigurationError(file: f, record: record, problem: "squadronId '\(s)' is not a squadron") }
-            if let g = u.homeGridId, gridIndex[g] == nil { throw ConfigurationError(file: f, record: record, problem: "homeGridId '\(g)' is not a grid") }
-            if let r = u.responsePointId, responsePoints[r] == nil { throw ConfigurationError(file: f, record: record, problem: "responsePointId '\(r)' is not a response point") }
-            for o in u.officerIds where officers[o] == nil { throw ConfigurationError(file: f, record: record, problem: "officer '\(o)' is not an officer") }
+            if let s = u.stationId, stations[s] == nil {
+                throw ConfigurationError(file: f, record: record, problem: "stationId '\(s)' is not a station")
+            }
+            if let s = u.squadronId, squadrons[s] == nil {
+                throw ConfigurationError(file: f, record: record, problem: "squadronId '\(s)' is not a squadron")
+            }
+            if let g = u.homeGridId, gridIndex[g] == nil {
+                throw ConfigurationError(file: f, record: record, problem: "homeGridId '\(g)' is not a grid")
+            }
+            if let r = u.responsePointId, responsePoints[r] == nil {
+                throw ConfigurationError(file: f, record: record, problem: "responsePointId '\(r)' is not a response point")
+            }
+            for o in u.officerIds where officers[o] == nil {
+                throw ConfigurationError(file: f, record: record, problem: "officer '\(o)' is not an officer")
+            }
             guard u.position.isValid else { throw ConfigurationError(file: f, record: record, problem: "position is not a valid coordinate") }
             if let problem = u.kindProblem { throw ConfigurationError(file: f, record: record, problem: problem) }
             if let shift = u.shift, shift.minutes == nil {
-                throw ConfigurationError(file: f, record: record, problem: "shift '\(shift.start)'–'\(shift.end)' is not two \"HH:MM\" times of day (end may be \"24:00\")")
+                throw ConfigurationError(
+                    file: f, record: record, problem: "shift '\(shift.start)'–'\(shift.end)' is not two \"HH:MM\" times of day (end may be \"24:00\")"
+                )
             }
         }
         try validateMore()
@@ -286,19 +316,32 @@ public struct Jurisdiction: Sendable {
     private func validateMore() throws {
         let f = "jurisdiction.json"
         for r in regions.values where !r.memberStationIds.contains(r.centreStationId) {
-            throw ConfigurationError(file: f, record: "region \(r.id)", problem: "centre station '\(r.centreStationId)' is not one of its memberStationIds")
+            throw ConfigurationError(
+                file: f, record: "region \(r.id)", problem: "centre station '\(r.centreStationId)' is not one of its memberStationIds")
         }
         for o in officers.values {
-            if let s = o.stationId, stations[s] == nil { throw ConfigurationError(file: f, record: "officer \(o.id)", problem: "stationId '\(s)' is not a station") }
-            for g in o.gridIds where gridIndex[g] == nil { throw ConfigurationError(file: f, record: "officer \(o.id)", problem: "grid '\(g)' is not a grid") }
+            if let s = o.stationId, stations[s] == nil {
+                throw ConfigurationError(file: f, record: "officer \(o.id)", problem: "stationId '\(s)' is not a station")
+            }
+            for g in o.gridIds where gridIndex[g] == nil {
+                throw ConfigurationError(file: f, record: "officer \(o.id)", problem: "grid '\(g)' is not a grid")
+            }
         }
         for p in responsePoints.values {
-            guard p.minutes > 0 else { throw ConfigurationError(file: f, record: "response point \(p.id)", problem: "minutes must be > 0 (got \(p.minutes))") }
-            for g in p.gridIds where gridIndex[g] == nil { throw ConfigurationError(file: f, record: "response point \(p.id)", problem: "grid '\(g)' is not a grid") }
+            guard p.minutes > 0 else {
+                throw ConfigurationError(file: f, record: "response point \(p.id)", problem: "minutes must be > 0 (got \(p.minutes))")
+            }
+            for g in p.gridIds where gridIndex[g] == nil {
+                throw ConfigurationError(file: f, record: "response point \(p.id)", problem: "grid '\(g)' is not a grid")
+            }
         }
         for school in schools {
-            guard gridIndex[school.gridId] != nil else { throw ConfigurationError(file: f, record: "school \(school.id)", problem: "gridId '\(school.gridId)' is not a grid") }
-            if let problem = school.geofence.problem { throw ConfigurationError(file: f, record: "school \(school.id)", problem: "geofence: \(problem)") }
+            guard gridIndex[school.gridId] != nil else {
+                throw ConfigurationError(file: f, record: "school \(school.id)", problem: "gridId '\(school.gridId)' is not a grid")
+            }
+            if let problem = school.geofence.problem {
+                throw ConfigurationError(file: f, record: "school \(school.id)", problem: "geofence: \(problem)")
+            }
         }
     }
 }
@@ -323,7 +366,8 @@ extension Shift {
         func parse(_ text: String) -> Int? {
             let parts = text.split(separator: ":")
             guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
-                  (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 1440 else { return nil }
+                (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 1440
+            else { return nil }
             return h * 60 + m
         }
         guard let s = parse(start), let e = parse(end), s < 1440 else { return nil }
@@ -344,7 +388,9 @@ extension FieldUnit {
         switch kind {
         case .patrolCar, .motorcycle, .stationDuty, .mediatorPair:
             if stationId == nil { return "a \(kind.rawValue) unit needs a stationId" }
-            if kind == .mediatorPair && !qualifications.contains(.mediatorCertified) { return "a mediatorPair unit needs the mediatorCertified qualification" }
+            if kind == .mediatorPair && !qualifications.contains(.mediatorCertified) {
+                return "a mediatorPair unit needs the mediatorCertified qualification"
+            }
         case .trafficSquadron:
             if squadronId == nil { return "a trafficSquadron unit needs a squadronId" }
         case .accidentDivision, .ptu:

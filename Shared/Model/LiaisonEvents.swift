@@ -43,10 +43,12 @@ public struct EnterpriseAlert: EventPayload, Hashable {
     /// the caller's position.
     public var area: AlertArea?
 
-    public init(alertId: String, enterpriseId: String, enterpriseName: String, incidentId: String, transition: String, severity: Severity,
-                category: Category, matchedBy: String, liaisonOfficerId: String, zeroDisturbance: Bool, gridId: String?, at: Date,
-                summary: String? = nil, status: String? = nil, outcome: Outcome? = nil, reasons: [String]? = nil,
-                coordinationRequired: Bool? = nil, openedAt: Date? = nil, references: [AlertReference]? = nil, area: AlertArea? = nil) {
+    public init(
+        alertId: String, enterpriseId: String, enterpriseName: String, incidentId: String, transition: String, severity: Severity,
+        category: Category, matchedBy: String, liaisonOfficerId: String, zeroDisturbance: Bool, gridId: String?, at: Date,
+        summary: String? = nil, status: String? = nil, outcome: Outcome? = nil, reasons: [String]? = nil,
+        coordinationRequired: Bool? = nil, openedAt: Date? = nil, references: [AlertReference]? = nil, area: AlertArea? = nil
+    ) {
         self.alertId = alertId
         self.enterpriseId = enterpriseId
         self.enterpriseName = enterpriseName
@@ -146,11 +148,13 @@ public struct OfficerAlert: EventPayload, Hashable {
     public var contacts: [Enterprise.Contact]
     public var at: Date
 
-    public init(alertId: String, officerId: String, kind: Kind, enterpriseId: String, enterpriseName: String, incidentId: String,
-                transition: String, severity: EnterpriseAlert.Severity, category: Category, matchedBy: String, zeroDisturbance: Bool,
-                coordinationRequired: Bool, summary: String, description: String? = nil, address: String? = nil, coordinate: Coordinate? = nil,
-                gridId: String? = nil, stationId: String? = nil, unitId: String? = nil, callSign: String? = nil, etaSeconds: Double? = nil,
-                outcome: Outcome? = nil, deputyOfficerId: String? = nil, stationedOfficerId: String? = nil, contacts: [Enterprise.Contact] = [], at: Date) {
+    public init(
+        alertId: String, officerId: String, kind: Kind, enterpriseId: String, enterpriseName: String, incidentId: String,
+        transition: String, severity: EnterpriseAlert.Severity, category: Category, matchedBy: String, zeroDisturbance: Bool,
+        coordinationRequired: Bool, summary: String, description: String? = nil, address: String? = nil, coordinate: Coordinate? = nil,
+        gridId: String? = nil, stationId: String? = nil, unitId: String? = nil, callSign: String? = nil, etaSeconds: Double? = nil,
+        outcome: Outcome? = nil, deputyOfficerId: String? = nil, stationedOfficerId: String? = nil, contacts: [Enterprise.Contact] = [], at: Date
+    ) {
         self.alertId = alertId
         self.officerId = officerId
         self.kind = kind
@@ -235,8 +239,10 @@ public struct EnterpriseCase: Codable, Sendable, Hashable {
     public var solvedAt: Date?
     public var updatedAt: Date
 
-    public init(caseId: String, enterpriseId: String, officerId: String, incidentId: String?, title: String, status: Status,
-                suspectsCaught: Int, lossesRecovered: Double, openedAt: Date, solvedAt: Date?, updatedAt: Date) {
+    public init(
+        caseId: String, enterpriseId: String, officerId: String, incidentId: String?, title: String, status: Status,
+        suspectsCaught: Int, lossesRecovered: Double, openedAt: Date, solvedAt: Date?, updatedAt: Date
+    ) {
         self.caseId = caseId
         self.enterpriseId = enterpriseId
         self.officerId = officerId

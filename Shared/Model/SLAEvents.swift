@@ -60,8 +60,10 @@ public struct SLABreached: EventPayload, Hashable {
     public var action: String
     public var at: Date
 
-    public init(incidentId: String, unitId: String?, officerIds: [String], timer: SLATimer, regionId: String?, stationId: String?,
-                startedAt: Date, dueAt: Date, action: String, at: Date) {
+    public init(
+        incidentId: String, unitId: String?, officerIds: [String], timer: SLATimer, regionId: String?, stationId: String?,
+        startedAt: Date, dueAt: Date, action: String, at: Date
+    ) {
         self.incidentId = incidentId
         self.unitId = unitId
         self.officerIds = officerIds

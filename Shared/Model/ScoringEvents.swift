@@ -26,7 +26,10 @@ public struct PointsAwarded: EventPayload, Hashable {
     public var rulesVersion: String?
     public var explanation: String?
 
-    public init(awardId: String, officerId: String, unitId: String?, incidentId: String, rule: String, points: Double, earnedBy: [String], stationId: String?, at: Date) {
+    public init(
+        awardId: String, officerId: String, unitId: String?, incidentId: String, rule: String, points: Double, earnedBy: [String], stationId: String?,
+        at: Date
+    ) {
         self.awardId = awardId
         self.officerId = officerId
         self.unitId = unitId
@@ -42,7 +45,6 @@ public struct PointsAwarded: EventPayload, Hashable {
     public var correlationId: String? { incidentId }
     public var eventTime: Date { at }
 }
-
 
 // MARK: Risk quality-control reports (社会风险质控)
 
@@ -112,8 +114,10 @@ public struct ReportPublished: EventPayload, Hashable {
     public var excellentCallTakers: [String]?
     public var at: Date
 
-    public init(reportId: String, period: String, from: Date, to: Date, incidents: Int, top: [HotspotCell], patrolPlan: [StationPatrolPlan],
-                starOfTheMonth: String? = nil, excellentTrafficManagers: [String]? = nil, excellentCallTakers: [String]? = nil, at: Date) {
+    public init(
+        reportId: String, period: String, from: Date, to: Date, incidents: Int, top: [HotspotCell], patrolPlan: [StationPatrolPlan],
+        starOfTheMonth: String? = nil, excellentTrafficManagers: [String]? = nil, excellentCallTakers: [String]? = nil, at: Date
+    ) {
         self.reportId = reportId
         self.period = period
         self.from = from

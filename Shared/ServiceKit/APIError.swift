@@ -36,7 +36,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 400 from a decoding failure, naming the field.
     public static func undecodable(_ error: any Error) -> APIError {
         let (field, reason) = describe(error)
-        return APIError(status: 400, code: "invalid-request", message: field.isEmpty ? reason : "\(field) \(reason)", field: field.isEmpty ? nil : field)
+        return APIError(
+            status: 400, code: "invalid-request", message: field.isEmpty ? reason : "\(field) \(reason)", field: field.isEmpty ? nil : field)
     }
 
     /// 404: no such thing.

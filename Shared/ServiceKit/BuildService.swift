@@ -57,19 +57,23 @@ public func buildService<Core: ServiceCore>(
     clock: (any EventClock)? = nil,
     signals: [UnixSignal] = [.sigterm, .sigint]
 ) throws -> BuiltService {
-    let log: any EventLog = try makeLog?() ?? Store(path: config.databasePath, service: config.instance, durability: config.durability) {
-        Core.migrate(&$0)
-    }
+    let log: any EventLog =
+        try makeLog?()
+        ?? Store(path: config.databasePath, service: config.instance, durability: config.durability) {
+            Core.migrate(&$0)
+        }
     var engineConfig = EngineConfig()
     engineConfig.retention = config.retention
-    let engine = try Engine(store: log, clock: clock ?? config.makeClock(), config: engineConfig, logger: logger, start: false,
-                            makeCore: definition.makeCore)
+    let engine = try Engine(
+        store: log, clock: clock ?? config.makeClock(), config: engineConfig, logger: logger, start: false,
+        makeCore: definition.makeCore)
     let health = Health()
     let gateway = definition.gateway?(config)
     let dispatcher = RequestDispatcher(engine: engine, log: log, health: health, logger: logger, gateway: gateway)
-    let transport = try makeTransport(TransportSetup(
-        config: config, log: log, follows: config.followSpecs(of: definition.follows, inbox: try log.inbox()),
-        gateway: gateway, delegate: dispatcher, logger: logger))
+    let transport = try makeTransport(
+        TransportSetup(
+            config: config, log: log, follows: config.followSpecs(of: definition.follows, inbox: try log.inbox()),
+            gateway: gateway, delegate: dispatcher, logger: logger))
     engine.attach(TransportOutput(transport: transport))
     health.markBusUp()
     let context = ServiceContext(config: config, engine: engine, store: log, transport: transport, logger: logger, health: health)
@@ -92,15 +96,16 @@ public func buildService<Core: ServiceCore>(
         logger: logger)
     // Shut down in reverse: readiness goes false first (and stays false for the shutdown
     // delay), then HTTP closes, then requests drain, then the engine commits and the bus closes.
-    let group = ServiceGroup(configuration: .init(
-        services: [
-            .init(service: EngineService(engine: engine, transport: transport, health: health, logger: logger)),
-            .init(service: RequestService(dispatcher: dispatcher)),
-            .init(service: app),
-            .init(service: ReadinessGate(health: health, delay: config.shutdownDelay, logger: logger)),
-        ],
-        gracefulShutdownSignals: signals,
-        logger: logger))
+    let group = ServiceGroup(
+        configuration: .init(
+            services: [
+                .init(service: EngineService(engine: engine, transport: transport, health: health, logger: logger)),
+                .init(service: RequestService(dispatcher: dispatcher)),
+                .init(service: app),
+                .init(service: ReadinessGate(health: health, delay: config.shutdownDelay, logger: logger)),
+            ],
+            gracefulShutdownSignals: signals,
+            logger: logger))
     return BuiltService(group: group, endpoints: endpoints, health: health, log: log, httpPort: port)
 }
 
@@ -112,6 +117,7 @@ enum EndpointsFile {
         if let data = try? JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]) {
             try? data.write(to: config.endpointsFile, options: .atomic)
         }
-        logger.info("ready to serve", metadata: ["http": "\(info["http"]!)", "pub": "\(endpoints.pub)", "router": "\(endpoints.router)", "epoch": "\(epoch)"])
+        logger.info(
+            "ready to serve", metadata: ["http": "\(info["http"]!)", "pub": "\(endpoints.pub)", "router": "\(endpoints.router)", "epoch": "\(epoch)"])
     }
 }

@@ -32,7 +32,8 @@ extension ServiceAPI {
     }
 
     static func response(_ reply: EncodedReply) -> Response {
-        Response(status: .init(code: reply.status), headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+        Response(
+            status: .init(code: reply.status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
 }

@@ -52,11 +52,21 @@ public struct ServiceOptions: ParsableArguments {
     public var timeFactor: Double?
     @Option(help: "Event-time origin (ISO-8601) when time-factor is not 1 (env PRECINCT_TIME_ORIGIN; default now).")
     public var timeOrigin: String?
-    @Option(help: "Instance name: the source name on the bus and the name of its files, for running several instances of one service (env PRECINCT_INSTANCE; default the service's name).")
+    @Option(
+        help: """
+            Instance name: the source name on the bus and the name of its files, for running several instances of one service \
+            (env PRECINCT_INSTANCE; default the service's name).
+            """
+    )
     public var instance: String?
     @Option(help: "On SIGTERM, answer /readyz 503 this long before the HTTP server closes (env PRECINCT_SHUTDOWN_DELAY_MS; default 0).")
     public var shutdownDelayMs: Int?
-    @Option(help: "This service's CURVE key pair file, from `precinct keys` (env PRECINCT_CURVE_KEY). With --curve-keyring it turns CURVE on for every socket; without both the bus is plaintext, and logged as such.")
+    @Option(
+        help: """
+            This service's CURVE key pair file, from `precinct keys` (env PRECINCT_CURVE_KEY). With --curve-keyring it turns \
+            CURVE on for every socket; without both the bus is plaintext, and logged as such.
+            """
+    )
     public var curveKey: String?
     @Option(help: "The keyring: every service's and integrator's public key, role and grants (env PRECINCT_CURVE_KEYRING).")
     public var curveKeyring: String?
@@ -133,8 +143,9 @@ public struct ServiceOptions: ParsableArguments {
         case (true, true): security = nil
         case (false, false):
             do {
-                security = BusSecurity(keyPair: try CurveKeyPair.load(from: URL(fileURLWithPath: keyPath)),
-                                       keyring: try Keyring.load(from: URL(fileURLWithPath: keyringPath)))
+                security = BusSecurity(
+                    keyPair: try CurveKeyPair.load(from: URL(fileURLWithPath: keyPath)),
+                    keyring: try Keyring.load(from: URL(fileURLWithPath: keyringPath)))
             } catch { throw ValidationError("CURVE: \(error.message)") }
         case (true, false): throw ValidationError("CURVE: a keyring is set but no key pair (--curve-key / PRECINCT_CURVE_KEY)")
         case (false, true): throw ValidationError("CURVE: a key pair is set but no keyring (--curve-keyring / PRECINCT_CURVE_KEYRING)")
@@ -164,8 +175,10 @@ public struct ServiceOptions: ParsableArguments {
 /// One setting: the flag when given, else the environment variable when set and not empty, else
 /// the default. A value that does not parse is an error naming the variable: never silently
 /// ignored. Every service's own flags resolve through this, like the common ones.
-public func resolveSetting<T>(_ flag: T?, env variable: String, parse: (String) -> T?, default fallback: T,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> T {
+public func resolveSetting<T>(
+    _ flag: T?, env variable: String, parse: (String) -> T?, default fallback: T,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+) throws -> T {
     if let flag { return flag }
     if let raw = environment[variable], !raw.isEmpty {
         guard let value = parse(raw) else { throw ValidationError("environment variable \(variable)='\(raw)' is not valid") }
@@ -176,8 +189,10 @@ public func resolveSetting<T>(_ flag: T?, env variable: String, parse: (String) 
 
 /// An optional setting: the flag, else the environment variable, else `nil`; a value that does
 /// not parse is an error naming the variable.
-public func resolveSetting<T>(_ flag: T?, env variable: String, parse: (String) -> T?,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> T? {
+public func resolveSetting<T>(
+    _ flag: T?, env variable: String, parse: (String) -> T?,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+) throws -> T? {
     if let flag { return flag }
     guard let raw = environment[variable], !raw.isEmpty else { return nil }
     guard let value = parse(raw) else { throw ValidationError("environment variable \(variable)='\(raw)' is not valid") }
@@ -200,7 +215,8 @@ public struct PeerEndpoints: Sendable, Equatable {
                 return parts.count == 2 ? (parts[0], parts[1]) : (service.rawValue, parts[0])
             }
         }
-        let pubs = entries(pub), routers = Dictionary(entries(router), uniquingKeysWith: { a, _ in a })
+        let pubs = entries(pub)
+        let routers = Dictionary(entries(router), uniquingKeysWith: { a, _ in a })
         return try pubs.map { name, endpoint in
             guard let r = routers[name] else {
                 throw ValidationError("\(service.envPrefix)_PUB names instance '\(name)' but \(service.envPrefix)_ROUTER does not")

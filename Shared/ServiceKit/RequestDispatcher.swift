@@ -62,15 +62,19 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
         if let grants = request.grants {
             // An integrator key: its replay of what the gateway sent it, and nothing else.
             guard op == ReplayRequest.op, let gateway else {
-                logger.warning("request refused: an integrator key may only replay", metadata: ["requester": "\(request.requester ?? "?")", "op": "\(op)"])
-                return refuse(header.id, APIError(status: 403, code: "forbidden", message: "an integrator key may only ask for 'replay' here", field: "op"),
-                              reason: "forbidden")
+                logger.warning(
+                    "request refused: an integrator key may only replay", metadata: ["requester": "\(request.requester ?? "?")", "op": "\(op)"])
+                return refuse(
+                    header.id, APIError(status: 403, code: "forbidden", message: "an integrator key may only ask for 'replay' here", field: "op"),
+                    reason: "forbidden")
             }
-            return await replay(request, header: header, transport: transport, view: { events in
-                events.filter { gateway.forwards($0.topic) }
-                    .flatMap { [$0] + gateway.render($0) }
-                    .filter { event in grants.contains { event.topic.starts(with: $0.utf8) } }
-            })
+            return await replay(
+                request, header: header, transport: transport,
+                view: { events in
+                    events.filter { gateway.forwards($0.topic) }
+                        .flatMap { [$0] + gateway.render($0) }
+                        .filter { event in grants.contains { event.topic.starts(with: $0.utf8) } }
+                })
         }
         if op == ReplayRequest.op { return await replay(request, header: header, transport: transport, view: nil) }
         let body = request.frames.count > 1 ? request.frames[1] : []
@@ -78,12 +82,17 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
             return transport.reply(request, frames: [ReplyHeader(id: header.id, status: reply.status).encoded(), reply.body])
         }
         let known = (["replay", "ping"] + api.operationNames).sorted()
-        refuse(header.id, APIError(status: 404, code: "unknown-op", message: "unknown op '\(op)'; this service answers: \(known.joined(separator: ", "))",
-                                   field: "op"), reason: "unknown_op")
+        refuse(
+            header.id,
+            APIError(
+                status: 404, code: "unknown-op", message: "unknown op '\(op)'; this service answers: \(known.joined(separator: ", "))",
+                field: "op"), reason: "unknown_op")
     }
 
-    private func replay(_ request: BusRequest, header: RequestHeader, transport: any ServiceTransport,
-                        view: (@Sendable ([OutboundEvent]) -> [OutboundEvent])?) async {
+    private func replay(
+        _ request: BusRequest, header: RequestHeader, transport: any ServiceTransport,
+        view: (@Sendable ([OutboundEvent]) -> [OutboundEvent])?
+    ) async {
         let replay: ReplayRequest
         do { replay = try ReplayRequest(header) } catch {
             return transport.reply(request, frames: ReplayReply.refused(.init(id: header.id, code: "bad-request", message: error.message)).frames)

@@ -47,7 +47,10 @@ public struct ServiceAPI: Sendable {
 
     /// An HTTP route onto an operation.
     struct Route: Sendable {
-        enum Input: Sendable { case body(maxBytes: Int), parameters }
+        enum Input: Sendable {
+            case body(maxBytes: Int)
+            case parameters
+        }
         var method: HTTPRequest.Method
         var path: String
         var operation: String
@@ -74,8 +77,10 @@ public struct ServiceAPI: Sendable {
     // MARK: Operations
 
     /// Answers `operation` with `handler`.
-    public mutating func on<Input, Output>(_ operation: APIOperation<Input, Output>,
-                                           _ handler: @escaping @Sendable (Input) async throws -> Reply<Output>) {
+    public mutating func on<Input, Output>(
+        _ operation: APIOperation<Input, Output>,
+        _ handler: @escaping @Sendable (Input) async throws -> Reply<Output>
+    ) {
         precondition(entries[operation.name] == nil, "operation '\(operation.name)' is registered twice")
         @Sendable func run(_ input: () throws -> Input) async -> EncodedReply {
             let value: Input
@@ -96,8 +101,10 @@ public struct ServiceAPI: Sendable {
     }
 
     /// Answers `operation` with `handler`, status 200.
-    public mutating func on<Input, Output>(_ operation: APIOperation<Input, Output>,
-                                           _ handler: @escaping @Sendable (Input) async throws -> Output) {
+    public mutating func on<Input, Output>(
+        _ operation: APIOperation<Input, Output>,
+        _ handler: @escaping @Sendable (Input) async throws -> Output
+    ) {
         on(operation) { (input: Input) async throws -> Reply<Output> in Reply(try await handler(input)) }
     }
 
@@ -125,8 +132,10 @@ public struct ServiceAPI: Sendable {
 
     /// A route that is not an operation (a document, a transport special case). Use sparingly:
     /// whatever it does is not reachable over the ROUTER.
-    public mutating func raw(_ method: HTTPRequest.Method, _ path: String,
-                             _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+    public mutating func raw(
+        _ method: HTTPRequest.Method, _ path: String,
+        _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response
+    ) {
         rawRoutes.append(RawRoute(method: method, path: path, handler: handler))
     }
 
@@ -199,12 +208,14 @@ public struct ServiceAPI: Sendable {
     }
 
     /// Times in parameters read as the bus writes them (EventTime: milliseconds, `Z` or an offset).
-    static let formDecoder = URLEncodedFormDecoder(dateDecodingStrategy: .custom({ decoder in
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let date = EventTime.date(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO-8601 time (e.g. 2026-11-22T08:00:00Z)")
-        }
-        return date
-    }))
+    static let formDecoder = URLEncodedFormDecoder(
+        dateDecodingStrategy: .custom({ decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = EventTime.date(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "'\(text)' is not an ISO-8601 time (e.g. 2026-11-22T08:00:00Z)")
+            }
+            return date
+        }))
 }

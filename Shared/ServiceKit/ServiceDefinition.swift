@@ -15,9 +15,11 @@ public struct ServiceDefinition<Core: ServiceCore>: Sendable {
     /// The integrator gateway, for the service that runs one.
     public var gateway: (@Sendable (ServiceConfig) -> GatewayConfig)?
 
-    public init(name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
-                api: @escaping @Sendable (ServiceContext<Core>) -> ServiceAPI,
-                gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil) {
+    public init(
+        name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
+        api: @escaping @Sendable (ServiceContext<Core>) -> ServiceAPI,
+        gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil
+    ) {
         self.name = name
         self.follows = follows
         self.makeCore = makeCore

@@ -26,8 +26,9 @@ extension ServiceConfig {
     /// followed source, CURVE when keys are configured.
     public static let zeroMQ: TransportFactory = { setup in
         let config = setup.config
-        var bus = BusConfig(service: config.instance, pubEndpoint: config.bindPub, routerEndpoint: config.bindRouter,
-                            follow: setup.follows, epoch: setup.log.epoch, latestSeq: try setup.log.latestSeq())
+        var bus = BusConfig(
+            service: config.instance, pubEndpoint: config.bindPub, routerEndpoint: config.bindRouter,
+            follow: setup.follows, epoch: setup.log.epoch, latestSeq: try setup.log.latestSeq())
         bus.heartbeatInterval = config.heartbeatInterval
         bus.security = config.security
         bus.gateway = setup.gateway
@@ -39,8 +40,9 @@ extension ServiceConfig {
         services.flatMap { peer in
             (peers[peer] ?? []).map { endpoints in
                 let position = inbox[endpoints.source]
-                return FollowSpec(source: endpoints.source, pubEndpoint: endpoints.pub, routerEndpoint: endpoints.router,
-                                  lastApplied: position?.seq ?? 0, epoch: position?.epoch)
+                return FollowSpec(
+                    source: endpoints.source, pubEndpoint: endpoints.pub, routerEndpoint: endpoints.router,
+                    lastApplied: position?.seq ?? 0, epoch: position?.epoch)
             }
         }
     }

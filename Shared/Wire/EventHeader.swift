@@ -42,8 +42,9 @@ public struct EventHeader: Sendable, Equatable, Codable {
     /// source, sequence and time, its own type, and an id of its own (`<id>:<suffix>`), caused by
     /// this event.
     public func rendering(as type: String, idSuffix: String) -> EventHeader {
-        var header = EventHeader(type: type, version: 1, source: source, epoch: epoch, seq: seq, time: time,
-                                 correlationId: correlationId, causationId: id)
+        var header = EventHeader(
+            type: type, version: 1, source: source, epoch: epoch, seq: seq, time: time,
+            correlationId: correlationId, causationId: id)
         header.id = "\(id):\(idSuffix)"
         return header
     }
@@ -52,18 +53,27 @@ public struct EventHeader: Sendable, Equatable, Codable {
     public func encoded() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(192)
-        out.append(contentsOf: #"{"id":"#.utf8); FlatJSON.appendString(id, to: &out)
-        out.append(contentsOf: #","type":"#.utf8); FlatJSON.appendString(type, to: &out)
-        out.append(contentsOf: #","version":"#.utf8); out.append(contentsOf: String(version).utf8)
-        out.append(contentsOf: #","source":"#.utf8); FlatJSON.appendString(source, to: &out)
-        out.append(contentsOf: #","epoch":"#.utf8); FlatJSON.appendString(epoch, to: &out)
-        out.append(contentsOf: #","seq":"#.utf8); out.append(contentsOf: String(seq).utf8)
-        out.append(contentsOf: #","time":"#.utf8); FlatJSON.appendString(time, to: &out)
+        out.append(contentsOf: #"{"id":"#.utf8)
+        FlatJSON.appendString(id, to: &out)
+        out.append(contentsOf: #","type":"#.utf8)
+        FlatJSON.appendString(type, to: &out)
+        out.append(contentsOf: #","version":"#.utf8)
+        out.append(contentsOf: String(version).utf8)
+        out.append(contentsOf: #","source":"#.utf8)
+        FlatJSON.appendString(source, to: &out)
+        out.append(contentsOf: #","epoch":"#.utf8)
+        FlatJSON.appendString(epoch, to: &out)
+        out.append(contentsOf: #","seq":"#.utf8)
+        out.append(contentsOf: String(seq).utf8)
+        out.append(contentsOf: #","time":"#.utf8)
+        FlatJSON.appendString(time, to: &out)
         if let correlationId {
-            out.append(contentsOf: #","correlationId":"#.utf8); FlatJSON.appendString(correlationId, to: &out)
+            out.append(contentsOf: #","correlationId":"#.utf8)
+            FlatJSON.appendString(correlationId, to: &out)
         }
         if let causationId {
-            out.append(contentsOf: #","causationId":"#.utf8); FlatJSON.appendString(causationId, to: &out)
+            out.append(contentsOf: #","causationId":"#.utf8)
+            FlatJSON.appendString(causationId, to: &out)
         }
         out.append(UInt8(ascii: "}"))
         return out
@@ -72,9 +82,15 @@ public struct EventHeader: Sendable, Equatable, Codable {
     /// Parses a header frame. Every problem names the field. One pass, no dictionary: every
     /// message a follower receives pays for this.
     public static func decode(_ bytes: [UInt8]) throws(EnvelopeError) -> EventHeader {
-        var id: String?, type: String?, source: String?, epoch: String?, time: String?
-        var correlationId: String?, causationId: String?
-        var version: Int64?, seq: Int64?
+        var id: String?
+        var type: String?
+        var source: String?
+        var epoch: String?
+        var time: String?
+        var correlationId: String?
+        var causationId: String?
+        var version: Int64?
+        var seq: Int64?
         var problem: String?
         do {
             try FlatJSON.forEachField(bytes) { key, value in
@@ -112,13 +128,16 @@ public struct EventHeader: Sendable, Equatable, Codable {
         let n = try required(seq, "seq", "an integer")
         guard n >= 0 else { throw .malformedHeader("header field 'seq' is negative") }
         return EventHeader(
-            id: try required(id, "id", "a string"), type: try required(type, "type", "a string"), version: Int(try required(version, "version", "an integer")),
+            id: try required(id, "id", "a string"), type: try required(type, "type", "a string"),
+            version: Int(try required(version, "version", "an integer")),
             source: try required(source, "source", "a string"), epoch: try required(epoch, "epoch", "a string"), seq: UInt64(n),
             time: try required(time, "time", "a string"), correlationId: correlationId, causationId: causationId)
     }
 
-    private init(id: String, type: String, version: Int, source: String, epoch: String, seq: UInt64, time: String,
-                 correlationId: String?, causationId: String?) {
+    private init(
+        id: String, type: String, version: Int, source: String, epoch: String, seq: UInt64, time: String,
+        correlationId: String?, causationId: String?
+    ) {
         self.id = id
         self.type = type
         self.version = version

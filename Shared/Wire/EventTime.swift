@@ -21,13 +21,20 @@ public enum EventTime {
             if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
             out += digits
         }
-        pad(parts.tm_year + 1900, 4); out += "-"
-        pad(parts.tm_mon + 1, 2); out += "-"
-        pad(parts.tm_mday, 2); out += "T"
-        pad(parts.tm_hour, 2); out += ":"
-        pad(parts.tm_min, 2); out += ":"
-        pad(parts.tm_sec, 2); out += "."
-        pad(millis, 3); out += "Z"
+        pad(parts.tm_year + 1900, 4)
+        out += "-"
+        pad(parts.tm_mon + 1, 2)
+        out += "-"
+        pad(parts.tm_mday, 2)
+        out += "T"
+        pad(parts.tm_hour, 2)
+        out += ":"
+        pad(parts.tm_min, 2)
+        out += ":"
+        pad(parts.tm_sec, 2)
+        out += "."
+        pad(millis, 3)
+        out += "Z"
         return out
     }
 

@@ -95,8 +95,14 @@ public enum FlatJSON {
                     body(key, try value())
                     skipSpace()
                     guard i < bytes.count else { throw fail("unterminated object") }
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if bytes[i] == UInt8(ascii: "}") { i += 1; break }
+                    if bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "}") {
+                        i += 1
+                        break
+                    }
                     throw fail("expected ',' or '}' at byte \(i)")
                 }
             }
@@ -108,9 +114,15 @@ public enum FlatJSON {
             guard i < bytes.count else { throw fail("missing value") }
             switch bytes[i] {
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return .null
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .integer(try integer())
             default: throw fail("unsupported value at byte \(i) (only strings, integers, booleans and null)")
             }
@@ -125,7 +137,10 @@ public enum FlatJSON {
 
         mutating func integer() throws(ParseError) -> Int64 {
             var negative = false
-            if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+            if bytes[i] == UInt8(ascii: "-") {
+                negative = true
+                i += 1
+            }
             var n: Int64 = 0
             let start = i
             while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
@@ -166,7 +181,11 @@ public enum FlatJSON {
                     return s
                 }
                 if c < 0x20 { throw fail("control character in string at byte \(i)") }
-                if c != 92 { out.append(c); i += 1; continue }
+                if c != 92 {
+                    out.append(c)
+                    i += 1
+                    continue
+                }
                 i += 1
                 guard i < bytes.count else { break }
                 switch bytes[i] {

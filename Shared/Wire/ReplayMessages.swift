@@ -91,16 +91,20 @@ public enum ReplayReply: Sendable, Equatable {
     public var frames: [[UInt8]] {
         switch self {
         case .refused(let r):
-            return [FlatJSON.encode([
-                "id": r.id, "ok": .bool(false), "code": .string(r.code), "error": .string(r.message),
-                "oldest": r.oldest.map { .integer(Int64($0)) } ?? .null,
-            ])]
+            return [
+                FlatJSON.encode([
+                    "id": r.id, "ok": .bool(false), "code": .string(r.code), "error": .string(r.message),
+                    "oldest": r.oldest.map { .integer(Int64($0)) } ?? .null,
+                ])
+            ]
         case .events(let b):
-            var frames: [[UInt8]] = [FlatJSON.encode([
-                "id": b.id, "ok": .bool(true), "source": .string(b.source), "epoch": .string(b.epoch),
-                "latest": .integer(Int64(b.latest)), "oldest": .integer(Int64(b.oldest)), "count": .integer(Int64(b.events.count)),
-                "through": .integer(Int64(b.through)),
-            ])]
+            var frames: [[UInt8]] = [
+                FlatJSON.encode([
+                    "id": b.id, "ok": .bool(true), "source": .string(b.source), "epoch": .string(b.epoch),
+                    "latest": .integer(Int64(b.latest)), "oldest": .integer(Int64(b.oldest)), "count": .integer(Int64(b.events.count)),
+                    "through": .integer(Int64(b.through)),
+                ])
+            ]
             frames.reserveCapacity(1 + b.events.count * 3)
             for event in b.events {
                 frames.append(event.topic)
@@ -131,7 +135,9 @@ public enum ReplayReply: Sendable, Equatable {
             index += 3
         }
         let latest = integer("latest") ?? 0
-        self = .events(Batch(id: id, source: string("source") ?? "", epoch: string("epoch") ?? "", latest: latest,
-                             oldest: integer("oldest") ?? 0, through: integer("through") ?? latest, events: events))
+        self = .events(
+            Batch(
+                id: id, source: string("source") ?? "", epoch: string("epoch") ?? "", latest: latest,
+                oldest: integer("oldest") ?? 0, through: integer("through") ?? latest, events: events))
     }
 }

@@ -92,7 +92,7 @@ public struct PingReply: Sendable, Equatable {
 
     public init(decoding bytes: [UInt8]) throws(RequestError) {
         guard let fields = try? FlatJSON.parseObject(bytes), case .string(let service)? = fields["service"],
-              case .string(let epoch)? = fields["epoch"], case .integer(let latest)? = fields["latest"]
+            case .string(let epoch)? = fields["epoch"], case .integer(let latest)? = fields["latest"]
         else { throw RequestError(field: nil, message: "not a ping reply") }
         self.init(service: service, epoch: epoch, latest: UInt64(max(0, latest)))
     }

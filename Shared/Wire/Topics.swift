@@ -23,8 +23,9 @@ public enum Topics {
 
     /// Whether `topic` belongs to events of `type` (the type itself, or the type and a key).
     public static func topic(_ topic: String, isOfType type: String) -> Bool {
-        topic == type || (topic.hasPrefix(type) && topic.utf8.count > type.utf8.count
-            && topic.utf8[topic.utf8.index(topic.utf8.startIndex, offsetBy: type.utf8.count)] == UInt8(ascii: "."))
+        topic == type
+            || (topic.hasPrefix(type) && topic.utf8.count > type.utf8.count
+                && topic.utf8[topic.utf8.index(topic.utf8.startIndex, offsetBy: type.utf8.count)] == UInt8(ascii: "."))
     }
 
     /// The routing key of a topic of `type`: what follows `<type>.`; `nil` for the bare type or a

@@ -18,8 +18,10 @@ public struct BusRequest: Sendable {
 
     public var body: [UInt8] { frames.first ?? [] }
 
-    public init(route: [[UInt8]], frames: [[UInt8]], header: Result<RequestHeader, RequestError>,
-                requester: String? = nil, grants: [String]? = nil) {
+    public init(
+        route: [[UInt8]], frames: [[UInt8]], header: Result<RequestHeader, RequestError>,
+        requester: String? = nil, grants: [String]? = nil
+    ) {
         self.route = route
         self.frames = frames
         self.header = header

@@ -7,11 +7,12 @@ struct BusStatsTests {
     func snapshotShape() {
         let stats = BusStats(service: "alpha")
         let names = Set(stats.snapshot().map(\.name))
-        #expect(names == [
-            "published", "received", "replayed_events", "replay_requests", "gaps", "duplicates", "rejected_frames", "requests",
-            "backpressure_pauses", "auth_denied", "auth_accepted", "handshake_failures", "disconnects", "rejected_requests",
-            "subscriptions_accepted", "subscriptions_refused",
-        ])
+        #expect(
+            names == [
+                "published", "received", "replayed_events", "replay_requests", "gaps", "duplicates", "rejected_frames", "requests",
+                "backpressure_pauses", "auth_denied", "auth_accepted", "handshake_failures", "disconnects", "rejected_requests",
+                "subscriptions_accepted", "subscriptions_refused",
+            ])
         #expect(stats.snapshot().allSatisfy { $0.value == 0 })
         #expect(stats.snapshot().contains { $0.name == "handshake_failures" && $0.labels.map(\.0) == ["socket", "reason"] })
         #expect(!stats.snapshot().contains { $0.labels.contains { $0.0 == "service" } }, "the exporter adds service itself")

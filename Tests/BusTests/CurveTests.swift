@@ -16,9 +16,14 @@ struct TestKeys {
     let keyring: Keyring
 
     init() throws {
-        alpha = try .generate(); bravo = try .generate(); tool = try .generate()
-        acme = try .generate(); other = try .generate(); stranger = try .generate()
-        keyring = try Keyring.parse("""
+        alpha = try .generate()
+        bravo = try .generate()
+        tool = try .generate()
+        acme = try .generate()
+        other = try .generate()
+        stranger = try .generate()
+        keyring = try Keyring.parse(
+            """
             # test keyring
             alpha  service  \(alpha.publicKey)
             bravo  service  \(bravo.publicKey)
@@ -94,7 +99,10 @@ struct KeyringTests {
     func keyringErrors() throws {
         let key = try CurveKeyPair.generate().publicKey
         func problem(_ text: String) -> String? {
-            do { _ = try Keyring.parse(text, file: "ring"); return nil } catch { return error.message }
+            do {
+                _ = try Keyring.parse(text, file: "ring")
+                return nil
+            } catch { return error.message }
         }
         #expect(problem("intake service \(key)") == nil)
         #expect(problem("\n\nintake boss \(key)")?.contains("ring line 3: role 'boss'") == true)
@@ -107,8 +115,9 @@ struct KeyringTests {
 
     @Test("a subscription is granted only inside a granted prefix")
     func grants() throws {
-        let entry = Keyring.Entry(name: "acme", role: .integrator, publicKey: try CurveKeyPair.generate().publicKey,
-                                  grants: ["alert.enterprise.E0001", "cap.enterprise.E0001"])
+        let entry = Keyring.Entry(
+            name: "acme", role: .integrator, publicKey: try CurveKeyPair.generate().publicKey,
+            grants: ["alert.enterprise.E0001", "cap.enterprise.E0001"])
         #expect(entry.mayRead(bytes("alert.enterprise.E0001")))
         #expect(entry.mayRead(bytes("cap.enterprise.E0001")))
         #expect(!entry.mayRead(bytes("alert.enterprise.")), "broader than the grant")
@@ -128,9 +137,10 @@ struct CurveBusTests {
         alpha.bus.publish(alpha.source.commit(1...5))
         let recorder = Recorder()
         let context = try ZMQContext()  // bravo's host
-        var config = BusConfig(service: "bravo", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
-                               follow: [FollowSpec(source: "alpha", pubEndpoint: alpha.bus.pubEndpoint, routerEndpoint: alpha.bus.routerEndpoint)],
-                               epoch: "ep-b", latestSeq: 0)
+        var config = BusConfig(
+            service: "bravo", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
+            follow: [FollowSpec(source: "alpha", pubEndpoint: alpha.bus.pubEndpoint, routerEndpoint: alpha.bus.routerEndpoint)],
+            epoch: "ep-b", latestSeq: 0)
         config.security = keys.security(keys.bravo)
         let bravo = try ServiceBus(config: config, context: context, delegate: recorder, logger: quietLogger)
         defer { bravo.stop() }
@@ -146,9 +156,10 @@ struct CurveBusTests {
     @Test("a follower missing its source's key in the keyring refuses to start, naming it")
     func missingPeerKey() throws {
         let keys = try TestKeys()
-        var config = BusConfig(service: "bravo", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
-                               follow: [FollowSpec(source: "zulu", pubEndpoint: "tcp://127.0.0.1:1", routerEndpoint: "tcp://127.0.0.1:2")],
-                               epoch: "ep-b", latestSeq: 0)
+        var config = BusConfig(
+            service: "bravo", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
+            follow: [FollowSpec(source: "zulu", pubEndpoint: "tcp://127.0.0.1:1", routerEndpoint: "tcp://127.0.0.1:2")],
+            epoch: "ep-b", latestSeq: 0)
         config.security = keys.security(keys.bravo)
         #expect { try ServiceBus(config: config, context: try ZMQContext(), delegate: Recorder(), logger: quietLogger) } throws: {
             "\($0)".contains("no service key named 'zulu'")
@@ -179,7 +190,10 @@ struct CurveBusTests {
         // An integrator key may not read the service's own PUB (alpha runs a gateway, so its ROUTER
         // admits integrators, for their filtered replay only: ServiceHost refuses every other op).
         let (context, sub) = try alpha.integrator(keys.acme, subscribing: [""], endpoint: alpha.bus.pubEndpoint)
-        defer { sub.close(); _ = context }
+        defer {
+            sub.close()
+            _ = context
+        }
         await eventually("an integrator on the service's PUB denied") {
             alpha.bus.stats.value("auth_denied", [("reason", "integrator_on_service_socket")]) >= 1
         }
@@ -204,7 +218,11 @@ struct CurveBusTests {
         let (acmeContext, acme) = try alpha.integrator(
             keys.acme, subscribing: ["alert.enterprise.E0001", "cap.enterprise.E0001", "alert.enterprise."])
         let (otherContext, other) = try alpha.integrator(keys.other, subscribing: ["alert.enterprise.E0001", "alert.enterprise.E0002"])
-        defer { acme.close(); other.close(); _ = (acmeContext, otherContext) }
+        defer {
+            acme.close()
+            other.close()
+            _ = (acmeContext, otherContext)
+        }
 
         await eventually("four subscriptions accepted, two refused") {
             alpha.bus.stats.value("subscriptions_accepted") >= 3 && alpha.bus.stats.value("subscriptions_refused", [("reason", "not_granted")]) >= 2
@@ -230,12 +248,18 @@ struct CurveBusTests {
         let alpha = try SecuredAlpha(keys: keys)
         defer { alpha.bus.stop() }
         let (context, stranger) = try alpha.integrator(keys.stranger, subscribing: [""])
-        defer { stranger.close(); _ = context }
+        defer {
+            stranger.close()
+            _ = context
+        }
         await eventually("the stranger denied") { alpha.bus.stats.value("auth_denied", [("reason", "unknown_key")]) >= 1 }
         alpha.bus.publish([alertEvent(1, enterprise: "E0001")])
         // The acme key, subscribed after the stranger, receives the alert: so the stranger had its chance.
         let (acmeContext, acme) = try alpha.integrator(keys.acme, subscribing: ["alert.enterprise.E0001"])
-        defer { acme.close(); _ = acmeContext }
+        defer {
+            acme.close()
+            _ = acmeContext
+        }
         await eventually("acme subscribed") { alpha.bus.stats.value("subscriptions_accepted") >= 1 }
         alpha.bus.publish([alertEvent(2, enterprise: "E0001")])
         _ = try await receive(acme, "acme's alert")

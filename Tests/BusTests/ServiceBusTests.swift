@@ -10,8 +10,9 @@ import Wire
 
 /// An event of alpha's outbox, as the bytes that go on the wire.
 func outbound(_ seq: UInt64, source: String = "alpha", epoch: String = "ep-a") -> OutboundEvent {
-    let header = EventHeader(type: "incident.opened", version: 1, source: source, epoch: epoch, seq: seq,
-                             time: "2026-11-22T08:00:00.000Z", correlationId: "I-\(seq)")
+    let header = EventHeader(
+        type: "incident.opened", version: 1, source: source, epoch: epoch, seq: seq,
+        time: "2026-11-22T08:00:00.000Z", correlationId: "I-\(seq)")
     return OutboundEvent(seq: seq, topic: bytes("incident.opened.R\(seq % 3 + 1)"), header: header.encoded(), payload: bytes(#"{"n":\#(seq)}"#))
 }
 
@@ -65,8 +66,10 @@ final class MemorySource: BusDelegate {
             return .refused(.init(id: replay.id, code: "pruned", message: "pruned", oldest: oldest))
         }
         let batch = Array(kept.filter { $0.seq > replay.after }.prefix(replay.limit ?? .max))
-        return .events(.init(id: replay.id, source: service, epoch: epoch, latest: latest, oldest: oldest,
-                             through: batch.last?.seq ?? max(replay.after, latest), events: batch))
+        return .events(
+            .init(
+                id: replay.id, source: service, epoch: epoch, latest: latest, oldest: oldest,
+                through: batch.last?.seq ?? max(replay.after, latest), events: batch))
     }
 
     func bus(received events: [Envelope], from source: String) {}
@@ -77,8 +80,17 @@ final class MemorySource: BusDelegate {
 
 /// Bravo's delegate: records everything the bus hands over.
 final class Recorder: BusDelegate {
-    struct Received: Equatable, Sendable { var source: String; var seq: UInt64; var epoch: String; var topic: String }
-    struct DeadLetter: Sendable { var frames: [[UInt8]]; var source: String?; var reason: String }
+    struct Received: Equatable, Sendable {
+        var source: String
+        var seq: UInt64
+        var epoch: String
+        var topic: String
+    }
+    struct DeadLetter: Sendable {
+        var frames: [[UInt8]]
+        var source: String?
+        var reason: String
+    }
     struct State {
         var received: [Received] = []
         var states: [FollowState] = []
@@ -124,10 +136,12 @@ final class BusPair {
 
     @discardableResult
     func startBravo(lastApplied: UInt64 = 0, epoch: String? = nil, configure: (inout BusConfig) -> Void = { _ in }) throws -> ServiceBus {
-        let follow = FollowSpec(source: "alpha", pubEndpoint: alpha.pubEndpoint, routerEndpoint: alpha.routerEndpoint,
-                                lastApplied: lastApplied, epoch: epoch)
-        var config = BusConfig(service: "bravo", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
-                               follow: [follow], epoch: "ep-b", latestSeq: 0)
+        let follow = FollowSpec(
+            source: "alpha", pubEndpoint: alpha.pubEndpoint, routerEndpoint: alpha.routerEndpoint,
+            lastApplied: lastApplied, epoch: epoch)
+        var config = BusConfig(
+            service: "bravo", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
+            follow: [follow], epoch: "ep-b", latestSeq: 0)
         config.heartbeatInterval = .milliseconds(20)
         configure(&config)
         let bravo = try ServiceBus(config: config, context: context, delegate: recorder, logger: quietLogger)
@@ -203,7 +217,7 @@ struct ServiceBusTests {
         await eventually("1...5 live") { pair.recorder.seqs.count >= 5 }
         #expect(bravo.stats.replayed.value == 0)
 
-        _ = pair.source.commit(6...6)         // committed, but lost on the wire
+        _ = pair.source.commit(6...6)  // committed, but lost on the wire
         pair.alpha.publish(pair.source.commit(7...7))
         await eventually("6 and 7") { pair.recorder.seqs.count >= 7 }
         #expect(pair.recorder.seqs == Array(1...7))
@@ -221,8 +235,8 @@ struct ServiceBusTests {
         await pair.waitLiveAndConnected()
         let requestsBefore = pair.source.replayRequests
 
-        _ = pair.source.commit(1...3)          // never published
-        pair.alpha.announce(latestSeq: 3)      // the next heartbeat says seq 3
+        _ = pair.source.commit(1...3)  // never published
+        pair.alpha.announce(latestSeq: 3)  // the next heartbeat says seq 3
         await eventually("1...3 by replay") { pair.recorder.seqs.count >= 3 }
         #expect(pair.recorder.seqs == [1, 2, 3])
         #expect(pair.source.replayRequests > requestsBefore)
@@ -330,8 +344,9 @@ struct ServiceBusTests {
         }
         await eventually("the follower to go live past the broken event") { pair.recorder.lastState == .live }
         #expect(pair.recorder.seqs == [1, 2])
-        #expect(pair.recorder.state.current.deadLetters.filter { $0.reason.contains("malformed event in replay") }.count == 1,
-                "the broken event is dead-lettered once, not asked for again and again")
+        #expect(
+            pair.recorder.state.current.deadLetters.filter { $0.reason.contains("malformed event in replay") }.count == 1,
+            "the broken event is dead-lettered once, not asked for again and again")
     }
 
     @Test("the ROUTER answers ping itself")

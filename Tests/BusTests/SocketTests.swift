@@ -35,8 +35,10 @@ struct SocketTests {
             try await Task.sleep(for: .milliseconds(1))
         }
 
-        let sent = ["dispatch.assigned.R1", "incident.opened.R1", "score.awarded.S01", "incident.closed.R2",
-                    "dispatch.assigned.R2", "incidentX", "incident.opened.R3", "incident.zz-marker"]
+        let sent = [
+            "dispatch.assigned.R1", "incident.opened.R1", "score.awarded.S01", "incident.closed.R2",
+            "dispatch.assigned.R2", "incidentX", "incident.opened.R3", "incident.zz-marker",
+        ]
         for topic in sent { try pub.send(multipart: [bytes(topic), bytes("body of \(topic)")]) }
 
         var received: [String] = []
@@ -167,11 +169,12 @@ struct SocketTests {
         #expect(try socket.getInt32Option(ZMQ_LINGER) == 250)
         #expect(try socket.getInt64Option(ZMQ_MAXMSGSIZE) == 1 << 20)
 
-        try socket.configure(SocketOptions(
-            linger: .milliseconds(120), sendHighWaterMark: 77, receiveHighWaterMark: 88,
-            reconnectInterval: .milliseconds(150), reconnectIntervalMax: .seconds(3), maxMessageSize: 4096,
-            tcpKeepalive: true, tcpKeepaliveIdle: .seconds(30), tcpKeepaliveInterval: .seconds(5),
-            heartbeatInterval: .milliseconds(400), heartbeatTimeout: .milliseconds(1200), immediate: true))
+        try socket.configure(
+            SocketOptions(
+                linger: .milliseconds(120), sendHighWaterMark: 77, receiveHighWaterMark: 88,
+                reconnectInterval: .milliseconds(150), reconnectIntervalMax: .seconds(3), maxMessageSize: 4096,
+                tcpKeepalive: true, tcpKeepaliveIdle: .seconds(30), tcpKeepaliveInterval: .seconds(5),
+                heartbeatInterval: .milliseconds(400), heartbeatTimeout: .milliseconds(1200), immediate: true))
         #expect(try socket.getInt32Option(ZMQ_LINGER) == 120)
         #expect(try socket.getInt32Option(ZMQ_SNDHWM) == 77)
         #expect(try socket.getInt32Option(ZMQ_RCVHWM) == 88)

@@ -106,7 +106,6 @@ struct SocketThreadTests {
         #expect(!events.current.contains("late"))
     }
 
-
     @Test("a loop that fails to start makes init throw its error")
     func startFailure() throws {
         struct Boom: Error, Equatable {}
@@ -132,7 +131,10 @@ struct SocketThreadTests {
             while !done.current {
                 let fd = open("/dev/null", O_RDONLY)
                 var intact = true
-                for _ in 0..<200 where fcntl(fd, F_GETFD) == -1 { intact = false; break }
+                for _ in 0..<200 where fcntl(fd, F_GETFD) == -1 {
+                    intact = false
+                    break
+                }
                 if intact { close(fd) } else { stolen.withLock { $0 += 1 } }
             }
             proberEnded.withLock { $0 = true }
@@ -160,21 +162,24 @@ struct SocketThreadTests {
             for i in 0..<20 {
                 let context = try ZMQContext()
                 contexts.withLock { $0.append(WeakContext(context)) }
-                threads.append(try SocketThread(name: "lkT\(i)") {
-                    loopThreads.withLock { _ = $0.insert(currentThreadID()) }
-                    return try ProbeLoop(context: context, events: Locked([]))
-                })
+                threads.append(
+                    try SocketThread(name: "lkT\(i)") {
+                        loopThreads.withLock { _ = $0.insert(currentThreadID()) }
+                        return try ProbeLoop(context: context, events: Locked([]))
+                    })
             }
             for i in 0..<20 {
                 let context = try ZMQContext()
                 contexts.withLock { $0.append(WeakContext(context)) }
                 // Each bus follows the previous one (the first a silent endpoint), so SUB and DEALER
                 // sockets exist too, and the delegate hears from the bus thread as it starts.
-                let follow = i == 0
+                let follow =
+                    i == 0
                     ? FollowSpec(source: "nobody", pubEndpoint: "tcp://127.0.0.1:9", routerEndpoint: "tcp://127.0.0.1:9")
                     : FollowSpec(source: "lk\(i - 1)", pubEndpoint: buses[i - 1].pubEndpoint, routerEndpoint: buses[i - 1].routerEndpoint)
-                var config = BusConfig(service: "lk\(i)", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
-                                       follow: [follow], epoch: "e\(i)", latestSeq: 0)
+                var config = BusConfig(
+                    service: "lk\(i)", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
+                    follow: [follow], epoch: "e\(i)", latestSeq: 0)
                 config.heartbeatInterval = .milliseconds(10)
                 buses.append(try ServiceBus(config: config, context: context, delegate: ThreadIDDelegate(loopThreads), logger: quietLogger))
             }

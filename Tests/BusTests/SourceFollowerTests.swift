@@ -14,8 +14,9 @@ private func envelope(_ seq: UInt64, epoch: String = "ep-a") -> Envelope {
 }
 
 private func follower(lastApplied: UInt64 = 0, epoch: String? = "ep-a") -> SourceFollower {
-    SourceFollower(spec: FollowSpec(source: "alpha", pubEndpoint: "", routerEndpoint: "", lastApplied: lastApplied, epoch: epoch),
-                   requester: "bravo", replayBatch: 100, replayTimeout: .seconds(2))
+    SourceFollower(
+        spec: FollowSpec(source: "alpha", pubEndpoint: "", routerEndpoint: "", lastApplied: lastApplied, epoch: epoch),
+        requester: "bravo", replayBatch: 100, replayTimeout: .seconds(2))
 }
 
 private func delivered(_ actions: [FollowerAction]) -> [UInt64] {

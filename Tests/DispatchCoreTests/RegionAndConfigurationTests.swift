@@ -90,8 +90,9 @@ struct ConfigurationTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("dispatch-rules.json")
         var text = try String(contentsOf: url, encoding: .utf8)
-        text = text.replacingOccurrences(of: #""signOff": {"seconds": 90, "warnBefore": 30}"#,
-                                         with: #""signOff": {"seconds": 90, "warnBefore": 120}"#)
+        text = text.replacingOccurrences(
+            of: #""signOff": {"seconds": 90, "warnBefore": 30}"#,
+            with: #""signOff": {"seconds": 90, "warnBefore": 120}"#)
         try text.write(to: url, atomically: true, encoding: .utf8)
         do {
             _ = try DispatchRules.load(cityDirectory: dir)

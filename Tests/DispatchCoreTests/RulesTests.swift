@@ -26,8 +26,10 @@ struct WaitingQueueTests {
 
     @Test("a closed incident leaves the queue; escalation after the delay, once")
     func dropAndEscalate() {
-        var queue = WaitingQueue([entry(1, priority: 1, incident: "A"), entry(2, priority: 2, incident: "A"),
-                                  entry(3, priority: 2, at: noon.addingTimeInterval(200), incident: "B")])
+        var queue = WaitingQueue([
+            entry(1, priority: 1, incident: "A"), entry(2, priority: 2, incident: "A"),
+            entry(3, priority: 2, at: noon.addingTimeInterval(200), incident: "B"),
+        ])
         #expect(queue.dueForEscalation(at: noon.addingTimeInterval(299), after: 300).isEmpty)
         #expect(queue.dueForEscalation(at: noon.addingTimeInterval(300), after: 300) == [0, 1])
         let escalated = queue.escalate(at: 0)
@@ -140,7 +142,8 @@ struct FleetRuleTests {
         let tiers = [Tier(rule: "empty", units: []), Tier(rule: "first", units: patrols.reversed()), Tier(rule: "next", units: [other])]
         // Everyone at the incident: a tie, the lowest id wins.
         let tied = fleet { units in for i in units.indices { units[i].position = target } }
-        #expect(tied.nearest(in: tiers, to: target, excluding: [], scope: .all, shifts: shifts, minute: 0)
+        #expect(
+            tied.nearest(in: tiers, to: target, excluding: [], scope: .all, shifts: shifts, minute: 0)
                 == UnitChoice(unitId: patrols[0], rule: "first", distance: 0))
         #expect(tied.nearest(in: tiers, to: target, excluding: [patrols[0]], scope: .all, shifts: shifts, minute: 0)?.unitId == patrols[1])
         // Nearest wins over the lowest id.
@@ -157,10 +160,13 @@ struct FleetRuleTests {
     @Test("handover to a station: its nearest free unit; a unit already sent is refused")
     func handover() throws {
         let station = demo.grid(Self.rural)!.stationId
-        let incident = ActiveIncident(id: "I1", facts: DispatchFacts(category: .criminal, casualties: 0, partiesConsent: false,
-                                                                     grid: demo.locate(Harness.point(in: Self.rural)), major: false),
-                                      priority: 1, channel: .police, coordinate: Harness.point(in: Self.rural), openedAt: noon,
-                                      commandStationId: station)
+        let incident = ActiveIncident(
+            id: "I1",
+            facts: DispatchFacts(
+                category: .criminal, casualties: 0, partiesConsent: false,
+                grid: demo.locate(Harness.point(in: Self.rural)), major: false),
+            priority: 1, channel: .police, coordinate: Harness.point(in: Self.rural), openedAt: noon,
+            commandStationId: station)
         let giver = TrackedUnit(unit: demo.units[0], state: .onScene, incidentId: "I1", regionId: "R1")
         let rule = HandoverRule(jurisdiction: demo, scope: .all)
         let chosen = try rule.receiver(Handover(kind: .postToStation, toStationId: station), incident: incident, giver: giver, fleet: fleet())
@@ -183,8 +189,9 @@ struct FieldAndOpeningRuleTests {
     func check() throws {
         let unit = demo.units[0]
         let facts = DispatchFacts(category: .criminal, casualties: 0, partiesConsent: false, grid: nil, major: false)
-        let incident = ActiveIncident(id: "I1", facts: facts,
-                                      priority: 1, channel: .police, coordinate: nil, openedAt: noon, commandStationId: nil)
+        let incident = ActiveIncident(
+            id: "I1", facts: facts,
+            priority: 1, channel: .police, coordinate: nil, openedAt: noon, commandStationId: nil)
         let onIt = TrackedUnit(unit: unit, state: .dispatched, incidentId: "I1", regionId: nil)
         func field(_ command: FieldCommand, _ record: TrackedUnit? = nil, _ active: ActiveIncident? = nil) -> String? {
             do {
@@ -208,9 +215,12 @@ struct FieldAndOpeningRuleTests {
 
     @Test("headline: a primary unit becomes it, another unit only while there is none; the first time stays")
     func headline() {
-        var incident = ActiveIncident(id: "I1", facts: DispatchFacts(category: .criminal, casualties: 0, partiesConsent: false, grid: nil,
-                                                                     major: false),
-                                      priority: 1, channel: .police, coordinate: nil, openedAt: noon, commandStationId: nil)
+        var incident = ActiveIncident(
+            id: "I1",
+            facts: DispatchFacts(
+                category: .criminal, casualties: 0, partiesConsent: false, grid: nil,
+                major: false),
+            priority: 1, channel: .police, coordinate: nil, openedAt: noon, commandStationId: nil)
         let later = noon.addingTimeInterval(60)
         let ptu = incident.headline(after: UnitChoice(unitId: "P1", rule: "ptu-echelon-1", distance: 0), need: Need(kind: .ptu), at: noon)
         #expect(ptu == IncidentHeadline(unitId: "P1", rule: "ptu-echelon-1", assignedAt: noon))
@@ -225,10 +235,11 @@ struct FieldAndOpeningRuleTests {
     func opening() throws {
         let grid = try #require(demo.grids.first { $0.stationId == "S02" })
         func opened(_ description: String?) -> IncidentOpened {
-            IncidentOpened(incidentId: "I1", callId: "C1", channel: .police, category: .criminal, priority: 1,
-                           place: IncidentPlace(coordinate: grid.polygon.centroid, address: nil, grid: demo.locate(grid.polygon.centroid)),
-                           caller: nil, description: description, callTaker: "CT01", casualties: 0, partiesConsent: false, enterpriseId: nil,
-                           receivedAt: noon)
+            IncidentOpened(
+                incidentId: "I1", callId: "C1", channel: .police, category: .criminal, priority: 1,
+                place: IncidentPlace(coordinate: grid.polygon.centroid, address: nil, grid: demo.locate(grid.polygon.centroid)),
+                caller: nil, description: description, callTaker: "CT01", casualties: 0, partiesConsent: false, enterpriseId: nil,
+                receivedAt: noon)
         }
         let major = IncidentOpening.activeIncident(opened("有人持刀伤人"), rules: .defaults, jurisdiction: demo)
         #expect(major.facts.major && major.commandStationId == "S01")

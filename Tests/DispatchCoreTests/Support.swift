@@ -32,11 +32,12 @@ final class Recorded: Sendable {
     var queueLengths: [Int] { seen.current.queueLengths }
 
     var observer: DispatchObserver {
-        DispatchObserver(decided: { rule, _, _ in self.seen.withLock { $0.rules.append(rule) } },
-                         queueLength: { n in self.seen.withLock { $0.queueLengths.append(n) } },
-                         warned: { t in self.seen.withLock { $0.warnings.append(t) } },
-                         breached: { t in self.seen.withLock { $0.breaches.append(t) } },
-                         ticked: { now in self.seen.withLock { $0.lastTick = now } })
+        DispatchObserver(
+            decided: { rule, _, _ in self.seen.withLock { $0.rules.append(rule) } },
+            queueLength: { n in self.seen.withLock { $0.queueLengths.append(n) } },
+            warned: { t in self.seen.withLock { $0.warnings.append(t) } },
+            breached: { t in self.seen.withLock { $0.breaches.append(t) } },
+            ticked: { now in self.seen.withLock { $0.lastTick = now } })
     }
 }
 
@@ -63,8 +64,10 @@ final class Harness: @unchecked Sendable {
         engine = try Self.makeEngine(store: store, clock: clock, rules: rules, scope: scope, observer: recorded.observer)
     }
 
-    static func makeEngine(store: Store, clock: ManualClock, rules: DispatchRules, scope: RegionScope,
-                           observer: DispatchObserver) throws -> Engine<DispatchCore> {
+    static func makeEngine(
+        store: Store, clock: ManualClock, rules: DispatchRules, scope: RegionScope,
+        observer: DispatchObserver
+    ) throws -> Engine<DispatchCore> {
         var config = EngineConfig()
         config.tickInterval = .milliseconds(2)
         return try Engine(store: store, clock: clock, config: config, logger: quietLogger) {
@@ -91,8 +94,10 @@ final class Harness: @unchecked Sendable {
 
     /// Delivers `incident.opened` from intake; returns the incident id once applied.
     @discardableResult
-    func open(_ category: Category, at point: Coordinate, priority: Int? = nil, casualties: Int = 0, consent: Bool = false,
-              description: String? = nil, channel: Channel = .police, id: String? = nil) async throws -> String {
+    func open(
+        _ category: Category, at point: Coordinate, priority: Int? = nil, casualties: Int = 0, consent: Bool = false,
+        description: String? = nil, channel: Channel = .police, id: String? = nil
+    ) async throws -> String {
         nextIncident += 1
         let incidentId = id ?? String(format: "I%08d", nextIncident)
         let opened = IncidentOpened(
@@ -121,8 +126,10 @@ final class Harness: @unchecked Sendable {
     }
 
     @discardableResult
-    func field(_ incidentId: String, _ unitId: String, _ stage: FieldStage, outcome: Outcome? = nil, handover: Handover? = nil,
-               support: SupportRequest? = nil) async throws -> (accepted: Int, refused: [FieldCommandError]) {
+    func field(
+        _ incidentId: String, _ unitId: String, _ stage: FieldStage, outcome: Outcome? = nil, handover: Handover? = nil,
+        support: SupportRequest? = nil
+    ) async throws -> (accepted: Int, refused: [FieldCommandError]) {
         try await field([FieldCommand(incidentId: incidentId, unitId: unitId, stage: stage, outcome: outcome, handover: handover, support: support)])
     }
 

@@ -24,7 +24,10 @@ struct ReplayServerTests {
         for n in 1...6 { _ = try await engine.submit(.add(n)) }
 
         let reply = await store.answer(request("r1", after: 1, limit: 3), maxBatch: 4)
-        guard case .events(let batch) = reply else { Issue.record("refused: \(reply)"); return }
+        guard case .events(let batch) = reply else {
+            Issue.record("refused: \(reply)")
+            return
+        }
         #expect(batch.id == .string("r1") && batch.source == "counter" && batch.epoch == store.epoch)
         #expect(batch.latest == 6 && batch.oldest == 1 && batch.through == 4)
         let stored = try store.replay(after: 1, limit: 3).events
@@ -34,20 +37,23 @@ struct ReplayServerTests {
 
         // The service's maxBatch caps a greedy limit.
         guard case .events(let capped) = await store.answer(request("r2", after: 0, limit: 1000), maxBatch: 4) else {
-            Issue.record("capped request refused"); return
+            Issue.record("capped request refused")
+            return
         }
         #expect(capped.events.count == 4)
 
         guard case .refused(let wrongSource) = await store.answer(request("r3", source: "dispatch", after: 0), maxBatch: 4) else {
-            Issue.record("a request for another source answered"); return
+            Issue.record("a request for another source answered")
+            return
         }
         #expect(wrongSource.code == "bad-request" && wrongSource.id == .string("r3"))
         #expect(wrongSource.message.contains("'source'"))
 
         // A negative `after` never reaches the store: the request does not read.
-        let negative = try RequestHeader(decoding: FlatJSON.encode([
-            "op": .string("replay"), "id": .string("r4"), "source": .string("counter"), "after": .integer(-1),
-        ]))
+        let negative = try RequestHeader(
+            decoding: FlatJSON.encode([
+                "op": .string("replay"), "id": .string("r4"), "source": .string("counter"), "after": .integer(-1),
+            ]))
         #expect(throws: RequestError.self) { try ReplayRequest(negative) }
     }
 

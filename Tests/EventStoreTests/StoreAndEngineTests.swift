@@ -36,7 +36,8 @@ struct StoreTests {
 
     @Test("two stores created side by side have different epochs")
     func distinctEpochs() throws {
-        let a = try TempDir(), b = try TempDir()
+        let a = try TempDir()
+        let b = try TempDir()
         #expect(try openStore(a.dbPath).epoch != openStore(b.dbPath).epoch)
     }
 }
@@ -61,12 +62,15 @@ struct EngineTests {
         #expect(try total(store) == 15)
         for (index, event) in events.enumerated() {
             let seq = UInt64(index + 1)
-            #expect(event.header == {
-                var h = EventHeader(type: "counter.added", version: 1, source: "counter", epoch: store.epoch, seq: seq,
-                                    time: "2026-11-22T08:00:00.000Z", correlationId: "counter-1")
-                h.id = "counter:\(store.epoch):\(seq)"
-                return h
-            }())
+            #expect(
+                event.header
+                    == {
+                        var h = EventHeader(
+                            type: "counter.added", version: 1, source: "counter", epoch: store.epoch, seq: seq,
+                            time: "2026-11-22T08:00:00.000Z", correlationId: "counter-1")
+                        h.id = "counter:\(store.epoch):\(seq)"
+                        return h
+                    }())
             #expect(event.topic == "counter.added.k")
         }
         let payload = try JSONCodec.decoder().decode(Added.self, from: Data(events[1].payload))

@@ -50,11 +50,12 @@ final class CounterCore: ServiceCore {
 
     static func migrate(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("counter-v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE counter (id INTEGER PRIMARY KEY CHECK (id = 1), total INTEGER NOT NULL);
-                INSERT INTO counter (id, total) VALUES (1, 0);
-                CREATE TABLE applied (source TEXT NOT NULL, epoch TEXT NOT NULL, seq INTEGER NOT NULL, amount INTEGER NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE counter (id INTEGER PRIMARY KEY CHECK (id = 1), total INTEGER NOT NULL);
+                    INSERT INTO counter (id, total) VALUES (1, 0);
+                    CREATE TABLE applied (source TEXT NOT NULL, epoch TEXT NOT NULL, seq INTEGER NOT NULL, amount INTEGER NOT NULL);
+                    """)
         }
     }
 
@@ -82,8 +83,9 @@ final class CounterCore: ServiceCore {
     /// Records the event; a negative amount is refused after it already wrote and emitted.
     func apply(_ event: Envelope, in tx: Transaction) throws {
         let added = try tx.decode(Added.self, from: event)
-        try tx.db.execute(sql: "INSERT INTO applied (source, epoch, seq, amount) VALUES (?, ?, ?, ?)",
-                          arguments: [event.header.source, event.header.epoch, Int64(event.header.seq), added.amount])
+        try tx.db.execute(
+            sql: "INSERT INTO applied (source, epoch, seq, amount) VALUES (?, ?, ?, ?)",
+            arguments: [event.header.source, event.header.epoch, Int64(event.header.seq), added.amount])
         if added.amount < 0 {
             try tx.emit(Noted(at: tx.now))
             throw Refused(description: "negative amount \(added.amount) refused")
@@ -121,8 +123,9 @@ func startEngine(_ store: any EventLog, configure: (inout EngineConfig) -> Void 
 
 /// An inbound `counter.added` event from another service.
 func inbound(_ seq: UInt64, amount: Int = 1, source: String = "upstream", epoch: String = "e1", version: Int = 1) -> Envelope {
-    let header = EventHeader(type: Added.type, version: version, source: source, epoch: epoch, seq: seq,
-                             time: EventTime.string(t0), correlationId: "counter-1")
+    let header = EventHeader(
+        type: Added.type, version: version, source: source, epoch: epoch, seq: seq,
+        time: EventTime.string(t0), correlationId: "counter-1")
     let payload = try! JSONCodec.encoder().encode(Added(amount: amount, total: 0, at: t0))
     return Envelope(topic: "counter.added.k", header: header, payload: Array(payload))
 }

@@ -49,13 +49,15 @@ struct ClassificationTests {
         #expect(try h.stats()["calls_review"] == 1)
         let reply = try await h.engine.submit(.classify(callId: r.callId, category: .helpRequest, callTaker: "CT05"))
         guard case .accepted(let classified) = reply else {
-            Issue.record("classify refused"); return
+            Issue.record("classify refused")
+            return
         }
         #expect(classified.outcome == .opened && classified.category == .helpRequest && classified.categorySource == "callTaker")
         let record = try h.read { try IntakeSQL.call(r.callId, jurisdiction: nil, $0) }
         #expect(record?.outcome == "opened" && record?.incidentId == classified.incidentId && record?.callTaker == "CT05")
         guard case .refused(let status, _) = try await h.engine.submit(.classify(callId: r.callId, category: .dispute, callTaker: nil)) else {
-            Issue.record("a classified call cannot be classified again"); return
+            Issue.record("a classified call cannot be classified again")
+            return
         }
         #expect(status == 409)
     }
@@ -65,8 +67,10 @@ struct ClassificationTests {
         let h = try Harness()
         let a = try await h.accepted(call(hint: .criminal, description: "邹平示例纺织有限公司仓库被盗"))
         #expect(a.enterpriseRelated == true)
-        let b = try await h.accepted(call(phone: "13900000001", at: north(of: Demo.urban, 2000), hint: .accidentMinor, description: "刮擦",
-                                          casualties: 2))
+        let b = try await h.accepted(
+            call(
+                phone: "13900000001", at: north(of: Demo.urban, 2000), hint: .accidentMinor, description: "刮擦",
+                casualties: 2))
         #expect(b.enterpriseRelated == false && b.casualties == 2 && b.priority == 1, "people hurt make it most urgent")
         let c = try await h.accepted(call(.enterprise, phone: "13900000002", at: north(of: Demo.urban, 4000), hint: .dispute, description: "员工口角"))
         #expect(c.enterpriseRelated == true, "the enterprise hotline is enterprise-related")

@@ -46,11 +46,12 @@ struct MigrationTests {
         IntakeCore.migrate(&migrator)
         try migrator.migrate(queue, upTo: "intake-v1")
         try queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO calls (id, n, received_at, channel, outcome, incident_id, category, caller_phone, call_taker, client_ref, request)
-                VALUES ('C00000001', 1, 0, '110', 'opened', 'I00000001', 'dispute', '138', 'CT01', 'r1', '{}');
-                INSERT INTO incidents (id, n, opened_at, call_id, category, status) VALUES ('I00000001', 1, 0, 'C00000001', 'dispute', 'open');
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO calls (id, n, received_at, channel, outcome, incident_id, category, caller_phone, call_taker, client_ref, request)
+                    VALUES ('C00000001', 1, 0, '110', 'opened', 'I00000001', 'dispute', '138', 'CT01', 'r1', '{}');
+                    INSERT INTO incidents (id, n, opened_at, call_id, category, status) VALUES ('I00000001', 1, 0, 'C00000001', 'dispute', 'open');
+                    """)
         }
         try migrator.migrate(queue)
         try queue.read { db in

@@ -39,8 +39,9 @@ struct MergePolicyTests {
         let box = policy.searchBox(around: here)
         for bearing in stride(from: 0.0, to: 360, by: 15) {
             let r = policy.placeRadiusMeters * 0.999
-            let point = Coordinate(lat: here.lat + r * cos(bearing * .pi / 180) / 111_320,
-                                   lon: here.lon + r * sin(bearing * .pi / 180) / (111_320 * cos(here.lat * .pi / 180)))
+            let point = Coordinate(
+                lat: here.lat + r * cos(bearing * .pi / 180) / 111_320,
+                lon: here.lon + r * sin(bearing * .pi / 180) / (111_320 * cos(here.lat * .pi / 180)))
             #expect(box.lat.contains(point.lat) && box.lon.contains(point.lon), "bearing \(bearing)")
         }
         #expect(!box.lat.contains(north(of: here, policy.placeRadiusMeters * 1.1).lat))
@@ -110,14 +111,19 @@ struct CallParserTests {
     func parse() throws {
         let parser = CallParser()
         let body = Array(#"{"channel":"122","caller":{"phone":"139"},"callTaker":"CT02","clientRef":"r-9"}"#.utf8)
-        guard case .call(let request) = parser.parse(body) else { Issue.record("a valid call did not parse"); return }
+        guard case .call(let request) = parser.parse(body) else {
+            Issue.record("a valid call did not parse")
+            return
+        }
         #expect(request.channel == .traffic && request.clientRef == "r-9")
         guard case .unreadable(let problem, let status, let hints) = parser.parse(Array(#"{"channel":"119","clientRef":"r-1"}"#.utf8)) else {
-            Issue.record("an unknown channel parsed"); return
+            Issue.record("an unknown channel parsed")
+            return
         }
         #expect(problem.code == "unknown-channel" && status == 422 && hints.clientRef == "r-1")
         guard case .unreadable(let tooLarge, 413, _) = parser.parse(Array(repeating: 0x20, count: CallParser.maxCallBytes + 1)) else {
-            Issue.record("an oversized body parsed"); return
+            Issue.record("an oversized body parsed")
+            return
         }
         #expect(tooLarge.code == "too-large")
     }

@@ -23,7 +23,12 @@ enum Demo {
     /// A standard address from addresses.json, with its grid.
     static let address: (text: String, gridId: String, lat: Double, lon: Double) = {
         struct File: Decodable {
-            struct E: Decodable { var address: String; var lat: Double; var lon: Double; var gridId: String }
+            struct E: Decodable {
+                var address: String
+                var lat: Double
+                var lon: Double
+                var gridId: String
+            }
             var addresses: [E]
         }
         let f = try! JSONDecoder().decode(File.self, from: Data(contentsOf: directory.appendingPathComponent("addresses.json")))
@@ -87,21 +92,25 @@ final class Harness {
 
     /// Delivers a dispatch field report as if it came over the bus, and waits until it is applied.
     func dispatchReports(_ incidentId: String, stage: FieldStage, outcome: Model.Outcome? = nil) async throws {
-        let report = FieldReported(incidentId: incidentId, unitId: "U001", officerIds: ["O0001"], stage: stage, outcome: outcome, note: nil,
-                                   regionId: "R1", at: clock.now())
+        let report = FieldReported(
+            incidentId: incidentId, unitId: "U001", officerIds: ["O0001"], stage: stage, outcome: outcome, note: nil,
+            regionId: "R1", at: clock.now())
         await core.deliver([dispatch.event(report)])
     }
 }
 
 struct TestFailure: Error {}
 
-func call(_ channel: Channel = .police, phone: String? = "13800000001", at c: Coordinate? = Demo.urban, address: String? = nil,
-          hint: Category? = .dispute, description: String? = "邻里纠纷", callTaker: String? = "CT01", casualties: Int? = nil,
-          receivedAt: Date? = nil, enterpriseId: String? = nil, clientRef: String? = nil) -> CallRequest {
-    CallRequest(channel: channel, caller: phone.map { Caller(name: "测试", phone: $0) },
-                location: (c == nil && address == nil) ? nil : CallLocation(lat: c?.lat, lon: c?.lon, address: address),
-                categoryHint: hint, description: description, receivedAt: receivedAt, callTaker: callTaker, casualties: casualties,
-                enterpriseId: enterpriseId, clientRef: clientRef)
+func call(
+    _ channel: Channel = .police, phone: String? = "13800000001", at c: Coordinate? = Demo.urban, address: String? = nil,
+    hint: Category? = .dispute, description: String? = "邻里纠纷", callTaker: String? = "CT01", casualties: Int? = nil,
+    receivedAt: Date? = nil, enterpriseId: String? = nil, clientRef: String? = nil
+) -> CallRequest {
+    CallRequest(
+        channel: channel, caller: phone.map { Caller(name: "测试", phone: $0) },
+        location: (c == nil && address == nil) ? nil : CallLocation(lat: c?.lat, lon: c?.lon, address: address),
+        categoryHint: hint, description: description, receivedAt: receivedAt, callTaker: callTaker, casualties: casualties,
+        enterpriseId: enterpriseId, clientRef: clientRef)
 }
 
 /// A point `meters` north of `c`.

@@ -92,7 +92,10 @@ struct ChannelAndValidationTests {
             #expect(problem.code == code, "\(body.prefix(40)): \(problem)")
             #expect(problem.field == field, "\(body.prefix(40)): \(problem)")
             let reply = try await h.engine.submit(.unreadable(problem, status: s, hints: hints, raw: Array(body.utf8)))
-            guard case .rejected(_, _, let recordedStatus) = reply else { Issue.record("not rejected: \(reply)"); continue }
+            guard case .rejected(_, _, let recordedStatus) = reply else {
+                Issue.record("not rejected: \(reply)")
+                continue
+            }
             #expect(recordedStatus == status)
         }
         let stats = try h.stats()
@@ -107,11 +110,15 @@ struct ChannelAndValidationTests {
     func idempotency() async throws {
         let h = try Harness()
         let first = try await h.accepted(call(clientRef: "ref-1"))
-        guard case .duplicate(let again) = try await h.call(call(clientRef: "ref-1")) else { Issue.record("not a duplicate"); return }
+        guard case .duplicate(let again) = try await h.call(call(clientRef: "ref-1")) else {
+            Issue.record("not a duplicate")
+            return
+        }
         #expect(again.callId == first.callId && again.incidentId == first.incidentId && again.outcome == .opened)
         let rejected = try await h.rejected(call(at: Coordinate(lat: 39.9, lon: 116.4), clientRef: "ref-2"))
         guard case .rejected(let id, let problem, _) = try await h.call(call(at: Coordinate(lat: 39.9, lon: 116.4), clientRef: "ref-2")) else {
-            Issue.record("a retried rejection must be rejected again"); return
+            Issue.record("a retried rejection must be rejected again")
+            return
         }
         #expect(id == rejected.callId && problem.code == "outside-jurisdiction")
         #expect(try h.stats()["calls"] == 2)

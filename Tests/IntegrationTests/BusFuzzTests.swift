@@ -33,7 +33,8 @@ func sendRaw(_ bytes: [UInt8], to endpoint: String) {
 /// Resident memory of a process, from /proc, in bytes.
 func residentBytes(_ pid: Int32) -> Int {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return 0 }
     return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
 }
 
@@ -46,9 +47,11 @@ struct BusFuzzTests {
         let cluster = try Cluster()
         defer { cluster.stopAll() }
         let services = Cluster.services
-        let keys = try Keys(in: cluster.root, services.map { ($0, "service", [String]()) } + [
-            ("fuzzer", "service", []), ("acme", "integrator", ["alert.enterprise.E0001"]),
-        ])
+        let keys = try Keys(
+            in: cluster.root,
+            services.map { ($0, "service", [String]()) } + [
+                ("fuzzer", "service", []), ("acme", "integrator", ["alert.enterprise.E0001"]),
+            ])
         let stranger = try CurveKeyPair.generate()  // in no keyring
         let gateway = cluster.endpoint("liaison", "integrators")
         for s in services {
@@ -71,7 +74,8 @@ struct BusFuzzTests {
             var opened: [Socket] = []
             defer { for s in opened { s.close() } }
             for service in services {
-                let router = cluster.endpoint(service, "router"), pub = cluster.endpoint(service, "pub")
+                let router = cluster.endpoint(service, "router")
+                let pub = cluster.endpoint(service, "pub")
                 // Below ZeroMQ: garbage, and a greeting cut short.
                 for endpoint in [router, pub] + (service == "liaison" ? [gateway] : []) {
                     sendRaw(random.bytes(Int.random(in: 1...4096, using: &random)), to: endpoint)
@@ -103,7 +107,10 @@ struct BusFuzzTests {
                 opened.append(huge)
                 // Random "subscriptions" and a huge one at the PUB, through an XSUB.
                 let xsub = try client(.xsub, fuzzer, service, pub)
-                for _ in 0..<20 { try xsub.send(multipart: (0..<Int.random(in: 1...3, using: &random)).map { _ in random.bytes(Int.random(in: 0...256, using: &random)) }) }
+                for _ in 0..<20 {
+                    try xsub.send(
+                        multipart: (0..<Int.random(in: 1...3, using: &random)).map { _ in random.bytes(Int.random(in: 0...256, using: &random)) })
+                }
                 // (First byte 2, not 1: an XSUB keeps the subscriptions it sends in a trie whose
                 // recursive teardown overflows libzmq's reaper stack on one of 256 KiB.)
                 try xsub.send([2] + Array(repeating: 0x41, count: 256 << 10))
@@ -111,7 +118,10 @@ struct BusFuzzTests {
                 // The same at the gateway, as an integrator.
                 if service == "liaison" {
                     let x = try client(.xsub, acme, service, gateway)
-                    for _ in 0..<20 { try x.send(multipart: (0..<Int.random(in: 1...3, using: &random)).map { _ in random.bytes(Int.random(in: 0...64, using: &random)) }) }
+                    for _ in 0..<20 {
+                        try x.send(
+                            multipart: (0..<Int.random(in: 1...3, using: &random)).map { _ in random.bytes(Int.random(in: 0...64, using: &random)) })
+                    }
                     try x.send([1] + Array("alert.officer.".utf8))
                     try x.send([2] + Array(repeating: 0x41, count: 64 << 10))
                     opened.append(x)
@@ -136,7 +146,9 @@ struct BusFuzzTests {
         let before = pids().mapValues(residentBytes)
         for _ in 0..<9 { try await round() }
         let after = pids().mapValues(residentBytes)
-        print("BusFuzzTests resident memory before/after nine rounds (MiB):", Cluster.services.map { "\($0) \((before[$0] ?? 0) >> 20)/\((after[$0] ?? 0) >> 20)" })
+        print(
+            "BusFuzzTests resident memory before/after nine rounds (MiB):",
+            Cluster.services.map { "\($0) \((before[$0] ?? 0) >> 20)/\((after[$0] ?? 0) >> 20)" })
 
         for service in services {
             #expect(cluster.isRunning(service), "\(service) died under fuzz: \(cluster.log(service).suffix(2000))")

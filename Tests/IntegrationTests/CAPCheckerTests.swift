@@ -27,8 +27,9 @@ struct CAPCheckerTests {
         let broken = [
             "zulu": good.replacingOccurrences(of: sent0, with: "2026-11-02T08:00:00Z"),
             "utcPlus": good.replacingOccurrences(of: sent0, with: "2026-11-02T08:00:00+00:00"),
-            "order": good.replacingOccurrences(of: "<status>Actual</status>\n  <msgType>Alert</msgType>",
-                                               with: "<msgType>Alert</msgType>\n  <status>Actual</status>"),
+            "order": good.replacingOccurrences(
+                of: "<status>Actual</status>\n  <msgType>Alert</msgType>",
+                with: "<msgType>Alert</msgType>\n  <status>Actual</status>"),
             "comma": good.replacingOccurrences(of: "<identifier>I-1:E0002:opened", with: "<identifier>I-1,E0002"),
             "updateWithoutReferences": good.replacingOccurrences(of: "<msgType>Alert</msgType>", with: "<msgType>Update</msgType>"),
         ]

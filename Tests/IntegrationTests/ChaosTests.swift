@@ -12,9 +12,11 @@ struct ChaosTests {
         }
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["chaos", "--calls", "1500", "--rate", "300", "--clients", "2", "--min-pause", "0.2", "--max-pause", "0.8",
-                             "--seed", "\(UInt64.random(in: 1...1_000_000))", "--deadline", "240",
-                             "--bin-dir", Cluster.binDirectory.path, "--city", Cluster.packageRoot.appendingPathComponent("cities/demo").path]
+        process.arguments = [
+            "chaos", "--calls", "1500", "--rate", "300", "--clients", "2", "--min-pause", "0.2", "--max-pause", "0.8",
+            "--seed", "\(UInt64.random(in: 1...1_000_000))", "--deadline", "240",
+            "--bin-dir", Cluster.binDirectory.path, "--city", Cluster.packageRoot.appendingPathComponent("cities/demo").path,
+        ]
         process.currentDirectoryURL = Cluster.packageRoot
         let output = Pipe()
         process.standardOutput = output

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The four real executables as child processes, on `ipc://` endpoints in a fresh temporary
@@ -46,9 +46,11 @@ final class Cluster: @unchecked Sendable {
 
     /// The arguments wiring `service` to the others.
     func arguments(for service: String) -> [String] {
-        var args = ["--data-dir", dataDir.path, "--http-port", "0", "--city", Self.packageRoot.appendingPathComponent("cities/demo").path,
-                    "--bind-pub", endpoint(service, "pub"), "--bind-router", endpoint(service, "router"), "--heartbeat-ms", "100",
-                    "--bind-integrators", endpoint(service, "integrators")]
+        var args = [
+            "--data-dir", dataDir.path, "--http-port", "0", "--city", Self.packageRoot.appendingPathComponent("cities/demo").path,
+            "--bind-pub", endpoint(service, "pub"), "--bind-router", endpoint(service, "router"), "--heartbeat-ms", "100",
+            "--bind-integrators", endpoint(service, "integrators"),
+        ]
         for peer in Self.services where peer != service {
             args += ["--\(peer)-pub", endpoint(peer, "pub"), "--\(peer)-router", endpoint(peer, "router")]
         }
@@ -91,7 +93,8 @@ final class Cluster: @unchecked Sendable {
         var url: String?
         try await eventually("\(service) to write its endpoints", timeout: timeout) {
             guard let data = try? Data(contentsOf: self.endpointsFile(service)),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return false }
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: String]
+            else { return false }
             url = object["http"]
             return url != nil
         }

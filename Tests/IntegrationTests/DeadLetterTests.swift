@@ -34,8 +34,12 @@ struct DeadLetterTests {
                 && !String(decoding: body, as: UTF8.self).contains("precinct_bus_rejected_frames_total{service=\"dispatch\"} 0")
         }
         // An unknown schema version, then a good event: the first is dead-lettered, the second applied.
-        fake.execute { $0.publish(topic: "incident.opened.R1", type: "incident.opened", version: 99, payload: Self.incident("I-V99"), correlationId: "I-V99") }
-        fake.execute { $0.publish(topic: "incident.opened.R1", type: "incident.opened", version: 1, payload: Self.incident("I-OK"), correlationId: "I-OK") }
+        fake.execute {
+            $0.publish(topic: "incident.opened.R1", type: "incident.opened", version: 99, payload: Self.incident("I-V99"), correlationId: "I-V99")
+        }
+        fake.execute {
+            $0.publish(topic: "incident.opened.R1", type: "incident.opened", version: 1, payload: Self.incident("I-OK"), correlationId: "I-OK")
+        }
         try await eventually("dispatch to apply the good event after the bad one") {
             let (status, body) = try await HTTPClient.get("\(dispatch)/v1/incidents/I-OK")
             return status == 200 && String(decoding: body, as: UTF8.self).contains("assigned")

@@ -10,18 +10,26 @@ struct DispatchInstancesTests {
         defer { cluster.stopAll() }
         let city = Cluster.packageRoot.appendingPathComponent("cities/demo").path
         func common(_ name: String) -> [String] {
-            ["--data-dir", cluster.dataDir.path, "--http-port", "0", "--city", city, "--heartbeat-ms", "100",
-             "--bind-pub", cluster.endpoint(name, "pub"), "--bind-router", cluster.endpoint(name, "router")]
+            [
+                "--data-dir", cluster.dataDir.path, "--http-port", "0", "--city", city, "--heartbeat-ms", "100",
+                "--bind-pub", cluster.endpoint(name, "pub"), "--bind-router", cluster.endpoint(name, "router"),
+            ]
         }
         let intakeEndpoints = ["--intake-pub", cluster.endpoint("intake", "pub"), "--intake-router", cluster.endpoint("intake", "router")]
-        try cluster.start("dispatch", as: "dispatch-north",
-                          arguments: common("dispatch-north") + intakeEndpoints + ["--instance", "dispatch-north", "--regions", "R1,R2,R3"])
-        try cluster.start("dispatch", as: "dispatch-south",
-                          arguments: common("dispatch-south") + intakeEndpoints + ["--instance", "dispatch-south", "--regions", "R4,R5,city,unlocated"])
-        try cluster.start("intake", as: "intake", arguments: common("intake") + [
-            "--dispatch-pub", "dispatch-north=\(cluster.endpoint("dispatch-north", "pub")),dispatch-south=\(cluster.endpoint("dispatch-south", "pub"))",
-            "--dispatch-router", "dispatch-north=\(cluster.endpoint("dispatch-north", "router")),dispatch-south=\(cluster.endpoint("dispatch-south", "router"))",
-        ])
+        try cluster.start(
+            "dispatch", as: "dispatch-north",
+            arguments: common("dispatch-north") + intakeEndpoints + ["--instance", "dispatch-north", "--regions", "R1,R2,R3"])
+        try cluster.start(
+            "dispatch", as: "dispatch-south",
+            arguments: common("dispatch-south") + intakeEndpoints + ["--instance", "dispatch-south", "--regions", "R4,R5,city,unlocated"])
+        try cluster.start(
+            "intake", as: "intake",
+            arguments: common("intake") + [
+                "--dispatch-pub",
+                "dispatch-north=\(cluster.endpoint("dispatch-north", "pub")),dispatch-south=\(cluster.endpoint("dispatch-south", "pub"))",
+                "--dispatch-router",
+                "dispatch-north=\(cluster.endpoint("dispatch-north", "router")),dispatch-south=\(cluster.endpoint("dispatch-south", "router"))",
+            ])
         try await cluster.waitReady(["intake", "dispatch-north", "dispatch-south"])
         let intake = try await cluster.http("intake")
         let north = try await cluster.http("dispatch-north")
@@ -33,10 +41,12 @@ struct DispatchInstancesTests {
 
         // A call in R1 (north) and one in R5 (south): demo-city standard addresses' positions.
         func post(_ lat: Double, _ lon: Double, _ ref: String) async throws -> String {
-            let (status, body) = try await HTTPClient.request("POST", "\(intake)/v1/calls", json: [
-                "channel": "110", "caller": ["phone": "1380000\(ref.count)\(ref.utf8.last ?? 0)"], "location": ["lat": lat, "lon": lon],
-                "categoryHint": "criminal", "callTaker": "CT01", "clientRef": ref,
-            ] as [String: Any])
+            let (status, body) = try await HTTPClient.request(
+                "POST", "\(intake)/v1/calls",
+                json: [
+                    "channel": "110", "caller": ["phone": "1380000\(ref.count)\(ref.utf8.last ?? 0)"], "location": ["lat": lat, "lon": lon],
+                    "categoryHint": "criminal", "callTaker": "CT01", "clientRef": ref,
+                ] as [String: Any])
             #expect(status == 201, "\(String(decoding: body, as: UTF8.self))")
             return try #require((try JSONSerialization.jsonObject(with: body) as? [String: Any])?["incidentId"] as? String)
         }

@@ -16,10 +16,11 @@ struct DispatchServiceTests {
     static let urbanGrids: Set<String> = {
         let url = Cluster.packageRoot.appendingPathComponent("cities/demo/grids.geojson")
         let root = try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        return Set((root["features"] as! [[String: Any]]).compactMap {
-            let p = $0["properties"] as! [String: Any]
-            return (p["urban"] as? Bool) == true ? p["id"] as? String : nil
-        })
+        return Set(
+            (root["features"] as! [[String: Any]]).compactMap {
+                let p = $0["properties"] as! [String: Any]
+                return (p["urban"] as? Bool) == true ? p["id"] as? String : nil
+            })
     }()
 
     /// A rules file from the city's, with changes.
@@ -34,10 +35,14 @@ struct DispatchServiceTests {
         return url.path
     }
 
-    static func call(_ category: String, _ lat: Double, _ lon: Double, ref: String, consent: Bool = false, casualties: Int = 0, channel: String = "110") -> [String: Any] {
-        ["channel": channel, "caller": ["name": "测试", "phone": "1380000\(String(format: "%04d", abs(ref.hashValue) % 10_000))"],
-         "location": ["lat": lat, "lon": lon], "categoryHint": category, "description": "dispatch test \(ref)",
-         "callTaker": "CT01", "clientRef": ref, "partiesConsent": consent, "casualties": casualties]
+    static func call(
+        _ category: String, _ lat: Double, _ lon: Double, ref: String, consent: Bool = false, casualties: Int = 0, channel: String = "110"
+    ) -> [String: Any] {
+        [
+            "channel": channel, "caller": ["name": "测试", "phone": "1380000\(String(format: "%04d", abs(ref.hashValue) % 10_000))"],
+            "location": ["lat": lat, "lon": lon], "categoryHint": category, "description": "dispatch test \(ref)",
+            "callTaker": "CT01", "clientRef": ref, "partiesConsent": consent, "casualties": casualties,
+        ]
     }
 
     static func post(_ url: String, _ json: [String: Any]) async throws -> [String: Any] {
@@ -59,8 +64,10 @@ struct DispatchServiceTests {
         let rules = try Self.rulesFile { r in
             // Sign-off at 20 s: long enough that the test's own field batch (sent right after the
             // assignment is seen) is never overtaken by a re-dispatch on a loaded CI machine.
-            r["timers"] = ["signOff": ["seconds": 20, "warnBefore": 5], "firstFeedback": ["seconds": 6, "warnBefore": 2],
-                           "close": ["seconds": 3600, "warnBefore": 60], "arrival": ["warnBefore": 60, "fallbackMinutes": 15]]
+            r["timers"] = [
+                "signOff": ["seconds": 20, "warnBefore": 5], "firstFeedback": ["seconds": 6, "warnBefore": 2],
+                "close": ["seconds": 3600, "warnBefore": 60], "arrival": ["warnBefore": 60, "fallbackMinutes": 15],
+            ]
             r["shifts"] = ["enforce": false, "timeZone": "Asia/Shanghai"]
         }
         defer { try? FileManager.default.removeItem(atPath: rules) }
@@ -76,8 +83,13 @@ struct DispatchServiceTests {
         let urban = try #require(Self.addresses.first { Self.urbanGrids.contains($0.grid) })
         let crime = try await Self.post("\(intake)/v1/calls", Self.call("criminal", rural.lat, rural.lon, ref: "d-1"))["incidentId"] as! String
         let street = try await Self.post("\(intake)/v1/calls", Self.call("publicOrder", urban.lat, urban.lon, ref: "d-2"))["incidentId"] as! String
-        let dispute = try await Self.post("\(intake)/v1/calls", Self.call("dispute", rural.lat + 0.001, rural.lon, ref: "d-3", consent: true))["incidentId"] as! String
-        let crash = try await Self.post("\(intake)/v1/calls", Self.call("accidentCasualty", rural.lat - 0.001, rural.lon, ref: "d-4", casualties: 1, channel: "122"))["incidentId"] as! String
+        let dispute =
+            try await Self.post("\(intake)/v1/calls", Self.call("dispute", rural.lat + 0.001, rural.lon, ref: "d-3", consent: true))["incidentId"]
+            as! String
+        let crash =
+            try await Self.post(
+                "\(intake)/v1/calls", Self.call("accidentCasualty", rural.lat - 0.001, rural.lon, ref: "d-4", casualties: 1, channel: "122"))[
+                "incidentId"] as! String
 
         // Each incident's first assignment is kept: on a loaded machine the short sign-off timer
         // may already have re-dispatched one by the time the last is seen.
@@ -97,15 +109,20 @@ struct DispatchServiceTests {
 
         // Field commands over HTTP: the load generator's batch, then the unit is free.
         let unit = try #require(try await Self.incident(dispatch, crime)?["unitId"] as? String, "the unit on \(crime) now")
-        let answer = try await Self.post("\(dispatch)/v1/field", ["commands": ["signedOff", "arrived", "feedback", "closed"].map {
-            ["incidentId": crime, "unitId": unit, "stage": $0, "outcome": "caseOpened"] as [String: Any]
-        }])
+        let answer = try await Self.post(
+            "\(dispatch)/v1/field",
+            [
+                "commands": ["signedOff", "arrived", "feedback", "closed"].map {
+                    ["incidentId": crime, "unitId": unit, "stage": $0, "outcome": "caseOpened"] as [String: Any]
+                }
+            ])
         #expect(answer["accepted"] as? Int == 4, "\(answer)")
         let closed = try #require(try await Self.incident(dispatch, crime))
         #expect(closed["status"] as? String == "closed" && closed["outcome"] as? String == "caseOpened")
         let kinds = (closed["timeline"] as? [[String: Any]] ?? []).map { $0["kind"] as! String }
         #expect(kinds.contains("notified") && kinds.contains("caseReferred") && kinds.last == "incidentClosed")
-        let (illegal, body) = try await HTTPClient.request("POST", "\(dispatch)/v1/field", json: ["commands": [["incidentId": crime, "unitId": unit, "stage": "arrived"]]])
+        let (illegal, body) = try await HTTPClient.request(
+            "POST", "\(dispatch)/v1/field", json: ["commands": [["incidentId": crime, "unitId": unit, "stage": "arrived"]]])
         #expect(illegal == 409, "\(String(decoding: body, as: UTF8.self))")
 
         // Sign-off timer: nobody signs off the mediators → breach and the next unit.
@@ -181,10 +198,13 @@ struct DispatchServiceTests {
         let player = Task {
             while !Task.isCancelled {
                 if let (_, b) = try? await HTTPClient.get("\(dispatch)/v1/units?state=dispatched"),
-                   let board = try? JSONSerialization.jsonObject(with: b) as? [[String: Any]], !board.isEmpty {
+                    let board = try? JSONSerialization.jsonObject(with: b) as? [[String: Any]], !board.isEmpty
+                {
                     let commands = board.flatMap { u -> [[String: Any]] in
                         guard let id = u["incidentId"] as? String, let unit = u["id"] as? String else { return [] }
-                        return ["signedOff", "arrived", "feedback", "closed"].map { ["incidentId": id, "unitId": unit, "stage": $0, "outcome": "resolvedOnScene"] }
+                        return ["signedOff", "arrived", "feedback", "closed"].map {
+                            ["incidentId": id, "unitId": unit, "stage": $0, "outcome": "resolvedOnScene"]
+                        }
                     }
                     _ = try? await HTTPClient.request("POST", "\(dispatch)/v1/field", json: ["commands": commands])
                 }
@@ -211,13 +231,14 @@ struct DispatchServiceTests {
         let start = ContinuousClock.now
         for (i, kind) in plan.enumerated() {
             let place = kind == .urbanPatrol ? urban[(i * 7) % urban.count] : rural[(i * 13) % rural.count]
-            let call: [String: Any] = switch kind {
-            case .ruralPatrol, .urbanPatrol: Self.call(["criminal", "publicOrder", "helpRequest"][i % 3], place.lat, place.lon, ref: "day-\(i)")
-            case .minor: Self.call("accidentMinor", place.lat, place.lon, ref: "day-\(i)", channel: "122")
-            case .casualty: Self.call("accidentCasualty", place.lat, place.lon, ref: "day-\(i)", casualties: 1, channel: "122")
-            case .consentDispute: Self.call("dispute", place.lat, place.lon, ref: "day-\(i)", consent: true)
-            case .dispute: Self.call("dispute", place.lat, place.lon, ref: "day-\(i)")
-            }
+            let call: [String: Any] =
+                switch kind {
+                case .ruralPatrol, .urbanPatrol: Self.call(["criminal", "publicOrder", "helpRequest"][i % 3], place.lat, place.lon, ref: "day-\(i)")
+                case .minor: Self.call("accidentMinor", place.lat, place.lon, ref: "day-\(i)", channel: "122")
+                case .casualty: Self.call("accidentCasualty", place.lat, place.lon, ref: "day-\(i)", casualties: 1, channel: "122")
+                case .consentDispute: Self.call("dispute", place.lat, place.lon, ref: "day-\(i)", consent: true)
+                case .dispute: Self.call("dispute", place.lat, place.lon, ref: "day-\(i)")
+                }
             let receipt = try await Self.post("\(intake)/v1/calls", call)
             if receipt["outcome"] as? String == "opened", let id = receipt["incidentId"] as? String { sent.append((id, kind)) }
             // Pace the calls over ~58 s of wall time (a day at 1440×).
@@ -249,15 +270,17 @@ struct DispatchServiceTests {
         // Minor accidents: a qualified station unit (or the squadron).
         #expect(share(.minor) { ["accident-station", "accident-squadron"].contains(primaryRule($0)) } == 1)
         // Casualty accidents: a station unit and the accident division, together.
-        #expect(share(.casualty) { v in
-            let rules = Set(Self.units(v).map { $0["rule"] as! String })
-            return rules.contains("dual-accident-division") && (rules.contains("dual-station") || rules.contains("accident-squadron"))
-        } >= 0.9)
+        #expect(
+            share(.casualty) { v in
+                let rules = Set(Self.units(v).map { $0["rule"] as! String })
+                return rules.contains("dual-accident-division") && (rules.contains("dual-station") || rules.contains("accident-squadron"))
+            } >= 0.9)
         // Disputes: mediators only with consent, and only by day (their shift is 08:00–20:00).
         #expect(share(.dispute) { primaryRule($0) == "mediator-pair" } == 0)
         let local = TimeZone(identifier: "Asia/Shanghai")!
         func hour(_ v: [String: Any]) -> Double {
-            let assigned = (Self.units(v).first?["assignedAt"] as? String).flatMap { ISO8601DateFormatter.withFraction.date(from: $0) } ?? .distantPast
+            let assigned =
+                (Self.units(v).first?["assignedAt"] as? String).flatMap { ISO8601DateFormatter.withFraction.date(from: $0) } ?? .distantPast
             let c = Calendar(identifier: .gregorian).dateComponents(in: local, from: assigned)
             return Double(c.hour ?? 0) + Double(c.minute ?? 0) / 60
         }

@@ -29,14 +29,18 @@ final class FakeSourceLoop: SocketLoop {
             guard let body = try? FlatJSON.parseObject(frames[split...].first ?? []) else { continue }
             let after: Int64 = if case .integer(let n)? = body["after"] { n } else { 0 }
             if body["op"] == .string("ping") {
-                _ = try? router.send(multipart: route + [FlatJSON.encode(["ok": .bool(true), "epoch": .string("fake"), "latest": .integer(Int64(stored.count))])])
+                _ = try? router.send(
+                    multipart: route + [FlatJSON.encode(["ok": .bool(true), "epoch": .string("fake"), "latest": .integer(Int64(stored.count))])])
                 continue
             }
             let events = stored.filter { $0.seq > UInt64(after) }
-            var reply = route + [FlatJSON.encode([
-                "id": body["id"] ?? .null, "ok": .bool(true), "source": .string(name), "epoch": .string("fake"),
-                "latest": .integer(Int64(stored.count)), "oldest": .integer(1), "count": .integer(Int64(events.count)),
-            ])]
+            var reply =
+                route + [
+                    FlatJSON.encode([
+                        "id": body["id"] ?? .null, "ok": .bool(true), "source": .string(name), "epoch": .string("fake"),
+                        "latest": .integer(Int64(stored.count)), "oldest": .integer(1), "count": .integer(Int64(events.count)),
+                    ])
+                ]
             for e in events { reply += [e.topic, e.header, e.payload] }
             _ = try? router.send(multipart: reply)
         }
@@ -45,7 +49,8 @@ final class FakeSourceLoop: SocketLoop {
     /// Stores (so replay finds it) and publishes an event with the next sequence.
     func publish(topic: String, type: String, version: Int, payload: String, correlationId: String) {
         let seq = UInt64(stored.count + 1)
-        let header = EventHeader(type: type, version: version, source: name, epoch: "fake", seq: seq, time: EventTime.string(Date()), correlationId: correlationId)
+        let header = EventHeader(
+            type: type, version: version, source: name, epoch: "fake", seq: seq, time: EventTime.string(Date()), correlationId: correlationId)
         let event = OutboundEvent(seq: seq, topic: Array(topic.utf8), header: header.encoded(), payload: Array(payload.utf8))
         stored.append(event)
         _ = try? pub.send(multipart: [event.topic, event.header, event.payload])
@@ -69,13 +74,17 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
 }
 
 /// `[reply, (topic, header, payload)*]` from a service's ROUTER: its outbox after `after`.
-func replay(context: ZMQContext, router: String, source: String, after: Int = 0) async throws -> (reply: [String: FlatJSON.Value], events: [Envelope]) {
+func replay(context: ZMQContext, router: String, source: String, after: Int = 0) async throws -> (reply: [String: FlatJSON.Value], events: [Envelope])
+{
     try await onThread {
         let socket = try Socket(context, .req)
         defer { socket.close() }
         try socket.configure(SocketOptions(receiveTimeout: .seconds(10)))
         try socket.connect(router)
-        try socket.send(FlatJSON.encode(["op": .string("replay"), "id": .string("t"), "source": .string(source), "after": .integer(Int64(after)), "limit": .integer(5000)]))
+        try socket.send(
+            FlatJSON.encode([
+                "op": .string("replay"), "id": .string("t"), "source": .string(source), "after": .integer(Int64(after)), "limit": .integer(5000),
+            ]))
         guard let frames = try socket.receiveMultipart() else { throw ClusterError("no replay answer from \(router)") }
         let reply = try FlatJSON.parseObject(frames[0])
         var events: [Envelope] = []

@@ -2,8 +2,8 @@ import Bus
 import Foundation
 import Testing
 #if canImport(FoundationNetworking)
-import FoundationNetworking
-import Wire
+    import FoundationNetworking
+    import Wire
 #endif
 
 /// intake as a real process, with a fake dispatch on the bus (so intake is ready, and a test can
@@ -25,7 +25,8 @@ final class IntakeRig: @unchecked Sendable {
         let cluster = try Cluster()
         let context = try ZMQContext()
         let fake = try SocketThread(name: "fake-dispatch") {
-            try FakeSourceLoop(context: context, name: "dispatch", pub: cluster.endpoint("dispatch", "pub"), router: cluster.endpoint("dispatch", "router"))
+            try FakeSourceLoop(
+                context: context, name: "dispatch", pub: cluster.endpoint("dispatch", "pub"), router: cluster.endpoint("dispatch", "router"))
         }
         do {
             try cluster.start("intake")
@@ -66,7 +67,8 @@ final class IntakeRig: @unchecked Sendable {
 
     /// `[{"op": op}, body]` to intake's ROUTER; the reply's status frame and JSON body.
     func request(_ op: String, raw: [UInt8]) async throws -> (status: [String: FlatJSON.Value], object: [String: Any]) {
-        let context = self.context, router = self.router
+        let context = self.context
+        let router = self.router
         let (status, body) = try await onThread { () -> ([String: FlatJSON.Value], [UInt8]) in
             let socket = try Socket(context, .req)
             defer { socket.close() }
@@ -115,10 +117,22 @@ struct IntakeHTTPTests {
             ("broken JSON", Data("{\"channel\": \"110\",".utf8), 400, "invalid-json", ""),
             ("wrong type", try JSONSerialization.data(withJSONObject: intakeCall(["casualties": "two"])), 400, "wrong-type", "casualties"),
             ("unknown channel", try JSONSerialization.data(withJSONObject: intakeCall(["channel": "119"])), 422, "unknown-channel", "channel"),
-            ("impossible time", try JSONSerialization.data(withJSONObject: intakeCall(["receivedAt": "2999-01-01T00:00:00Z"])), 422, "impossible-time", "receivedAt"),
-            ("outside the jurisdiction", try JSONSerialization.data(withJSONObject: intakeCall(["location": ["lat": 39.9, "lon": 116.4]])), 422, "outside-jurisdiction", "location"),
-            ("122 without a phone", try JSONSerialization.data(withJSONObject: intakeCall(["channel": "122", "caller": ["name": "x"]])), 422, "missing-field", "caller.phone"),
-            ("oversized", Data(("{\"channel\":\"110\",\"description\":\"" + String(repeating: "x", count: 70_000) + "\"}").utf8), 413, "too-large", ""),
+            (
+                "impossible time", try JSONSerialization.data(withJSONObject: intakeCall(["receivedAt": "2999-01-01T00:00:00Z"])), 422,
+                "impossible-time", "receivedAt"
+            ),
+            (
+                "outside the jurisdiction", try JSONSerialization.data(withJSONObject: intakeCall(["location": ["lat": 39.9, "lon": 116.4]])), 422,
+                "outside-jurisdiction", "location"
+            ),
+            (
+                "122 without a phone", try JSONSerialization.data(withJSONObject: intakeCall(["channel": "122", "caller": ["name": "x"]])), 422,
+                "missing-field", "caller.phone"
+            ),
+            (
+                "oversized", Data(("{\"channel\":\"110\",\"description\":\"" + String(repeating: "x", count: 70_000) + "\"}").utf8), 413, "too-large",
+                ""
+            ),
         ]
         var callIds: [String] = []
         for (what, body, status, code, field) in cases {
@@ -150,9 +164,18 @@ struct IntakeHTTPTests {
         defer { rig.stop() }
         let calls: [[String: Any]] = [
             intakeCall(["channel": "110", "clientRef": "c-1"]),
-            intakeCall(["channel": "122", "categoryHint": "accidentMinor", "caller": ["phone": "13900000002"], "location": ["lat": 36.90354, "lon": 117.73929]]),
-            intakeCall(["channel": "12345", "caller": ["phone": "13900000003"], "referral": ["ticketId": "GD-7"], "location": ["lat": 36.873853, "lon": 117.885356]]),
-            intakeCall(["channel": "enterprise", "caller": ["phone": "13900000004"], "enterpriseId": "E0002", "location": ["lat": 36.991158, "lon": 117.669942]]),
+            intakeCall([
+                "channel": "122", "categoryHint": "accidentMinor", "caller": ["phone": "13900000002"],
+                "location": ["lat": 36.90354, "lon": 117.73929],
+            ]),
+            intakeCall([
+                "channel": "12345", "caller": ["phone": "13900000003"], "referral": ["ticketId": "GD-7"],
+                "location": ["lat": 36.873853, "lon": 117.885356],
+            ]),
+            intakeCall([
+                "channel": "enterprise", "caller": ["phone": "13900000004"], "enterpriseId": "E0002",
+                "location": ["lat": 36.991158, "lon": 117.669942],
+            ]),
         ]
         var first: [String: Any] = [:]
         for (i, c) in calls.enumerated() {
@@ -177,8 +200,12 @@ struct IntakeHTTPTests {
         defer { rig.stop() }
         var (s, o) = try await rig.post("/v1/calls", json: intakeCall(["categoryHint": NSNull(), "description": "饭店门口有人喝多了打架"]))
         #expect(s == 201 && o["category"] as? String == "publicOrder" && o["categorySource"] as? String == "rule:fight", "\(o)")
-        (s, o) = try await rig.post("/v1/calls", json: intakeCall(["categoryHint": NSNull(), "description": "请来一下", "caller": ["phone": "13900000011"],
-                                                                   "location": ["address": "邹平市台子镇台子三路114号"]]))
+        (s, o) = try await rig.post(
+            "/v1/calls",
+            json: intakeCall([
+                "categoryHint": NSNull(), "description": "请来一下", "caller": ["phone": "13900000011"],
+                "location": ["address": "邹平市台子镇台子三路114号"],
+            ]))
         #expect(s == 202 && o["outcome"] as? String == "review" && o["incidentId"] == nil, "\(o)")
         #expect((o["location"] as? [String: Any])?["gridId"] as? String == "G001", "a standard address resolves to its grid")
         let callId = try #require(o["callId"] as? String)
@@ -196,16 +223,24 @@ struct IntakeHTTPTests {
         defer { rig.stop() }
         let (_, first) = try await rig.post("/v1/calls", json: intakeCall(["caller": ["phone": "13800002777"]]))
         let incidentId = try #require(first["incidentId"] as? String)
-        let (s, second) = try await rig.post("/v1/calls", json: intakeCall(["caller": ["phone": "13800002777"], "description": "又来吵闹了",
-                                                                            "location": ["lat": 36.856046, "lon": 117.723295]]))
-        #expect(s == 201 && second["outcome"] as? String == "merged" && second["incidentId"] as? String == incidentId && second["mergeReason"] as? String == "sameCaller")
-        let (_, third) = try await rig.post("/v1/calls", json: intakeCall(["caller": ["phone": "13900000020"], "location": ["lat": 36.8562, "lon": 117.7234]]))
+        let (s, second) = try await rig.post(
+            "/v1/calls",
+            json: intakeCall([
+                "caller": ["phone": "13800002777"], "description": "又来吵闹了",
+                "location": ["lat": 36.856046, "lon": 117.723295],
+            ]))
+        #expect(
+            s == 201 && second["outcome"] as? String == "merged" && second["incidentId"] as? String == incidentId
+                && second["mergeReason"] as? String == "sameCaller")
+        let (_, third) = try await rig.post(
+            "/v1/calls", json: intakeCall(["caller": ["phone": "13900000020"], "location": ["lat": 36.8562, "lon": 117.7234]]))
         #expect(third["outcome"] as? String == "merged" && third["mergeReason"] as? String == "samePlace")
 
         let incident = try await rig.get("/v1/incidents/\(incidentId)")
         #expect(incident.status == 200)
         #expect(incident.object["callCount"] as? Int == 3)
-        #expect(((incident.object["calls"] as? [[String: Any]]) ?? []).compactMap { $0["callId"] as? String }
+        #expect(
+            ((incident.object["calls"] as? [[String: Any]]) ?? []).compactMap { $0["callId"] as? String }
                 == [first["callId"], second["callId"], third["callId"]].compactMap { $0 as? String })
         #expect(try await rig.get("/v1/incidents/I99999999").status == 404)
 
@@ -245,7 +280,9 @@ struct IntakeHTTPTests {
         let closed = """
             {"incidentId":"\(incidentId)","unitId":"U001","officerIds":["O0001"],"stage":"closed","outcome":"falseReport","regionId":"R1","at":"2026-11-22T08:30:00.000Z"}
             """
-        rig.dispatch.execute { $0.publish(topic: "dispatch.field.closed.R1", type: "dispatch.field", version: 1, payload: closed, correlationId: incidentId) }
+        rig.dispatch.execute {
+            $0.publish(topic: "dispatch.field.closed.R1", type: "dispatch.field", version: 1, payload: closed, correlationId: incidentId)
+        }
         try await eventually("intake to apply dispatch's close") {
             try await rig.get("/v1/incidents/\(incidentId)").object["status"] as? String == "closed"
         }
@@ -259,8 +296,12 @@ struct IntakeHTTPTests {
         let rig = try await IntakeRig.start()
         defer { rig.stop() }
         for i in 0..<5 {
-            _ = try await rig.post("/v1/calls", json: intakeCall(["caller": ["phone": "1390000010\(i)"], "callTaker": "CT0\(i % 2 + 1)",
-                                                                  "location": ["lat": 36.80 + Double(i) * 0.02, "lon": 117.75]]))
+            _ = try await rig.post(
+                "/v1/calls",
+                json: intakeCall([
+                    "caller": ["phone": "1390000010\(i)"], "callTaker": "CT0\(i % 2 + 1)",
+                    "location": ["lat": 36.80 + Double(i) * 0.02, "lon": 117.75],
+                ]))
         }
         var ids: [String] = []
         var path = "/v1/calls?limit=2"
@@ -285,8 +326,10 @@ struct IntakeHTTPTests {
         defer { rig.stop() }
         _ = try await rig.post("/v1/calls", json: intakeCall())
         _ = try await rig.post("/v1/calls", json: intakeCall())  // same caller: merged
-        _ = try await rig.post("/v1/calls", json: intakeCall(["channel": "122", "caller": ["phone": "13900000030"], "location": ["lat": 39.9, "lon": 116.4]]))
-        _ = try await rig.post("/v1/calls", json: intakeCall(["caller": ["phone": "13900000031"], "categoryHint": "nonPolice", "description": "路灯坏了"]))
+        _ = try await rig.post(
+            "/v1/calls", json: intakeCall(["channel": "122", "caller": ["phone": "13900000030"], "location": ["lat": 39.9, "lon": 116.4]]))
+        _ = try await rig.post(
+            "/v1/calls", json: intakeCall(["caller": ["phone": "13900000031"], "categoryHint": "nonPolice", "description": "路灯坏了"]))
         let (_, body) = try await HTTPClient.get("\(rig.http)/metrics")
         let text = String(decoding: body, as: UTF8.self)
         let lines = text.split(separator: "\n").filter { $0.hasPrefix("precinct_intake_calls_total{") }
@@ -307,8 +350,10 @@ struct IntakeHTTPTests {
         #expect(status == 200)
         #expect((doc["openapi"] as? String)?.hasPrefix("3.") == true)
         let paths = (doc["paths"] as? [String: Any]) ?? [:]
-        for path in ["/v1/calls", "/v1/calls/{id}", "/v1/calls/{id}/classify", "/v1/calls/count", "/v1/incidents/{id}", "/v1/callers",
-                     "/v1/callers/{phone}", "/v1/stats", "/openapi.json"] {
+        for path in [
+            "/v1/calls", "/v1/calls/{id}", "/v1/calls/{id}/classify", "/v1/calls/count", "/v1/incidents/{id}", "/v1/callers",
+            "/v1/callers/{phone}", "/v1/stats", "/openapi.json",
+        ] {
             #expect(paths[path] != nil, "\(path) is not documented")
         }
         let schemas = ((doc["components"] as? [String: Any])?["schemas"] as? [String: Any]) ?? [:]

@@ -18,19 +18,33 @@ struct IntakeZMQTests {
 
         let cases: [(String, [UInt8], Int64, String, String)] = [
             ("broken JSON", Array("{\"channel\":".utf8), 400, "invalid-json", ""),
-            ("wrong type", Array(try JSONSerialization.data(withJSONObject: intakeCall(["location": ["lat": "north", "lon": 117.7]]))), 400, "wrong-type", "location.lat"),
+            (
+                "wrong type", Array(try JSONSerialization.data(withJSONObject: intakeCall(["location": ["lat": "north", "lon": 117.7]]))), 400,
+                "wrong-type", "location.lat"
+            ),
             ("unknown channel", Array(try JSONSerialization.data(withJSONObject: intakeCall(["channel": "120"]))), 422, "unknown-channel", "channel"),
-            ("impossible time", Array(try JSONSerialization.data(withJSONObject: intakeCall(["receivedAt": "2001-01-01T00:00:00Z"]))), 422, "impossible-time", "receivedAt"),
-            ("outside the jurisdiction", Array(try JSONSerialization.data(withJSONObject: intakeCall(["location": ["lat": 36.5, "lon": 117.7]]))), 422, "outside-jurisdiction", "location"),
-            ("12345 without work order or phone", Array(try JSONSerialization.data(withJSONObject: intakeCall(["channel": "12345", "caller": [:] as [String: Any]]))), 422, "missing-field", "referral.ticketId"),
+            (
+                "impossible time", Array(try JSONSerialization.data(withJSONObject: intakeCall(["receivedAt": "2001-01-01T00:00:00Z"]))), 422,
+                "impossible-time", "receivedAt"
+            ),
+            (
+                "outside the jurisdiction", Array(try JSONSerialization.data(withJSONObject: intakeCall(["location": ["lat": 36.5, "lon": 117.7]]))),
+                422, "outside-jurisdiction", "location"
+            ),
+            (
+                "12345 without work order or phone",
+                Array(try JSONSerialization.data(withJSONObject: intakeCall(["channel": "12345", "caller": [:] as [String: Any]]))), 422,
+                "missing-field", "referral.ticketId"
+            ),
             ("oversized", Array(("{\"description\":\"" + String(repeating: "y", count: 70_000) + "\"}").utf8), 413, "too-large", ""),
         ]
         for (what, body, code, reasonCode, field) in cases {
             let (s, reply) = try await rig.request("call", raw: body)
             let e = errorDetail(reply)
             #expect(s["ok"] == .bool(false) && s["status"] == .integer(code), "\(what): \(s)")
-            #expect(e["code"] as? String == reasonCode && e["field"] as? String == (field.isEmpty ? nil : field) && e["callId"] is String,
-                    "\(what): \(reply)")
+            #expect(
+                e["code"] as? String == reasonCode && e["field"] as? String == (field.isEmpty ? nil : field) && e["callId"] is String,
+                "\(what): \(reply)")
         }
         (status, o) = try await rig.request("stats", json: [:])
         #expect(o["calls"] as? Int == 1 + cases.count && o["calls_rejected"] as? Int == cases.count)
@@ -41,15 +55,27 @@ struct IntakeZMQTests {
     func everyOperation() async throws {
         let rig = try await IntakeRig.start()
         defer { rig.stop() }
-        var (s, o) = try await rig.request("call", json: intakeCall(["categoryHint": NSNull(), "description": "two cars crash, driver injured",
-                                                                     "caller": ["phone": "13900000040"]]))
+        var (s, o) = try await rig.request(
+            "call",
+            json: intakeCall([
+                "categoryHint": NSNull(), "description": "two cars crash, driver injured",
+                "caller": ["phone": "13900000040"],
+            ]))
         #expect(s["status"] == .integer(201) && o["category"] as? String == "accidentCasualty" && o["priority"] as? Int == 1, "\(o)")
         let incidentId = try #require(o["incidentId"] as? String)
-        (s, o) = try await rig.request("call", json: intakeCall(["categoryHint": NSNull(), "description": "crash, someone bleeding",
-                                                                 "caller": ["phone": "13900000041"], "location": ["lat": 36.8560, "lon": 117.7235]]))
+        (s, o) = try await rig.request(
+            "call",
+            json: intakeCall([
+                "categoryHint": NSNull(), "description": "crash, someone bleeding",
+                "caller": ["phone": "13900000041"], "location": ["lat": 36.8560, "lon": 117.7235],
+            ]))
         #expect(o["outcome"] as? String == "merged" && o["incidentId"] as? String == incidentId && o["mergeReason"] as? String == "samePlace", "\(o)")
-        (s, o) = try await rig.request("call", json: intakeCall(["categoryHint": NSNull(), "description": "hello?", "caller": ["phone": "13900000042"],
-                                                                 "location": ["lat": 36.95, "lon": 117.65]]))
+        (s, o) = try await rig.request(
+            "call",
+            json: intakeCall([
+                "categoryHint": NSNull(), "description": "hello?", "caller": ["phone": "13900000042"],
+                "location": ["lat": 36.95, "lon": 117.65],
+            ]))
         #expect(s["status"] == .integer(202) && o["outcome"] as? String == "review")
         let reviewId = try #require(o["callId"] as? String)
         (s, o) = try await rig.request("classify", json: ["callId": reviewId, "category": "nonPolice"])

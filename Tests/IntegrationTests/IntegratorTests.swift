@@ -35,7 +35,12 @@ final class Program: @unchecked Sendable {
 
     /// SIGKILL: the test runner's ignored SIGTERM is inherited by what it starts, and these are
     /// clients with nothing to flush.
-    func stop() { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
 }
 
 /// Keys made by `precinct keys generate`, and the keyring assembled from the lines it prints.
@@ -50,9 +55,10 @@ struct Keys {
         var lines = ["# made by IntegratorTests"]
         for entry in entries {
             let out = root.appendingPathComponent("keys-\(entry.name).out")
-            let program = try Program(Cluster.binDirectory.appendingPathComponent("precinct"),
-                                      ["keys", "generate", entry.name, "--role", entry.role, "--dir", dir.path] + entry.grants.flatMap { ["--grant", $0] },
-                                      output: out)
+            let program = try Program(
+                Cluster.binDirectory.appendingPathComponent("precinct"),
+                ["keys", "generate", entry.name, "--role", entry.role, "--dir", dir.path] + entry.grants.flatMap { ["--grant", $0] },
+                output: out)
             program.process.waitUntilExit()
             guard program.process.terminationStatus == 0 else { throw ClusterError("precinct keys generate \(entry.name): \(program.text)") }
             let line = program.text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -84,12 +90,14 @@ struct IntegratorEndToEndTests {
         }
         let cluster = try Cluster()
         defer { cluster.stopAll() }
-        let keys = try Keys(in: cluster.root, [
-            ("intake", "service", []), ("dispatch", "service", []), ("liaison", "service", []),
-            ("acme", "integrator", ["alert.enterprise.E0002", "cap.enterprise.E0002"]),
-            ("other", "integrator", ["alert.enterprise.E0003"]),
-            ("auditor", "integrator", Topics.integratorFacing),
-        ])
+        let keys = try Keys(
+            in: cluster.root,
+            [
+                ("intake", "service", []), ("dispatch", "service", []), ("liaison", "service", []),
+                ("acme", "integrator", ["alert.enterprise.E0002", "cap.enterprise.E0002"]),
+                ("other", "integrator", ["alert.enterprise.E0003"]),
+                ("auditor", "integrator", Topics.integratorFacing),
+            ])
         let gateway = cluster.endpoint("liaison", "integrators")
         let services = ["intake", "dispatch", "liaison"]
         for s in services {
@@ -110,14 +118,18 @@ struct IntegratorEndToEndTests {
         let script = Cluster.packageRoot.appendingPathComponent("Examples/python/subscriber.py").path
         let swiftExample = Cluster.binDirectory.appendingPathComponent("precinct-example-subscriber")
         // acme reads E0002's alerts as JSON and CAP; other may read E0003 only and asks for E0002 too.
-        let python = try Program(Self.python, [script] + subscriberArguments("acme", ["alert.enterprise.E0002", "cap.enterprise.E0002"], count: 2),
-                                 output: cluster.root.appendingPathComponent("python.out"))
-        let swift = try Program(swiftExample, subscriberArguments("acme", ["alert.enterprise.E0002"], count: 1),
-                                output: cluster.root.appendingPathComponent("swift.out"))
-        let other = try Program(swiftExample, subscriberArguments("other", ["alert.enterprise.E0002", "alert.enterprise.E0003"], count: 1),
-                                output: cluster.root.appendingPathComponent("other.out"))
-        let auditor = try Program(Self.python, [script] + subscriberArguments("auditor", Topics.integratorFacing, count: 0),
-                                  output: cluster.root.appendingPathComponent("auditor.out"))
+        let python = try Program(
+            Self.python, [script] + subscriberArguments("acme", ["alert.enterprise.E0002", "cap.enterprise.E0002"], count: 2),
+            output: cluster.root.appendingPathComponent("python.out"))
+        let swift = try Program(
+            swiftExample, subscriberArguments("acme", ["alert.enterprise.E0002"], count: 1),
+            output: cluster.root.appendingPathComponent("swift.out"))
+        let other = try Program(
+            swiftExample, subscriberArguments("other", ["alert.enterprise.E0002", "alert.enterprise.E0003"], count: 1),
+            output: cluster.root.appendingPathComponent("other.out"))
+        let auditor = try Program(
+            Self.python, [script] + subscriberArguments("auditor", Topics.integratorFacing, count: 0),
+            output: cluster.root.appendingPathComponent("auditor.out"))
         defer { for p in [python, swift, other, auditor] { p.stop() } }
 
         // Every subscription reached the gateway before any alert: 2 + 1 + 1 + 2 accepted, other's E0002 refused.
@@ -143,7 +155,8 @@ struct IntegratorEndToEndTests {
         #expect((pythonLines.first?["header"] as? [String: Any])?["correlationId"] as? String == incidentE0002)
         #expect((pythonLines.last?["payload"] as? String)?.contains("urn:oasis:names:tc:emergency:cap:1.2") == true)
         // The CAP rendering is an event of its own, caused by the alert (docs/asyncapi.yaml, EventHeader.id).
-        let alertHeader = pythonLines.first?["header"] as? [String: Any], capHeader = pythonLines.last?["header"] as? [String: Any]
+        let alertHeader = pythonLines.first?["header"] as? [String: Any]
+        let capHeader = pythonLines.last?["header"] as? [String: Any]
         #expect(capHeader?["type"] as? String == "cap.enterprise")
         #expect(capHeader?["id"] as? String == (alertHeader?["id"] as? String).map { $0 + ":cap" })
         #expect(capHeader?["causationId"] as? String == alertHeader?["id"] as? String)
@@ -199,7 +212,9 @@ struct IntegratorEndToEndTests {
         var topics: [String] = []
         var after: Int64 = 0
         while true {
-            let frames = try await request(keys, name, router, ["op": .string("replay"), "id": .string("r\(after)"), "source": .string("liaison"), "after": .integer(after), "limit": .integer(50)])
+            let frames = try await request(
+                keys, name, router,
+                ["op": .string("replay"), "id": .string("r\(after)"), "source": .string("liaison"), "after": .integer(after), "limit": .integer(50)])
             let reply = try FlatJSON.parseObject(frames[0])
             guard reply["ok"] == .bool(true), case .integer(let through)? = reply["through"], case .integer(let latest)? = reply["latest"] else {
                 throw ClusterError("replay refused: \(String(decoding: frames[0], as: UTF8.self))")

@@ -49,7 +49,9 @@ func closeThroughField(_ dispatch: String, _ incidentId: String) async throws {
         unitId = json(try await HTTPClient.get("\(dispatch)/v1/incidents/\(incidentId)").body)["unitId"] as? String
         return unitId != nil
     }
-    for (stage, outcome) in [("signedOff", nil), ("enRoute", nil), ("arrived", nil), ("feedback", nil), ("closed", "resolvedOnScene")] as [(String, String?)] {
+    for (stage, outcome) in [("signedOff", nil), ("enRoute", nil), ("arrived", nil), ("feedback", nil), ("closed", "resolvedOnScene")]
+        as [(String, String?)]
+    {
         var command: [String: Any] = ["incidentId": incidentId, "unitId": unitId!, "stage": stage]
         if let outcome { command["outcome"] = outcome }
         let (s, b) = try await HTTPClient.request("POST", "\(dispatch)/v1/field", json: ["commands": [command]])
@@ -98,7 +100,10 @@ struct LiaisonEndToEndTests {
         let incidentId = try #require(json(body)["incidentId"] as? String)
 
         func alerts(_ transition: String) -> [Envelope] {
-            collector.events.filter { $0.topic == topic && $0.header.correlationId == incidentId && String(decoding: $0.payload, as: UTF8.self).contains("\"transition\":\"\(transition)\"") }
+            collector.events.filter {
+                $0.topic == topic && $0.header.correlationId == incidentId
+                    && String(decoding: $0.payload, as: UTF8.self).contains("\"transition\":\"\(transition)\"")
+            }
         }
         try await eventually("the enterprise alert for \(incidentId)") { !alerts("opened").isEmpty }
 
@@ -141,10 +146,12 @@ struct LiaisonServiceTests {
             context = try ZMQContext()
             let (cluster, context) = (self.cluster, self.context)
             intake = try SocketThread(name: "fake-intake") {
-                try FakeSourceLoop(context: context, name: "intake", pub: cluster.endpoint("intake", "pub"), router: cluster.endpoint("intake", "router"))
+                try FakeSourceLoop(
+                    context: context, name: "intake", pub: cluster.endpoint("intake", "pub"), router: cluster.endpoint("intake", "router"))
             }
             dispatch = try SocketThread(name: "fake-dispatch") {
-                try FakeSourceLoop(context: context, name: "dispatch", pub: cluster.endpoint("dispatch", "pub"), router: cluster.endpoint("dispatch", "router"))
+                try FakeSourceLoop(
+                    context: context, name: "dispatch", pub: cluster.endpoint("dispatch", "pub"), router: cluster.endpoint("dispatch", "router"))
             }
             try await restart(first: true)
         }
@@ -184,7 +191,9 @@ struct LiaisonServiceTests {
                 {"incidentId":"\(id)","unitId":"\(unit)","officerIds":["O0001"],"stage":"\(stage)",\(outcome.map { "\"outcome\":\"\($0)\"," } ?? "")
                  "regionId":"R1","at":"\(EventTime.string(Date()))"}
                 """
-            dispatch.execute { $0.publish(topic: "dispatch.field.\(stage).R1", type: "dispatch.field", version: 1, payload: payload, correlationId: id) }
+            dispatch.execute {
+                $0.publish(topic: "dispatch.field.\(stage).R1", type: "dispatch.field", version: 1, payload: payload, correlationId: id)
+            }
         }
 
         func published() async throws -> [Envelope] {
@@ -286,15 +295,18 @@ struct LiaisonServiceTests {
         let (lat, lon) = location(enterprise)
         rig.opened("I-C", lat: lat, lon: lon, category: "criminal")
 
-        let (c1, b1) = try await HTTPClient.request("PUT", "\(base)/v1/cases/K-1", json: ["enterpriseId": "E0002", "title": "仓库盗窃案", "incidentId": "I-C"])
+        let (c1, b1) = try await HTTPClient.request(
+            "PUT", "\(base)/v1/cases/K-1", json: ["enterpriseId": "E0002", "title": "仓库盗窃案", "incidentId": "I-C"])
         #expect(c1 == 201, "\(String(decoding: b1, as: UTF8.self))")
-        let (c2, b2) = try await HTTPClient.request("PUT", "\(base)/v1/cases/K-1", json: ["status": "solved", "suspectsCaught": 2, "lossesRecovered": 5000.25])
+        let (c2, b2) = try await HTTPClient.request(
+            "PUT", "\(base)/v1/cases/K-1", json: ["status": "solved", "suspectsCaught": 2, "lossesRecovered": 5000.25])
         #expect(c2 == 200, "\(String(decoding: b2, as: UTF8.self))")
         let (c3, _) = try await HTTPClient.request("PUT", "\(base)/v1/cases/K-1", json: ["status": "open"])
         #expect(c3 == 409)
         let (c4, _) = try await HTTPClient.request("PUT", "\(base)/v1/cases/K-2", json: ["enterpriseId": "E0003", "title": "x", "status": "bogus"])
         #expect(c4 == 400)
-        let (c5, _) = try await HTTPClient.request("PUT", "\(base)/v1/cases/K-3", json: ["enterpriseId": "E0003", "title": "诈骗案", "suspectsCaught": 1])
+        let (c5, _) = try await HTTPClient.request(
+            "PUT", "\(base)/v1/cases/K-3", json: ["enterpriseId": "E0003", "title": "诈骗案", "suspectsCaught": 1])
         #expect(c5 == 201)
 
         let byEnterprise = try await HTTPClient.getObject("\(base)/v1/cases/totals?by=enterprise")
@@ -309,11 +321,14 @@ struct LiaisonServiceTests {
         let (badPeriod, _) = try await HTTPClient.get("\(base)/v1/cases/totals?from=yesterday")
         #expect(badPeriod == 400)
 
-        let (w1, wb) = try await HTTPClient.request("POST", "\(base)/v1/worklog", json: ["entryId": "W-1", "enterpriseId": "E0002", "kind": "visit", "note": "走访"])
+        let (w1, wb) = try await HTTPClient.request(
+            "POST", "\(base)/v1/worklog", json: ["entryId": "W-1", "enterpriseId": "E0002", "kind": "visit", "note": "走访"])
         #expect(w1 == 201, "\(String(decoding: wb, as: UTF8.self))")
-        let (w2, _) = try await HTTPClient.request("POST", "\(base)/v1/worklog", json: ["entryId": "W-1", "enterpriseId": "E0002", "kind": "visit", "note": "走访"])
+        let (w2, _) = try await HTTPClient.request(
+            "POST", "\(base)/v1/worklog", json: ["entryId": "W-1", "enterpriseId": "E0002", "kind": "visit", "note": "走访"])
         #expect(w2 == 200)
-        let (w3, _) = try await HTTPClient.request("POST", "\(base)/v1/worklog", json: ["enterpriseId": "E0002", "kind": "meeting", "at": "2099-01-01T00:00:00Z"])
+        let (w3, _) = try await HTTPClient.request(
+            "POST", "\(base)/v1/worklog", json: ["enterpriseId": "E0002", "kind": "meeting", "at": "2099-01-01T00:00:00Z"])
         #expect(w3 == 422)
         let overdue = try await HTTPClient.getObject("\(base)/v1/worklog/overdue")
         let ids = ((overdue["overdue"] as? [[String: Any]]) ?? []).compactMap { $0["enterpriseId"] as? String }
@@ -325,7 +340,10 @@ struct LiaisonServiceTests {
         let profile = try await HTTPClient.getObject("\(base)/v1/enterprises/E0002")
         #expect(((profile["openIncidents"] as? [[String: Any]]) ?? []).compactMap { $0["incidentId"] as? String } == ["I-C"])
         #expect(((profile["cases"] as? [[String: Any]]) ?? []).compactMap { $0["caseId"] as? String } == ["K-1"])
-        #expect(((profile["alerts"] as? [[String: Any]]) ?? []).contains { $0["audience"] as? String == "enterprise" && $0["incidentId"] as? String == "I-C" })
+        #expect(
+            ((profile["alerts"] as? [[String: Any]]) ?? []).contains {
+                $0["audience"] as? String == "enterprise" && $0["incidentId"] as? String == "I-C"
+            })
         #expect(profile["overdue"] as? Bool == false && ((profile["workLog"] as? [Any]) ?? []).count == 1)
 
         let portfolio = try await HTTPClient.getObject("\(base)/v1/officers/\(officer)/portfolio")

@@ -6,7 +6,8 @@ import Testing
 /// plain `swift test` stays offline, starts no process, and takes seconds.
 extension Trait where Self == ConditionTrait {
     static var processLevel: Self {
-        .enabled(if: ProcessInfo.processInfo.environment["PRECINCT_INTEGRATION"] == "1",
-                 "starts real processes: run with PRECINCT_INTEGRATION=1 (make test does)")
+        .enabled(
+            if: ProcessInfo.processInfo.environment["PRECINCT_INTEGRATION"] == "1",
+            "starts real processes: run with PRECINCT_INTEGRATION=1 (make test does)")
     }
 }

@@ -17,9 +17,11 @@ struct RetentionTests {
         cluster.kill9("dispatch")
 
         for i in 0..<30 {
-            let (status, _) = try await HTTPClient.request("POST", "\(intake)/v1/calls", json: [
-                "channel": "110", "location": ["lat": 36.85 + Double(i) * 0.004, "lon": 117.75], "categoryHint": "helpRequest",
-            ] as [String: Any])
+            let (status, _) = try await HTTPClient.request(
+                "POST", "\(intake)/v1/calls",
+                json: [
+                    "channel": "110", "location": ["lat": 36.85 + Double(i) * 0.004, "lon": 117.75], "categoryHint": "helpRequest",
+                ] as [String: Any])
             #expect(status == 201)
         }
         let context = try ZMQContext()

@@ -28,7 +28,9 @@ struct ScoringAPITests {
             officer = id
             let points = try await HTTPClient.getObject("\(scoring)/v1/officers/\(id)/points")
             let lines = points["lines"] as? [[String: Any]] ?? []
-            return lines.contains { $0["incidentId"] as? String == incidentId && $0["rule"] as? String == "dispatched" && $0["points"] as? Double == 2 }
+            return lines.contains {
+                $0["incidentId"] as? String == incidentId && $0["rule"] as? String == "dispatched" && $0["points"] as? Double == 2
+            }
         }
         let points = try await HTTPClient.getObject("\(scoring)/v1/officers/\(officer)/points")
         let line = try #require((points["lines"] as? [[String: Any]])?.first { $0["rule"] as? String == "dispatched" })
@@ -65,13 +67,15 @@ struct ScoringAPITests {
         #expect((awards["excellentCallTakers"] as? [[String: Any]])?.first?["id"] as? String == "CT01")
 
         // An upheld complaint deducts.
-        let (c, cb) = try await HTTPClient.request("POST", "\(scoring)/v1/complaints",
-                                                   json: ["complaintId": "K-1", "incidentId": incidentId, "status": "upheld", "officerIds": [officer]])
+        let (c, cb) = try await HTTPClient.request(
+            "POST", "\(scoring)/v1/complaints",
+            json: ["complaintId": "K-1", "incidentId": incidentId, "status": "upheld", "officerIds": [officer]])
         #expect(c == 201, "\(String(decoding: cb, as: UTF8.self))")
         let upheld = try await lineOf("complaint.upheld")
         #expect(upheld.0 == -5)
-        let (unknown, unknownBody) = try await HTTPClient.request("POST", "\(scoring)/v1/complaints",
-                                                                  json: ["complaintId": "K-2", "incidentId": "no-such"])
+        let (unknown, unknownBody) = try await HTTPClient.request(
+            "POST", "\(scoring)/v1/complaints",
+            json: ["complaintId": "K-2", "incidentId": "no-such"])
         #expect(unknown == 404)
         #expect(Self.error(unknownBody)?["code"] as? String == "not-found")
         #expect(Self.error(unknownBody)?["field"] as? String == "incidentId")

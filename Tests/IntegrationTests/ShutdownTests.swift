@@ -12,7 +12,10 @@ struct ShutdownTests {
 
     /// Calls sent over HTTP by a few concurrent clients until told to stop or the service goes away.
     final class CallLoad: Sendable {
-        struct Acked: Sendable { var body: [String: any Sendable]; var callId: String }
+        struct Acked: Sendable {
+            var body: [String: any Sendable]
+            var callId: String
+        }
         let acked = Mutex<[String: Acked]>([:])
         let stop = Atomic<Bool>(false)
         let runId = "shutdown-\(UUID().uuidString.prefix(6).lowercased())"
@@ -21,13 +24,15 @@ struct ShutdownTests {
 
         func call(_ client: Int, _ index: Int) -> [String: any Sendable] {
             let n = client * 10_000 + index
-            return ["channel": "110",
-                    "caller": ["name": "shutdown \(n)", "phone": String(format: "139%08d", n)] as [String: String],
-                    "location": ["lat": 36.84 + Double(n % 40) * 0.001, "lon": 117.70 + Double(n % 37) * 0.001] as [String: Double],
-                    "categoryHint": ["dispute", "publicOrder", "helpRequest"][n % 3],
-                    "description": "shutdown test call \(n)",
-                    "callTaker": "CT01",
-                    "clientRef": "\(runId)-\(client)-\(index)"]
+            return [
+                "channel": "110",
+                "caller": ["name": "shutdown \(n)", "phone": String(format: "139%08d", n)] as [String: String],
+                "location": ["lat": 36.84 + Double(n % 40) * 0.001, "lon": 117.70 + Double(n % 37) * 0.001] as [String: Double],
+                "categoryHint": ["dispute", "publicOrder", "helpRequest"][n % 3],
+                "description": "shutdown test call \(n)",
+                "callTaker": "CT01",
+                "clientRef": "\(runId)-\(client)-\(index)",
+            ]
         }
 
         /// Runs `clients` loops against `intake` (a base URL) until `stop` or a failed request.
@@ -39,9 +44,10 @@ struct ShutdownTests {
                         while !self.stop.load(ordering: .acquiring) {
                             let body = self.call(client, index)
                             guard let (status, reply) = try? await HTTPClient.request("POST", "\(intake)/v1/calls", json: body),
-                                  status == 201,
-                                  let object = try? JSONSerialization.jsonObject(with: reply) as? [String: Any],
-                                  let callId = object["callId"] as? String else { return }
+                                status == 201,
+                                let object = try? JSONSerialization.jsonObject(with: reply) as? [String: Any],
+                                let callId = object["callId"] as? String
+                            else { return }
                             self.acked.withLock { $0[body["clientRef"] as! String] = Acked(body: body, callId: callId) }
                             index += 1
                         }
@@ -74,7 +80,8 @@ struct ShutdownTests {
     /// Every line is one event in swift-log's StreamLogHandler format:
     /// `<ISO-8601 time> <level> precinct.<service>: <key=value metadata> [<module>] <message>`.
     static func nonEventLines(_ log: String, service: String) -> [String] {
-        let pattern = #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4} (trace|debug|info|notice|warning|error|critical) precinct\.\#(service):( .*)? \[[A-Za-z0-9_]+\] \S.*$"#
+        let pattern =
+            #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4} (trace|debug|info|notice|warning|error|critical) precinct\.\#(service):( .*)? \[[A-Za-z0-9_]+\] \S.*$"#
         let regex = try! NSRegularExpression(pattern: pattern)
         return log.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { line in
             !line.isEmpty && regex.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) == nil
@@ -89,8 +96,9 @@ struct ShutdownTests {
         let draining = lines.firstIndex { $0.hasSuffix("] draining") }
         let stopped = lines.lastIndex { $0.hasSuffix("] stopped") }
         #expect(draining != nil && stopped != nil && draining! < stopped!, "\(service) must log 'draining' then 'stopped' on SIGTERM")
-        #expect(lines.contains { $0.contains("] ready to serve") && $0.contains("http=") && $0.contains("epoch=") },
-                "the 'ready to serve' line carries its facts as key=value metadata")
+        #expect(
+            lines.contains { $0.contains("] ready to serve") && $0.contains("http=") && $0.contains("epoch=") },
+            "the 'ready to serve' line carries its facts as key=value metadata")
     }
 
     /// intake under load: SIGTERM, exit 0 in time, and every call it acknowledged is still there

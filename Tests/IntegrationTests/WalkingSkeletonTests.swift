@@ -14,14 +14,16 @@ struct WalkingSkeletonTests {
     }()
 
     /// A call at that enterprise.
-    static var enterpriseCall: [String: Any] { [
-        "channel": "110",
-        "caller": ["name": "测试人", "phone": "13800009999"],
-        "location": ["lat": enterprise.lat, "lon": enterprise.lon],
-        "categoryHint": "criminal",
-        "description": "仓库被盗",
-        "callTaker": "CT01",
-    ] }
+    static var enterpriseCall: [String: Any] {
+        [
+            "channel": "110",
+            "caller": ["name": "测试人", "phone": "13800009999"],
+            "location": ["lat": enterprise.lat, "lon": enterprise.lon],
+            "categoryHint": "criminal",
+            "description": "仓库被盗",
+            "callTaker": "CT01",
+        ]
+    }
 
     @Test func oneCallTravelsThroughAllFourServices() async throws {
         let cluster = try Cluster()

@@ -20,7 +20,9 @@ private func incidentAlerts(_ opened: IncidentOpened, outcome: Outcome = .resolv
 }
 
 private let e2 = demo("E0002")
-private let sent0 = "2026-11-02T08:00:00-00:00", sent5 = "2026-11-02T08:05:00-00:00", sent60 = "2026-11-02T09:00:00-00:00"
+private let sent0 = "2026-11-02T08:00:00-00:00"
+private let sent5 = "2026-11-02T08:05:00-00:00"
+private let sent60 = "2026-11-02T09:00:00-00:00"
 private let site = "36.98881,117.670871 36.991841,117.672885 36.993506,117.669013 36.990475,117.666999 36.98881,117.670871"
 
 @Suite struct CAPTests {
@@ -38,14 +40,21 @@ private let site = "36.98881,117.670871 36.991841,117.672885 36.993506,117.66901
 
         // The CAP 1.2 XSD's element order.
         #expect(docs[0].children("alert") == ["identifier", "sender", "sent", "status", "msgType", "scope", "restriction", "incidents", "info"])
-        #expect(docs[1].children("alert") == ["identifier", "sender", "sent", "status", "msgType", "scope", "restriction", "references", "incidents",
-                                              "info"])
-        #expect(docs[0].children("alert/info") == ["language", "category", "event", "responseType", "urgency", "severity", "certainty", "onset",
-                                                     "senderName", "headline", "contact"] + Array(repeating: "parameter", count: 10) + ["area"])
+        #expect(
+            docs[1].children("alert") == [
+                "identifier", "sender", "sent", "status", "msgType", "scope", "restriction", "references", "incidents",
+                "info",
+            ])
+        #expect(
+            docs[0].children("alert/info") == [
+                "language", "category", "event", "responseType", "urgency", "severity", "certainty", "onset",
+                "senderName", "headline", "contact",
+            ] + Array(repeating: "parameter", count: 10) + ["area"])
         #expect(docs[0].children("alert/info/area") == ["areaDesc", "polygon", "circle"])
         #expect(docs[0].children("alert/info/parameter") == ["valueName", "value"])
 
-        let first = docs[0], last = docs[2]
+        let first = docs[0]
+        let last = docs[2]
         #expect(first.value("alert/status") == "Actual" && first.value("alert/scope") == "Restricted")
         let restriction = first.value("alert/restriction") ?? ""
         #expect(restriction.contains("E0002") && restriction.contains(e2.liaisonOfficerId))
@@ -60,9 +69,12 @@ private let site = "36.98881,117.670871 36.991841,117.672885 36.993506,117.66901
         #expect(docs.allSatisfy { $0.value("alert/info/onset") == sent0 })
         #expect(first.value("alert/info/headline") == alerts[0].summary)
         #expect(last.value("alert/info/headline")?.contains("已结案") == true)
-        #expect(first.parameters == ["enterpriseId": "E0002", "incidentId": "I-1", "transition": "opened", "status": "open", "category": "criminal",
-                                     "matchedBy": "geofence", "gridId": e2.gridId, "zeroDisturbance": "false", "coordinationRequired": "false",
-                                     "liaisonOfficerId": e2.liaisonOfficerId])
+        #expect(
+            first.parameters == [
+                "enterpriseId": "E0002", "incidentId": "I-1", "transition": "opened", "status": "open", "category": "criminal",
+                "matchedBy": "geofence", "gridId": e2.gridId, "zeroDisturbance": "false", "coordinationRequired": "false",
+                "liaisonOfficerId": e2.liaisonOfficerId,
+            ])
         #expect(last.parameters["outcome"] == "resolvedOnScene" && last.parameters["status"] == "closed")
         #expect(first.value("alert/info/area/areaDesc") == "邹平示例纺织有限公司（网格 \(e2.gridId)）")
         #expect(first.value("alert/info/area/polygon") == site)
@@ -76,15 +88,24 @@ private let site = "36.98881,117.670871 36.991841,117.672885 36.993506,117.66901
         let flow = try await incidentAlerts(opened("I-1", at: e2.location))
         try #require(flow.count == 3)
         var cases: [(name: String, alert: EnterpriseAlert, expected: CAPExpectation)] = []
-        let siteArea = CAPExpectation.Area(areaDesc: "邹平示例纺织有限公司（网格 \(e2.gridId)）", polygon: e2.geofence.outerRing.map { [$0.lat, $0.lon] },
-                                           circle: .init(lat: e2.location.lat, lon: e2.location.lon, radiusKm: 0.5))
+        let siteArea = CAPExpectation.Area(
+            areaDesc: "邹平示例纺织有限公司（网格 \(e2.gridId)）", polygon: e2.geofence.outerRing.map { [$0.lat, $0.lon] },
+            circle: .init(lat: e2.location.lat, lon: e2.location.lon, radiusKm: 0.5))
         for (alert, msgType, sent, refs, urgency, certainty) in [
             (flow[0], "Alert", sent0, [String](), "Immediate", "Likely"),
             (flow[1], "Update", sent5, ["precinct.liaison,I-1:E0002:opened,\(sent0)"], "Immediate", "Observed"),
-            (flow[2], "Cancel", sent60, ["precinct.liaison,I-1:E0002:opened,\(sent0)", "precinct.liaison,I-1:E0002:arrived,\(sent5)"], "Past", "Observed"),
+            (
+                flow[2], "Cancel", sent60, ["precinct.liaison,I-1:E0002:opened,\(sent0)", "precinct.liaison,I-1:E0002:arrived,\(sent5)"], "Past",
+                "Observed"
+            ),
         ] {
-            cases.append((alert.transition, alert, .init(alert, msgType: msgType, sent: sent, references: refs, categories: ["Security"], event: "刑事警情",
-                                                          urgency: urgency, severity: "Severe", certainty: certainty, area: siteArea)))
+            cases.append(
+                (
+                    alert.transition, alert,
+                    .init(
+                        alert, msgType: msgType, sent: sent, references: refs, categories: ["Security"], event: "刑事警情",
+                        urgency: urgency, severity: "Severe", certainty: certainty, area: siteArea)
+                ))
         }
 
         // An alert written before liaison filled `references` and `area`: still a valid Update,
@@ -92,16 +113,22 @@ private let site = "36.98881,117.670871 36.991841,117.672885 36.993506,117.66901
         var legacy = flow[1]
         legacy.references = nil
         legacy.area = nil
-        cases.append(("legacy", legacy, .init(legacy, msgType: "Update", sent: sent5, references: ["precinct.liaison,I-1:E0002:opened,\(sent0)"],
-                                               categories: ["Security"], event: "刑事警情", urgency: "Immediate", severity: "Severe", certainty: "Observed", area: nil)))
+        cases.append(
+            (
+                "legacy", legacy,
+                .init(
+                    legacy, msgType: "Update", sent: sent5, references: ["precinct.liaison,I-1:E0002:opened,\(sent0)"],
+                    categories: ["Security"], event: "刑事警情", urgency: "Immediate", severity: "Severe", certainty: "Observed", area: nil)
+            ))
 
         // Only the required fields; characters CAP forbids in an identifier, and XML markup in text.
         let odd = EnterpriseAlert(
             alertId: "I 7,a&b<c%:E0002:opened", enterpriseId: "E0002", enterpriseName: "A&B <公司> \"x\"]]>", incidentId: "I 7,a&b<c%",
             transition: "opened", severity: .severe, category: .accidentCasualty, matchedBy: "named", liaisonOfficerId: "O0064",
             zeroDisturbance: true, gridId: nil, at: t0.addingTimeInterval(0.999))
-        var oddExpected = CAPExpectation(odd, msgType: "Alert", sent: sent0, references: [], categories: ["Transport", "Rescue"], event: "伤亡交通事故",
-                                         urgency: "Immediate", severity: "Severe", certainty: "Likely", area: nil)
+        var oddExpected = CAPExpectation(
+            odd, msgType: "Alert", sent: sent0, references: [], categories: ["Transport", "Rescue"], event: "伤亡交通事故",
+            urgency: "Immediate", severity: "Severe", certainty: "Likely", area: nil)
         oddExpected.identifier = "I%207%2Ca%26b%3Cc%25:E0002:opened"
         oddExpected.incidents = "I%207%2Ca%26b%3Cc%25"
         oddExpected.info.headline = "A&B <公司> \"x\"]]>：伤亡交通事故"
@@ -115,9 +142,10 @@ private let site = "36.98881,117.670871 36.991841,117.672885 36.993506,117.66901
         falseReport.zeroDisturbance = true
         falseReport.coordinationRequired = true
         falseReport.area = AlertArea(description: "", polygon: Array(e2.geofence.outerRing.dropLast()), center: e2.location)
-        let falseExpected = CAPExpectation(falseReport, msgType: "Cancel", sent: sent60, references: cases[2].expected.references, categories: ["Other"],
-                                           event: "非警务事项", urgency: "Past", severity: "Minor", certainty: "Unlikely",
-                                           area: .init(areaDesc: e2.name, polygon: siteArea.polygon, circle: .init(lat: e2.location.lat, lon: e2.location.lon, radiusKm: 0)))
+        let falseExpected = CAPExpectation(
+            falseReport, msgType: "Cancel", sent: sent60, references: cases[2].expected.references, categories: ["Other"],
+            event: "非警务事项", urgency: "Past", severity: "Minor", certainty: "Unlikely",
+            area: .init(areaDesc: e2.name, polygon: siteArea.polygon, circle: .init(lat: e2.location.lat, lon: e2.location.lon, radiusKm: 0)))
         cases.append(("falseReport", falseReport, falseExpected))
 
         let update = ProcessInfo.processInfo.environment["PRECINCT_UPDATE_GOLDEN"] == "1"
@@ -203,22 +231,27 @@ struct CAPExpectation: Encodable {
     /// Absent: the message must have no area.
     var area: Area?
 
-    init(_ a: EnterpriseAlert, msgType: String, sent: String, references: [String], categories: [String], event: String, urgency: String,
-         severity: String, certainty: String, area: Area?) {
+    init(
+        _ a: EnterpriseAlert, msgType: String, sent: String, references: [String], categories: [String], event: String, urgency: String,
+        severity: String, certainty: String, area: Area?
+    ) {
         identifier = a.alertId
         sender = "precinct.liaison"
         self.sent = sent
         self.msgType = msgType
         self.references = references
         incidents = a.incidentId
-        var parameters = ["enterpriseId": a.enterpriseId, "incidentId": a.incidentId, "transition": a.transition, "category": a.category.rawValue,
-                          "matchedBy": a.matchedBy, "zeroDisturbance": "\(a.zeroDisturbance)",
-                          "coordinationRequired": "\(a.coordinationRequired ?? a.zeroDisturbance)", "liaisonOfficerId": a.liaisonOfficerId]
+        var parameters = [
+            "enterpriseId": a.enterpriseId, "incidentId": a.incidentId, "transition": a.transition, "category": a.category.rawValue,
+            "matchedBy": a.matchedBy, "zeroDisturbance": "\(a.zeroDisturbance)",
+            "coordinationRequired": "\(a.coordinationRequired ?? a.zeroDisturbance)", "liaisonOfficerId": a.liaisonOfficerId,
+        ]
         parameters["status"] = a.status
         parameters["outcome"] = a.outcome?.rawValue
         parameters["gridId"] = a.gridId
-        info = Info(categories: categories, event: event, urgency: urgency, severity: severity, certainty: certainty,
-                    headline: a.summary ?? "", parameters: parameters)
+        info = Info(
+            categories: categories, event: event, urgency: urgency, severity: severity, certainty: certainty,
+            headline: a.summary ?? "", parameters: parameters)
         self.area = area
     }
 }

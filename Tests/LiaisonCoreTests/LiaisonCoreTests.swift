@@ -78,7 +78,9 @@ import Wire
 @Suite struct MatchingAndAlertTests {
     @Test func anIncidentMatchesByNameGeofenceOrAddressAndTheReasonIsRecorded() async throws {
         let h = try Harness()
-        let e2 = demo("E0002"), e3 = demo("E0003"), e8 = demo("E0008")
+        let e2 = demo("E0002")
+        let e3 = demo("E0003")
+        let e8 = demo("E0008")
         try await h.deliver(opened("I-geo", at: e2.location), from: "intake")
         try await h.deliver(opened("I-named", at: nowhere, named: "E0003"), from: "intake")
         // The standard address with spaces and full-width digits, plus a gate: still the address.
@@ -142,7 +144,8 @@ import Wire
 
     @Test func laterTransitionsReferToTheEarlierAlertsAndEveryAlertCarriesTheEnterpriseSite() async throws {
         let h = try Harness()
-        let e2 = demo("E0002"), e3 = demo("E0003")
+        let e2 = demo("E0002")
+        let e3 = demo("E0003")
         // Inside E0002's geofence (by position) and naming E0003: one incident, two enterprises.
         try await h.deliver(opened("I-1", at: e2.location, named: "E0003"), from: "intake")
         try await h.deliver(field("I-1", .arrived, at: t0.addingTimeInterval(300)), from: "dispatch")
@@ -206,9 +209,10 @@ import Wire
         try await h.deliver(assigned("I-zd", unit: "U011", at: t0.addingTimeInterval(40)), from: "dispatch")
         let coordination = try h.published(OfficerAlert.self).filter { $0.kind == .coordination }
         #expect(coordination.map(\.unitId) == ["U010", "U011"])
-        #expect(coordination.allSatisfy {
-            $0.officerId == site.liaisonOfficerId && $0.at <= t0.addingTimeInterval(40) && $0.transition == "dispatched"
-        })
+        #expect(
+            coordination.allSatisfy {
+                $0.officerId == site.liaisonOfficerId && $0.at <= t0.addingTimeInterval(40) && $0.transition == "dispatched"
+            })
         #expect(try h.published().filter { $0.topic == "alert.officer.\(site.liaisonOfficerId)" }.count == 3)
 
         let record = try #require(try await h.run(.incident(id: "I-zd")).incidentsValue?.first)
@@ -220,7 +224,8 @@ import Wire
 @Suite struct CaseAndWorkLogTests {
     @Test func caseTotalsPerEnterpriseOfficerAndCityForAnyPeriod() async throws {
         let h = try Harness()
-        let e2 = demo("E0002"), e3 = demo("E0003")
+        let e2 = demo("E0002")
+        let e3 = demo("E0003")
         try await h.run(.putCase(CaseInput(caseId: "K1", enterpriseId: "E0002", title: "仓库盗窃案")))
         h.clock.advance(by: 86_400)  // day 2
         try await h.run(.putCase(CaseInput(caseId: "K1", status: .solved, suspectsCaught: 2, lossesRecovered: 12_000.5)))

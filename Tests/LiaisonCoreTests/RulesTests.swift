@@ -34,8 +34,9 @@ import Testing
 }
 
 @Suite struct IncidentAndAlertRuleTests {
-    let state = IncidentState(incidentId: "I-1", enterpriseId: "E0004", matchedBy: "geofence", reasons: ["geofence"], category: .dispute,
-                              severity: .moderate, zeroDisturbance: true, gridId: "G1", openedAt: t0, arrivedAt: nil, closedAt: nil)
+    let state = IncidentState(
+        incidentId: "I-1", enterpriseId: "E0004", matchedBy: "geofence", reasons: ["geofence"], category: .dispute,
+        severity: .moderate, zeroDisturbance: true, gridId: "G1", openedAt: t0, arrivedAt: nil, closedAt: nil)
 
     @Test func theFirstArrivalAndTheCloseAreTransitionsNothingAfterTheClose() {
         #expect(state.transition(for: .arrived) == .init(name: "arrived", status: "onScene"))
@@ -51,8 +52,9 @@ import Testing
 
     @Test func onlyArrivalsAndTheCloseOfTheIncidentItselfAreFollowed() {
         let report = { (stage: FieldStage, last: Bool?) in
-            FieldReported(incidentId: "I-1", unitId: "U1", officerIds: [], stage: stage, outcome: nil, note: nil, regionId: nil, at: t0,
-                          incidentClosed: last)
+            FieldReported(
+                incidentId: "I-1", unitId: "U1", officerIds: [], stage: stage, outcome: nil, note: nil, regionId: nil, at: t0,
+                incidentClosed: last)
         }
         #expect(IncidentState.follows(report(.arrived, nil)))
         #expect(IncidentState.follows(report(.closed, nil)) && IncidentState.follows(report(.closed, true)))
@@ -108,8 +110,9 @@ import Testing
     }
 
     @Test func problemsNameEveryFieldAndThePeriodRefusesAnEmptyOne() throws {
-        let problems = CaseRules.problems(CaseInput(caseId: "bad id", officerId: "O9999", title: " ", suspectsCaught: -1, lossesRecovered: -5),
-                                          jurisdiction: demoJurisdiction)
+        let problems = CaseRules.problems(
+            CaseInput(caseId: "bad id", officerId: "O9999", title: " ", suspectsCaught: -1, lossesRecovered: -5),
+            jurisdiction: demoJurisdiction)
         #expect(problems.map(\.field) == ["caseId", "suspectsCaught", "lossesRecovered", "title", "officerId"])
         let period = try CaseRules.period(CaseTotalsQuery(), now: t0)
         #expect(period.to == t0 && period.end > t0.timeIntervalSince1970, "what happened at now is included")
@@ -139,8 +142,9 @@ import Testing
         let unknown = WorkLogRules.problems(WorkInput(enterpriseId: "E9", kind: .visit), record: nil, now: t0, jurisdiction: nil)
         #expect(unknown.map(\.field) == ["enterpriseId"])
         #expect(WorkLogRules.isOverdue(lastContact: nil, now: t0, periodDays: 30))
-        #expect(WorkLogRules.isOverdue(lastContact: t0.addingTimeInterval(-30 * 86_400), now: t0, periodDays: 30),
-                "exactly the period ago is overdue")
+        #expect(
+            WorkLogRules.isOverdue(lastContact: t0.addingTimeInterval(-30 * 86_400), now: t0, periodDays: 30),
+            "exactly the period ago is overdue")
         #expect(!WorkLogRules.isOverdue(lastContact: t0.addingTimeInterval(-30 * 86_400 + 1), now: t0, periodDays: 30))
         #expect(LastContacts(visit: t0, meeting: t0.addingTimeInterval(5)).latest == t0.addingTimeInterval(5))
     }

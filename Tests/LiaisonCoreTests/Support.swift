@@ -74,13 +74,16 @@ final class Harness {
     func latestSeq() throws -> UInt64 { try store.latestSeq() }
 }
 
-func opened(_ id: String, at c: Coordinate?, address: String? = nil, named: String? = nil, category: Model.Category = .criminal,
-            time: Date = t0, description: String = "仓库被盗，嫌疑人张三逃跑") -> IncidentOpened {
+func opened(
+    _ id: String, at c: Coordinate?, address: String? = nil, named: String? = nil, category: Model.Category = .criminal,
+    time: Date = t0, description: String = "仓库被盗，嫌疑人张三逃跑"
+) -> IncidentOpened {
     let grid = c.flatMap { demoJurisdiction.locate($0) }
-    return IncidentOpened(incidentId: id, callId: "C-\(id)", channel: .police, category: category, priority: 2,
-                          place: IncidentPlace(coordinate: c, address: address, grid: grid),
-                          caller: Caller(name: "李四", phone: "13912345678"), description: description, callTaker: "CT01", casualties: 0,
-                          partiesConsent: false, enterpriseId: named, receivedAt: time)
+    return IncidentOpened(
+        incidentId: id, callId: "C-\(id)", channel: .police, category: category, priority: 2,
+        place: IncidentPlace(coordinate: c, address: address, grid: grid),
+        caller: Caller(name: "李四", phone: "13912345678"), description: description, callTaker: "CT01", casualties: 0,
+        partiesConsent: false, enterpriseId: named, receivedAt: time)
 }
 
 func field(_ id: String, _ stage: FieldStage, unit: String = "U001", outcome: Outcome? = nil, at: Date) -> FieldReported {
@@ -88,8 +91,9 @@ func field(_ id: String, _ stage: FieldStage, unit: String = "U001", outcome: Ou
 }
 
 func assigned(_ id: String, unit: String = "U001", at: Date) -> UnitAssigned {
-    UnitAssigned(incidentId: id, unitId: unit, callSign: "台子巡1", unitKind: .patrolCar, officerIds: ["O0001"], rule: "grid-nearest",
-                 regionId: "R1", stationId: "S01", gridId: "G001", distanceMeters: 800, etaSeconds: 120, assignedAt: at)
+    UnitAssigned(
+        incidentId: id, unitId: unit, callSign: "台子巡1", unitKind: .patrolCar, officerIds: ["O0001"], rule: "grid-nearest",
+        regionId: "R1", stationId: "S01", gridId: "G001", distanceMeters: 800, etaSeconds: 120, assignedAt: at)
 }
 
 /// A point outside every enterprise geofence.

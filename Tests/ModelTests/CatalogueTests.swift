@@ -160,7 +160,9 @@ struct CatalogueTests {
         let report = try EventCatalogue.entry(ReportPublished.self)
         let reportCE = report.header.cloudEventAttributes(topic: "report")
         #expect(reportCE["subject"] == nil && reportCE["correlationid"] == nil)
-        #expect(report.header.cloudEventAttributes(topic: report.topic, dataContentType: "application/cap+xml")["datacontenttype"] == "application/cap+xml")
+        #expect(
+            report.header.cloudEventAttributes(topic: report.topic, dataContentType: "application/cap+xml")["datacontenttype"]
+                == "application/cap+xml")
     }
 }
 

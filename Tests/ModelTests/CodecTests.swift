@@ -20,16 +20,18 @@ struct EventTimeTests {
         #expect(EventTime.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
     }
 
-    @Test("milliseconds survive formatting (no truncation of binary fractions)",
-          arguments: [0.001, 0.123, 0.007, 0.999, 0.3, 0.58])
+    @Test(
+        "milliseconds survive formatting (no truncation of binary fractions)",
+        arguments: [0.001, 0.123, 0.007, 0.999, 0.3, 0.58])
     func milliseconds(fraction: Double) {
         let date = Date(timeIntervalSince1970: 1_795_334_400 + fraction)
         let expected = String(format: "2026-11-22T08:00:00.%03dZ", Int((fraction * 1000).rounded()))
         #expect(EventTime.string(date) == expected)
     }
 
-    @Test("a time read from JSON is written back with the same text",
-          arguments: ["2026-11-22T08:00:00.007Z", "2026-11-22T08:00:00.001Z", "2026-11-22T23:59:59.999Z", "2026-11-22T08:15:30.580Z"])
+    @Test(
+        "a time read from JSON is written back with the same text",
+        arguments: ["2026-11-22T08:00:00.007Z", "2026-11-22T08:00:00.001Z", "2026-11-22T23:59:59.999Z", "2026-11-22T08:15:30.580Z"])
     func parsedTimeRoundTrip(text: String) throws {
         let date = try #require(EventTime.date(text))
         #expect(EventTime.string(date) == text)
@@ -111,8 +113,9 @@ struct CodecTests {
 
     @Test("the other payloads round-trip with their topics")
     func otherPayloads() throws {
-        let assigned = UnitAssigned(incidentId: "I-1", unitId: "U001", callSign: "台子巡1", unitKind: .patrolCar, officerIds: ["O0001", "O0002"],
-                                    rule: "grid-nearest", regionId: "R1", stationId: "S01", gridId: "G001", distanceMeters: 1234.5, etaSeconds: 98.25, assignedAt: Self.at)
+        let assigned = UnitAssigned(
+            incidentId: "I-1", unitId: "U001", callSign: "台子巡1", unitKind: .patrolCar, officerIds: ["O0001", "O0002"],
+            rule: "grid-nearest", regionId: "R1", stationId: "S01", gridId: "G001", distanceMeters: 1234.5, etaSeconds: 98.25, assignedAt: Self.at)
         #expect(try roundTrip(assigned).0 == assigned)
         #expect(assigned.topic == "dispatch.assigned.R1")
 
@@ -120,18 +123,21 @@ struct CodecTests {
         #expect(try roundTrip(queued).0 == queued)
         #expect(queued.topic == "dispatch.queued.unlocated")
 
-        let field = FieldReported(incidentId: "I-1", unitId: "U001", officerIds: ["O0001"], stage: .closed, outcome: .mediated, note: nil, regionId: "R1", at: Self.at)
+        let field = FieldReported(
+            incidentId: "I-1", unitId: "U001", officerIds: ["O0001"], stage: .closed, outcome: .mediated, note: nil, regionId: "R1", at: Self.at)
         #expect(try roundTrip(field).0 == field)
         #expect(field.topic == "dispatch.field.closed.R1")
 
-        let points = PointsAwarded(awardId: "A-1", officerId: "O0001", unitId: nil, incidentId: "I-1", rule: "arrival-in-5", points: 2.5,
-                                   earnedBy: ["dispatch:e:4"], stationId: "S01", at: Self.at)
+        let points = PointsAwarded(
+            awardId: "A-1", officerId: "O0001", unitId: nil, incidentId: "I-1", rule: "arrival-in-5", points: 2.5,
+            earnedBy: ["dispatch:e:4"], stationId: "S01", at: Self.at)
         #expect(try roundTrip(points).0 == points)
         #expect(points.topic == "score.awarded.S01")
 
-        let alert = EnterpriseAlert(alertId: "AL-1", enterpriseId: "E0004", enterpriseName: "邹平示例化工有限公司", incidentId: "I-1", transition: "opened",
-                                    severity: .severe, category: .publicOrder, matchedBy: "geofence", liaisonOfficerId: "O0100", zeroDisturbance: true,
-                                    gridId: "G020", at: Self.at)
+        let alert = EnterpriseAlert(
+            alertId: "AL-1", enterpriseId: "E0004", enterpriseName: "邹平示例化工有限公司", incidentId: "I-1", transition: "opened",
+            severity: .severe, category: .publicOrder, matchedBy: "geofence", liaisonOfficerId: "O0100", zeroDisturbance: true,
+            gridId: "G020", at: Self.at)
         #expect(try roundTrip(alert).0 == alert)
         #expect(alert.topic == "alert.enterprise.E0004")
         #expect(alert.topic.hasPrefix(Topics.enterpriseAlert))
@@ -159,20 +165,23 @@ struct CodecTests {
     @Test("a bad time deep in a payload names the whole path")
     func badNestedTime() throws {
         struct Batch: Codable { var events: [FieldReported] }
-        let json = #"{"events":[{"incidentId":"I","unitId":"U","officerIds":[],"stage":"arrived","regionId":null,"at":"2026-11-22T08:00:00.000Z"},"#
+        let json =
+            #"{"events":[{"incidentId":"I","unitId":"U","officerIds":[],"stage":"arrived","regionId":null,"at":"2026-11-22T08:00:00.000Z"},"#
             + #"{"incidentId":"I","unitId":"U","officerIds":[],"stage":"arrived","regionId":null,"at":"2026-13-45T99:00:00Z"}]}"#
         let (field, reason) = try decodeError(Batch.self, json)
         #expect(field == "events[1].at")
         #expect(reason.contains("not an ISO-8601 time"))
     }
 
-    @Test("missing, mistyped, null and unknown values name the field", arguments: [
-        (#"{}"#, "channel", "is required"),
-        (#"{"channel":"119"}"#, "channel", "119"),
-        (#"{"channel":"110","casualties":"two"}"#, "casualties", "wrong type"),
-        (#"{"channel":"110","location":{"lat":"north"}}"#, "location.lat", "wrong type"),
-        (#"{"channel":null}"#, "channel", "null"),
-    ])
+    @Test(
+        "missing, mistyped, null and unknown values name the field",
+        arguments: [
+            (#"{}"#, "channel", "is required"),
+            (#"{"channel":"119"}"#, "channel", "119"),
+            (#"{"channel":"110","casualties":"two"}"#, "casualties", "wrong type"),
+            (#"{"channel":"110","location":{"lat":"north"}}"#, "location.lat", "wrong type"),
+            (#"{"channel":null}"#, "channel", "null"),
+        ])
     func namedFields(json: String, field: String, words: String) throws {
         let described = try decodeError(CallRequest.self, json)
         #expect(described.field == field)

@@ -26,7 +26,8 @@ struct GeoTests {
         let equator = Coordinate(lat: 0, lon: 117).distance(to: Coordinate(lat: 0, lon: 118))
         let sixty = Coordinate(lat: 60, lon: 117).distance(to: Coordinate(lat: 60, lon: 118))
         #expect(abs(sixty / equator - 0.5) < 0.001)
-        let a = Coordinate(lat: 36.85, lon: 117.72), b = Coordinate(lat: 36.95, lon: 117.81)
+        let a = Coordinate(lat: 36.85, lon: 117.72)
+        let b = Coordinate(lat: 36.95, lon: 117.81)
         #expect(a.distance(to: b) == b.distance(to: a))
         #expect(a.distance(to: a) == 0)
         // Antipodes: half the circumference.
@@ -42,8 +43,13 @@ struct GeoTests {
     }
 
     // A 10 × 10 square (lon 0…10, lat 0…10) with a 2 × 2 hole in the middle.
-    static let square = [Coordinate(lat: 0, lon: 0), Coordinate(lat: 0, lon: 10), Coordinate(lat: 10, lon: 10), Coordinate(lat: 10, lon: 0), Coordinate(lat: 0, lon: 0)]
-    static let hole = [Coordinate(lat: 4, lon: 4), Coordinate(lat: 6, lon: 4), Coordinate(lat: 6, lon: 6), Coordinate(lat: 4, lon: 6), Coordinate(lat: 4, lon: 4)]
+    static let square = [
+        Coordinate(lat: 0, lon: 0), Coordinate(lat: 0, lon: 10), Coordinate(lat: 10, lon: 10), Coordinate(lat: 10, lon: 0),
+        Coordinate(lat: 0, lon: 0),
+    ]
+    static let hole = [
+        Coordinate(lat: 4, lon: 4), Coordinate(lat: 6, lon: 4), Coordinate(lat: 6, lon: 6), Coordinate(lat: 4, lon: 6), Coordinate(lat: 4, lon: 4),
+    ]
 
     @Test("point in polygon: inside, outside, and inside a hole")
     func pointInPolygon() {
@@ -58,8 +64,12 @@ struct GeoTests {
         #expect(holed.contains(Coordinate(lat: 5, lon: 7)))
         #expect(!holed.contains(Coordinate(lat: -1, lon: 5)))
         // A concave (L-shaped) polygon: the notch is outside.
-        let l = GeoPolygon(rings: [[Coordinate(lat: 0, lon: 0), Coordinate(lat: 0, lon: 4), Coordinate(lat: 2, lon: 4), Coordinate(lat: 2, lon: 2),
-                                    Coordinate(lat: 4, lon: 2), Coordinate(lat: 4, lon: 0), Coordinate(lat: 0, lon: 0)]])
+        let l = GeoPolygon(rings: [
+            [
+                Coordinate(lat: 0, lon: 0), Coordinate(lat: 0, lon: 4), Coordinate(lat: 2, lon: 4), Coordinate(lat: 2, lon: 2),
+                Coordinate(lat: 4, lon: 2), Coordinate(lat: 4, lon: 0), Coordinate(lat: 0, lon: 0),
+            ]
+        ])
         #expect(l.contains(Coordinate(lat: 1, lon: 3)))
         #expect(l.contains(Coordinate(lat: 3, lon: 1)))
         #expect(!l.contains(Coordinate(lat: 3, lon: 3)))
@@ -71,7 +81,8 @@ struct GeoTests {
         #expect(p.coordinates[0][1] == [10, 0])
         #expect(p.boundingBox == BoundingBox(minLat: 0, minLon: 0, maxLat: 10, maxLon: 10))
         #expect(p.centroid == Coordinate(lat: 5, lon: 5))
-        let decoded = try JSONDecoder().decode(GeoPolygon.self, from: Data(#"{"type":"Polygon","coordinates":[[[117.6,36.8],[117.7,36.8],[117.7,36.9],[117.6,36.8]]]}"#.utf8))
+        let decoded = try JSONDecoder().decode(
+            GeoPolygon.self, from: Data(#"{"type":"Polygon","coordinates":[[[117.6,36.8],[117.7,36.8],[117.7,36.9],[117.6,36.8]]]}"#.utf8))
         #expect(decoded.outerRing.first == Coordinate(lat: 36.8, lon: 117.6))
         #expect(decoded.problem == nil)
     }
@@ -82,7 +93,9 @@ struct GeoTests {
         #expect(GeoPolygon(rings: [Array(Self.square.dropLast())]).problem?.contains("not closed") == true)
         #expect(GeoPolygon(rings: [Self.square, Array(Self.hole.dropLast())]).problem?.contains("not closed") == true)
         #expect(GeoPolygon(rings: [Array(Self.square.prefix(3))]).problem?.contains("at least 4") == true)
-        #expect(GeoPolygon(rings: [[Coordinate(lat: 0, lon: 0), Coordinate(lat: 0, lon: 200), Coordinate(lat: 1, lon: 1), Coordinate(lat: 0, lon: 0)]]).problem?.contains("range") == true)
+        #expect(
+            GeoPolygon(rings: [[Coordinate(lat: 0, lon: 0), Coordinate(lat: 0, lon: 200), Coordinate(lat: 1, lon: 1), Coordinate(lat: 0, lon: 0)]])
+                .problem?.contains("range") == true)
         var multi = GeoPolygon(rings: [Self.square])
         multi.type = "MultiPolygon"
         #expect(multi.problem?.contains("MultiPolygon") == true)
@@ -141,10 +154,12 @@ struct JurisdictionTests {
         }
     }
 
-    @Test("a point outside the city is not located", arguments: [
-        Coordinate(lat: 36.5, lon: 117.0), Coordinate(lat: 37.0001, lon: 117.7), Coordinate(lat: 36.9, lon: 117.5999),
-        Coordinate(lat: 0, lon: 0),
-    ])
+    @Test(
+        "a point outside the city is not located",
+        arguments: [
+            Coordinate(lat: 36.5, lon: 117.0), Coordinate(lat: 37.0001, lon: 117.7), Coordinate(lat: 36.9, lon: 117.5999),
+            Coordinate(lat: 0, lon: 0),
+        ])
     func outside(point: Coordinate) throws {
         #expect(try demo.get().locate(point) == nil)
     }
@@ -155,8 +170,9 @@ struct JurisdictionTests {
         let box = j.city.bbox
         for i in 1..<20 {
             for k in 1..<20 {
-                let p = Coordinate(lat: box.minLat + (box.maxLat - box.minLat) * (Double(i) + 0.37) / 20,
-                                   lon: box.minLon + (box.maxLon - box.minLon) * (Double(k) + 0.61) / 20)
+                let p = Coordinate(
+                    lat: box.minLat + (box.maxLat - box.minLat) * (Double(i) + 0.37) / 20,
+                    lon: box.minLon + (box.maxLon - box.minLon) * (Double(k) + 0.61) / 20)
                 guard box.contains(p) else { continue }
                 let hits = j.grids.filter { $0.polygon.contains(p) }
                 #expect(hits.count == 1, "\(p) is in \(hits.map(\.id))")
@@ -275,12 +291,14 @@ struct BrokenJurisdictionTests {
         var testDescription: String { "\(list)[0].\(field) = \(value)" }
     }
 
-    @Test("other broken references each name their record", arguments: [
-        BrokenReference(list: "regions", field: "centreStationId", value: "S77", record: "region R1", problem: "centreStationId 'S77'"),
-        BrokenReference(list: "stations", field: "regionId", value: "R9", record: "station S01", problem: "regionId 'R9'"),
-        BrokenReference(list: "units", field: "homeGridId", value: "G999", record: "unit U001", problem: "homeGridId 'G999'"),
-        BrokenReference(list: "units", field: "responsePointId", value: "RP99", record: "unit U001", problem: "responsePointId 'RP99'"),
-    ])
+    @Test(
+        "other broken references each name their record",
+        arguments: [
+            BrokenReference(list: "regions", field: "centreStationId", value: "S77", record: "region R1", problem: "centreStationId 'S77'"),
+            BrokenReference(list: "stations", field: "regionId", value: "R9", record: "station S01", problem: "regionId 'R9'"),
+            BrokenReference(list: "units", field: "homeGridId", value: "G999", record: "unit U001", problem: "homeGridId 'G999'"),
+            BrokenReference(list: "units", field: "responsePointId", value: "RP99", record: "unit U001", problem: "responsePointId 'RP99'"),
+        ])
     func brokenReference(_ broken: BrokenReference) throws {
         let city = try CityCopy()
         try city.edit("jurisdiction.json") { j in

@@ -14,7 +14,8 @@ import Wire
     /// timer breaches, handovers, every outcome, and some incidents still open.
     static func syntheticDay() -> (intake: [Envelope], dispatch: [Envelope]) {
         var rng = SplitMix64(seed: 42)  // fixed: the synthetic day is the same on every run
-        let intake = EventSource("intake"), dispatch = EventSource("dispatch")
+        let intake = EventSource("intake")
+        let dispatch = EventSource("dispatch")
         var opened: [(Double, IncidentOpened)] = []
         var dispatched: [(Double, String, any EventPayload)] = []
         let categories = Category.allCases
@@ -23,8 +24,13 @@ import Wire
             let start = Double.random(in: -28000...57000, using: &rng)
             let station = ["S1", "S2", "S3"].randomElement(using: &rng)!
             let category = categories.randomElement(using: &rng)!
-            opened.append((start, Make.opened(id, category, at: start, callTaker: ["CT01", "CT02"].randomElement(using: &rng)!,
-                                              grid: "G\(Int.random(in: 1...6, using: &rng))", station: station, post: station == "S3" ? nil : "P1")))
+            opened.append(
+                (
+                    start,
+                    Make.opened(
+                        id, category, at: start, callTaker: ["CT01", "CT02"].randomElement(using: &rng)!,
+                        grid: "G\(Int.random(in: 1...6, using: &rng))", station: station, post: station == "S3" ? nil : "P1")
+                ))
             let units = Int.random(in: 1...2, using: &rng)
             var t = start + Double.random(in: 5...300, using: &rng)
             for k in 0..<units {
@@ -111,12 +117,17 @@ import Wire
 
         // 2: dispatch leads, intake trails; small batches alternating, derived between batches.
         let b = try Harness()
-        var di = dispatch[...], ii = intake[...]
+        var di = dispatch[...]
+        var ii = intake[...]
         var k = 0
         while !di.isEmpty || !ii.isEmpty {
             let n = 1 + k % 7
-            try await b.deliver(Array(di.prefix(n))); di = di.dropFirst(n)
-            if k % 3 == 2 { try await b.deliver(Array(ii.prefix(2))); ii = ii.dropFirst(2) }
+            try await b.deliver(Array(di.prefix(n)))
+            di = di.dropFirst(n)
+            if k % 3 == 2 {
+                try await b.deliver(Array(ii.prefix(2)))
+                ii = ii.dropFirst(2)
+            }
             k += 1
         }
         let second = try Self.results(b)
@@ -143,7 +154,8 @@ import Wire
         try await h.deliver(intake + dispatch)
         let r = try Self.results(h)
         let rules = Set(r.ledger.map(\.rule))
-        #expect(rules.isSuperset(of: ["dispatched", "signOff.onTime", "signOff.breached", "arrival.onTime", "arrival.breached", "feedback.breached"]))
+        #expect(
+            rules.isSuperset(of: ["dispatched", "signOff.onTime", "signOff.breached", "arrival.onTime", "arrival.breached", "feedback.breached"]))
         #expect(r.kpis.last?.entries.first?.kpis.workload ?? 0 > 20)
     }
 }

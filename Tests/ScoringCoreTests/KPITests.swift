@@ -24,9 +24,12 @@ import Wire
 /// Complaints: A upheld (no officer named: all of A's officers), C pending. Call-backs: A satisfied, C not.
 @Suite struct KPITests {
     static func day(_ h: Harness) async throws {
-        let i = EventSource("intake"), d = EventSource("dispatch")
-        func unit(_ id: String, _ u: String, _ o: [String], _ times: [Double?], kind: UnitKind = .patrolCar, outcome: Outcome? = nil,
-                  handoverAt: Double? = nil, station: String = "S1", post: String? = "P1", role: String? = "primary") -> [Envelope] {
+        let i = EventSource("intake")
+        let d = EventSource("dispatch")
+        func unit(
+            _ id: String, _ u: String, _ o: [String], _ times: [Double?], kind: UnitKind = .patrolCar, outcome: Outcome? = nil,
+            handoverAt: Double? = nil, station: String = "S1", post: String? = "P1", role: String? = "primary"
+        ) -> [Envelope] {
             var e = [d.event(Make.assigned(id, unit: u, officers: o, at: times[0]!, kind: kind, station: station, post: post, role: role))]
             if let t = times[1] { e.append(d.event(Make.field(id, unit: u, officers: o, .signedOff, at: t))) }
             if let t = times[2] { e.append(d.event(Make.field(id, unit: u, officers: o, .arrived, at: t))) }

@@ -65,7 +65,8 @@ import Wire
 
     @Test func everyPointIsOneLineWithItsRuleAndTheEventsThatEarnedIt() async throws {
         let h = try Harness()
-        let intake = EventSource("intake"), dispatch = EventSource("dispatch")
+        let intake = EventSource("intake")
+        let dispatch = EventSource("dispatch")
         let events = Self.mediatedDispute(intake, dispatch)
         try await h.deliver(events)
         let lines = try h.lines("O1")
@@ -90,7 +91,8 @@ import Wire
 
     @Test func lateOrBreachedTimersDeduct() async throws {
         let h = try Harness()
-        let intake = EventSource("intake"), dispatch = EventSource("dispatch")
+        let intake = EventSource("intake")
+        let dispatch = EventSource("dispatch")
         let o = ["O1"]
         try await h.deliver([
             intake.event(Make.opened("I2", .criminal, at: 0)),
@@ -126,7 +128,8 @@ import Wire
 
     @Test func aLaterEventUpdatesAnAwardAndTheLedgerKeepsOneRow() async throws {
         let h = try Harness()
-        let intake = EventSource("intake"), dispatch = EventSource("dispatch")
+        let intake = EventSource("intake")
+        let dispatch = EventSource("dispatch")
         try await h.deliver([dispatch.event(Make.assigned("I4", unit: "U1", officers: ["O1"], at: 60))])
         #expect(try h.lines("O1").rule("dispatched")?.points == 1)
         try await h.deliver([intake.event(Make.opened("I4", .criminal, at: 0))])
@@ -158,7 +161,10 @@ import Wire
         rules.version = "v2"
         rules.basePoints["dispute"] = 5
         rules.bonuses.mediated = 0  // a zero rule earns no line
-        guard case .recomputed(let summary) = try await h.engine.submit(.recompute(rules)) else { Issue.record("no summary"); return }
+        guard case .recomputed(let summary) = try await h.engine.submit(.recompute(rules)) else {
+            Issue.record("no summary")
+            return
+        }
         #expect(summary.rulesVersion == "v2")
         #expect(summary.incidents == 1)
         #expect(summary.withdrawn == 2)  // closed.mediated for O1 and O2
@@ -166,13 +172,18 @@ import Wire
         #expect(try h.lines("O1").allSatisfy { $0.rulesVersion == "v2" })
         let ledger = try h.ledger()
         // Idempotent: recomputing again under the same table changes nothing.
-        guard case .recomputed(let again) = try await h.engine.submit(.recompute(nil)) else { Issue.record("no summary"); return }
+        guard case .recomputed(let again) = try await h.engine.submit(.recompute(nil)) else {
+            Issue.record("no summary")
+            return
+        }
         #expect(again.added == 0 && again.changed == 0 && again.withdrawn == 0)
         #expect(try h.ledger() == ledger)
         // Future awards follow the new table.
         // Past the sequences already applied (the inbox drops what it has seen).
-        try await h.deliver([EventSource.envelope(Make.opened("I9", .dispute, at: 0), source: "intake", seq: 101),
-                             EventSource.envelope(Make.assigned("I9", unit: "U2", officers: ["O9"], at: 10), source: "dispatch", seq: 101)])
+        try await h.deliver([
+            EventSource.envelope(Make.opened("I9", .dispute, at: 0), source: "intake", seq: 101),
+            EventSource.envelope(Make.assigned("I9", unit: "U2", officers: ["O9"], at: 10), source: "dispatch", seq: 101),
+        ])
         #expect(try h.lines("O9").rule("dispatched")?.points == 5)
     }
 

@@ -14,10 +14,13 @@ import Wire
     /// Incidents at local hours (t0 is 08:00 local): grid G1 (S1) at 08:xx ×3 dispute, 09:xx ×1;
     /// grid G2 (S1) at 20:xx ×2 publicOrder; grid G5 (S2) 08:xx ×1 accidentMinor. The day before: G1 08:xx ×1 dispute.
     static func city(_ h: Harness) async throws {
-        let i = EventSource("intake"), d = EventSource("dispatch")
+        let i = EventSource("intake")
+        let d = EventSource("dispatch")
         var events: [Envelope] = []
-        func incident(_ id: String, _ c: Category, _ t: Double, grid: String, station: String, unit: String, officers: [String], callTaker: String,
-                      signAfter: Double = 30) {
+        func incident(
+            _ id: String, _ c: Category, _ t: Double, grid: String, station: String, unit: String, officers: [String], callTaker: String,
+            signAfter: Double = 30
+        ) {
             events.append(i.event(Make.opened(id, c, at: t, callTaker: callTaker, grid: grid, station: station)))
             let kind: UnitKind = c == .accidentMinor ? .accidentDivision : .patrolCar
             events.append(d.event(Make.assigned(id, unit: unit, officers: officers, at: t + 30, kind: kind, station: station, grid: grid)))
@@ -32,7 +35,8 @@ import Wire
         incident("H6", .publicOrder, 12 * 3600 + 120, grid: "G2", station: "S1", unit: "U3", officers: ["O3"], callTaker: "CT03")
         incident("H7", .accidentMinor, 400, grid: "G5", station: "S2", unit: "T1", officers: ["T9"], callTaker: "CT03")
         // Sorted per source by time, as the sources publish them.
-        let intake = events.filter { $0.header.source == "intake" }, dispatch = events.filter { $0.header.source == "dispatch" }
+        let intake = events.filter { $0.header.source == "intake" }
+        let dispatch = events.filter { $0.header.source == "dispatch" }
         try await h.deliver(intake)
         try await h.deliver(dispatch)
     }
@@ -44,12 +48,15 @@ import Wire
         try await Self.city(h)
         let r = try h.read { try LedgerReads.hotspots($0, period: Self.theDay, timeZone: Self.tz, top: 3) }
         #expect(r.incidents == 7)
-        #expect(r.top.map { "\($0.gridId)@\($0.hour):\($0.category)=\($0.count)(\($0.trend))" } ==
-                ["G1@8:dispute=3(2)", "G2@20:publicOrder=2(2)", "G1@9:dispute=1(1)"])
+        #expect(
+            r.top.map { "\($0.gridId)@\($0.hour):\($0.category)=\($0.count)(\($0.trend))" } == [
+                "G1@8:dispute=3(2)", "G2@20:publicOrder=2(2)", "G1@9:dispute=1(1)",
+            ])
         // The previous day's cell is listed with count 0.
         #expect(r.cells.contains { $0.gridId == "G1" && $0.hour == 8 && $0.previous == 1 })
         #expect(r.patrolPlan.map(\.stationId) == ["S1"])
-        #expect(r.patrolPlan[0].slots == [PatrolSlot(gridId: "G1", hours: [8, 9], incidents: 4), PatrolSlot(gridId: "G2", hours: [20], incidents: 2)])
+        #expect(
+            r.patrolPlan[0].slots == [PatrolSlot(gridId: "G1", hours: [8, 9], incidents: 4), PatrolSlot(gridId: "G2", hours: [20], incidents: 2)])
         let csv = r.csv
         #expect(csv.hasPrefix("section,gridId,stationId,hour,category,count,previous,trend,top\n"))
         #expect(csv.contains("cell,G1,S1,8,dispute,3,1,2,1\n"))
@@ -79,12 +86,18 @@ import Wire
         let h = try Harness()
         try await Self.city(h)
         h.clock.set(at(16 * 3600 + 60))  // 00:01 the next local day
-        guard case .reports(let first) = try await h.engine.submit(.publishReports) else { Issue.record("no reports"); return }
+        guard case .reports(let first) = try await h.engine.submit(.publishReports) else {
+            Issue.record("no reports")
+            return
+        }
         let day = try #require(first.first { $0.period == "day" })
         #expect(day.from == Self.theDay.from)
         #expect(day.incidents == 7)
         #expect(day.top.first?.gridId == "G1")
-        guard case .reports(let again) = try await h.engine.submit(.publishReports) else { Issue.record("no reports"); return }
+        guard case .reports(let again) = try await h.engine.submit(.publishReports) else {
+            Issue.record("no reports")
+            return
+        }
         #expect(again.isEmpty)
         // (The engine's own tick may also have published the day before t0's.)
         let days = try h.store.replay(after: 0, limit: 10_000).events.filter { String(decoding: $0.topic, as: UTF8.self) == "report.day" }

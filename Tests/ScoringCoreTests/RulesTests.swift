@@ -31,8 +31,11 @@ enum Facts {
     @Test func awardsFollowTheRuleTable() {
         let (incident, awards) = Facts.derive(Facts.dispute)
         let o1 = Dictionary(uniqueKeysWithValues: awards.filter { $0.officerId == "O1" }.map { ($0.rule, $0.points) })
-        #expect(o1 == ["dispatched": 2, "signOff.onTime": 0.5, "arrival.onTime": 1, "feedback.onTime": 0.5, "close.onTime": 0.5,
-                       "closed.mediated": 2])
+        #expect(
+            o1 == [
+                "dispatched": 2, "signOff.onTime": 0.5, "arrival.onTime": 1, "feedback.onTime": 0.5, "close.onTime": 0.5,
+                "closed.mediated": 2,
+            ])
         #expect(incident.category == .dispute)
         #expect(incident.firstSignedAt == at(50))
         #expect(incident.closedAt == at(3600) && incident.outcome == .mediated)
@@ -99,18 +102,22 @@ enum Facts {
 
 @Suite struct FigureRulesTests {
     @Test func equalPointsShareARank() {
-        let totals = [RankingTotal(key: "a", points: 5, awards: 2, incidents: 1), RankingTotal(key: "b", points: 5, awards: 1, incidents: 1),
-                      RankingTotal(key: "c", points: 1.23456, awards: 1, incidents: 1)]
+        let totals = [
+            RankingTotal(key: "a", points: 5, awards: 2, incidents: 1), RankingTotal(key: "b", points: 5, awards: 1, incidents: 1),
+            RankingTotal(key: "c", points: 1.23456, awards: 1, incidents: 1),
+        ]
         let ranked = RankingEntry.ranked(totals)
         #expect(ranked.map(\.rank) == [1, 1, 3])
         #expect(ranked.last?.points == 1.235)
     }
 
     @Test func kpisCountTimedRatesOverWhatHappened() {
-        let a = KPIIncident(id: "A", start: 0, category: "accidentMinor", station: "S1", closed: 3600, outcome: "resolvedOnScene", stationUnits: 1,
-                            units: [KPIUnit(unit: "U1", officers: ["O1"], assigned: 10, signed: 40, arrived: 300)])
-        let b = KPIIncident(id: "B", start: 0, category: "dispute", station: "S1", handedOver: true,
-                            units: [KPIUnit(unit: "U2", officers: ["O2"], assigned: 10, signed: 200)])
+        let a = KPIIncident(
+            id: "A", start: 0, category: "accidentMinor", station: "S1", closed: 3600, outcome: "resolvedOnScene", stationUnits: 1,
+            units: [KPIUnit(unit: "U1", officers: ["O1"], assigned: 10, signed: 40, arrived: 300)])
+        let b = KPIIncident(
+            id: "B", start: 0, category: "dispute", station: "S1", handedOver: true,
+            units: [KPIUnit(unit: "U2", officers: ["O2"], assigned: 10, signed: 200)])
         let report = KPIReport(level: .station, period: .everything, previous: .everything, now: [a, b], before: [a], rules: .defaults)
         let kpis = try! #require(report.entries.first?.kpis)
         #expect(kpis.workload == 2)
@@ -131,8 +138,9 @@ enum Facts {
     }
 
     @Test func intervalsSplitByCategoryOrUnit() {
-        let inc = KPIIncident(id: "A", start: 0, category: "dispute", firstAssigned: 20, closed: 1000,
-                              units: [KPIUnit(unit: "U1", assigned: 20, signed: 50, arrived: 300, closed: 900)])
+        let inc = KPIIncident(
+            id: "A", start: 0, category: "dispute", firstAssigned: 20, closed: 1000,
+            units: [KPIUnit(unit: "U1", assigned: 20, signed: 50, arrived: 300, closed: 900)])
         let byCategory = IntervalEntry.report([inc], byUnit: false)
         #expect(byCategory.map(\.category) == ["dispute"])
         #expect(byCategory.first?.travel.medianSeconds == 250)
@@ -144,23 +152,34 @@ enum Facts {
         let tz = ScoringRules.defaults.timeZone
         let day = Period.containing(t0, kind: .day, timeZone: tz)
         let start = t0.timeIntervalSince1970  // 08:00 local
-        let now = [HotspotIncident(gridId: "G1", stationId: "S1", start: start, category: "dispute"),
-                   HotspotIncident(gridId: "G1", stationId: "S1", start: start + 600, category: "dispute"),
-                   HotspotIncident(gridId: "G2", stationId: "S1", start: start + 3600, category: nil)]
+        let now = [
+            HotspotIncident(gridId: "G1", stationId: "S1", start: start, category: "dispute"),
+            HotspotIncident(gridId: "G1", stationId: "S1", start: start + 600, category: "dispute"),
+            HotspotIncident(gridId: "G2", stationId: "S1", start: start + 3600, category: nil),
+        ]
         let before = [HotspotIncident(gridId: "G2", stationId: "S1", start: start - 86400 + 3600, category: nil)]
         let r = HotspotReport(period: day, previous: day.previous(timeZone: tz), now: now, before: before, timeZone: tz)
         #expect(r.incidents == 3)
         #expect(r.top.first == HotspotCell(gridId: "G1", stationId: "S1", hour: 8, category: "dispute", count: 2, previous: 0, trend: 2))
         #expect(r.cells.first { $0.gridId == "G2" }?.trend == 0)
-        #expect(r.patrolPlan == [StationPatrolPlan(stationId: "S1", slots: [PatrolSlot(gridId: "G1", hours: [8], incidents: 2),
-                                                                           PatrolSlot(gridId: "G2", hours: [9], incidents: 1)])])
+        #expect(
+            r.patrolPlan == [
+                StationPatrolPlan(
+                    stationId: "S1",
+                    slots: [
+                        PatrolSlot(gridId: "G1", hours: [8], incidents: 2),
+                        PatrolSlot(gridId: "G2", hours: [9], incidents: 1),
+                    ])
+            ])
         #expect(r.csv.split(separator: "\n").last == "patrol,G2,S1,9,,1,,,")
     }
 
     @Test func monthlyAwardsExcludeUpheldComplaints() {
         let officers = [AwardTally(id: "O1", score: 50, detail: [:]), AwardTally(id: "O2", score: 40, detail: [:])]
-        let takers = [MonthlyAwards.callTakerTally(id: "CT1", taken: 10, fast: 8, upheld: 1),
-                      MonthlyAwards.callTakerTally(id: "CT2", taken: 12, fast: 0, upheld: 0)]
+        let takers = [
+            MonthlyAwards.callTakerTally(id: "CT1", taken: 10, fast: 8, upheld: 1),
+            MonthlyAwards.callTakerTally(id: "CT2", taken: 12, fast: 0, upheld: 0),
+        ]
         let a = MonthlyAwards(period: .everything, officers: officers, accidents: officers, callTakers: takers, excluded: ["O1"])
         #expect(a.starOfTheMonth?.id == "O2")
         #expect(a.excellentTrafficManagers.map(\.id) == ["O2"])

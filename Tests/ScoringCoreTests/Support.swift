@@ -55,32 +55,43 @@ final class Harness {
 /// A small vocabulary for writing incidents.
 enum Make {
     static func place(grid: String = "G1", station: String = "S1", post: String? = "P1", region: String = "R1") -> IncidentPlace {
-        IncidentPlace(coordinate: Coordinate(lat: 36.85, lon: 117.72), address: nil,
-                      grid: GridLocation(gridId: grid, stationId: station, postId: post, regionId: region, urban: true))
+        IncidentPlace(
+            coordinate: Coordinate(lat: 36.85, lon: 117.72), address: nil,
+            grid: GridLocation(gridId: grid, stationId: station, postId: post, regionId: region, urban: true))
     }
 
-    static func opened(_ id: String, _ category: Category, at t: Double, callTaker: String = "CT01", grid: String = "G1", station: String = "S1",
-                       post: String? = "P1", region: String = "R1") -> IncidentOpened {
-        IncidentOpened(incidentId: id, callId: "C-\(id)", channel: .police, category: category, priority: 2,
-                       place: place(grid: grid, station: station, post: post, region: region), caller: nil, description: nil,
-                       callTaker: callTaker, casualties: 0, partiesConsent: false, enterpriseId: nil, receivedAt: at(t))
+    static func opened(
+        _ id: String, _ category: Category, at t: Double, callTaker: String = "CT01", grid: String = "G1", station: String = "S1",
+        post: String? = "P1", region: String = "R1"
+    ) -> IncidentOpened {
+        IncidentOpened(
+            incidentId: id, callId: "C-\(id)", channel: .police, category: category, priority: 2,
+            place: place(grid: grid, station: station, post: post, region: region), caller: nil, description: nil,
+            callTaker: callTaker, casualties: 0, partiesConsent: false, enterpriseId: nil, receivedAt: at(t))
     }
 
-    static func assigned(_ id: String, unit: String, officers: [String], at t: Double, kind: UnitKind = .patrolCar, station: String = "S1",
-                         region: String = "R1", grid: String = "G1", post: String? = "P1", role: String? = "primary") -> UnitAssigned {
-        UnitAssigned(incidentId: id, unitId: unit, callSign: unit, unitKind: kind, officerIds: officers, rule: "grid-nearest", regionId: region,
-                     stationId: station, gridId: grid, distanceMeters: 500, etaSeconds: 120, assignedAt: at(t), postId: post, role: role)
+    static func assigned(
+        _ id: String, unit: String, officers: [String], at t: Double, kind: UnitKind = .patrolCar, station: String = "S1",
+        region: String = "R1", grid: String = "G1", post: String? = "P1", role: String? = "primary"
+    ) -> UnitAssigned {
+        UnitAssigned(
+            incidentId: id, unitId: unit, callSign: unit, unitKind: kind, officerIds: officers, rule: "grid-nearest", regionId: region,
+            stationId: station, gridId: grid, distanceMeters: 500, etaSeconds: 120, assignedAt: at(t), postId: post, role: role)
     }
 
-    static func field(_ id: String, unit: String, officers: [String], _ stage: FieldStage, at t: Double, outcome: Outcome? = nil,
-                      incidentClosed: Bool? = nil, handover: Handover? = nil) -> FieldReported {
-        FieldReported(incidentId: id, unitId: unit, officerIds: officers, stage: stage, outcome: outcome, note: nil, regionId: "R1", at: at(t),
-                      handover: handover, incidentClosed: incidentClosed)
+    static func field(
+        _ id: String, unit: String, officers: [String], _ stage: FieldStage, at t: Double, outcome: Outcome? = nil,
+        incidentClosed: Bool? = nil, handover: Handover? = nil
+    ) -> FieldReported {
+        FieldReported(
+            incidentId: id, unitId: unit, officerIds: officers, stage: stage, outcome: outcome, note: nil, regionId: "R1", at: at(t),
+            handover: handover, incidentClosed: incidentClosed)
     }
 
     static func breached(_ id: String, _ timer: SLATimer, unit: String? = nil, officers: [String] = [], at t: Double) -> SLABreached {
-        SLABreached(incidentId: id, unitId: unit, officerIds: officers, timer: timer, regionId: "R1", stationId: "S1",
-                    startedAt: at(0), dueAt: at(t), action: "none", at: at(t))
+        SLABreached(
+            incidentId: id, unitId: unit, officerIds: officers, timer: timer, regionId: "R1", stationId: "S1",
+            startedAt: at(0), dueAt: at(t), action: "none", at: at(t))
     }
 
     static func closed(_ id: String, _ outcome: Outcome, openedAt: Double, at t: Double) -> IncidentClosed {

@@ -9,7 +9,7 @@ import TestSupport
 import Testing
 import Wire
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Services built with `buildService` in this process, on the in-memory transport and in-memory
@@ -26,22 +26,28 @@ struct BuildServiceTests {
 
     static func memory(_ hub: MemoryHub) -> TransportFactory {
         { setup in
-            MemoryTransport(hub: hub, service: setup.config.instance, log: setup.log,
-                            follows: setup.follows.map { ($0.source, $0.lastApplied, $0.epoch) }, delegate: setup.delegate)
+            MemoryTransport(
+                hub: hub, service: setup.config.instance, log: setup.log,
+                follows: setup.follows.map { ($0.source, $0.lastApplied, $0.epoch) }, delegate: setup.delegate)
         }
     }
 
     /// Runs both services until `body` returns, then shuts them down gracefully.
-    func withServices(_ body: (_ notes: BuiltService, _ notesPort: Int, _ tally: BuiltService, _ tallyPort: Int, _ hub: MemoryHub) async throws -> Void)
-        async throws {
+    func withServices(
+        _ body: (_ notes: BuiltService, _ notesPort: Int, _ tally: BuiltService, _ tallyPort: Int, _ hub: MemoryHub) async throws -> Void
+    )
+        async throws
+    {
         let dir = try TempDir("precinct-servicekit")
         let hub = MemoryHub()
-        let notes = try buildService(TestDefinitions.notes, config: try Self.config(.intake, dir), logger: quietLogger,
-                                     makeLog: { try MemoryEventLog(service: "intake", migrations: NotesCore.migrate) },
-                                     makeTransport: Self.memory(hub), signals: [])
-        let tally = try buildService(TestDefinitions.tally, config: try Self.config(.dispatch, dir), logger: quietLogger,
-                                     makeLog: { try MemoryEventLog(service: "dispatch", migrations: TallyCore.migrate) },
-                                     makeTransport: Self.memory(hub), signals: [])
+        let notes = try buildService(
+            TestDefinitions.notes, config: try Self.config(.intake, dir), logger: quietLogger,
+            makeLog: { try MemoryEventLog(service: "intake", migrations: NotesCore.migrate) },
+            makeTransport: Self.memory(hub), signals: [])
+        let tally = try buildService(
+            TestDefinitions.tally, config: try Self.config(.dispatch, dir), logger: quietLogger,
+            makeLog: { try MemoryEventLog(service: "dispatch", migrations: TallyCore.migrate) },
+            makeTransport: Self.memory(hub), signals: [])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await notes.group.run() }
             group.addTask { try await tally.group.run() }
@@ -93,12 +99,17 @@ struct BuildServiceTests {
 
             let (badType, badTypeBody) = try await HTTP.send("GET", port: notesPort, path: "/v1/notes/count?minimum=many")
             #expect(badType == 400)
-            #expect(try JSONDecoder().decode(APIError.Body.self, from: badTypeBody).error.field == "minimum", "\(String(decoding: badTypeBody, as: UTF8.self))")
+            #expect(
+                try JSONDecoder().decode(APIError.Body.self, from: badTypeBody).error.field == "minimum",
+                "\(String(decoding: badTypeBody, as: UTF8.self))")
 
             let (empty, emptyBody) = try await HTTP.send("POST", port: notesPort, path: "/v1/notes", json: #"{"text":""}"#)
             #expect(empty == 400)
-            #expect(try JSONDecoder().decode(APIError.Body.self, from: emptyBody).error == .init(code: "invalid-value", field: "text",
-                                                                                                message: "text must not be empty"))
+            #expect(
+                try JSONDecoder().decode(APIError.Body.self, from: emptyBody).error
+                    == .init(
+                        code: "invalid-value", field: "text",
+                        message: "text must not be empty"))
             let (missing, missingBody) = try await HTTP.send("POST", port: notesPort, path: "/v1/notes", json: #"{}"#)
             #expect(missing == 400)
             #expect(try JSONDecoder().decode(APIError.Body.self, from: missingBody).error.field == "text")
@@ -118,9 +129,17 @@ struct BuildServiceTests {
             let error = try JSONDecoder().decode(APIError.Body.self, from: Data(unknown[1])).error
             #expect(error.code == "unknown-op" && error.message.contains("add") && error.message.contains("count"))
 
-            let replay = try await hub.request("intake", header: RequestHeader(decoding: ReplayRequest(id: .string("p"), source: "intake",
-                                                                                                      after: 0, limit: 10).encoded()))
-            guard case .events(let batch) = try ReplayReply(frames: replay) else { Issue.record("replay refused"); return }
+            let replay = try await hub.request(
+                "intake",
+                header: RequestHeader(
+                    decoding: ReplayRequest(
+                        id: .string("p"), source: "intake",
+                        after: 0, limit: 10
+                    ).encoded()))
+            guard case .events(let batch) = try ReplayReply(frames: replay) else {
+                Issue.record("replay refused")
+                return
+            }
             #expect(batch.latest == 1 && batch.events.count == 1)
             #expect(try notes.log.latestSeq() == 1)
         }

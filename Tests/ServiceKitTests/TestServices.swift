@@ -69,31 +69,35 @@ final class TallyCore: ServiceCore {
 
 enum TestDefinitions {
     static var notes: ServiceDefinition<NotesCore> {
-        ServiceDefinition(name: .intake, follows: [], makeCore: { NotesCore() }, api: { context in
-            var api = ServiceAPI()
-            api.on(NotesAPI.add) { input in
-                guard !input.text.isEmpty else { throw APIError.invalid("text must not be empty", field: "text") }
-                return Reply(NoteReceipt(number: try await context.engine.submit(input.text)), status: 201)
-            }
-            api.on(NotesAPI.count) { query in
-                let count = try await context.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notes") ?? 0 }
-                guard count >= (query.minimum ?? 0) else { throw APIError.notFound("fewer than \(query.minimum ?? 0) notes", field: "minimum") }
-                return Count(count: count)
-            }
-            api.post("/v1/notes", NotesAPI.add)
-            api.get("/v1/notes/count", NotesAPI.count)
-            return api
-        })
+        ServiceDefinition(
+            name: .intake, follows: [], makeCore: { NotesCore() },
+            api: { context in
+                var api = ServiceAPI()
+                api.on(NotesAPI.add) { input in
+                    guard !input.text.isEmpty else { throw APIError.invalid("text must not be empty", field: "text") }
+                    return Reply(NoteReceipt(number: try await context.engine.submit(input.text)), status: 201)
+                }
+                api.on(NotesAPI.count) { query in
+                    let count = try await context.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notes") ?? 0 }
+                    guard count >= (query.minimum ?? 0) else { throw APIError.notFound("fewer than \(query.minimum ?? 0) notes", field: "minimum") }
+                    return Count(count: count)
+                }
+                api.post("/v1/notes", NotesAPI.add)
+                api.get("/v1/notes/count", NotesAPI.count)
+                return api
+            })
     }
 
     static var tally: ServiceDefinition<TallyCore> {
-        ServiceDefinition(name: .dispatch, follows: [.intake], makeCore: { TallyCore() }, api: { context in
-            var api = ServiceAPI()
-            api.on(NotesAPI.count) { _ in
-                Count(count: try await context.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM seen") ?? 0 })
-            }
-            api.get("/v1/seen", NotesAPI.count)
-            return api
-        })
+        ServiceDefinition(
+            name: .dispatch, follows: [.intake], makeCore: { TallyCore() },
+            api: { context in
+                var api = ServiceAPI()
+                api.on(NotesAPI.count) { _ in
+                    Count(count: try await context.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM seen") ?? 0 })
+                }
+                api.get("/v1/seen", NotesAPI.count)
+                return api
+            })
     }
 }

@@ -13,8 +13,10 @@ public final class CoreHarness<Core: ServiceCore> {
     public let clock: ManualClock
     public let engine: Engine<Core>
 
-    public init(service: String, start: Date, config: EngineConfig = EngineConfig(),
-                makeCore: @escaping @Sendable () throws -> Core) throws {
+    public init(
+        service: String, start: Date, config: EngineConfig = EngineConfig(),
+        makeCore: @escaping @Sendable () throws -> Core
+    ) throws {
         dir = try TempDir("precinct-\(service)")
         clock = ManualClock(start)
         store = try Store(path: dir.path("\(service).sqlite"), service: service, migrations: Core.migrate)

@@ -43,10 +43,13 @@ public final class EventSource {
     }
 
     /// One event with the given place in its source's sequence.
-    public static func envelope<P: EventPayload>(_ payload: P, source: String, epoch: String = "e1", seq: UInt64,
-                                                 version: Int = P.version, encoder: JSONEncoder = JSONCodec.encoder()) -> Envelope {
-        let header = EventHeader(type: P.type, version: version, source: source, epoch: epoch, seq: seq,
-                                 time: EventTime.string(payload.eventTime), correlationId: payload.correlationId)
+    public static func envelope<P: EventPayload>(
+        _ payload: P, source: String, epoch: String = "e1", seq: UInt64,
+        version: Int = P.version, encoder: JSONEncoder = JSONCodec.encoder()
+    ) -> Envelope {
+        let header = EventHeader(
+            type: P.type, version: version, source: source, epoch: epoch, seq: seq,
+            time: EventTime.string(payload.eventTime), correlationId: payload.correlationId)
         // swiftlint:disable:next force_try
         let body = try! encoder.encode(payload)
         return Envelope(topic: payload.topic, header: header, payload: Array(body))

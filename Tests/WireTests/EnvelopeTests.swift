@@ -9,11 +9,13 @@ struct EnvelopeTests {
         // Optional fields absent.
         EventHeader(type: "incident.opened", version: 1, source: "intake", epoch: "a1b2c3d4", seq: 1, time: "2026-11-22T08:00:00.123Z"),
         // Optional fields present, a large sequence.
-        EventHeader(type: "dispatch.assigned", version: 3, source: "dispatch", epoch: "e", seq: UInt64(Int64.max),
-                    time: "2026-11-22T08:00:00.000Z", correlationId: "I-000042", causationId: "intake:a1b2c3d4:7"),
+        EventHeader(
+            type: "dispatch.assigned", version: 3, source: "dispatch", epoch: "e", seq: UInt64(Int64.max),
+            time: "2026-11-22T08:00:00.000Z", correlationId: "I-000042", causationId: "intake:a1b2c3d4:7"),
         // Strings that need escaping, Chinese text and an emoji.
-        EventHeader(type: "alert.enterprise", version: 1, source: "li\"ai\\son", epoch: "tab\there\nnewline\r\u{01}\u{1F}",
-                    seq: 0, time: "2026-11-22T08:00:00Z", correlationId: "邹平示例化工有限公司 / 台子派出所", causationId: "🚓 \u{7F} é"),
+        EventHeader(
+            type: "alert.enterprise", version: 1, source: "li\"ai\\son", epoch: "tab\there\nnewline\r\u{01}\u{1F}",
+            seq: 0, time: "2026-11-22T08:00:00Z", correlationId: "邹平示例化工有限公司 / 台子派出所", causationId: "🚓 \u{7F} é"),
     ]
 
     @Test("header encode → decode round-trips", arguments: headers)
@@ -38,7 +40,8 @@ struct EnvelopeTests {
 
     @Test("decode accepts null optionals and ignores unknown fields")
     func headerNullsAndExtras() throws {
-        let json = #"{"id":"x:e:5","type":"t","version":1,"source":"x","epoch":"e","seq":5,"time":"T","correlationId":null,"causationId":null,"extra":true}"#
+        let json =
+            #"{"id":"x:e:5","type":"t","version":1,"source":"x","epoch":"e","seq":5,"time":"T","correlationId":null,"causationId":null,"extra":true}"#
         let header = try EventHeader.decode(bytes(json))
         #expect(header.correlationId == nil)
         #expect(header.causationId == nil)
@@ -80,45 +83,76 @@ struct EnvelopeTests {
     }
 
     static let rejections: [Rejection] = [
-        Rejection(name: "2 frames", frames: [bytes("incident.opened.R1"), good.encoded()],
-                  error: .wrongFrameCount(2), mentions: ["3 frames", "got 2"]),
-        Rejection(name: "4 frames", frames: [bytes("incident.opened.R1"), good.encoded(), [], []],
-                  error: .wrongFrameCount(4), mentions: ["3 frames", "got 4"]),
-        Rejection(name: "topic not UTF-8", frames: [[0x69, 0x6E, 0xFF, 0xFE], good.encoded(), []],
-                  error: .topicNotUTF8, mentions: ["topic", "UTF-8"]),
-        Rejection(name: "header not JSON", frames: [bytes("incident.opened.R1"), bytes("seq=3; type=incident.opened"), []],
-                  error: nil, mentions: ["header", "JSON"]),
-        Rejection(name: "header is JSON but not an object", frames: [bytes("incident.opened.R1"), bytes("[1,2,3]"), []],
-                  error: nil, mentions: ["header"]),
-        Rejection(name: "header missing seq",
-                  frames: [bytes("incident.opened.R1"),
-                           header(["id": .string("intake:e1:3"), "type": .string("incident.opened"), "version": .integer(1),
-                                   "source": .string("intake"), "epoch": .string("e1"), "time": .string("T")]), []],
-                  error: .malformedHeader("header field 'seq' is missing or not an integer"), mentions: ["'seq'"]),
-        Rejection(name: "seq is a string",
-                  frames: [bytes("incident.opened.R1"),
-                           header(["id": .string("intake:e1:3"), "type": .string("incident.opened"), "version": .integer(1),
-                                   "source": .string("intake"), "epoch": .string("e1"), "seq": .string("3"), "time": .string("T")]), []],
-                  error: nil, mentions: ["'seq'"]),
-        Rejection(name: "negative seq",
-                  frames: [bytes("incident.opened.R1"),
-                           header(["id": .string("intake:e1:-1"), "type": .string("incident.opened"), "version": .integer(1),
-                                   "source": .string("intake"), "epoch": .string("e1"), "seq": .integer(-1), "time": .string("T")]), []],
-                  error: .malformedHeader("header field 'seq' is negative"), mentions: ["'seq'", "negative"]),
-        Rejection(name: "header missing source",
-                  frames: [bytes("incident.opened.R1"),
-                           header(["id": .string("intake:e1:3"), "type": .string("incident.opened"), "version": .integer(1),
-                                   "epoch": .string("e1"), "seq": .integer(3), "time": .string("T")]), []],
-                  error: nil, mentions: ["'source'"]),
-        Rejection(name: "correlationId not a string",
-                  frames: [bytes("incident.opened.R1"),
-                           header(["id": .string("intake:e1:3"), "type": .string("incident.opened"), "version": .integer(1),
-                                   "source": .string("intake"), "epoch": .string("e1"), "seq": .integer(3), "time": .string("T"),
-                                   "correlationId": .integer(7)]), []],
-                  error: nil, mentions: ["'correlationId'"]),
-        Rejection(name: "topic does not start with the type", frames: [bytes("dispatch.assigned.R1"), good.encoded(), []],
-                  error: .topicMismatch(topic: "dispatch.assigned.R1", type: "incident.opened"),
-                  mentions: ["dispatch.assigned.R1", "incident.opened"]),
+        Rejection(
+            name: "2 frames", frames: [bytes("incident.opened.R1"), good.encoded()],
+            error: .wrongFrameCount(2), mentions: ["3 frames", "got 2"]),
+        Rejection(
+            name: "4 frames", frames: [bytes("incident.opened.R1"), good.encoded(), [], []],
+            error: .wrongFrameCount(4), mentions: ["3 frames", "got 4"]),
+        Rejection(
+            name: "topic not UTF-8", frames: [[0x69, 0x6E, 0xFF, 0xFE], good.encoded(), []],
+            error: .topicNotUTF8, mentions: ["topic", "UTF-8"]),
+        Rejection(
+            name: "header not JSON", frames: [bytes("incident.opened.R1"), bytes("seq=3; type=incident.opened"), []],
+            error: nil, mentions: ["header", "JSON"]),
+        Rejection(
+            name: "header is JSON but not an object", frames: [bytes("incident.opened.R1"), bytes("[1,2,3]"), []],
+            error: nil, mentions: ["header"]),
+        Rejection(
+            name: "header missing seq",
+            frames: [
+                bytes("incident.opened.R1"),
+                header([
+                    "id": .string("intake:e1:3"), "type": .string("incident.opened"), "version": .integer(1),
+                    "source": .string("intake"), "epoch": .string("e1"), "time": .string("T"),
+                ]), [],
+            ],
+            error: .malformedHeader("header field 'seq' is missing or not an integer"), mentions: ["'seq'"]),
+        Rejection(
+            name: "seq is a string",
+            frames: [
+                bytes("incident.opened.R1"),
+                header([
+                    "id": .string("intake:e1:3"), "type": .string("incident.opened"), "version": .integer(1),
+                    "source": .string("intake"), "epoch": .string("e1"), "seq": .string("3"), "time": .string("T"),
+                ]), [],
+            ],
+            error: nil, mentions: ["'seq'"]),
+        Rejection(
+            name: "negative seq",
+            frames: [
+                bytes("incident.opened.R1"),
+                header([
+                    "id": .string("intake:e1:-1"), "type": .string("incident.opened"), "version": .integer(1),
+                    "source": .string("intake"), "epoch": .string("e1"), "seq": .integer(-1), "time": .string("T"),
+                ]), [],
+            ],
+            error: .malformedHeader("header field 'seq' is negative"), mentions: ["'seq'", "negative"]),
+        Rejection(
+            name: "header missing source",
+            frames: [
+                bytes("incident.opened.R1"),
+                header([
+                    "id": .string("intake:e1:3"), "type": .string("incident.opened"), "version": .integer(1),
+                    "epoch": .string("e1"), "seq": .integer(3), "time": .string("T"),
+                ]), [],
+            ],
+            error: nil, mentions: ["'source'"]),
+        Rejection(
+            name: "correlationId not a string",
+            frames: [
+                bytes("incident.opened.R1"),
+                header([
+                    "id": .string("intake:e1:3"), "type": .string("incident.opened"), "version": .integer(1),
+                    "source": .string("intake"), "epoch": .string("e1"), "seq": .integer(3), "time": .string("T"),
+                    "correlationId": .integer(7),
+                ]), [],
+            ],
+            error: nil, mentions: ["'correlationId'"]),
+        Rejection(
+            name: "topic does not start with the type", frames: [bytes("dispatch.assigned.R1"), good.encoded(), []],
+            error: .topicMismatch(topic: "dispatch.assigned.R1", type: "incident.opened"),
+            mentions: ["dispatch.assigned.R1", "incident.opened"]),
     ]
 
     @Test("Envelope(frames:) rejects a bad message with the right error, naming the field", arguments: rejections)
@@ -158,8 +192,9 @@ struct EnvelopeTests {
 }
 
 extension EnvelopeTests {
-    @Test("EventTime keeps every millisecond",
-          arguments: [1, 7, 123, 300, 580, 999])
+    @Test(
+        "EventTime keeps every millisecond",
+        arguments: [1, 7, 123, 300, 580, 999])
     func eventTimeMilliseconds(ms: Int) throws {
         let text = String(format: "2026-11-22T08:00:00.%03dZ", ms)
         #expect(EventTime.string(Date(timeIntervalSince1970: 1_795_334_400 + Double(ms) / 1000)) == text)

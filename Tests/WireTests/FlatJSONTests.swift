@@ -12,10 +12,11 @@ struct FlatJSONTests {
     @Test("parses every value kind, with whitespace around tokens")
     func valueKinds() throws {
         let fields = try parse(" { \"s\" : \"x\" ,\n\t\"n\":-42, \"z\":0, \"big\":9223372036854775807, \"t\":true,\"f\":false,\"nil\":null } \n")
-        #expect(fields == [
-            "s": .string("x"), "n": .integer(-42), "z": .integer(0), "big": .integer(Int64.max),
-            "t": .bool(true), "f": .bool(false), "nil": .null,
-        ])
+        #expect(
+            fields == [
+                "s": .string("x"), "n": .integer(-42), "z": .integer(0), "big": .integer(Int64.max),
+                "t": .bool(true), "f": .bool(false), "nil": .null,
+            ])
         #expect(try parse("{}") == [:])
         #expect(try parse(" {  } ") == [:])
     }
@@ -91,10 +92,11 @@ struct FlatJSONTests {
             "yes": .bool(true), "no": .bool(false), "none": .null, "键 \"k\"": .string("值"),
         ])
         let parsed = try FlatJSON.parseObject(encoded)
-        #expect(parsed == [
-            "s": .string(tricky), "empty": .string(""), "neg": .integer(Int64.min + 1), "max": .integer(Int64.max),
-            "yes": .bool(true), "no": .bool(false), "none": .null, "键 \"k\"": .string("值"),
-        ])
+        #expect(
+            parsed == [
+                "s": .string(tricky), "empty": .string(""), "neg": .integer(Int64.min + 1), "max": .integer(Int64.max),
+                "yes": .bool(true), "no": .bool(false), "none": .null, "键 \"k\"": .string("值"),
+            ])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(encoded)) as? [String: Any])
         #expect(object["s"] as? String == tricky)
         #expect(object["键 \"k\""] as? String == "值")
@@ -103,7 +105,8 @@ struct FlatJSONTests {
 
     @Test("encode keeps the order given")
     func order() {
-        #expect(text(FlatJSON.encode(["op": .string("replay"), "id": .string("b-1"), "after": .integer(5)]))
+        #expect(
+            text(FlatJSON.encode(["op": .string("replay"), "id": .string("b-1"), "after": .integer(5)]))
                 == #"{"op":"replay","id":"b-1","after":5}"#)
         #expect(text(FlatJSON.encode([:])) == "{}")
     }

@@ -12,16 +12,18 @@ struct DispatchCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ServiceOptions
 
-    @Option(help: """
-        Serve only these regions, e.g. R1,R2 (also 'unlocated' for incidents with no grid, 'city' for units of no region) \
-        (env PRECINCT_REGIONS; default all).
-        """)
+    @Option(
+        help: """
+            Serve only these regions, e.g. R1,R2 (also 'unlocated' for incidents with no grid, 'city' for units of no region) \
+            (env PRECINCT_REGIONS; default all).
+            """)
     var regions: String?
 
-    @Option(help: """
-        Dispatch rules file (env PRECINCT_DISPATCH_RULES; default <city>/dispatch-rules.json, or the built-in defaults when the city \
-        has none).
-        """)
+    @Option(
+        help: """
+            Dispatch rules file (env PRECINCT_DISPATCH_RULES; default <city>/dispatch-rules.json, or the built-in defaults when the city \
+            has none).
+            """)
     var rules: String?
 
     func run() async throws {
@@ -29,8 +31,9 @@ struct DispatchCommand: AsyncParsableCommand {
         let jurisdiction = try Jurisdiction.load(from: config.cityDirectory)
         // Empty means "not given": the city's file, and every region.
         let rulesPath = try resolveSetting(rules, env: "PRECINCT_DISPATCH_RULES", parse: { $0 }, default: "")
-        let dispatchRules = try DispatchRules.load(cityDirectory: config.cityDirectory,
-                                                   file: rulesPath.isEmpty ? nil : URL(fileURLWithPath: rulesPath))
+        let dispatchRules = try DispatchRules.load(
+            cityDirectory: config.cityDirectory,
+            file: rulesPath.isEmpty ? nil : URL(fileURLWithPath: rulesPath))
         let regionList = try resolveSetting(regions, env: "PRECINCT_REGIONS", parse: { $0 }, default: "")
         let scope = try RegionScope.parse(regionList, jurisdiction: jurisdiction)
         let definition = DispatchService.definition(jurisdiction: jurisdiction, rules: dispatchRules, scope: scope)

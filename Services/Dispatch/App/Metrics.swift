@@ -20,12 +20,14 @@ final class DispatchMetrics: Sendable {
     private let rules = Mutex<[String: RuleHandles]>([:])
 
     init() {
-        warnings = Dictionary(uniqueKeysWithValues: SLATimer.allCases.map {
-            ($0, Counter(label: "precinct_dispatch_sla_warnings_total", dimensions: [("timer", $0.rawValue)]))
-        })
-        breaches = Dictionary(uniqueKeysWithValues: SLATimer.allCases.map {
-            ($0, Counter(label: "precinct_dispatch_sla_breaches_total", dimensions: [("timer", $0.rawValue)]))
-        })
+        warnings = Dictionary(
+            uniqueKeysWithValues: SLATimer.allCases.map {
+                ($0, Counter(label: "precinct_dispatch_sla_warnings_total", dimensions: [("timer", $0.rawValue)]))
+            })
+        breaches = Dictionary(
+            uniqueKeysWithValues: SLATimer.allCases.map {
+                ($0, Counter(label: "precinct_dispatch_sla_breaches_total", dimensions: [("timer", $0.rawValue)]))
+            })
     }
 
     /// What the core reports, wired to the handles.
@@ -45,8 +47,9 @@ final class DispatchMetrics: Sendable {
     private func handles(rule: String) -> RuleHandles {
         rules.withLock { cache in
             if let handles = cache[rule] { return handles }
-            let handles = RuleHandles(decision: Metrics.Timer(label: "precinct_dispatch_decision_seconds", dimensions: [("rule", rule)]),
-                                      assignments: Counter(label: "precinct_dispatch_assignments_total", dimensions: [("rule", rule)]))
+            let handles = RuleHandles(
+                decision: Metrics.Timer(label: "precinct_dispatch_decision_seconds", dimensions: [("rule", rule)]),
+                assignments: Counter(label: "precinct_dispatch_assignments_total", dimensions: [("rule", rule)]))
             cache[rule] = handles
             return handles
         }

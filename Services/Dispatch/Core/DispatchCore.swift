@@ -32,8 +32,10 @@ public final class DispatchCore: ServiceCore {
     private let dispatcher: Dispatcher
 
     /// A core for `jurisdiction`; `observer` hears what the metrics need.
-    public init(jurisdiction: Jurisdiction, rules: DispatchRules = .defaults, scope: RegionScope = .all,
-                observer: DispatchObserver = DispatchObserver()) {
+    public init(
+        jurisdiction: Jurisdiction, rules: DispatchRules = .defaults, scope: RegionScope = .all,
+        observer: DispatchObserver = DispatchObserver()
+    ) {
         self.jurisdiction = jurisdiction
         self.rules = rules
         self.scope = scope

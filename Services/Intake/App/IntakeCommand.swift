@@ -25,8 +25,9 @@ struct IntakeCommand: AsyncParsableCommand {
         // the service naming the variable (it used to be dropped silently).
         rules.merge.window = try Self.positive(mergeWindowMinutes, env: "PRECINCT_MERGE_WINDOW_MINUTES", default: defaults.window / 60) * 60
         rules.merge.placeRadiusMeters = try Self.positive(mergeRadiusMeters, env: "PRECINCT_MERGE_RADIUS_METERS", default: defaults.placeRadiusMeters)
-        rules.merge.callerRadiusMeters = try Self.positive(callerRadiusMeters, env: "PRECINCT_CALLER_RADIUS_METERS",
-                                                           default: defaults.callerRadiusMeters)
+        rules.merge.callerRadiusMeters = try Self.positive(
+            callerRadiusMeters, env: "PRECINCT_CALLER_RADIUS_METERS",
+            default: defaults.callerRadiusMeters)
         let definition = IntakeService.definition(jurisdiction: jurisdiction, addresses: addresses, rules: rules)
         // Bootstrapped here and only here: a process has one logging and one metrics system.
         let metrics = Observability.bootstrap(logLevel: config.logLevel)

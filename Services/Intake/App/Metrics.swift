@@ -17,8 +17,9 @@ final class CallMetrics: Sendable {
         let labels = Labels(channel: channel ?? "unknown", outcome: outcome, reason: reason)
         let counter = counters.withLock { counters in
             if let counter = counters[labels] { return counter }
-            let counter = Counter(label: "precinct_intake_calls_total",
-                                  dimensions: [("channel", labels.channel), ("outcome", labels.outcome), ("reason", labels.reason)])
+            let counter = Counter(
+                label: "precinct_intake_calls_total",
+                dimensions: [("channel", labels.channel), ("outcome", labels.outcome), ("reason", labels.reason)])
             counters[labels] = counter
             return counter
         }

@@ -92,8 +92,9 @@ enum IntakeService {
     }
 
     static func response(_ reply: EncodedReply) -> Response {
-        Response(status: .init(code: reply.status), headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+        Response(
+            status: .init(code: reply.status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
 }
 
@@ -154,7 +155,8 @@ extension APIError {
     /// A refusal naming the field; a rejected call also names the record it was kept under.
     init(_ problem: FieldError, status: Int, callId: String? = nil) {
         let what = problem.field.isEmpty ? problem.reason : "\(problem.field) \(problem.reason)"
-        self.init(status: status, code: problem.code ?? "invalid-value", message: callId.map { "call \($0) recorded and rejected: \(what)" } ?? what,
-                  field: problem.field.isEmpty ? nil : problem.field, callId: callId)
+        self.init(
+            status: status, code: problem.code ?? "invalid-value", message: callId.map { "call \($0) recorded and rejected: \(what)" } ?? what,
+            field: problem.field.isEmpty ? nil : problem.field, callId: callId)
     }
 }

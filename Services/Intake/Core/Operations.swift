@@ -155,8 +155,10 @@ public struct CallQuery: Codable, Sendable, Hashable {
     public var after: String?
     public var limit: Int?
 
-    public init(channel: String? = nil, outcome: String? = nil, reason: String? = nil, callTaker: String? = nil, caller: String? = nil,
-                incidentId: String? = nil, category: String? = nil, since: Date? = nil, until: Date? = nil, after: String? = nil, limit: Int? = nil) {
+    public init(
+        channel: String? = nil, outcome: String? = nil, reason: String? = nil, callTaker: String? = nil, caller: String? = nil,
+        incidentId: String? = nil, category: String? = nil, since: Date? = nil, until: Date? = nil, after: String? = nil, limit: Int? = nil
+    ) {
         self.channel = channel
         self.outcome = outcome
         self.reason = reason

@@ -18,8 +18,9 @@ struct LiaisonCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve(.liaison)
-        let period = try resolveSetting(workPeriodDays, env: "PRECINCT_LIAISON_WORK_PERIOD_DAYS",
-                                        parse: { Double($0).flatMap { $0.isFinite ? $0 : nil } }, default: 30)
+        let period = try resolveSetting(
+            workPeriodDays, env: "PRECINCT_LIAISON_WORK_PERIOD_DAYS",
+            parse: { Double($0).flatMap { $0.isFinite ? $0 : nil } }, default: 30)
         guard period > 0 else {
             throw ValidationError("PRECINCT_LIAISON_WORK_PERIOD_DAYS (or --work-period-days) must be a number of days > 0; got \(period)")
         }
@@ -34,8 +35,9 @@ struct LiaisonCommand: AsyncParsableCommand {
                 throw ConfigurationError(file: "enterprises.json", record: "enterprise \(e.id)", problem: problem)
             }
         }
-        let definition = LiaisonService.definition(enterprises: enterprises, jurisdiction: jurisdiction,
-                                                   settings: LiaisonSettings(workPeriodDays: period))
+        let definition = LiaisonService.definition(
+            enterprises: enterprises, jurisdiction: jurisdiction,
+            settings: LiaisonSettings(workPeriodDays: period))
         // Bootstrapped here and only here: a process has one logging and one metrics system.
         let metrics = Observability.bootstrap(logLevel: config.logLevel)
         let service = try buildService(definition, config: config, logger: Observability.logger(for: config), metrics: metrics)

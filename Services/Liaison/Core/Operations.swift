@@ -139,8 +139,10 @@ public struct CaseInput: Codable, Sendable, Hashable {
     public var suspectsCaught: Int?
     public var lossesRecovered: Double?
 
-    public init(caseId: String, enterpriseId: String? = nil, officerId: String? = nil, incidentId: String? = nil, title: String? = nil,
-                status: EnterpriseCase.Status? = nil, suspectsCaught: Int? = nil, lossesRecovered: Double? = nil) {
+    public init(
+        caseId: String, enterpriseId: String? = nil, officerId: String? = nil, incidentId: String? = nil, title: String? = nil,
+        status: EnterpriseCase.Status? = nil, suspectsCaught: Int? = nil, lossesRecovered: Double? = nil
+    ) {
         self.caseId = caseId
         self.enterpriseId = enterpriseId
         self.officerId = officerId
@@ -170,8 +172,10 @@ public struct WorkInput: Codable, Sendable, Hashable {
     public var at: Date?
     public var note: String?
 
-    public init(entryId: String? = nil, enterpriseId: String, kind: WorkLogEntry.Kind, officerIds: [String]? = nil, at: Date? = nil,
-                note: String? = nil) {
+    public init(
+        entryId: String? = nil, enterpriseId: String, kind: WorkLogEntry.Kind, officerIds: [String]? = nil, at: Date? = nil,
+        note: String? = nil
+    ) {
         self.entryId = entryId
         self.enterpriseId = enterpriseId
         self.kind = kind

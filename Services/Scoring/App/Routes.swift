@@ -81,8 +81,9 @@ enum ScoringService {
                 let query = try decodeQuery(ScoringAPI.HotspotsQuery.self, request)
                 let report = try await read { try await queries.hotspots(query, rules: $0) }
                 if query.format == .csv {
-                    return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
-                                    body: .init(byteBuffer: ByteBuffer(string: report.csv)))
+                    return Response(
+                        status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: report.csv)))
                 }
                 return response(status: 200, body: try APIEncoding.encoder.encode(report))
             } catch {

@@ -21,12 +21,15 @@ struct ScoringCommand: AsyncParsableCommand {
         let jurisdiction = try Jurisdiction.load(from: config.cityDirectory)
         // Empty: no file named, so the city folder's table (or the defaults) applies.
         let path = try resolveSetting(rules, env: "PRECINCT_SCORING_RULES", parse: { $0 }, default: "")
-        let table = try path.isEmpty
+        let table =
+            try path.isEmpty
             ? ScoringRules.load(from: config.cityDirectory)
             : ScoringRules.decode(Data(contentsOf: URL(fileURLWithPath: path)), file: path)
         // Bootstrapped here and only here: a process has one logging and one metrics system.
         let metrics = Observability.bootstrap(logLevel: config.logLevel)
-        let service = try buildService(ScoringService.definition(rules: table, jurisdiction: jurisdiction), config: config, logger: Observability.logger(for: config), metrics: metrics)
+        let service = try buildService(
+            ScoringService.definition(rules: table, jurisdiction: jurisdiction), config: config, logger: Observability.logger(for: config),
+            metrics: metrics)
         try await service.run(config: config)
     }
 }

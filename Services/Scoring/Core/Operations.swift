@@ -57,8 +57,10 @@ public enum ScoringAPI {
         /// Event time it was received or decided; default: now (event time).
         public var at: Date?
 
-        public init(complaintId: String, incidentId: String, kind: Complaint.Kind? = nil, status: Complaint.Status? = nil,
-                    officerIds: [String]? = nil, note: String? = nil, at: Date? = nil) {
+        public init(
+            complaintId: String, incidentId: String, kind: Complaint.Kind? = nil, status: Complaint.Status? = nil,
+            officerIds: [String]? = nil, note: String? = nil, at: Date? = nil
+        ) {
             self.complaintId = complaintId
             self.incidentId = incidentId
             self.kind = kind
@@ -161,8 +163,10 @@ public enum ScoringAPI {
         public var from: String?
         public var to: String?
 
-        public init(level: Level? = nil, key: String? = nil, period: Period.Kind? = nil, date: String? = nil, from: String? = nil,
-                    to: String? = nil) {
+        public init(
+            level: Level? = nil, key: String? = nil, period: Period.Kind? = nil, date: String? = nil, from: String? = nil,
+            to: String? = nil
+        ) {
             self.level = level
             self.key = key
             self.period = period
@@ -222,8 +226,10 @@ public enum ScoringAPI {
         public var from: String?
         public var to: String?
 
-        public init(top: Int? = nil, format: ReportFormat? = nil, period: Period.Kind? = nil, date: String? = nil, from: String? = nil,
-                    to: String? = nil) {
+        public init(
+            top: Int? = nil, format: ReportFormat? = nil, period: Period.Kind? = nil, date: String? = nil, from: String? = nil,
+            to: String? = nil
+        ) {
             self.top = top
             self.format = format
             self.period = period

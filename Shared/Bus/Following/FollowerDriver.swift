@@ -94,7 +94,8 @@ final class FollowerDriver {
             }
             if batch.source != source { flush(&batch) }
             batch.source = source
-            let actions = HeartbeatMessage.isHeartbeat(envelope.header)
+            let actions =
+                HeartbeatMessage.isHeartbeat(envelope.header)
                 ? followers[i].heartbeat(epoch: envelope.header.epoch, latestSeq: envelope.header.seq)
                 : followers[i].receive(envelope)
             perform(actions, for: i, batch: &batch)

@@ -196,8 +196,9 @@ public struct SourceFollower: Sendable, Equatable {
         }
         state = .pruned(oldestAvailable: oldest, lastApplied: delivered)
         return [
-            .log(.critical, "source pruned events this service never applied: resynchronise it (README, 'Resynchronising')",
-                 ["lastApplied": "\(delivered)", "oldestAvailable": "\(oldest)"]),
+            .log(
+                .critical, "source pruned events this service never applied: resynchronise it (README, 'Resynchronising')",
+                ["lastApplied": "\(delivered)", "oldestAvailable": "\(oldest)"]),
             .stateChanged(state),
         ]
     }

@@ -15,7 +15,8 @@ public struct CurveKeyPair: Sendable, Equatable {
 
     /// A new key pair from libzmq (libsodium's random source).
     public static func generate() throws(KeyError) -> CurveKeyPair {
-        var pub = [CChar](repeating: 0, count: 41), sec = [CChar](repeating: 0, count: 41)
+        var pub = [CChar](repeating: 0, count: 41)
+        var sec = [CChar](repeating: 0, count: 41)
         guard zmq_curve_keypair(&pub, &sec) == 0 else {
             throw KeyError("libzmq cannot make CURVE keys: \(String(cString: zmq_strerror(zmq_errno())))")
         }

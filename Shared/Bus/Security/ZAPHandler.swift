@@ -35,10 +35,11 @@ final class ZAPHandler {
                 result = .failure(.notCurve)
             }
             onDecision(domain, result)
-            let reply: [[UInt8]] = switch result {
-            case .success(let entry): [Array("1.0".utf8), frames[1], Array("200".utf8), Array("OK".utf8), Array(entry.name.utf8), []]
-            case .failure(let refusal): [Array("1.0".utf8), frames[1], Array("400".utf8), Array(refusal.rawValue.utf8), [], []]
-            }
+            let reply: [[UInt8]] =
+                switch result {
+                case .success(let entry): [Array("1.0".utf8), frames[1], Array("200".utf8), Array("OK".utf8), Array(entry.name.utf8), []]
+                case .failure(let refusal): [Array("1.0".utf8), frames[1], Array("400".utf8), Array(refusal.rawValue.utf8), [], []]
+                }
             _ = try? socket.send(multipart: reply)
         }
     }

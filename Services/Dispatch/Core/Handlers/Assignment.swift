@@ -10,8 +10,11 @@ extension Dispatcher {
         guard let incident = incidents[incidentId] else { return false }
         let started = ContinuousClock.now
         let tiers = policy.tiers(for: need, incident.facts)
-        guard let chosen = fleet.nearest(in: tiers, to: incident.target(in: jurisdiction), excluding: incident.tried, scope: scope,
-                                         shifts: shifts, minute: shifts.minuteOfDay(tx.now)) else { return false }
+        guard
+            let chosen = fleet.nearest(
+                in: tiers, to: incident.target(in: jurisdiction), excluding: incident.tried, scope: scope,
+                shifts: shifts, minute: shifts.minuteOfDay(tx.now))
+        else { return false }
         try assign(chosen, need: need, incidentId: incidentId, tx)
         let elapsed = (ContinuousClock.now - started).components
         observer.decided(chosen.rule, Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, tx.now.timeIntervalSince(incident.openedAt))
@@ -37,12 +40,14 @@ extension Dispatcher {
         try DispatchStore.insertAssignment(incidentId: incidentId, choice: choice, need: need, eta: eta, headline: incident.headline!, tx)
         let grid = incident.grid
         let unitStation = record.unit.stationId ?? record.unit.squadronId
-        try tx.emit(UnitAssigned(
-            incidentId: incidentId, unitId: unitId, callSign: record.unit.callSign, unitKind: record.unit.kind, officerIds: record.unit.officerIds,
-            rule: choice.rule, regionId: grid?.regionId, stationId: grid?.stationId, gridId: grid?.gridId,
-            distanceMeters: choice.distance, etaSeconds: eta, assignedAt: tx.now,
-            unitStationId: unitStation == grid?.stationId ? nil : unitStation, postId: grid?.urban == true ? grid?.postId : nil,
-            commandStationId: incident.commandStationId, role: need.role, replacesUnitId: need.replaces ?? need.handoverFrom))
+        try tx.emit(
+            UnitAssigned(
+                incidentId: incidentId, unitId: unitId, callSign: record.unit.callSign, unitKind: record.unit.kind,
+                officerIds: record.unit.officerIds,
+                rule: choice.rule, regionId: grid?.regionId, stationId: grid?.stationId, gridId: grid?.gridId,
+                distanceMeters: choice.distance, etaSeconds: eta, assignedAt: tx.now,
+                unitStationId: unitStation == grid?.stationId ? nil : unitStation, postId: grid?.urban == true ? grid?.postId : nil,
+                commandStationId: incident.commandStationId, role: need.role, replacesUnitId: need.replaces ?? need.handoverFrom))
         try note(incidentId, "assigned", unitId, "\(choice.rule) (\(need.role)), \(Int(choice.distance)) m, eta \(Int(eta)) s", tx)
         try DispatchStore.startTimer(.signOff, incident, unitId: unitId, SLADeadline(rules.timers.signOff, from: tx.now), tx)
         // Arrival runs from the first dispatch (a later unit finds it started and leaves it).
@@ -58,10 +63,14 @@ extension Dispatcher {
         queue.insert(entry)
         // An incident with a unit on it stays `assigned` while a further need waits.
         if incident.active.isEmpty { try DispatchStore.markQueued(incidentId: incidentId, tx) }
-        try tx.emit(IncidentQueued(incidentId: incidentId, regionId: incident.grid?.regionId, priority: incident.priority, reason: reason,
-                                   queuedAt: tx.now, need: need.kind.rawValue, queueId: entry.id))
-        try tx.emit(IncidentEscalated(incidentId: incidentId, regionId: incident.grid?.regionId, reason: "queued", level: 1,
-                                      commandStationId: centreStation(of: incident.grid), note: reason, at: tx.now))
+        try tx.emit(
+            IncidentQueued(
+                incidentId: incidentId, regionId: incident.grid?.regionId, priority: incident.priority, reason: reason,
+                queuedAt: tx.now, need: need.kind.rawValue, queueId: entry.id))
+        try tx.emit(
+            IncidentEscalated(
+                incidentId: incidentId, regionId: incident.grid?.regionId, reason: "queued", level: 1,
+                commandStationId: centreStation(of: incident.grid), note: reason, at: tx.now))
         try note(incidentId, "queued", nil, "\(need.role): \(reason)", tx)
         observer.queueLength(queue.count)
     }

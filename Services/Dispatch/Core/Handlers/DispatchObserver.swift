@@ -13,11 +13,13 @@ public struct DispatchObserver: Sendable {
     /// A tick ran at this event time (its work commits with the batch it ran in).
     public var ticked: @Sendable (_ now: Date) -> Void
 
-    public init(decided: @escaping @Sendable (String, Double, Double) -> Void = { _, _, _ in },
-                queueLength: @escaping @Sendable (Int) -> Void = { _ in },
-                warned: @escaping @Sendable (SLATimer) -> Void = { _ in },
-                breached: @escaping @Sendable (SLATimer) -> Void = { _ in },
-                ticked: @escaping @Sendable (Date) -> Void = { _ in }) {
+    public init(
+        decided: @escaping @Sendable (String, Double, Double) -> Void = { _, _, _ in },
+        queueLength: @escaping @Sendable (Int) -> Void = { _ in },
+        warned: @escaping @Sendable (SLATimer) -> Void = { _ in },
+        breached: @escaping @Sendable (SLATimer) -> Void = { _ in },
+        ticked: @escaping @Sendable (Date) -> Void = { _ in }
+    ) {
         self.decided = decided
         self.queueLength = queueLength
         self.warned = warned

@@ -49,11 +49,13 @@ extension Dispatcher {
         } else if command.position != nil || next != record.state {
             try setState(&record, next, incidentId: record.incidentId, reason: command.stage.rawValue, tx)
         }
-        try tx.emit(FieldReported(incidentId: command.incidentId, unitId: unitId, officerIds: record.unit.officerIds, stage: command.stage,
-                                  outcome: command.outcome, note: command.note, regionId: incident.grid?.regionId, at: tx.now,
-                                  handover: command.handover,
-                                  support: command.stage == .requestSupport ? (command.support ?? SupportRequest()) : nil,
-                                  incidentClosed: incidentClosed))
+        try tx.emit(
+            FieldReported(
+                incidentId: command.incidentId, unitId: unitId, officerIds: record.unit.officerIds, stage: command.stage,
+                outcome: command.outcome, note: command.note, regionId: incident.grid?.regionId, at: tx.now,
+                handover: command.handover,
+                support: command.stage == .requestSupport ? (command.support ?? SupportRequest()) : nil,
+                incidentClosed: incidentClosed))
         try note(command.incidentId, command.stage.rawValue, unitId, FieldReportRules.timelineDetail(command), tx)
 
         // The incident closes after its last unit's report, so its timeline and events read in order.

@@ -19,9 +19,11 @@ extension Dispatcher {
 
         if major, let grid = incident.grid {
             let command = incident.commandStationId ?? "?"
-            try tx.emit(IncidentEscalated(incidentId: incident.id, regionId: grid.regionId, reason: "major", level: 1,
-                                          commandStationId: incident.commandStationId,
-                                          note: "centre station \(command) takes command of the region's units", at: tx.now))
+            try tx.emit(
+                IncidentEscalated(
+                    incidentId: incident.id, regionId: grid.regionId, reason: "major", level: 1,
+                    commandStationId: incident.commandStationId,
+                    note: "centre station \(command) takes command of the region's units", at: tx.now))
             try note(incident.id, "escalated", nil, "major: centre station \(command) commands", tx)
             try DispatchStore.insertEchelons(EchelonPlan.later(rules.ptuEchelons, openedAt: opened.receivedAt), incidentId: incident.id, tx)
         }
@@ -38,9 +40,11 @@ extension Dispatcher {
         var sent = Set<String>()
         for notice in chiefs.notices(for: incident) {
             for officer in notice.officers where sent.insert("\(notice.role.rawValue).\(officer.id)").inserted {
-                try tx.emit(ChiefNotified(incidentId: incident.id, officerId: officer.id, role: notice.role, reason: notice.reason,
-                                          regionId: grid.regionId, stationId: grid.stationId, gridId: grid.gridId,
-                                          schoolId: notice.schoolId, at: tx.now))
+                try tx.emit(
+                    ChiefNotified(
+                        incidentId: incident.id, officerId: officer.id, role: notice.role, reason: notice.reason,
+                        regionId: grid.regionId, stationId: grid.stationId, gridId: grid.gridId,
+                        schoolId: notice.schoolId, at: tx.now))
                 try note(incident.id, "notified", nil, "\(notice.role.rawValue) \(officer.id) (\(notice.reason))", tx)
             }
         }

@@ -17,8 +17,9 @@ extension Dispatcher {
             try DispatchStore.markEchelonDone(due, tx)
             guard incidents[due.incidentId] != nil else { continue }
             for _ in 0..<due.units {
-                try sendOrQueue(Need(kind: .ptu, echelon: due.echelon), to: due.incidentId,
-                                reason: "no PTU team free for echelon \(due.echelon)", tx)
+                try sendOrQueue(
+                    Need(kind: .ptu, echelon: due.echelon), to: due.incidentId,
+                    reason: "no PTU team free for echelon \(due.echelon)", tx)
             }
         }
         try escalateStillQueued(tx)
@@ -31,8 +32,10 @@ extension Dispatcher {
 
     private func warn(_ due: DueTimer, _ tx: Transaction) throws {
         try DispatchStore.setTimerState(.warned, due, ended: false, tx)
-        try tx.emit(SLAWarning(incidentId: due.incidentId, unitId: due.unitId, timer: due.timer, regionId: due.regionId,
-                               stationId: due.stationId, startedAt: due.startedAt, dueAt: due.dueAt, at: tx.now))
+        try tx.emit(
+            SLAWarning(
+                incidentId: due.incidentId, unitId: due.unitId, timer: due.timer, regionId: due.regionId,
+                stationId: due.stationId, startedAt: due.startedAt, dueAt: due.dueAt, at: tx.now))
         let left = Int(due.dueSeconds - tx.now.timeIntervalSince1970)
         try note(due.incidentId, "warning", due.unitId, "\(due.timer.rawValue) due in \(left) s", tx)
         observer.warned(due.timer)
@@ -45,7 +48,8 @@ extension Dispatcher {
         var action = BreachAction.none
         let officers = due.unitId.flatMap { fleet[$0]?.unit.officerIds } ?? []
         if let unitId = due.unitId, let assignment = incidents[due.incidentId]?.active[unitId],
-           BreachAction.redispatches(due.timer, assignment: assignment, unitState: fleet[unitId]?.state) {
+            BreachAction.redispatches(due.timer, assignment: assignment, unitState: fleet[unitId]?.state)
+        {
             try release(unitId, from: due.incidentId, reason: "signOffBreached", transition: .release, tx)
             var need = assignment.need
             need.replaces = unitId
@@ -56,8 +60,10 @@ extension Dispatcher {
                 action = .queued
             }
         }
-        try tx.emit(SLABreached(incidentId: due.incidentId, unitId: due.unitId, officerIds: officers, timer: due.timer, regionId: due.regionId,
-                                stationId: due.stationId, startedAt: due.startedAt, dueAt: due.dueAt, action: action.rawValue, at: tx.now))
+        try tx.emit(
+            SLABreached(
+                incidentId: due.incidentId, unitId: due.unitId, officerIds: officers, timer: due.timer, regionId: due.regionId,
+                stationId: due.stationId, startedAt: due.startedAt, dueAt: due.dueAt, action: action.rawValue, at: tx.now))
         try note(due.incidentId, "breached", due.unitId, "\(due.timer.rawValue) (\(action.rawValue))", tx)
         observer.breached(due.timer)
     }
@@ -68,9 +74,11 @@ extension Dispatcher {
             let entry = queue.escalate(at: index)
             try DispatchStore.escalateQueued(id: entry.id, tx)
             let incident = incidents[entry.incidentId]
-            try tx.emit(IncidentEscalated(incidentId: entry.incidentId, regionId: incident?.grid?.regionId, reason: "stillQueued", level: 2,
-                                          commandStationId: centreStation(of: incident?.grid),
-                                          note: "\(entry.need.role) waiting \(Int(tx.now.timeIntervalSince(entry.queuedAt))) s", at: tx.now))
+            try tx.emit(
+                IncidentEscalated(
+                    incidentId: entry.incidentId, regionId: incident?.grid?.regionId, reason: "stillQueued", level: 2,
+                    commandStationId: centreStation(of: incident?.grid),
+                    note: "\(entry.need.role) waiting \(Int(tx.now.timeIntervalSince(entry.queuedAt))) s", at: tx.now))
             try note(entry.incidentId, "escalated", nil, "still queued: city command centre", tx)
         }
     }

@@ -14,9 +14,11 @@ extension Dispatcher {
         fleet[record.id] = record
         try DispatchStore.saveUnit(record, tx)
         guard from != state else { return }
-        try tx.emit(UnitStatusChanged(unitId: record.id, from: from.rawValue, to: state.rawValue, incidentId: incidentId ?? previousIncident,
-                                      stationId: record.unit.stationId ?? record.unit.squadronId, position: record.position,
-                                      reason: reason, at: tx.now))
+        try tx.emit(
+            UnitStatusChanged(
+                unitId: record.id, from: from.rawValue, to: state.rawValue, incidentId: incidentId ?? previousIncident,
+                stationId: record.unit.stationId ?? record.unit.squadronId, position: record.position,
+                reason: reason, at: tx.now))
     }
 
     /// A unit leaves an incident: free again (or off duty when its shift is over).
@@ -46,8 +48,10 @@ extension Dispatcher {
         try DispatchStore.closeIncident(incidentId: incident.id, outcome: outcome, tx)
         try dropQueued(incidentId: incident.id, tx)
         incidents[incident.id] = nil
-        try tx.emit(IncidentClosed(incidentId: incident.id, outcome: outcome, regionId: incident.grid?.regionId,
-                                   stationId: incident.grid?.stationId, openedAt: incident.openedAt, at: tx.now))
+        try tx.emit(
+            IncidentClosed(
+                incidentId: incident.id, outcome: outcome, regionId: incident.grid?.regionId,
+                stationId: incident.grid?.stationId, openedAt: incident.openedAt, at: tx.now))
         try note(incident.id, "incidentClosed", nil, outcome.rawValue, tx)
     }
 
@@ -58,8 +62,10 @@ extension Dispatcher {
         incidents[incident.id] = incident
         try DispatchStore.markCaseReferred(incidentId: incident.id, tx)
         let team = jurisdiction.officers(team: .caseHandling, station: station).map(\.id)
-        try tx.emit(CaseReferred(incidentId: incident.id, stationId: station, team: .caseHandling, officerIds: team,
-                                 regionId: incident.grid?.regionId, byUnitId: record.id, at: tx.now))
+        try tx.emit(
+            CaseReferred(
+                incidentId: incident.id, stationId: station, team: .caseHandling, officerIds: team,
+                regionId: incident.grid?.regionId, byUnitId: record.id, at: tx.now))
         try note(incident.id, "caseReferred", record.id, "case-handling team of \(station)", tx)
     }
 }

@@ -49,8 +49,10 @@ public struct ActiveIncident: Sendable, Hashable {
     /// `nil` until a unit is sent.
     public var headline: IncidentHeadline?
 
-    public init(id: String, facts: DispatchFacts, priority: Int, channel: Channel?, coordinate: Coordinate?, openedAt: Date,
-                commandStationId: String?, caseReferred: Bool = false, headline: IncidentHeadline? = nil) {
+    public init(
+        id: String, facts: DispatchFacts, priority: Int, channel: Channel?, coordinate: Coordinate?, openedAt: Date,
+        commandStationId: String?, caseReferred: Bool = false, headline: IncidentHeadline? = nil
+    ) {
         self.id = id
         self.facts = facts
         self.priority = priority

@@ -14,8 +14,10 @@ public struct FieldCommand: Codable, Sendable, Hashable {
     /// Where the unit is now (any stage may carry it).
     public var position: Coordinate?
 
-    public init(incidentId: String, unitId: String, stage: FieldStage, outcome: Outcome? = nil, note: String? = nil,
-                handover: Handover? = nil, support: SupportRequest? = nil, position: Coordinate? = nil) {
+    public init(
+        incidentId: String, unitId: String, stage: FieldStage, outcome: Outcome? = nil, note: String? = nil,
+        handover: Handover? = nil, support: SupportRequest? = nil, position: Coordinate? = nil
+    ) {
         self.incidentId = incidentId
         self.unitId = unitId
         self.stage = stage

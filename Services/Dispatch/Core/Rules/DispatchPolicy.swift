@@ -55,9 +55,12 @@ public final class DispatchPolicy {
         let place = f.grid?.gridId ?? "-"
         switch need.kind {
         case .primary:
-            let flavour = f.isCasualtyAccident ? "cas"
-                : f.category == .accidentMinor ? "acc"
-                : (f.category == .dispute && f.partiesConsent) ? "med" : "pat"
+            let flavour =
+                f.isCasualtyAccident
+                ? "cas"
+                : f.category == .accidentMinor
+                    ? "acc"
+                    : (f.category == .dispute && f.partiesConsent) ? "med" : "pat"
             return "p|\(place)|\(flavour)|\(f.major)"
         case .accidentDivision: return "ad"
         case .major: return "m|\(place)"
@@ -90,10 +93,11 @@ public final class DispatchPolicy {
             tiers = accidentTiers(loc, stationRule: "accident-station")
         } else if f.category == .dispute && f.partiesConsent {
             let region = regionStations(loc.regionId)
-            tiers = [
-                Tier(rule: "mediator-pair", units: ids { $0.kind == .mediatorPair && $0.stationId == loc.stationId }),
-                Tier(rule: "mediator-pair", units: ids { $0.kind == .mediatorPair && ($0.stationId.map(region.contains) ?? false) }),
-            ] + patrolTiers(loc)
+            tiers =
+                [
+                    Tier(rule: "mediator-pair", units: ids { $0.kind == .mediatorPair && $0.stationId == loc.stationId }),
+                    Tier(rule: "mediator-pair", units: ids { $0.kind == .mediatorPair && ($0.stationId.map(region.contains) ?? false) }),
+                ] + patrolTiers(loc)
         } else {
             tiers = patrolTiers(loc)
         }
@@ -134,9 +138,11 @@ public final class DispatchPolicy {
         return [
             Tier(rule: stationRule, units: ids { qualified($0) && $0.homeGridId == loc.gridId }),
             Tier(rule: stationRule, units: ids(qualified)),
-            Tier(rule: "accident-squadron", units: ids {
-                $0.kind == .trafficSquadron && ($0.squadronId == merged || ($0.squadronId.map(squadrons.contains) ?? false))
-            }),
+            Tier(
+                rule: "accident-squadron",
+                units: ids {
+                    $0.kind == .trafficSquadron && ($0.squadronId == merged || ($0.squadronId.map(squadrons.contains) ?? false))
+                }),
         ]
     }
 
@@ -162,9 +168,11 @@ public final class DispatchPolicy {
         let stations = regionStations(loc.regionId)
         return [
             Tier(rule: "support", units: ids { fits($0) && $0.stationId == loc.stationId }),
-            Tier(rule: "support", units: ids {
-                fits($0) && (jurisdiction.regionId(of: $0) == loc.regionId || ($0.stationId.map(stations.contains) ?? false))
-            }),
+            Tier(
+                rule: "support",
+                units: ids {
+                    fits($0) && (jurisdiction.regionId(of: $0) == loc.regionId || ($0.stationId.map(stations.contains) ?? false))
+                }),
             Tier(rule: "support", units: ids(fits)),
         ]
     }

@@ -123,15 +123,18 @@ public struct DispatchRules: Codable, Sendable, Hashable {
 
     /// The documented defaults (Zouping's standards: 90 s, 5 h, 22 h).
     public static let defaults = DispatchRules(
-        timers: Timers(signOff: Timer(seconds: 90, warnBefore: 30), firstFeedback: Timer(seconds: 5 * 3600, warnBefore: 1800),
-                       close: Timer(seconds: 22 * 3600, warnBefore: 3600), arrival: Arrival(warnBefore: 60, fallbackMinutes: 15)),
+        timers: Timers(
+            signOff: Timer(seconds: 90, warnBefore: 30), firstFeedback: Timer(seconds: 5 * 3600, warnBefore: 1800),
+            close: Timer(seconds: 22 * 3600, warnBefore: 3600), arrival: Arrival(warnBefore: 60, fallbackMinutes: 15)),
         major: Major(categories: [], maxPriority: 1, minCasualties: 3, keywords: ["持刀", "枪", "爆炸", "劫持", "围堵", "聚集"], extraUnits: 1),
         ptuEchelons: [Echelon(afterSeconds: 0, units: 1), Echelon(afterSeconds: 600, units: 1)],
         queue: Queue(escalateAfterSeconds: 300),
         shifts: Shifts(enforce: true, timeZone: "Asia/Shanghai"),
-        travel: Travel(detourFactor: 1.3, turnoutSeconds: 30, speedsKmh: [
-            "patrolCar": 40, "motorcycle": 30, "stationDuty": 35, "accidentDivision": 40, "trafficSquadron": 40, "ptu": 45, "mediatorPair": 30,
-        ]))
+        travel: Travel(
+            detourFactor: 1.3, turnoutSeconds: 30,
+            speedsKmh: [
+                "patrolCar": 40, "motorcycle": 30, "stationDuty": 35, "accidentDivision": 40, "trafficSquadron": 40, "ptu": 45, "mediatorPair": 30,
+            ]))
 
     public static let fileName = "dispatch-rules.json"
 

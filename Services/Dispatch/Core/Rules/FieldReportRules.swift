@@ -75,7 +75,8 @@ public struct HandoverRule: Sendable {
         var best: (id: String, distance: Double)?
         for id in fleet.order {
             guard let r = fleet[id], r.unit.stationId == station, DispatchPolicy.stationKinds(r.unit.kind), r.state == .available,
-                  scope.commands(unitRegion: r.regionId), !incident.tried.contains(id) else { continue }
+                scope.commands(unitRegion: r.regionId), !incident.tried.contains(id)
+            else { continue }
             let d = r.position.distance(to: target)
             if best == nil || d < best!.distance { best = (id, d) }
         }

@@ -12,8 +12,10 @@ public struct TrackedUnit: Sendable, Hashable {
     /// Its station's region, else its squadron's, else its home grid's; `nil`: a city-wide unit.
     public let regionId: String?
 
-    public init(unit: FieldUnit, state: UnitState = .available, incidentId: String? = nil, position: Coordinate? = nil,
-                offReason: String? = nil, regionId: String?) {
+    public init(
+        unit: FieldUnit, state: UnitState = .available, incidentId: String? = nil, position: Coordinate? = nil,
+        offReason: String? = nil, regionId: String?
+    ) {
         self.unit = unit
         self.state = state
         self.incidentId = incidentId
@@ -62,13 +64,16 @@ public struct Fleet: Sendable {
 
     /// The nearest free unit of the first tier that has one: available, on shift, commanded by
     /// this instance and never sent to this incident. Ties go to the lowest unit id.
-    public func nearest(in tiers: [Tier], to target: Coordinate?, excluding tried: Set<String>, scope: RegionScope,
-                        shifts: ShiftClock, minute: Int) -> UnitChoice? {
+    public func nearest(
+        in tiers: [Tier], to target: Coordinate?, excluding tried: Set<String>, scope: RegionScope,
+        shifts: ShiftClock, minute: Int
+    ) -> UnitChoice? {
         for tier in tiers {
             var best: (id: String, distance: Double)?
             for id in tier.units {
                 guard let record = units[id], record.state == .available, !tried.contains(id), scope.commands(unitRegion: record.regionId),
-                      shifts.onShift(record.unit, minute: minute) else { continue }
+                    shifts.onShift(record.unit, minute: minute)
+                else { continue }
                 let d = target.map { record.position.distance(to: $0) } ?? 0
                 if best == nil || d < best!.distance || (d == best!.distance && id < best!.id) { best = (id, d) }
             }

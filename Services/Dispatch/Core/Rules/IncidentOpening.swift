@@ -6,15 +6,18 @@ import Model
 public enum IncidentOpening {
     /// The incident as dispatch tracks it, from intake's `incident.opened`.
     public static func activeIncident(_ opened: IncidentOpened, rules: DispatchRules, jurisdiction: Jurisdiction) -> ActiveIncident {
-        let major = rules.isMajor(category: opened.category, priority: opened.priority, casualties: opened.casualties,
-                                  description: opened.description)
+        let major = rules.isMajor(
+            category: opened.category, priority: opened.priority, casualties: opened.casualties,
+            description: opened.description)
         let grid = opened.place.grid
         // On a major incident the region's centre station takes command of its member stations.
         let commandStation = major ? grid.flatMap { jurisdiction.regions[$0.regionId]?.centreStationId } : grid?.stationId
-        let facts = DispatchFacts(category: opened.category, casualties: opened.casualties, partiesConsent: opened.partiesConsent,
-                                  grid: grid, major: major)
-        return ActiveIncident(id: opened.incidentId, facts: facts, priority: opened.priority, channel: opened.channel,
-                              coordinate: opened.place.coordinate, openedAt: opened.receivedAt, commandStationId: commandStation)
+        let facts = DispatchFacts(
+            category: opened.category, casualties: opened.casualties, partiesConsent: opened.partiesConsent,
+            grid: grid, major: major)
+        return ActiveIncident(
+            id: opened.incidentId, facts: facts, priority: opened.priority, channel: opened.channel,
+            coordinate: opened.place.coordinate, openedAt: opened.receivedAt, commandStationId: commandStation)
     }
 }
 
@@ -46,8 +49,11 @@ public struct ChiefSelection: Sendable {
     /// The notices for `incident`, in the order they are published; none for an unlocated one.
     public func notices(for incident: ActiveIncident) -> [ChiefNotice] {
         guard let grid = incident.grid else { return [] }
-        var out = [ChiefNotice(officers: gridChiefs[grid.gridId] ?? jurisdiction.officers(role: .gridChief, station: grid.stationId),
-                               role: .gridChief, reason: "grid")]
+        var out = [
+            ChiefNotice(
+                officers: gridChiefs[grid.gridId] ?? jurisdiction.officers(role: .gridChief, station: grid.stationId),
+                role: .gridChief, reason: "grid")
+        ]
         if let point = incident.coordinate, let school = jurisdiction.school(containing: point) {
             let schoolStation = jurisdiction.grid(school.gridId)?.stationId ?? grid.stationId
             var chiefs = jurisdiction.officers(role: .schoolChief, station: schoolStation, grid: school.gridId)

@@ -35,8 +35,9 @@ public struct RegionScope: Sendable, Hashable {
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
             guard jurisdiction.regions[part] != nil || part == RoutingKey.unlocated || part == RoutingKey.city else {
                 let known = jurisdiction.regions.keys.sorted().joined(separator: ", ")
-                throw ConfigurationError(file: "--regions", record: part,
-                                         problem: "not a region of the city (\(known), or 'unlocated', 'city')")
+                throw ConfigurationError(
+                    file: "--regions", record: part,
+                    problem: "not a region of the city (\(known), or 'unlocated', 'city')")
             }
             out.insert(part)
         }

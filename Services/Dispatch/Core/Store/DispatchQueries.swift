@@ -31,8 +31,10 @@ public struct DispatchQueries: Sendable {
     /// Incidents by status, region and station, oldest first, without timelines or call signs.
     public func incidents(_ query: IncidentListQuery) async throws -> IncidentList {
         try await reader.read {
-            IncidentList(incidents: try Self.incidents($0, status: query.status, regionId: query.region, stationId: query.station,
-                                                       limit: query.limit ?? 500))
+            IncidentList(
+                incidents: try Self.incidents(
+                    $0, status: query.status, regionId: query.region, stationId: query.station,
+                    limit: query.limit ?? 500))
         }
     }
 
@@ -66,16 +68,18 @@ public struct DispatchQueries: Sendable {
         let units = assignmentRows.map { r -> AssignmentView in
             let unitId: String = r["unit_id"]
             let unit = jurisdiction?.units.first { $0.id == unitId }
-            return AssignmentView(unitId: unitId, callSign: unit?.callSign, kind: unit?.kind.rawValue, rule: r["rule"], role: r["role"] ?? "primary",
-                                  assignedAt: Date(timeIntervalSince1970: r["at"]), active: flag(r, "active"), signedOff: flag(r, "signed_off"),
-                                  distanceMeters: r["distance"], etaSeconds: r["eta"], endedAt: date(r, "ended_at"), endReason: r["end_reason"])
+            return AssignmentView(
+                unitId: unitId, callSign: unit?.callSign, kind: unit?.kind.rawValue, rule: r["rule"], role: r["role"] ?? "primary",
+                assignedAt: Date(timeIntervalSince1970: r["at"]), active: flag(r, "active"), signedOff: flag(r, "signed_off"),
+                distanceMeters: r["distance"], etaSeconds: r["eta"], endedAt: date(r, "ended_at"), endReason: r["end_reason"])
         }
         let timerRows = try Row.fetchAll(db, sql: "SELECT * FROM timers WHERE incident_id = ? ORDER BY started_at, timer", arguments: [id])
         let timers = timerRows.map { r -> TimerView in
             let unit: String = r["unit_id"]
-            return TimerView(timer: r["timer"], unitId: unit.isEmpty ? nil : unit, state: r["state"],
-                             startedAt: Date(timeIntervalSince1970: r["started_at"]), dueAt: Date(timeIntervalSince1970: r["due_at"]),
-                             endedAt: date(r, "ended_at"))
+            return TimerView(
+                timer: r["timer"], unitId: unit.isEmpty ? nil : unit, state: r["state"],
+                startedAt: Date(timeIntervalSince1970: r["started_at"]), dueAt: Date(timeIntervalSince1970: r["due_at"]),
+                endedAt: date(r, "ended_at"))
         }
         return IncidentView(
             id: row["id"], status: row["status"], category: row["category"], priority: row["priority"], regionId: row["region_id"],
@@ -93,13 +97,26 @@ public struct DispatchQueries: Sendable {
     }
 
     /// Incidents by status (default: every one not closed), region and station, oldest first.
-    static func incidents(_ db: Database, status: String? = nil, regionId: String? = nil, stationId: String? = nil,
-                          limit: Int = 500) throws -> [IncidentView] {
+    static func incidents(
+        _ db: Database, status: String? = nil, regionId: String? = nil, stationId: String? = nil,
+        limit: Int = 500
+    ) throws -> [IncidentView] {
         var sql = "SELECT id FROM incidents WHERE "
         var args: [any DatabaseValueConvertible] = []
-        if let status { sql += "status = ?"; args.append(status) } else { sql += "status != 'closed'" }
-        if let regionId { sql += " AND region_id = ?"; args.append(regionId) }
-        if let stationId { sql += " AND (station_id = ? OR command_station_id = ?)"; args += [stationId, stationId] }
+        if let status {
+            sql += "status = ?"
+            args.append(status)
+        } else {
+            sql += "status != 'closed'"
+        }
+        if let regionId {
+            sql += " AND region_id = ?"
+            args.append(regionId)
+        }
+        if let stationId {
+            sql += " AND (station_id = ? OR command_station_id = ?)"
+            args += [stationId, stationId]
+        }
         sql += " ORDER BY opened_at, id LIMIT ?"
         args.append(max(1, min(limit, 5_000)))
         return try String.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { try incident(db, id: $0, withTimeline: false) }
@@ -120,14 +137,16 @@ public struct DispatchQueries: Sendable {
     }
 
     static func queue(_ db: Database, incidentId: String? = nil) throws -> [QueuedView] {
-        let rows = if let incidentId {
-            try Row.fetchAll(db, sql: "SELECT * FROM queue WHERE incident_id = ? ORDER BY priority, id", arguments: [incidentId])
-        } else {
-            try Row.fetchAll(db, sql: "SELECT * FROM queue ORDER BY priority, id")
-        }
+        let rows =
+            if let incidentId {
+                try Row.fetchAll(db, sql: "SELECT * FROM queue WHERE incident_id = ? ORDER BY priority, id", arguments: [incidentId])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT * FROM queue ORDER BY priority, id")
+            }
         return rows.map { r in
-            QueuedView(queueId: r["id"], incidentId: r["incident_id"], need: DispatchStore.decodeNeed(r["need"])?.role ?? "?",
-                       priority: r["priority"], regionId: r["region_id"], queuedAt: Date(timeIntervalSince1970: r["queued_at"]), level: r["level"])
+            QueuedView(
+                queueId: r["id"], incidentId: r["incident_id"], need: DispatchStore.decodeNeed(r["need"])?.role ?? "?",
+                priority: r["priority"], regionId: r["region_id"], queuedAt: Date(timeIntervalSince1970: r["queued_at"]), level: r["level"])
         }
     }
 

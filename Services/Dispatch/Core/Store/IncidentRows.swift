@@ -10,26 +10,34 @@ extension DispatchStore {
     static func insertIncident(_ incident: ActiveIncident, _ tx: Transaction) throws -> Bool {
         let grid = incident.grid
         let facts = incident.facts
-        try tx.run("""
+        try tx.run(
+            """
             INSERT OR IGNORE INTO incidents (id, category, priority, status, region_id, station_id, grid_id, post_id, urban, lat, lon,
                                              opened_at, casualties, consent, channel, major, command_station_id)
             VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [incident.id, facts.category.rawValue, incident.priority, grid?.regionId, grid?.stationId, grid?.gridId, grid?.postId,
-                  grid?.urban, incident.coordinate?.lat, incident.coordinate?.lon, incident.openedAt.timeIntervalSince1970,
-                  facts.casualties, facts.partiesConsent ? 1 : 0, incident.channel?.rawValue, facts.major ? 1 : 0,
-                  incident.commandStationId])
+            """,
+            [
+                incident.id, facts.category.rawValue, incident.priority, grid?.regionId, grid?.stationId, grid?.gridId, grid?.postId,
+                grid?.urban, incident.coordinate?.lat, incident.coordinate?.lon, incident.openedAt.timeIntervalSince1970,
+                facts.casualties, facts.partiesConsent ? 1 : 0, incident.channel?.rawValue, facts.major ? 1 : 0,
+                incident.commandStationId,
+            ])
         return tx.db.changesCount > 0
     }
 
     /// A unit was sent; the incident is assigned, known by `headline`.
-    static func insertAssignment(incidentId: String, choice: UnitChoice, need: Need, eta: Double, headline: IncidentHeadline,
-                                 _ tx: Transaction) throws {
-        try tx.run("""
+    static func insertAssignment(
+        incidentId: String, choice: UnitChoice, need: Need, eta: Double, headline: IncidentHeadline,
+        _ tx: Transaction
+    ) throws {
+        try tx.run(
+            """
             INSERT OR IGNORE INTO assignments (incident_id, unit_id, rule, at, role, need, active, distance, eta)
             VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
             """, [incidentId, choice.unitId, choice.rule, tx.now.timeIntervalSince1970, need.role, try encode(need), choice.distance, eta])
-        try tx.run("UPDATE incidents SET status = 'assigned', assigned_at = ?, unit_id = ?, rule = ? WHERE id = ?",
-                   [headline.assignedAt.timeIntervalSince1970, headline.unitId, headline.rule, incidentId])
+        try tx.run(
+            "UPDATE incidents SET status = 'assigned', assigned_at = ?, unit_id = ?, rule = ? WHERE id = ?",
+            [headline.assignedAt.timeIntervalSince1970, headline.unitId, headline.rule, incidentId])
     }
 
     static func markQueued(incidentId: String, _ tx: Transaction) throws {
@@ -43,9 +51,11 @@ extension DispatchStore {
     /// The unit left the incident: its assignment ends and its own timers stop.
     static func endAssignment(incidentId: String, unitId: String, reason: String, _ tx: Transaction) throws {
         let now = tx.now.timeIntervalSince1970
-        try tx.run("UPDATE assignments SET active = 0, ended_at = ?, end_reason = ? WHERE incident_id = ? AND unit_id = ?",
-                   [now, reason, incidentId, unitId])
-        try tx.run("""
+        try tx.run(
+            "UPDATE assignments SET active = 0, ended_at = ?, end_reason = ? WHERE incident_id = ? AND unit_id = ?",
+            [now, reason, incidentId, unitId])
+        try tx.run(
+            """
             UPDATE timers SET state = 'cancelled', ended_at = ? WHERE incident_id = ? AND unit_id = ? AND state IN ('pending', 'warned')
             """, [now, incidentId, unitId])
     }
@@ -66,14 +76,16 @@ extension DispatchStore {
 
     /// Records a field report; false when this unit already reported this stage on this incident.
     static func insertFieldReport(_ command: FieldCommand, _ tx: Transaction) throws -> Bool {
-        try tx.run("INSERT OR IGNORE INTO field_reports (incident_id, unit_id, stage, at, outcome) VALUES (?, ?, ?, ?, ?)",
-                   [command.incidentId, command.unitId, command.stage.rawValue, tx.now.timeIntervalSince1970, command.outcome?.rawValue])
+        try tx.run(
+            "INSERT OR IGNORE INTO field_reports (incident_id, unit_id, stage, at, outcome) VALUES (?, ?, ?, ?, ?)",
+            [command.incidentId, command.unitId, command.stage.rawValue, tx.now.timeIntervalSince1970, command.outcome?.rawValue])
         return tx.db.changesCount > 0
     }
 
     /// One line of the incident's timeline (`GET /v1/incidents/<id>/timeline`).
     static func timeline(_ incidentId: String, _ kind: String, _ unitId: String?, _ detail: String, _ tx: Transaction) throws {
-        try tx.run("INSERT INTO timeline (incident_id, at, kind, unit_id, detail) VALUES (?, ?, ?, ?, ?)",
-                   [incidentId, tx.now.timeIntervalSince1970, kind, unitId, detail.isEmpty ? nil : detail])
+        try tx.run(
+            "INSERT INTO timeline (incident_id, at, kind, unit_id, detail) VALUES (?, ?, ?, ?, ?)",
+            [incidentId, tx.now.timeIntervalSince1970, kind, unitId, detail.isEmpty ? nil : detail])
     }
 }

@@ -17,12 +17,14 @@ struct LoadedState {
     private static func fleet(_ db: Database, _ jurisdiction: Jurisdiction) throws -> Fleet {
         var stored: [String: Row] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM units") { stored[row["id"]] = row }
-        return Fleet(jurisdiction.units.map { unit in
-            let region = jurisdiction.regionId(of: unit)
-            guard let row = stored[unit.id] else { return TrackedUnit(unit: unit, regionId: region) }
-            return TrackedUnit(unit: unit, state: UnitState(rawValue: row["state"]) ?? .available, incidentId: row["incident_id"],
-                               position: Coordinate(lat: row["lat"], lon: row["lon"]), offReason: row["off_reason"], regionId: region)
-        })
+        return Fleet(
+            jurisdiction.units.map { unit in
+                let region = jurisdiction.regionId(of: unit)
+                guard let row = stored[unit.id] else { return TrackedUnit(unit: unit, regionId: region) }
+                return TrackedUnit(
+                    unit: unit, state: UnitState(rawValue: row["state"]) ?? .available, incidentId: row["incident_id"],
+                    position: Coordinate(lat: row["lat"], lon: row["lon"]), offReason: row["off_reason"], regionId: region)
+            })
     }
 
     private static func openIncidents(_ db: Database) throws -> [String: ActiveIncident] {
@@ -51,29 +53,34 @@ struct LoadedState {
     private static func activeIncident(from row: Row) -> ActiveIncident {
         var grid: GridLocation?
         if let gridId: String = row["grid_id"] {
-            grid = GridLocation(gridId: gridId, stationId: row["station_id"], postId: row["post_id"], regionId: row["region_id"],
-                                urban: row["urban"] ?? false)
+            grid = GridLocation(
+                gridId: gridId, stationId: row["station_id"], postId: row["post_id"], regionId: row["region_id"],
+                urban: row["urban"] ?? false)
         }
         var coordinate: Coordinate?
         if let lat: Double = row["lat"], let lon: Double = row["lon"] { coordinate = Coordinate(lat: lat, lon: lon) }
-        let facts = DispatchFacts(category: Category(rawValue: row["category"]) ?? .helpRequest, casualties: row["casualties"] ?? 0,
-                                  partiesConsent: (row["consent"] as Int? ?? 0) == 1, grid: grid, major: (row["major"] as Int? ?? 0) == 1)
+        let facts = DispatchFacts(
+            category: Category(rawValue: row["category"]) ?? .helpRequest, casualties: row["casualties"] ?? 0,
+            partiesConsent: (row["consent"] as Int? ?? 0) == 1, grid: grid, major: (row["major"] as Int? ?? 0) == 1)
         var headline: IncidentHeadline?
         if let unitId: String = row["unit_id"], let rule: String = row["rule"], let assignedAt: Double = row["assigned_at"] {
             headline = IncidentHeadline(unitId: unitId, rule: rule, assignedAt: Date(timeIntervalSince1970: assignedAt))
         }
-        return ActiveIncident(id: row["id"], facts: facts, priority: row["priority"],
-                              channel: (row["channel"] as String?).flatMap(Channel.init(rawValue:)), coordinate: coordinate,
-                              openedAt: Date(timeIntervalSince1970: row["opened_at"]), commandStationId: row["command_station_id"],
-                              caseReferred: (row["case_referred"] as Int? ?? 0) == 1, headline: headline)
+        return ActiveIncident(
+            id: row["id"], facts: facts, priority: row["priority"],
+            channel: (row["channel"] as String?).flatMap(Channel.init(rawValue:)), coordinate: coordinate,
+            openedAt: Date(timeIntervalSince1970: row["opened_at"]), commandStationId: row["command_station_id"],
+            caseReferred: (row["case_referred"] as Int? ?? 0) == 1, headline: headline)
     }
 
     /// The queue in serving order; a row whose need no longer decodes is skipped.
     private static func queue(_ db: Database) throws -> WaitingQueue {
-        WaitingQueue(try Row.fetchAll(db, sql: "SELECT * FROM queue ORDER BY priority, id").compactMap { row in
-            guard let need = DispatchStore.decodeNeed(row["need"]) else { return nil }
-            return QueueEntry(id: row["id"], incidentId: row["incident_id"], need: need, priority: row["priority"],
-                              queuedAt: Date(timeIntervalSince1970: row["queued_at"]), level: row["level"])
-        })
+        WaitingQueue(
+            try Row.fetchAll(db, sql: "SELECT * FROM queue ORDER BY priority, id").compactMap { row in
+                guard let need = DispatchStore.decodeNeed(row["need"]) else { return nil }
+                return QueueEntry(
+                    id: row["id"], incidentId: row["incident_id"], need: need, priority: row["priority"],
+                    queuedAt: Date(timeIntervalSince1970: row["queued_at"]), level: row["level"])
+            })
     }
 }

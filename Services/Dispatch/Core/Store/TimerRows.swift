@@ -29,51 +29,62 @@ struct DueEchelon: Sendable, Hashable {
 extension DispatchStore {
     /// Starts a timer (a timer already started for the same incident, unit and kind is kept).
     static func startTimer(_ timer: SLATimer, _ incident: ActiveIncident, unitId: String?, _ deadline: SLADeadline, _ tx: Transaction) throws {
-        try tx.run("""
+        try tx.run(
+            """
             INSERT OR IGNORE INTO timers (incident_id, unit_id, timer, region_id, station_id, started_at, warn_at, due_at, state)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')
-            """, [incident.id, unitId ?? "", timer.rawValue, incident.grid?.regionId, incident.grid?.stationId,
-                  deadline.startedAt.timeIntervalSince1970, deadline.warnAt?.timeIntervalSince1970, deadline.dueAt.timeIntervalSince1970])
+            """,
+            [
+                incident.id, unitId ?? "", timer.rawValue, incident.grid?.regionId, incident.grid?.stationId,
+                deadline.startedAt.timeIntervalSince1970, deadline.warnAt?.timeIntervalSince1970, deadline.dueAt.timeIntervalSince1970,
+            ])
     }
 
     /// The timer was met (if it is still running).
     static func stopTimer(_ timer: SLATimer, incidentId: String, unitId: String?, _ tx: Transaction) throws {
-        try tx.run("""
+        try tx.run(
+            """
             UPDATE timers SET state = 'met', ended_at = ? WHERE incident_id = ? AND unit_id = ? AND timer = ? AND state IN ('pending', 'warned')
             """, [tx.now.timeIntervalSince1970, incidentId, unitId ?? "", timer.rawValue])
     }
 
     /// Pending timers whose warning time has come, earliest first (at most 500 per tick).
     static func warningsDue(_ tx: Transaction) throws -> [DueTimer] {
-        try dueTimers(tx, sql: """
-            SELECT incident_id, unit_id, timer, region_id, station_id, started_at, due_at FROM timers
-            WHERE state = 'pending' AND warn_at IS NOT NULL AND warn_at <= ? ORDER BY warn_at LIMIT 500
-            """)
+        try dueTimers(
+            tx,
+            sql: """
+                SELECT incident_id, unit_id, timer, region_id, station_id, started_at, due_at FROM timers
+                WHERE state = 'pending' AND warn_at IS NOT NULL AND warn_at <= ? ORDER BY warn_at LIMIT 500
+                """)
     }
 
     /// Running timers past their due time, earliest first (at most 500 per tick).
     static func breachesDue(_ tx: Transaction) throws -> [DueTimer] {
-        try dueTimers(tx, sql: """
-            SELECT incident_id, unit_id, timer, region_id, station_id, started_at, due_at FROM timers
-            WHERE state IN ('pending', 'warned') AND due_at <= ? ORDER BY due_at LIMIT 500
-            """)
+        try dueTimers(
+            tx,
+            sql: """
+                SELECT incident_id, unit_id, timer, region_id, station_id, started_at, due_at FROM timers
+                WHERE state IN ('pending', 'warned') AND due_at <= ? ORDER BY due_at LIMIT 500
+                """)
     }
 
     private static func dueTimers(_ tx: Transaction, sql: String) throws -> [DueTimer] {
         try Row.fetchAll(tx.db.cachedStatement(sql: sql), arguments: [tx.now.timeIntervalSince1970]).compactMap { row in
             guard let timer = SLATimer(rawValue: row["timer"]) else { return nil }
             let unit: String = row["unit_id"]
-            return DueTimer(incidentId: row["incident_id"], unitId: unit.isEmpty ? nil : unit, timer: timer, regionId: row["region_id"],
-                            stationId: row["station_id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                            dueSeconds: row["due_at"])
+            return DueTimer(
+                incidentId: row["incident_id"], unitId: unit.isEmpty ? nil : unit, timer: timer, regionId: row["region_id"],
+                stationId: row["station_id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                dueSeconds: row["due_at"])
         }
     }
 
     static func setTimerState(_ state: TimerState, _ due: DueTimer, ended: Bool, _ tx: Transaction) throws {
         let key: [(any DatabaseValueConvertible)?] = [due.incidentId, due.unitId ?? "", due.timer.rawValue]
         if ended {
-            try tx.run("UPDATE timers SET state = ?, ended_at = ? WHERE incident_id = ? AND unit_id = ? AND timer = ?",
-                       StatementArguments([state.rawValue, tx.now.timeIntervalSince1970] + key))
+            try tx.run(
+                "UPDATE timers SET state = ?, ended_at = ? WHERE incident_id = ? AND unit_id = ? AND timer = ?",
+                StatementArguments([state.rawValue, tx.now.timeIntervalSince1970] + key))
         } else {
             try tx.run("UPDATE timers SET state = ? WHERE incident_id = ? AND unit_id = ? AND timer = ?", StatementArguments([state.rawValue] + key))
         }
@@ -81,8 +92,9 @@ extension DispatchStore {
 
     static func insertEchelons(_ plans: [EchelonPlan], incidentId: String, _ tx: Transaction) throws {
         for plan in plans {
-            try tx.run("INSERT OR IGNORE INTO echelons (incident_id, echelon, units, due_at) VALUES (?, ?, ?, ?)",
-                       [incidentId, plan.echelon, plan.units, plan.dueAt.timeIntervalSince1970])
+            try tx.run(
+                "INSERT OR IGNORE INTO echelons (incident_id, echelon, units, due_at) VALUES (?, ?, ?, ?)",
+                [incidentId, plan.echelon, plan.units, plan.dueAt.timeIntervalSince1970])
         }
     }
 

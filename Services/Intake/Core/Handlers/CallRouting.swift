@@ -9,8 +9,10 @@ struct CallRouting {
     let rules: IntakeRules
 
     /// Decides, records the incident side and emits the event; `d` comes back with the outcome.
-    func route(_ request: CallRequest, callId: String, receivedAt: Date, _ d: inout CallDecision, ids: inout RecordSequence,
-               _ tx: Transaction) throws {
+    func route(
+        _ request: CallRequest, callId: String, receivedAt: Date, _ d: inout CallDecision, ids: inout RecordSequence,
+        _ tx: Transaction
+    ) throws {
         let phone = request.caller?.phone.flatMap { $0.isEmpty ? nil : $0 }
         if let classification = d.classification {
             d.classification = rules.diversion.reading(classification, description: request.description)
@@ -23,16 +25,18 @@ struct CallRouting {
             let destination = rules.diversion.destination(request.description)
             d.outcome = .diverted
             d.diversion = destination
-            try tx.emit(IncidentDiverted(
-                callId: callId, channel: request.channel, ruleId: destination.ruleId, matter: destination.matter,
-                department: destination.department, description: request.description, caller: request.caller, place: place,
-                callTaker: request.callTaker, referral: request.referral, receivedAt: receivedAt, divertedAt: tx.now))
+            try tx.emit(
+                IncidentDiverted(
+                    callId: callId, channel: request.channel, ruleId: destination.ruleId, matter: destination.matter,
+                    department: destination.department, description: request.description, caller: request.caller, place: place,
+                    callTaker: request.callTaker, referral: request.referral, receivedAt: receivedAt, divertedAt: tx.now))
             return
         }
         let since = rules.merge.windowStart(for: receivedAt)
         if let phone, let match = rules.merge.sameCaller(try CallStore.earlierCalls(phone: phone, since: since, tx.db), at: d.coordinate) {
-            try merge(into: match.incidentId, reason: "sameCaller", distance: match.distance, request, callId: callId, receivedAt: receivedAt,
-                      place: place, &d, tx)
+            try merge(
+                into: match.incidentId, reason: "sameCaller", distance: match.distance, request, callId: callId, receivedAt: receivedAt,
+                place: place, &d, tx)
             return
         }
         guard let category else {
@@ -44,16 +48,19 @@ struct CallRouting {
             let box = rules.merge.searchBox(around: c)
             let candidates = try IncidentStore.openIncidents(category: category, lat: box.lat, lon: box.lon, since: since, tx.db)
             if let match = rules.merge.samePlace(candidates, at: c) {
-                try merge(into: match.incidentId, reason: "samePlace", distance: match.distance, request, callId: callId, receivedAt: receivedAt,
-                          place: place, &d, tx)
+                try merge(
+                    into: match.incidentId, reason: "samePlace", distance: match.distance, request, callId: callId, receivedAt: receivedAt,
+                    place: place, &d, tx)
                 return
             }
         }
         try open(category: category, request, callId: callId, receivedAt: receivedAt, place: place, &d, ids: &ids, tx)
     }
 
-    private func open(category: Category, _ request: CallRequest, callId: String, receivedAt: Date, place: IncidentPlace, _ d: inout CallDecision,
-                      ids: inout RecordSequence, _ tx: Transaction) throws {
+    private func open(
+        category: Category, _ request: CallRequest, callId: String, receivedAt: Date, place: IncidentPlace, _ d: inout CallDecision,
+        ids: inout RecordSequence, _ tx: Transaction
+    ) throws {
         let (id, n) = ids.newIncident()
         try IncidentStore.insert(id, n: n, callId: callId, category: category, receivedAt: receivedAt, request: request, d, tx)
         let c = d.classification
@@ -71,17 +78,21 @@ struct CallRouting {
         d.incidentId = id
     }
 
-    private func merge(into incident: String, reason: String, distance: Double?, _ request: CallRequest, callId: String, receivedAt: Date,
-                       place: IncidentPlace, _ d: inout CallDecision, _ tx: Transaction) throws {
+    private func merge(
+        into incident: String, reason: String, distance: Double?, _ request: CallRequest, callId: String, receivedAt: Date,
+        place: IncidentPlace, _ d: inout CallDecision, _ tx: Transaction
+    ) throws {
         let merged = try IncidentStore.addCall(to: incident, receivedAt: receivedAt, casualties: d.classification?.casualties ?? 0, tx)
         d.outcome = .merged
         d.incidentId = incident
         d.mergeReason = reason
         // The incident's category stands; the call's own reading is kept on the call's row.
-        try tx.emit(IncidentMerged(
-            incidentId: incident, callId: callId, channel: request.channel, reason: reason, distanceMeters: distance.map { ($0 * 10).rounded() / 10 },
-            callCount: merged.callCount, category: merged.category, place: place, caller: request.caller, description: request.description,
-            callTaker: request.callTaker, casualties: request.casualties, regionId: merged.regionId, receivedAt: receivedAt))
+        try tx.emit(
+            IncidentMerged(
+                incidentId: incident, callId: callId, channel: request.channel, reason: reason,
+                distanceMeters: distance.map { ($0 * 10).rounded() / 10 },
+                callCount: merged.callCount, category: merged.category, place: place, caller: request.caller, description: request.description,
+                callTaker: request.callTaker, casualties: request.casualties, regionId: merged.regionId, receivedAt: receivedAt))
     }
 
     /// Updates the repeat-caller ledger for this call and returns the caller's flags.

@@ -7,8 +7,10 @@ import Model
 struct RecordUnreadable {
     let jurisdiction: Jurisdiction
 
-    func handle(_ problem: FieldError, status: Int, hints: CallParser.Hints, raw: [UInt8]?, ids: inout RecordSequence,
-                _ tx: Transaction) throws -> IntakeCore.Reply {
+    func handle(
+        _ problem: FieldError, status: Int, hints: CallParser.Hints, raw: [UInt8]?, ids: inout RecordSequence,
+        _ tx: Transaction
+    ) throws -> IntakeCore.Reply {
         if let ref = hints.clientRef, let earlier = try CallStore.call(clientRef: ref, jurisdiction: jurisdiction, tx.db) {
             return .earlier(earlier)
         }

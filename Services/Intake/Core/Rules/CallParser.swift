@@ -59,8 +59,9 @@ public struct CallParser: Sendable {
             let problem = FieldError(field: "", reason: "body must be a JSON object (a call)", code: "invalid-json")
             return .unreadable(problem, status: 400, hints: Hints())
         }
-        let hints = Hints(channel: fields["channel"] as? String, callTaker: fields["callTaker"] as? String,
-                          callerPhone: (fields["caller"] as? [String: Any])?["phone"] as? String, clientRef: fields["clientRef"] as? String)
+        let hints = Hints(
+            channel: fields["channel"] as? String, callTaker: fields["callTaker"] as? String,
+            callerPhone: (fields["caller"] as? [String: Any])?["phone"] as? String, clientRef: fields["clientRef"] as? String)
         if let channel = fields["channel"] as? String, Channel(rawValue: channel) == nil {
             let known = Channel.allCases.map(\.rawValue).joined(separator: ", ")
             let problem = FieldError(field: "channel", reason: "'\(channel)' is not a channel (one of \(known))", code: "unknown-channel")
@@ -75,10 +76,16 @@ public struct CallParser: Sendable {
         let code: String
         var status = 400
         switch error as? DecodingError {
-        case .keyNotFound?, .valueNotFound?: code = "missing-field"; status = 422
+        case .keyNotFound?, .valueNotFound?:
+            code = "missing-field"
+            status = 422
         case .typeMismatch?: code = "wrong-type"
-        case .dataCorrupted(let ctx)? where ctx.codingPath.last?.stringValue == "receivedAt": code = "impossible-time"; status = 422
-        default: code = "invalid-value"; status = 422
+        case .dataCorrupted(let ctx)? where ctx.codingPath.last?.stringValue == "receivedAt":
+            code = "impossible-time"
+            status = 422
+        default:
+            code = "invalid-value"
+            status = 422
         }
         return .unreadable(FieldError(field: field, reason: reason, code: code), status: status, hints: hints)
     }

@@ -17,12 +17,14 @@ public struct CallValidator: Sendable {
     public func problem(_ request: CallRequest, receivedAt: Date, now: Date) -> FieldError? {
         if let problem = rules.channels.check(request) { return problem }
         if receivedAt.timeIntervalSince(now) > rules.maxFutureSkew {
-            let reason = "\(EventTime.string(receivedAt)) is more than \(Int(rules.maxFutureSkew / 60)) minutes after intake's clock "
+            let reason =
+                "\(EventTime.string(receivedAt)) is more than \(Int(rules.maxFutureSkew / 60)) minutes after intake's clock "
                 + "(\(EventTime.string(now)))"
             return FieldError(field: "receivedAt", reason: reason, code: "impossible-time")
         }
         if now.timeIntervalSince(receivedAt) > rules.maxAge {
-            let reason = "\(EventTime.string(receivedAt)) is more than \(Int(rules.maxAge / 3600)) hours before intake's clock "
+            let reason =
+                "\(EventTime.string(receivedAt)) is more than \(Int(rules.maxAge / 3600)) hours before intake's clock "
                 + "(\(EventTime.string(now)))"
             return FieldError(field: "receivedAt", reason: reason, code: "impossible-time")
         }
@@ -36,8 +38,9 @@ public struct CallValidator: Sendable {
         }
         if let c = location.coordinate {
             guard c.isValid else {
-                return FieldError(field: "location", reason: "(\(c.lat), \(c.lon)) is not a WGS-84 position (lat -90…90, lon -180…180)",
-                                  code: "invalid-coordinates")
+                return FieldError(
+                    field: "location", reason: "(\(c.lat), \(c.lon)) is not a WGS-84 position (lat -90…90, lon -180…180)",
+                    code: "invalid-coordinates")
             }
             if jurisdiction.locate(c) == nil {
                 return FieldError(field: "location", reason: "(\(c.lat), \(c.lon)) is outside the jurisdiction", code: "outside-jurisdiction")

@@ -29,19 +29,21 @@ public struct ChannelRequirements: Sendable {
     public func check(_ call: CallRequest) -> FieldError? {
         func blank(_ s: String?) -> Bool { (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         for field in required[call.channel] ?? [] {
-            let missing: Bool = switch field {
-            case .callerPhone: blank(call.caller?.phone)
-            case .description: blank(call.description)
-            case .callTaker: blank(call.callTaker)
-            case .placeOrEnterprise: call.location?.coordinate == nil && blank(call.location?.address) && blank(call.enterpriseId)
-            case .phoneOrTicket: blank(call.caller?.phone) && blank(call.referral?.ticketId)
-            }
-            if missing {
-                let what = switch field {
-                case .placeOrEnterprise: "location (lat/lon or address) or enterpriseId"
-                case .phoneOrTicket: "referral.ticketId or caller.phone"
-                default: field.rawValue
+            let missing: Bool =
+                switch field {
+                case .callerPhone: blank(call.caller?.phone)
+                case .description: blank(call.description)
+                case .callTaker: blank(call.callTaker)
+                case .placeOrEnterprise: call.location?.coordinate == nil && blank(call.location?.address) && blank(call.enterpriseId)
+                case .phoneOrTicket: blank(call.caller?.phone) && blank(call.referral?.ticketId)
                 }
+            if missing {
+                let what =
+                    switch field {
+                    case .placeOrEnterprise: "location (lat/lon or address) or enterpriseId"
+                    case .phoneOrTicket: "referral.ticketId or caller.phone"
+                    default: field.rawValue
+                    }
                 return FieldError(field: field.rawValue, reason: "is required on channel \(call.channel.rawValue) (\(what))", code: "missing-field")
             }
         }

@@ -56,8 +56,9 @@ public struct ClassificationRules: Sendable, Decodable {
         guard let (_, rule) = candidates.min(by: { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }) else {
             return Result(category: nil, priority: nil, source: nil, enterpriseRelated: enterprise, casualties: casualties)
         }
-        return Result(category: rule.category, priority: casualties > 0 ? 1 : rule.priority, source: "rule:\(rule.id)",
-                      enterpriseRelated: enterprise, casualties: casualties)
+        return Result(
+            category: rule.category, priority: casualties > 0 ? 1 : rule.priority, source: "rule:\(rule.id)",
+            enterpriseRelated: enterprise, casualties: casualties)
     }
 
     func validate(file: String) throws {

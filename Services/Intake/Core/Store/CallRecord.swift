@@ -51,12 +51,14 @@ public struct CallRecord: Codable, Sendable, Hashable {
         flags = ((row["flags"] as String?) ?? "").split(separator: ",").map(String.init)
         if let gridId: String = row["grid_id"] {
             let grid = jurisdiction?.grid(gridId)
-            location = GridLocation(gridId: gridId, stationId: row["station_id"] ?? grid?.stationId ?? "", postId: row["post_id"] ?? grid?.postId,
-                                    regionId: row["region_id"] ?? "", urban: grid?.urban ?? false)
+            location = GridLocation(
+                gridId: gridId, stationId: row["station_id"] ?? grid?.stationId ?? "", postId: row["post_id"] ?? grid?.postId,
+                regionId: row["region_id"] ?? "", urban: grid?.urban ?? false)
         }
         if let lat: Double = row["lat"], let lon: Double = row["lon"] { coordinate = Coordinate(lat: lat, lon: lon) }
         address = row["address"]
-        let name: String? = row["caller_name"], phone: String? = row["caller_phone"]
+        let name: String? = row["caller_name"]
+        let phone: String? = row["caller_phone"]
         caller = name == nil && phone == nil ? nil : Caller(name: name, phone: phone)
         callTaker = row["call_taker"]
         clientRef = row["client_ref"]
@@ -65,8 +67,9 @@ public struct CallRecord: Codable, Sendable, Hashable {
 
     /// The receipt this record answered with.
     public var receipt: CallReceipt {
-        var r = CallReceipt(callId: callId, incidentId: incidentId, outcome: CallReceipt.Outcome(rawValue: outcome) ?? .opened, location: location,
-                            category: category.flatMap(Category.init(rawValue:)))
+        var r = CallReceipt(
+            callId: callId, incidentId: incidentId, outcome: CallReceipt.Outcome(rawValue: outcome) ?? .opened, location: location,
+            category: category.flatMap(Category.init(rawValue:)))
         r.priority = priority
         r.categorySource = categorySource
         r.enterpriseRelated = enterpriseRelated

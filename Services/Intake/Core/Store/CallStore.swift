@@ -19,14 +19,16 @@ enum CallStore {
     /// A readable call and what was decided about it; `json` is the call as it arrived.
     static func insert(_ callId: String, n: Int, request: CallRequest, receivedAt: Date, json: String, _ d: CallDecision, _ tx: Transaction) throws {
         let c = d.classification
-        try tx.run("""
+        try tx.run(
+            """
             INSERT INTO calls (id, n, received_at, channel, outcome, status, reason_code, reason_field, reason, incident_id, category,
                                category_source,
                                priority, enterprise_related, casualties, merge_reason, diversion_rule, diversion_matter, diversion_department, flags,
                                grid_id, station_id, post_id, region_id, lat, lon, address, caller_name, caller_phone, call_taker, client_ref,
                                description, request)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [
+            """,
+            [
                 callId, n, receivedAt.timeIntervalSince1970, request.channel.rawValue, d.outcome.rawValue, d.status,
                 d.problem?.code, d.problem?.field, d.problem?.reason, d.incidentId, c?.category?.rawValue, c?.source,
                 c?.priority, c?.enterpriseRelated, c?.casualties, d.mergeReason, d.diversion?.ruleId, d.diversion?.matter, d.diversion?.department,
@@ -37,14 +39,20 @@ enum CallStore {
     }
 
     /// A call that could not be read as one: rejected, with what was readable and the evidence.
-    static func insertUnreadable(_ callId: String, n: Int, at: Date, problem: FieldError, status: Int, hints: CallParser.Hints, evidence: String,
-                                 _ tx: Transaction) throws {
-        try tx.run("""
+    static func insertUnreadable(
+        _ callId: String, n: Int, at: Date, problem: FieldError, status: Int, hints: CallParser.Hints, evidence: String,
+        _ tx: Transaction
+    ) throws {
+        try tx.run(
+            """
             INSERT INTO calls (id, n, received_at, channel, outcome, status, reason_code, reason_field, reason, caller_phone, call_taker,
                                client_ref, request)
             VALUES (?, ?, ?, ?, 'rejected', ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [callId, n, at.timeIntervalSince1970, hints.channel, status, problem.code, problem.field, problem.reason,
-                  hints.callerPhone, hints.callTaker, hints.clientRef, evidence])
+            """,
+            [
+                callId, n, at.timeIntervalSince1970, hints.channel, status, problem.code, problem.field, problem.reason,
+                hints.callerPhone, hints.callTaker, hints.clientRef, evidence,
+            ])
     }
 
     /// What classifying a call needs of its record.
@@ -63,21 +71,29 @@ enum CallStore {
     /// A call left for review, once the call-taker classified it.
     static func updateClassified(_ callId: String, callTaker: String?, _ d: CallDecision, _ tx: Transaction) throws {
         let c = d.classification
-        try tx.run("""
+        try tx.run(
+            """
             UPDATE calls SET outcome = ?, incident_id = ?, category = ?, category_source = ?, priority = ?, enterprise_related = ?, casualties = ?,
                              merge_reason = ?, diversion_rule = ?, diversion_matter = ?, diversion_department = ?, flags = ?, call_taker = ?
             WHERE id = ?
-            """, [d.outcome.rawValue, d.incidentId, c?.category?.rawValue, c?.source, c?.priority, c?.enterpriseRelated, c?.casualties,
-                  d.mergeReason, d.diversion?.ruleId, d.diversion?.matter, d.diversion?.department, flags(d), callTaker, callId])
+            """,
+            [
+                d.outcome.rawValue, d.incidentId, c?.category?.rawValue, c?.source, c?.priority, c?.enterpriseRelated, c?.casualties,
+                d.mergeReason, d.diversion?.ruleId, d.diversion?.matter, d.diversion?.department, flags(d), callTaker, callId,
+            ])
     }
 
     /// The caller's calls into still-open incidents since `since`, newest first.
     static func earlierCalls(phone: String, since: Date, _ db: Database) throws -> [MergePolicy.EarlierCall] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT c.incident_id, c.lat, c.lon FROM calls c JOIN incidents i ON i.id = c.incident_id
-            WHERE c.caller_phone = ? AND c.received_at >= ? AND i.status = 'open' ORDER BY c.received_at DESC LIMIT 20
-            """), arguments: [phone, since.timeIntervalSince1970]).map { row in
-            let lat: Double? = row["lat"], lon: Double? = row["lon"]
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT c.incident_id, c.lat, c.lon FROM calls c JOIN incidents i ON i.id = c.incident_id
+                    WHERE c.caller_phone = ? AND c.received_at >= ? AND i.status = 'open' ORDER BY c.received_at DESC LIMIT 20
+                    """), arguments: [phone, since.timeIntervalSince1970]
+        ).map { row in
+            let lat: Double? = row["lat"]
+            let lon: Double? = row["lon"]
             let coordinate = lat.flatMap { lat in lon.map { Coordinate(lat: lat, lon: $0) } }
             return MergePolicy.EarlierCall(incidentId: row["incident_id"], coordinate: coordinate)
         }
@@ -85,14 +101,16 @@ enum CallStore {
 
     /// The caller's calls after `since`.
     static func callCount(phone: String, after since: Date, _ db: Database) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM calls WHERE caller_phone = ? AND received_at > ?"),
-                         arguments: [phone, since.timeIntervalSince1970]) ?? 0
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT COUNT(*) FROM calls WHERE caller_phone = ? AND received_at > ?"),
+            arguments: [phone, since.timeIntervalSince1970]) ?? 0
     }
 
     /// The phones that called about an incident.
     static func callerPhones(incidentId: String, _ db: Database) throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT caller_phone FROM calls WHERE incident_id = ? AND caller_phone IS NOT NULL"),
-                            arguments: [incidentId])
+        try String.fetchAll(
+            db.cachedStatement(sql: "SELECT DISTINCT caller_phone FROM calls WHERE incident_id = ? AND caller_phone IS NOT NULL"),
+            arguments: [incidentId])
     }
 
     private static func flags(_ d: CallDecision) -> String? { d.flags.isEmpty ? nil : d.flags.joined(separator: ",") }

@@ -56,10 +56,12 @@ enum IntakeSQL {
             .map { CallRecord(row: $0, jurisdiction: jurisdiction) }
         var location: GridLocation?
         if let gridId: String = row["grid_id"], let grid = jurisdiction?.grid(gridId) {
-            location = GridLocation(gridId: gridId, stationId: grid.stationId, postId: grid.postId, regionId: row["region_id"] ?? "",
-                                    urban: grid.urban)
+            location = GridLocation(
+                gridId: gridId, stationId: grid.stationId, postId: grid.postId, regionId: row["region_id"] ?? "",
+                urban: grid.urban)
         }
-        let lat: Double? = row["lat"], lon: Double? = row["lon"]
+        let lat: Double? = row["lat"]
+        let lon: Double? = row["lon"]
         return IncidentView(
             incidentId: id, status: row["status"], category: row["category"], priority: row["priority"],
             openedAt: Date(timeIntervalSince1970: row["opened_at"]),
@@ -109,12 +111,16 @@ enum IntakeSQL {
         let ledger = try Row.fetchOne(db, sql: "SELECT * FROM callers WHERE phone = ?", arguments: [phone])
         let total = byOutcome.values.reduce(0, +)
         guard total > 0 || ledger != nil else { return nil }
-        let span = try Row.fetchOne(db, sql: """
-            SELECT MIN(received_at) AS first, MAX(received_at) AS last, COUNT(DISTINCT incident_id) AS incidents FROM calls WHERE caller_phone = ?
-            """, arguments: [phone])
-        let recent = try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE caller_phone = ? ORDER BY received_at DESC, n DESC LIMIT 20",
-                                      arguments: [phone])
-            .map { CallRecord(row: $0, jurisdiction: jurisdiction) }
+        let span = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT MIN(received_at) AS first, MAX(received_at) AS last, COUNT(DISTINCT incident_id) AS incidents FROM calls WHERE caller_phone = ?
+                """, arguments: [phone])
+        let recent = try Row.fetchAll(
+            db, sql: "SELECT * FROM calls WHERE caller_phone = ? ORDER BY received_at DESC, n DESC LIMIT 20",
+            arguments: [phone]
+        )
+        .map { CallRecord(row: $0, jurisdiction: jurisdiction) }
         let repeatSince = (ledger?["repeat_since"] as Double?).map(Date.init(timeIntervalSince1970:))
         let maliciousSince = (ledger?["malicious_since"] as Double?).map(Date.init(timeIntervalSince1970:))
         return CallerView(
@@ -127,29 +133,34 @@ enum IntakeSQL {
 
     /// The ledger: callers flagged `repeat` or `malicious` (or both when `flag` is nil).
     static func callers(flag: CallerFlag?, limit: Int, _ db: Database) throws -> [LedgerEntry] {
-        let condition = switch flag {
-        case .repeat: "repeat_since IS NOT NULL"
-        case .malicious: "malicious_since IS NOT NULL"
-        case nil: "repeat_since IS NOT NULL OR malicious_since IS NOT NULL"
-        }
+        let condition =
+            switch flag {
+            case .repeat: "repeat_since IS NOT NULL"
+            case .malicious: "malicious_since IS NOT NULL"
+            case nil: "repeat_since IS NOT NULL OR malicious_since IS NOT NULL"
+            }
         return try Row.fetchAll(db, sql: "SELECT * FROM callers WHERE \(condition) ORDER BY phone LIMIT ?", arguments: [limit]).map { row in
-            LedgerEntry(phone: row["phone"], falseReports: String(row["false_reports"] as Int),
-                        repeatSince: (row["repeat_since"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                        maliciousSince: (row["malicious_since"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            LedgerEntry(
+                phone: row["phone"], falseReports: String(row["false_reports"] as Int),
+                repeatSince: (row["repeat_since"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                maliciousSince: (row["malicious_since"] as Double?).map(Date.init(timeIntervalSince1970:)))
         }
     }
 
     /// Calls recorded with a `clientRef` starting with `prefix` (the load generator's check).
     static func count(clientRefPrefix prefix: String, _ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls WHERE client_ref >= ? AND client_ref < ?",
-                         arguments: [prefix, prefix + "\u{10FFFF}"]) ?? 0
+        try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM calls WHERE client_ref >= ? AND client_ref < ?",
+            arguments: [prefix, prefix + "\u{10FFFF}"]) ?? 0
     }
 
     /// `calls`, `incidents`, `calls_<outcome>`, `calls_channel_<channel>`, `calls_rejected_<reason>`,
     /// `calls_merged_<reason>`, `calls_diverted_<rule>`, `incidents_open`, `incidents_closed`.
     static func stats(_ db: Database) throws -> [String: Int] {
-        var out: [String: Int] = ["calls": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0,
-                                  "incidents": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") ?? 0]
+        var out: [String: Int] = [
+            "calls": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0,
+            "incidents": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") ?? 0,
+        ]
         for row in try Row.fetchAll(db, sql: "SELECT outcome, COUNT(*) AS n FROM calls GROUP BY outcome") {
             out["calls_\(row["outcome"] as String)"] = row["n"]
         }

@@ -38,7 +38,8 @@ struct FollowDispatch {
         for incident in try IncidentStore.states(a.incidentId, tx) where incident.closedAt == nil {
             let alertId = AlertRules.coordinationAlertId(incident, unitId: a.unitId)
             guard try IncidentStore.recordDispatch(a, to: incident, coordinationAlertId: alertId, tx), let alertId,
-                  let e = registry[incident.enterpriseId]?.enterprise else { continue }
+                let e = registry[incident.enterpriseId]?.enterprise
+            else { continue }
             try alerts.officer(AlertRules.coordinationAlert(incident, e, alertId: alertId, assigned: a), tx)
         }
     }

@@ -14,10 +14,12 @@ struct MatchIncident {
         for match in registry.matches(place: opened.place, namedEnterprise: opened.enterpriseId) {
             let incident = IncidentState(opened, match: match)
             guard try IncidentStore.insert(incident, tx) else { continue }
-            let detail = AlertRules.OfficerDetail(description: opened.description, address: opened.place.address, coordinate: opened.place.coordinate,
-                                                  stationId: opened.place.grid?.stationId)
-            try alerts.transition(incident, .init(name: "opened", status: "open"), outcome: nil, at: opened.receivedAt, registry: registry,
-                                  detail: detail, tx)
+            let detail = AlertRules.OfficerDetail(
+                description: opened.description, address: opened.place.address, coordinate: opened.place.coordinate,
+                stationId: opened.place.grid?.stationId)
+            try alerts.transition(
+                incident, .init(name: "opened", status: "open"), outcome: nil, at: opened.receivedAt, registry: registry,
+                detail: detail, tx)
         }
         for parked in try IncidentStore.unpark(opened.incidentId, tx) {
             try dispatch.applyParked(type: parked.type, payload: parked.payload, registry: registry, tx)

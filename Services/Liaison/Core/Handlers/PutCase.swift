@@ -14,8 +14,10 @@ struct PutCase {
             let c = try CaseRules.opening(input, record: input.enterpriseId.flatMap { registry[$0] }, now: tx.now)
             try CaseStore.insert(c, tx)
             try CaseStore.addToLedger(c, CaseRules.Delta(opened: c), at: tx.now, tx)
-            try tx.emit(CaseChanged(change: "opened", enterpriseCase: c, suspectsCaughtDelta: c.suspectsCaught,
-                                    lossesRecoveredDelta: c.lossesRecovered, at: tx.now))
+            try tx.emit(
+                CaseChanged(
+                    change: "opened", enterpriseCase: c, suspectsCaughtDelta: c.suspectsCaught,
+                    lossesRecoveredDelta: c.lossesRecovered, at: tx.now))
             return CaseWrite(enterpriseCase: c, created: true, changed: true)
         }
         guard let c = try CaseRules.updating(old, with: input, now: tx.now) else {
@@ -24,8 +26,10 @@ struct PutCase {
         let delta = CaseRules.Delta(from: old, to: c)
         try CaseStore.update(c, tx)
         try CaseStore.addToLedger(c, delta, at: tx.now, tx)
-        try tx.emit(CaseChanged(change: "updated", enterpriseCase: c, suspectsCaughtDelta: delta.suspects,
-                                lossesRecoveredDelta: Double(delta.fen) / 100, at: tx.now))
+        try tx.emit(
+            CaseChanged(
+                change: "updated", enterpriseCase: c, suspectsCaughtDelta: delta.suspects,
+                lossesRecoveredDelta: Double(delta.fen) / 100, at: tx.now))
         return CaseWrite(enterpriseCase: c, created: false, changed: true)
     }
 }

@@ -36,15 +36,17 @@ struct ReadPortfolio {
             let e = record.enterprise
             guard let role = Self.role(of: officerId, at: e) else { continue }
             let last = contacts[e.id]?.latest
-            entries.append(PortfolioEntry(
-                enterpriseId: e.id, name: e.name, role: role, majorProject: e.majorProject, zeroDisturbance: e.zeroDisturbance,
-                openIncidents: try IncidentStore.openCount(enterpriseId: e.id, tx), openCases: try CaseStore.openCount(enterpriseId: e.id, tx),
-                lastContactAt: last, overdue: WorkLogRules.isOverdue(lastContact: last, now: tx.now, periodDays: settings.workPeriodDays)))
+            entries.append(
+                PortfolioEntry(
+                    enterpriseId: e.id, name: e.name, role: role, majorProject: e.majorProject, zeroDisturbance: e.zeroDisturbance,
+                    openIncidents: try IncidentStore.openCount(enterpriseId: e.id, tx), openCases: try CaseStore.openCount(enterpriseId: e.id, tx),
+                    lastContactAt: last, overdue: WorkLogRules.isOverdue(lastContact: last, now: tx.now, periodDays: settings.workPeriodDays)))
         }
         let known = jurisdiction.map { $0.officers[officerId] != nil } ?? true
         if entries.isEmpty && !known { throw LiaisonError.notFound("id", "no officer '\(officerId)'") }
-        return OfficerPortfolio(officerId: officerId, enterprises: entries, alerts: try AlertStore.records(tx.db, officerId: officerId, limit: 50),
-                                caseTotals: try CaseStore.allTime(officerId: officerId, tx.db))
+        return OfficerPortfolio(
+            officerId: officerId, enterprises: entries, alerts: try AlertStore.records(tx.db, officerId: officerId, limit: 50),
+            caseTotals: try CaseStore.allTime(officerId: officerId, tx.db))
     }
 
     /// `liaison`, `deputy` or `stationed`; `nil` when the officer does not serve the enterprise.

@@ -16,9 +16,10 @@ struct ReadOverdue {
             let e = record.enterprise
             let c = contacts[e.id]
             guard WorkLogRules.isOverdue(lastContact: c?.latest, now: tx.now, periodDays: periodDays) else { return nil }
-            return OverdueEntry(enterpriseId: e.id, name: e.name, liaisonOfficerId: e.liaisonOfficerId, lastVisitAt: c?.visit,
-                                lastMeetingAt: c?.meeting,
-                                lastContactAt: c?.latest, daysSinceContact: c?.latest.map { tx.now.timeIntervalSince($0) / 86_400 })
+            return OverdueEntry(
+                enterpriseId: e.id, name: e.name, liaisonOfficerId: e.liaisonOfficerId, lastVisitAt: c?.visit,
+                lastMeetingAt: c?.meeting,
+                lastContactAt: c?.latest, daysSinceContact: c?.latest.map { tx.now.timeIntervalSince($0) / 86_400 })
         }
         return OverdueReport(asOf: tx.now, periodDays: periodDays, overdue: overdue)
     }

@@ -39,8 +39,10 @@ struct RetireEnterprise {
             return EnterpriseWrite(record: registry[id]!, created: false, changed: false)
         }
         try EnterpriseStore.write(change, tx)
-        try tx.emit(EnterpriseChanged(change: .retired, enterprise: change.record.enterprise, revision: change.record.revision, origin: "api",
-                                      at: tx.now))
+        try tx.emit(
+            EnterpriseChanged(
+                change: .retired, enterprise: change.record.enterprise, revision: change.record.revision, origin: "api",
+                at: tx.now))
         registry.store(change.record)
         return EnterpriseWrite(record: change.record, created: false, changed: true)
     }

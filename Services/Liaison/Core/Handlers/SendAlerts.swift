@@ -6,8 +6,10 @@ import Model
 /// key: a transition reported twice alerts nobody the second time.
 struct SendAlerts {
     /// `alert.enterprise.<id>` and its officer alert, for the incident at the enterprise.
-    func transition(_ incident: IncidentState, _ transition: IncidentState.Transition, outcome: Outcome?, at: Date, registry: Registry,
-                    detail: AlertRules.OfficerDetail? = nil, _ tx: Transaction) throws {
+    func transition(
+        _ incident: IncidentState, _ transition: IncidentState.Transition, outcome: Outcome?, at: Date, registry: Registry,
+        detail: AlertRules.OfficerDetail? = nil, _ tx: Transaction
+    ) throws {
         guard let e = registry[incident.enterpriseId]?.enterprise else { return }
         let alertId = AlertRules.alertId(incident, transition: transition.name)
         let references = try AlertStore.earlier(incidentId: incident.incidentId, enterpriseId: e.id, excluding: alertId, tx)

@@ -24,8 +24,9 @@ enum AlertRules {
     static func area(of e: Enterprise) -> AlertArea {
         var ring = e.geofence.outerRing
         if let first = ring.first, ring.last != first { ring.append(first) }
-        return AlertArea(description: "\(e.name)（网格 \(e.gridId)）", polygon: ring.count >= 4 ? ring : nil,
-                         center: e.location, radiusKm: areaRadiusKm)
+        return AlertArea(
+            description: "\(e.name)（网格 \(e.gridId)）", polygon: ring.count >= 4 ? ring : nil,
+            center: e.location, radiusKm: areaRadiusKm)
     }
 
     /// What the officer alert of an opening adds: the call's details, for the officer only.
@@ -37,8 +38,10 @@ enum AlertRules {
     }
 
     /// `alert.enterprise.<id>`; `references` are the alerts sent before for this incident.
-    static func enterpriseAlert(_ incident: IncidentState, _ e: Enterprise, transition: IncidentState.Transition, outcome: Outcome?, at: Date,
-                                references: [AlertReference]) -> EnterpriseAlert {
+    static func enterpriseAlert(
+        _ incident: IncidentState, _ e: Enterprise, transition: IncidentState.Transition, outcome: Outcome?, at: Date,
+        references: [AlertReference]
+    ) -> EnterpriseAlert {
         EnterpriseAlert(
             alertId: alertId(incident, transition: transition.name), enterpriseId: e.id, enterpriseName: e.name, incidentId: incident.incidentId,
             transition: transition.name, severity: incident.severity, category: incident.category, matchedBy: incident.matchedBy,
@@ -49,8 +52,10 @@ enum AlertRules {
     }
 
     /// `alert.officer.<id>` beside an enterprise alert, kind `incident`.
-    static func officerAlert(_ incident: IncidentState, _ e: Enterprise, transition: IncidentState.Transition, outcome: Outcome?, at: Date,
-                             detail: OfficerDetail?) -> OfficerAlert {
+    static func officerAlert(
+        _ incident: IncidentState, _ e: Enterprise, transition: IncidentState.Transition, outcome: Outcome?, at: Date,
+        detail: OfficerDetail?
+    ) -> OfficerAlert {
         OfficerAlert(
             alertId: alertId(incident, transition: transition.name) + ":officer", officerId: e.liaisonOfficerId, kind: .incident, enterpriseId: e.id,
             enterpriseName: e.name, incidentId: incident.incidentId, transition: transition.name, severity: incident.severity,

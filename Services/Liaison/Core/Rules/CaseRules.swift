@@ -35,10 +35,11 @@ enum CaseRules {
         }
         guard let title = input.title else { throw LiaisonError.invalid([FieldError(field: "title", reason: "is required for a new case")]) }
         let status = input.status ?? .open
-        return EnterpriseCase(caseId: input.caseId, enterpriseId: enterpriseId, officerId: input.officerId ?? record.enterprise.liaisonOfficerId,
-                              incidentId: input.incidentId, title: title, status: status, suspectsCaught: input.suspectsCaught ?? 0,
-                              lossesRecovered: Double(fen(input.lossesRecovered ?? 0)) / 100, openedAt: now,
-                              solvedAt: status == .solved ? now : nil, updatedAt: now)
+        return EnterpriseCase(
+            caseId: input.caseId, enterpriseId: enterpriseId, officerId: input.officerId ?? record.enterprise.liaisonOfficerId,
+            incidentId: input.incidentId, title: title, status: status, suspectsCaught: input.suspectsCaught ?? 0,
+            lossesRecovered: Double(fen(input.lossesRecovered ?? 0)) / 100, openedAt: now,
+            solvedAt: status == .solved ? now : nil, updatedAt: now)
     }
 
     /// The case after `input`, or `nil` when it changes nothing (a retry). A case keeps its
@@ -55,8 +56,10 @@ enum CaseRules {
         var c = old
         if let status = input.status, status != old.status {
             guard allows(from: old.status, to: status) else {
-                throw LiaisonError.conflict("status", "case \(old.caseId) cannot go from \(old.status.rawValue) to \(status.rawValue) "
-                                            + "(open → solved → closed, or open → closed)")
+                throw LiaisonError.conflict(
+                    "status",
+                    "case \(old.caseId) cannot go from \(old.status.rawValue) to \(status.rawValue) "
+                        + "(open → solved → closed, or open → closed)")
             }
             c.status = status
             if status == .solved { c.solvedAt = now }

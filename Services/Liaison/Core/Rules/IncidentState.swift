@@ -28,8 +28,10 @@ struct IncidentState: Sendable, Hashable {
         openedAt = opened.receivedAt
     }
 
-    init(incidentId: String, enterpriseId: String, matchedBy: String, reasons: [String], category: Category, severity: EnterpriseAlert.Severity,
-         zeroDisturbance: Bool, gridId: String?, openedAt: Date, arrivedAt: Date?, closedAt: Date?) {
+    init(
+        incidentId: String, enterpriseId: String, matchedBy: String, reasons: [String], category: Category, severity: EnterpriseAlert.Severity,
+        zeroDisturbance: Bool, gridId: String?, openedAt: Date, arrivedAt: Date?, closedAt: Date?
+    ) {
         self.incidentId = incidentId
         self.enterpriseId = enterpriseId
         self.matchedBy = matchedBy

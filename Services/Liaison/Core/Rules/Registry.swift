@@ -50,8 +50,9 @@ public struct Registry: Sendable {
             return Change(record: record, change: .registered, isNew: true)
         }
         if existing.enterprise == enterprise && !existing.retired { return nil }
-        let record = EnterpriseRecord(enterprise: enterprise, revision: existing.revision + 1, retired: false,
-                                      registeredAt: existing.registeredAt, updatedAt: now)
+        let record = EnterpriseRecord(
+            enterprise: enterprise, revision: existing.revision + 1, retired: false,
+            registeredAt: existing.registeredAt, updatedAt: now)
         return Change(record: record, change: existing.retired ? .registered : .updated, isNew: false)
     }
 
@@ -70,9 +71,10 @@ extension EnterpriseRecord {
     /// The record as the registry list shows it.
     public var summary: EnterpriseSummary {
         let e = enterprise
-        return EnterpriseSummary(id: e.id, name: e.name, gridId: e.gridId, scale: e.scale, liaisonOfficerId: e.liaisonOfficerId,
-                                 deputyOfficerId: e.deputyOfficerId, stationedOfficerId: e.stationedOfficerId, majorProject: e.majorProject,
-                                 zeroDisturbance: e.zeroDisturbance, revision: revision, retired: retired)
+        return EnterpriseSummary(
+            id: e.id, name: e.name, gridId: e.gridId, scale: e.scale, liaisonOfficerId: e.liaisonOfficerId,
+            deputyOfficerId: e.deputyOfficerId, stationedOfficerId: e.stationedOfficerId, majorProject: e.majorProject,
+            zeroDisturbance: e.zeroDisturbance, revision: revision, retired: retired)
     }
 }
 

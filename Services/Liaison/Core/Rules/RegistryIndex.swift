@@ -4,7 +4,13 @@ import Model
 /// Why an incident is enterprise-related, strongest first.
 public enum MatchReason: String, Codable, Sendable, Comparable {
     case named, geofence, address
-    var rank: Int { switch self { case .named: 0; case .geofence: 1; case .address: 2 } }
+    var rank: Int {
+        switch self {
+        case .named: 0
+        case .geofence: 1
+        case .address: 2
+        }
+    }
     public static func < (a: MatchReason, b: MatchReason) -> Bool { a.rank < b.rank }
 }
 

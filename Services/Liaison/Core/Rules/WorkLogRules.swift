@@ -25,8 +25,9 @@ enum WorkLogRules {
 
     /// The entry `input` records; `generatedId` when the client sent none.
     static func entry(_ input: WorkInput, record: EnterpriseRecord, now: Date, generatedId: @autoclosure () -> String) -> WorkLogEntry {
-        WorkLogEntry(entryId: input.entryId ?? generatedId(), enterpriseId: input.enterpriseId, kind: input.kind,
-                     officerIds: input.officerIds ?? [record.enterprise.liaisonOfficerId], at: input.at ?? now, note: input.note, recordedAt: now)
+        WorkLogEntry(
+            entryId: input.entryId ?? generatedId(), enterpriseId: input.enterpriseId, kind: input.kind,
+            officerIds: input.officerIds ?? [record.enterprise.liaisonOfficerId], at: input.at ?? now, note: input.note, recordedAt: now)
     }
 
     /// Whether `entry` repeats `old` (a retry, so nothing new is recorded). Without an `at` in

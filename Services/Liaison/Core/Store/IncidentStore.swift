@@ -19,14 +19,16 @@ enum IncidentStore {
 
     /// Parks a dispatch event (its payload as received) until its incident is seen.
     static func park(_ incidentId: String, type: String, payload: [UInt8], at: Date, _ tx: Transaction) throws {
-        try tx.run("INSERT INTO pending_dispatch (incident_id, type, payload, at) VALUES (?, ?, ?, ?)",
-                   [incidentId, type, Data(payload), at.timeIntervalSince1970])
+        try tx.run(
+            "INSERT INTO pending_dispatch (incident_id, type, payload, at) VALUES (?, ?, ?, ?)",
+            [incidentId, type, Data(payload), at.timeIntervalSince1970])
     }
 
     /// The events parked for an incident, in arrival order, removed from the table.
     static func unpark(_ incidentId: String, _ tx: Transaction) throws -> [(type: String, payload: Data)] {
-        let rows = try Row.fetchAll(tx.db.cachedStatement(sql: "SELECT type, payload FROM pending_dispatch WHERE incident_id = ? ORDER BY id"),
-                                    arguments: [incidentId])
+        let rows = try Row.fetchAll(
+            tx.db.cachedStatement(sql: "SELECT type, payload FROM pending_dispatch WHERE incident_id = ? ORDER BY id"),
+            arguments: [incidentId])
         guard !rows.isEmpty else { return [] }
         try tx.run("DELETE FROM pending_dispatch WHERE incident_id = ?", [incidentId])
         return rows.map { ($0["type"], $0["payload"]) }
@@ -42,43 +44,53 @@ enum IncidentStore {
 
     /// Records a matched incident; `false` when it was already recorded (a replayed opening).
     static func insert(_ s: IncidentState, _ tx: Transaction) throws -> Bool {
-        try tx.run("""
+        try tx.run(
+            """
             INSERT OR IGNORE INTO incidents (incident_id, enterprise_id, matched_by, reasons, category, severity, zero_disturbance, grid_id, status,
                                              opened_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
-            """, [s.incidentId, s.enterpriseId, s.matchedBy, s.reasons.joined(separator: ","), s.category.rawValue, s.severity.rawValue,
-                  s.zeroDisturbance, s.gridId, s.openedAt.timeIntervalSince1970])
+            """,
+            [
+                s.incidentId, s.enterpriseId, s.matchedBy, s.reasons.joined(separator: ","), s.category.rawValue, s.severity.rawValue,
+                s.zeroDisturbance, s.gridId, s.openedAt.timeIntervalSince1970,
+            ])
         return tx.db.changesCount > 0
     }
 
     /// The incident's state at each enterprise it touches, by enterprise id.
     static func states(_ incidentId: String, _ tx: Transaction) throws -> [IncidentState] {
-        try Row.fetchAll(tx.db.cachedStatement(sql: "SELECT * FROM incidents WHERE incident_id = ? ORDER BY enterprise_id"),
-                         arguments: [incidentId]).map { row in
-            IncidentState(incidentId: row["incident_id"], enterpriseId: row["enterprise_id"], matchedBy: row["matched_by"],
-                          reasons: (row["reasons"] as String).split(separator: ",").map(String.init),
-                          category: Category(rawValue: row["category"]) ?? .helpRequest,
-                          severity: EnterpriseAlert.Severity(rawValue: row["severity"]) ?? .minor, zeroDisturbance: row["zero_disturbance"],
-                          gridId: row["grid_id"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
-                          arrivedAt: (row["arrived_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                          closedAt: (row["closed_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        try Row.fetchAll(
+            tx.db.cachedStatement(sql: "SELECT * FROM incidents WHERE incident_id = ? ORDER BY enterprise_id"),
+            arguments: [incidentId]
+        ).map { row in
+            IncidentState(
+                incidentId: row["incident_id"], enterpriseId: row["enterprise_id"], matchedBy: row["matched_by"],
+                reasons: (row["reasons"] as String).split(separator: ",").map(String.init),
+                category: Category(rawValue: row["category"]) ?? .helpRequest,
+                severity: EnterpriseAlert.Severity(rawValue: row["severity"]) ?? .minor, zeroDisturbance: row["zero_disturbance"],
+                gridId: row["grid_id"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
+                arrivedAt: (row["arrived_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                closedAt: (row["closed_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
         }
     }
 
     /// Records a transition on the incident's row (`arrived` or `closed`).
     static func record(_ transition: IncidentState.Transition, of s: IncidentState, at: Date, outcome: Outcome?, _ tx: Transaction) throws {
         if transition.name == "arrived" {
-            try tx.run("UPDATE incidents SET arrived_at = ?, status = ? WHERE incident_id = ? AND enterprise_id = ?",
-                       [at.timeIntervalSince1970, transition.status, s.incidentId, s.enterpriseId])
+            try tx.run(
+                "UPDATE incidents SET arrived_at = ?, status = ? WHERE incident_id = ? AND enterprise_id = ?",
+                [at.timeIntervalSince1970, transition.status, s.incidentId, s.enterpriseId])
         } else {
-            try tx.run("UPDATE incidents SET closed_at = ?, status = ?, outcome = ? WHERE incident_id = ? AND enterprise_id = ?",
-                       [at.timeIntervalSince1970, transition.status, outcome?.rawValue, s.incidentId, s.enterpriseId])
+            try tx.run(
+                "UPDATE incidents SET closed_at = ?, status = ?, outcome = ? WHERE incident_id = ? AND enterprise_id = ?",
+                [at.timeIntervalSince1970, transition.status, outcome?.rawValue, s.incidentId, s.enterpriseId])
         }
     }
 
     /// Records a unit dispatched to the incident; `false` when it was already recorded.
     static func recordDispatch(_ a: UnitAssigned, to s: IncidentState, coordinationAlertId: String?, _ tx: Transaction) throws -> Bool {
-        try tx.run("""
+        try tx.run(
+            """
             INSERT OR IGNORE INTO dispatches (incident_id, enterprise_id, unit_id, call_sign, at, coordination_alert_id) VALUES (?, ?, ?, ?, ?, ?)
             """, [s.incidentId, s.enterpriseId, a.unitId, a.callSign, a.assignedAt.timeIntervalSince1970, coordinationAlertId])
         return tx.db.changesCount > 0
@@ -87,30 +99,38 @@ enum IncidentStore {
     // MARK: Reading
 
     /// Matched incidents, newest first, with their dispatches.
-    static func incidents(_ db: Database, incidentId: String? = nil, enterpriseId: String? = nil, openOnly: Bool = false,
-                          limit: Int = 500) throws -> [LiaisonIncident] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT * FROM incidents WHERE (? IS NULL OR incident_id = ?) AND (? IS NULL OR enterprise_id = ?) AND (? = 0 OR status <> 'closed')
-            ORDER BY opened_at DESC, incident_id LIMIT ?
-            """, arguments: [incidentId, incidentId, enterpriseId, enterpriseId, openOnly, limit])
+    static func incidents(
+        _ db: Database, incidentId: String? = nil, enterpriseId: String? = nil, openOnly: Bool = false,
+        limit: Int = 500
+    ) throws -> [LiaisonIncident] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM incidents WHERE (? IS NULL OR incident_id = ?) AND (? IS NULL OR enterprise_id = ?) AND (? = 0 OR status <> 'closed')
+                ORDER BY opened_at DESC, incident_id LIMIT ?
+                """, arguments: [incidentId, incidentId, enterpriseId, enterpriseId, openOnly, limit])
         return try rows.map { row in
             let incidentId: String = row["incident_id"]
             let enterpriseId: String = row["enterprise_id"]
-            let dispatches = try Row.fetchAll(db, sql: "SELECT * FROM dispatches WHERE incident_id = ? AND enterprise_id = ? ORDER BY at, unit_id",
-                                              arguments: [incidentId, enterpriseId]).map {
-                LiaisonIncident.Dispatch(unitId: $0["unit_id"], callSign: $0["call_sign"], at: Date(timeIntervalSince1970: $0["at"]),
-                                         coordinationAlertId: $0["coordination_alert_id"])
+            let dispatches = try Row.fetchAll(
+                db, sql: "SELECT * FROM dispatches WHERE incident_id = ? AND enterprise_id = ? ORDER BY at, unit_id",
+                arguments: [incidentId, enterpriseId]
+            ).map {
+                LiaisonIncident.Dispatch(
+                    unitId: $0["unit_id"], callSign: $0["call_sign"], at: Date(timeIntervalSince1970: $0["at"]),
+                    coordinationAlertId: $0["coordination_alert_id"])
             }
             let zd: Bool = row["zero_disturbance"]
-            return LiaisonIncident(incidentId: incidentId, enterpriseId: enterpriseId, matchedBy: row["matched_by"],
-                                   reasons: (row["reasons"] as String).split(separator: ",").map(String.init),
-                                   category: Category(rawValue: row["category"]) ?? .helpRequest,
-                                   severity: EnterpriseAlert.Severity(rawValue: row["severity"]) ?? .minor, zeroDisturbance: zd,
-                                   coordinationRequired: zd,
-                                   status: row["status"], gridId: row["grid_id"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
-                                   arrivedAt: (row["arrived_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                                   closedAt: (row["closed_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                                   outcome: (row["outcome"] as String?).flatMap(Outcome.init(rawValue:)), dispatches: dispatches)
+            return LiaisonIncident(
+                incidentId: incidentId, enterpriseId: enterpriseId, matchedBy: row["matched_by"],
+                reasons: (row["reasons"] as String).split(separator: ",").map(String.init),
+                category: Category(rawValue: row["category"]) ?? .helpRequest,
+                severity: EnterpriseAlert.Severity(rawValue: row["severity"]) ?? .minor, zeroDisturbance: zd,
+                coordinationRequired: zd,
+                status: row["status"], gridId: row["grid_id"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
+                arrivedAt: (row["arrived_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                closedAt: (row["closed_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                outcome: (row["outcome"] as String?).flatMap(Outcome.init(rawValue:)), dispatches: dispatches)
         }
     }
 

@@ -13,13 +13,18 @@ public struct LiaisonQueries: Sendable {
     /// Enterprise alerts, newest first, at most 500; filtered by enterprise and incident.
     public func alerts(enterpriseId: String?, incidentId: String?) async throws -> [AlertFeedEntry] {
         try await reader.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM alerts WHERE (? IS NULL OR enterprise_id = ?) AND (? IS NULL OR incident_id = ?) ORDER BY at DESC, alert_id LIMIT 500
-                """, arguments: [enterpriseId, enterpriseId, incidentId, incidentId]).map {
-                AlertFeedEntry(alertId: $0["alert_id"], enterpriseId: $0["enterprise_id"], incidentId: $0["incident_id"],
-                               transition: $0["transition"],
-                               matchedBy: $0["matched_by"], severity: $0["severity"], summary: $0["summary"], zeroDisturbance: $0["zero_disturbance"],
-                               at: Date(timeIntervalSince1970: $0["at"]))
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM alerts WHERE (? IS NULL OR enterprise_id = ?) AND (? IS NULL OR incident_id = ?)
+                        ORDER BY at DESC, alert_id LIMIT 500
+                    """, arguments: [enterpriseId, enterpriseId, incidentId, incidentId]
+            ).map {
+                AlertFeedEntry(
+                    alertId: $0["alert_id"], enterpriseId: $0["enterprise_id"], incidentId: $0["incident_id"],
+                    transition: $0["transition"],
+                    matchedBy: $0["matched_by"], severity: $0["severity"], summary: $0["summary"], zeroDisturbance: $0["zero_disturbance"],
+                    at: Date(timeIntervalSince1970: $0["at"]))
             }
         }
     }

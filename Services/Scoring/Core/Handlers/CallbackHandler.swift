@@ -10,8 +10,9 @@ enum CallbackHandler {
         guard try log.knows(input.incidentId) else {
             throw ScoringRefusal.notFound("incident '\(input.incidentId)' is not known to scoring", field: "incidentId")
         }
-        let callback = Callback(callbackId: input.callbackId, incidentId: input.incidentId, satisfied: input.satisfied, note: input.note,
-                                at: input.at ?? tx.now)
+        let callback = Callback(
+            callbackId: input.callbackId, incidentId: input.incidentId, satisfied: input.satisfied, note: input.note,
+            at: input.at ?? tx.now)
         try log.save(callback)
         _ = try deriver.flush(tx)
         return callback

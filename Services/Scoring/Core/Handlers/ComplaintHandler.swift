@@ -13,8 +13,9 @@ enum ComplaintHandler {
         if let existing = try log.incident(ofComplaint: input.complaintId), existing != input.incidentId {
             throw ScoringRefusal.conflict("complaint '\(input.complaintId)' belongs to incident '\(existing)'", field: "incidentId")
         }
-        let complaint = Complaint(complaintId: input.complaintId, incidentId: input.incidentId, kind: input.kind ?? .complaint,
-                                  status: input.status ?? .pending, officerIds: input.officerIds ?? [], note: input.note, at: input.at ?? tx.now)
+        let complaint = Complaint(
+            complaintId: input.complaintId, incidentId: input.incidentId, kind: input.kind ?? .complaint,
+            status: input.status ?? .pending, officerIds: input.officerIds ?? [], note: input.note, at: input.at ?? tx.now)
         try log.save(complaint)
         _ = try deriver.flush(tx)
         return complaint

@@ -24,8 +24,9 @@ struct IncidentDeriver {
     func derive(_ incidentId: String, _ tx: Transaction) throws -> LedgerChange {
         let promises = self.promises
         let facts = try FactLog(tx: tx).facts(of: incidentId)
-        let (incident, awards) = Derivation.derive(incidentId: incidentId, facts: facts, rules: rules, decoder: tx.decoder,
-                                                   promise: { promises[$0] })
+        let (incident, awards) = Derivation.derive(
+            incidentId: incidentId, facts: facts, rules: rules, decoder: tx.decoder,
+            promise: { promises[$0] })
         let writer = LedgerWriter(tx: tx)
         try writer.write(incident)
         let change = LedgerChange(incident: incident, awards: awards, stored: try writer.lines(of: incidentId), rulesVersion: rules.version)

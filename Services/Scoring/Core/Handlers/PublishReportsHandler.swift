@@ -16,8 +16,9 @@ enum PublishReportsHandler {
             guard try !log.reportPublished(done) else { continue }
             let r = try LedgerReads.hotspots(tx.db, period: done, timeZone: rules.timeZone)
             let id = "hotspots:\(kind.rawValue):\(EventTime.string(done.from))"
-            var event = ReportPublished(reportId: id, period: kind.rawValue, from: done.from, to: done.to, incidents: r.incidents, top: r.top,
-                                        patrolPlan: r.patrolPlan, at: done.to)
+            var event = ReportPublished(
+                reportId: id, period: kind.rawValue, from: done.from, to: done.to, incidents: r.incidents, top: r.top,
+                patrolPlan: r.patrolPlan, at: done.to)
             if kind == .month {
                 let a = try LedgerReads.monthlyAwards(tx.db, period: done)
                 event.starOfTheMonth = a.starOfTheMonth?.id

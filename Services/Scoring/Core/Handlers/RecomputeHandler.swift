@@ -6,8 +6,9 @@ import Model
 enum RecomputeHandler {
     static func handle(_ deriver: IncidentDeriver, in tx: Transaction) throws -> ScoringAPI.RecomputeSummary {
         let ids = try FactLog(tx: tx).allIncidents()
-        var summary = ScoringAPI.RecomputeSummary(rulesVersion: deriver.rules.version, incidents: ids.count, added: 0, changed: 0, withdrawn: 0,
-                                                  awards: 0, points: 0)
+        var summary = ScoringAPI.RecomputeSummary(
+            rulesVersion: deriver.rules.version, incidents: ids.count, added: 0, changed: 0, withdrawn: 0,
+            awards: 0, points: 0)
         for id in ids {
             let change = try deriver.derive(id, tx)
             summary.added += change.added

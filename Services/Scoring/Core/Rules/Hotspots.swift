@@ -33,14 +33,18 @@ public struct HotspotReport: Codable, Sendable, Hashable {
     /// count minus the previous period's (`before`). Patrol plan: per station, the grids of its top
     /// cells, each with the hours (of any category) holding at least `minimum` incidents in the
     /// period, busiest first, at most `slotsPerStation` grids.
-    public init(period: Period, previous: Period, now: [HotspotIncident], before: [HotspotIncident], timeZone: TimeZone,
-                top: Int = 10, minimum: Int = 1, slotsPerStation: Int = 3) {
+    public init(
+        period: Period, previous: Period, now: [HotspotIncident], before: [HotspotIncident], timeZone: TimeZone,
+        top: Int = 10, minimum: Int = 1, slotsPerStation: Int = 3
+    ) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let current = Tally(now, calendar), earlier = Tally(before, calendar)
+        let current = Tally(now, calendar)
+        let earlier = Tally(before, calendar)
         let cells = Set(current.cells.keys).union(earlier.cells.keys).map { k in
-            HotspotCell(gridId: k.grid, stationId: current.stations[k.grid] ?? earlier.stations[k.grid], hour: k.hour, category: k.category,
-                        count: current.cells[k] ?? 0, previous: earlier.cells[k] ?? 0, trend: (current.cells[k] ?? 0) - (earlier.cells[k] ?? 0))
+            HotspotCell(
+                gridId: k.grid, stationId: current.stations[k.grid] ?? earlier.stations[k.grid], hour: k.hour, category: k.category,
+                count: current.cells[k] ?? 0, previous: earlier.cells[k] ?? 0, trend: (current.cells[k] ?? 0) - (earlier.cells[k] ?? 0))
         }.sorted { ($0.gridId, $0.hour, $0.category) < ($1.gridId, $1.hour, $1.category) }
         let topCells = cells.filter { $0.count > 0 }.sorted { a, b in
             if a.count != b.count { return a.count > b.count }
@@ -71,8 +75,10 @@ public struct HotspotReport: Codable, Sendable, Hashable {
         var lines = ["section,gridId,stationId,hour,category,count,previous,trend,top"]
         let top = Set(self.top)
         for c in cells {
-            let fields = [c.gridId, c.stationId ?? "", "\(c.hour)", c.category, "\(c.count)", "\(c.previous)", "\(c.trend)",
-                          top.contains(c) ? "1" : "0"]
+            let fields = [
+                c.gridId, c.stationId ?? "", "\(c.hour)", c.category, "\(c.count)", "\(c.previous)", "\(c.trend)",
+                top.contains(c) ? "1" : "0",
+            ]
             lines.append("cell," + fields.joined(separator: ","))
         }
         for p in patrolPlan {

@@ -43,17 +43,24 @@ struct IncidentHistory {
                 inc.channel = o.channel
                 inc.callTaker = o.callTaker
                 if let g = o.place.grid {
-                    inc.gridId = g.gridId; inc.stationId = g.stationId; inc.postId = g.postId; inc.regionId = g.regionId
+                    inc.gridId = g.gridId
+                    inc.stationId = g.stationId
+                    inc.postId = g.postId
+                    inc.regionId = g.regionId
                 }
             case UnitAssigned.type:
                 guard let a = try? decoder.decode(UnitAssigned.self, from: f.payload) else { continue }
                 if inc.stationId == nil && openedId == nil {
-                    inc.stationId = a.stationId; inc.gridId = a.gridId; inc.regionId = a.regionId; inc.postId = a.postId
+                    inc.stationId = a.stationId
+                    inc.gridId = a.gridId
+                    inc.regionId = a.regionId
+                    inc.postId = a.postId
                 }
                 if units[a.unitId] == nil {
-                    units[a.unitId] = IncidentUnitRecord(unitId: a.unitId, kind: a.unitKind, stationId: a.unitStationId ?? a.stationId,
-                                                         officerIds: a.officerIds,
-                                                role: a.role, assignedAt: a.assignedAt, assignId: f.id, handedOver: false)
+                    units[a.unitId] = IncidentUnitRecord(
+                        unitId: a.unitId, kind: a.unitKind, stationId: a.unitStationId ?? a.stationId,
+                        officerIds: a.officerIds,
+                        role: a.role, assignedAt: a.assignedAt, assignId: f.id, handedOver: false)
                 }
             case FieldReported.type:
                 guard let r = try? decoder.decode(FieldReported.self, from: f.payload) else { continue }

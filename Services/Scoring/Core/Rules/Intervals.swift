@@ -47,9 +47,10 @@ public struct IntervalEntry: Codable, Sendable, Hashable {
         }
         return buckets.keys.sorted().map { k in
             let b = buckets[k]!
-            return IntervalEntry(category: b.category, unitId: b.unit, callToDispatch: IntervalStats(b.callToDispatch),
-                                 dispatchToSignOff: IntervalStats(b.dispatchToSignOff), travel: IntervalStats(b.travel),
-                                 onScene: IntervalStats(b.onScene), total: IntervalStats(b.total))
+            return IntervalEntry(
+                category: b.category, unitId: b.unit, callToDispatch: IntervalStats(b.callToDispatch),
+                dispatchToSignOff: IntervalStats(b.dispatchToSignOff), travel: IntervalStats(b.travel),
+                onScene: IntervalStats(b.onScene), total: IntervalStats(b.total))
         }
     }
 

@@ -24,10 +24,12 @@ public struct KPIIncident: Sendable, Hashable {
     public var callbacks: Int
     public var satisfied: Int
 
-    public init(id: String, start: Double, category: String? = nil, callTaker: String? = nil, station: String? = nil, post: String? = nil,
-                region: String? = nil, grid: String? = nil, firstAssigned: Double? = nil, firstFeedback: Double? = nil, closed: Double? = nil,
-                outcome: String? = nil, handedOver: Bool = false, stationUnits: Int = 0, units: [KPIUnit] = [], complaints: Int = 0,
-                upheld: Int = 0, callbacks: Int = 0, satisfied: Int = 0) {
+    public init(
+        id: String, start: Double, category: String? = nil, callTaker: String? = nil, station: String? = nil, post: String? = nil,
+        region: String? = nil, grid: String? = nil, firstAssigned: Double? = nil, firstFeedback: Double? = nil, closed: Double? = nil,
+        outcome: String? = nil, handedOver: Bool = false, stationUnits: Int = 0, units: [KPIUnit] = [], complaints: Int = 0,
+        upheld: Int = 0, callbacks: Int = 0, satisfied: Int = 0
+    ) {
         self.id = id
         self.start = start
         self.category = category
@@ -60,8 +62,10 @@ public struct KPIUnit: Sendable, Hashable {
     public var arrived: Double?
     public var closed: Double?
 
-    public init(unit: String, kind: String? = nil, officers: [String] = [], assigned: Double, signed: Double? = nil, arrived: Double? = nil,
-                closed: Double? = nil) {
+    public init(
+        unit: String, kind: String? = nil, officers: [String] = [], assigned: Double, signed: Double? = nil, arrived: Double? = nil,
+        closed: Double? = nil
+    ) {
         self.unit = unit
         self.kind = kind
         self.officers = officers

@@ -32,12 +32,14 @@ public struct KPIs: Codable, Sendable, Hashable {
 
     /// Every KPI as a number (for the change against the previous period).
     public var figures: [String: Double?] {
-        ["workload": Double(workload), "acceptanceRate": acceptanceRate.value, "selfHandledRate": selfHandledRate.value,
-         "signOffOnTimeRate": signOffOnTimeRate.value, "firstFeedbackOnTimeRate": firstFeedbackOnTimeRate.value,
-         "closeOnTimeRate": closeOnTimeRate.value, "arrivalMeanSeconds": arrivalMeanSeconds, "arrivalP90Seconds": arrivalP90Seconds,
-         "minorAccidentOnSceneRate": minorAccidentOnSceneRate.value, "mediationSuccessRate": mediationSuccessRate.value,
-         "stationAccidentShare": stationAccidentShare.value, "complaintRate": complaintRate.value,
-         "upheldComplaintRate": upheldComplaintRate.value, "satisfactionRate": satisfactionRate.value]
+        [
+            "workload": Double(workload), "acceptanceRate": acceptanceRate.value, "selfHandledRate": selfHandledRate.value,
+            "signOffOnTimeRate": signOffOnTimeRate.value, "firstFeedbackOnTimeRate": firstFeedbackOnTimeRate.value,
+            "closeOnTimeRate": closeOnTimeRate.value, "arrivalMeanSeconds": arrivalMeanSeconds, "arrivalP90Seconds": arrivalP90Seconds,
+            "minorAccidentOnSceneRate": minorAccidentOnSceneRate.value, "mediationSuccessRate": mediationSuccessRate.value,
+            "stationAccidentShare": stationAccidentShare.value, "complaintRate": complaintRate.value,
+            "upheldComplaintRate": upheldComplaintRate.value, "satisfactionRate": satisfactionRate.value,
+        ]
     }
 
     /// The KPIs of a group's incidents, each with the assignments that count for the group.
@@ -95,8 +97,10 @@ public struct KPIReport: Codable, Sendable, Hashable {
 
     /// The report over the incidents received in `period` (`now`) and in `previous` (`before`);
     /// only the group `key` when one is given (listed even when it has no incident).
-    public init(level: Level, key: String? = nil, period: Period, previous: Period, now: [KPIIncident], before: [KPIIncident],
-                rules: ScoringRules) {
+    public init(
+        level: Level, key: String? = nil, period: Period, previous: Period, now: [KPIIncident], before: [KPIIncident],
+        rules: ScoringRules
+    ) {
         let current = Self.groups(now, level: level)
         let earlier = Self.groups(before, level: level)
         var keys = Set(current.keys).union(earlier.keys)
@@ -111,8 +115,9 @@ public struct KPIReport: Codable, Sendable, Hashable {
             for (name, value) in cur.figures {
                 let previous = old[name] ?? nil
                 let delta = value.flatMap { v in previous.map { v - $0 } }
-                change[name] = KPIChange(previous: previous, delta: delta,
-                                         relative: delta.flatMap { d in previous.flatMap { $0 == 0 ? nil : d / $0 } })
+                change[name] = KPIChange(
+                    previous: previous, delta: delta,
+                    relative: delta.flatMap { d in previous.flatMap { $0 == 0 ? nil : d / $0 } })
             }
             return KPIEntry(key: k, kpis: cur, change: change)
         }

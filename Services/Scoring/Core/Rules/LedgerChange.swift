@@ -65,15 +65,17 @@ public struct LedgerChange: Sendable {
         let unitStation = Dictionary(incident.units.map { ($0.unitId, $0.stationId) }, uniquingKeysWith: { a, _ in a })
         for a in awards {
             let old = existing.removeValue(forKey: a.awardId)
-            let context = LedgerContext(stationId: incident.stationId, postId: incident.postId, regionId: incident.regionId, gridId: incident.gridId,
-                                        unitStationId: a.unitId.flatMap { unitStation[$0] ?? nil }, category: incident.category?.rawValue)
+            let context = LedgerContext(
+                stationId: incident.stationId, postId: incident.postId, regionId: incident.regionId, gridId: incident.gridId,
+                unitStationId: a.unitId.flatMap { unitStation[$0] ?? nil }, category: incident.category?.rawValue)
             if let old, old.matches(a, context: context, rulesVersion: rulesVersion) { continue }
             let revision = (old?.revision ?? 0) + 1
             writes.append(LedgerEntry(award: a, context: context, rulesVersion: rulesVersion, revision: revision))
             if old == nil { added += 1 } else { changed += 1 }
             if old == nil || old!.award.points != a.points || old!.award.unitId != a.unitId {
-                var event = PointsAwarded(awardId: a.awardId, officerId: a.officerId, unitId: a.unitId, incidentId: a.incidentId, rule: a.rule,
-                                          points: a.points, earnedBy: a.earnedBy, stationId: incident.stationId, at: a.at)
+                var event = PointsAwarded(
+                    awardId: a.awardId, officerId: a.officerId, unitId: a.unitId, incidentId: a.incidentId, rule: a.rule,
+                    points: a.points, earnedBy: a.earnedBy, stationId: incident.stationId, at: a.at)
                 event.revision = revision
                 event.previousPoints = old?.award.points
                 event.rulesVersion = rulesVersion
@@ -83,8 +85,9 @@ public struct LedgerChange: Sendable {
         }
         for (awardId, old) in existing.sorted(by: { $0.key < $1.key }) {
             withdrawals.append(awardId)
-            var event = PointsAwarded(awardId: awardId, officerId: old.award.officerId, unitId: old.award.unitId, incidentId: incident.incidentId,
-                                      rule: old.award.rule, points: 0, earnedBy: [], stationId: incident.stationId, at: old.award.at)
+            var event = PointsAwarded(
+                awardId: awardId, officerId: old.award.officerId, unitId: old.award.unitId, incidentId: incident.incidentId,
+                rule: old.award.rule, points: 0, earnedBy: [], stationId: incident.stationId, at: old.award.at)
             event.revision = old.revision + 1
             event.previousPoints = old.award.points
             event.withdrawn = true

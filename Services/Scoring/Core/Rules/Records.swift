@@ -75,8 +75,10 @@ public struct Award: Sendable, Hashable, Codable {
     public var at: Date
     public var explanation: String
 
-    public init(awardId: String, officerId: String, unitId: String?, incidentId: String, rule: String, points: Double, earnedBy: [String],
-                at: Date, explanation: String) {
+    public init(
+        awardId: String, officerId: String, unitId: String?, incidentId: String, rule: String, points: Double, earnedBy: [String],
+        at: Date, explanation: String
+    ) {
         self.awardId = awardId
         self.officerId = officerId
         self.unitId = unitId

@@ -56,12 +56,16 @@ public struct ScoringRules: Codable, Sendable, Hashable {
     public static let defaults = ScoringRules(
         version: "default-1",
         utcOffsetHours: 8,
-        basePoints: ["criminal": 3, "publicOrder": 2, "dispute": 2, "accidentMinor": 2, "accidentCasualty": 3,
-                     "helpRequest": 1, "nonPolice": 0.5, "default": 1],
-        bonuses: Bonuses(signOffOnTime: 0.5, arrivalOnTime: 1, feedbackOnTime: 0.5, closeOnTime: 0.5, resolvedOnScene: 2,
-                         mediated: 2, caseOpened: 2, transferredTo12345: 0, falseReport: 0),
-        deductions: Deductions(signOffBreached: -1, arrivalBreached: -1, feedbackBreached: -1, closeBreached: -2,
-                               complaintUpheld: -5, irregularity: -3),
+        basePoints: [
+            "criminal": 3, "publicOrder": 2, "dispute": 2, "accidentMinor": 2, "accidentCasualty": 3,
+            "helpRequest": 1, "nonPolice": 0.5, "default": 1,
+        ],
+        bonuses: Bonuses(
+            signOffOnTime: 0.5, arrivalOnTime: 1, feedbackOnTime: 0.5, closeOnTime: 0.5, resolvedOnScene: 2,
+            mediated: 2, caseOpened: 2, transferredTo12345: 0, falseReport: 0),
+        deductions: Deductions(
+            signOffBreached: -1, arrivalBreached: -1, feedbackBreached: -1, closeBreached: -2,
+            complaintUpheld: -5, irregularity: -3),
         timers: Timers(signOffSeconds: 90, firstFeedbackSeconds: 5 * 3600, closeSeconds: 22 * 3600, arrivalDefaultSeconds: 15 * 60))
 
     public init(version: String, utcOffsetHours: Double, basePoints: [String: Double], bonuses: Bonuses, deductions: Deductions, timers: Timers) {
@@ -125,8 +129,10 @@ public struct ScoringRules: Codable, Sendable, Hashable {
             }
             r.basePoints[k] = v
         }
-        func apply<T>(_ section: String, _ values: [String: Double]?, _ target: inout T, _ keys: [(String, WritableKeyPath<T, Double>)],
-                      check: (String, Double) throws -> Void = { _, _ in }) throws {
+        func apply<T>(
+            _ section: String, _ values: [String: Double]?, _ target: inout T, _ keys: [(String, WritableKeyPath<T, Double>)],
+            check: (String, Double) throws -> Void = { _, _ in }
+        ) throws {
             for (k, v) in values ?? [:] {
                 guard let path = keys.first(where: { $0.0 == k })?.1 else {
                     let known = keys.map(\.0).joined(separator: ", ")
@@ -136,19 +142,30 @@ public struct ScoringRules: Codable, Sendable, Hashable {
                 target[keyPath: path] = v
             }
         }
-        try apply("bonuses", f.bonuses, &r.bonuses, [
-            ("signOffOnTime", \.signOffOnTime), ("arrivalOnTime", \.arrivalOnTime), ("feedbackOnTime", \.feedbackOnTime),
-            ("closeOnTime", \.closeOnTime),
-            ("resolvedOnScene", \.resolvedOnScene), ("mediated", \.mediated), ("caseOpened", \.caseOpened),
-            ("transferredTo12345", \.transferredTo12345), ("falseReport", \.falseReport)])
-        try apply("deductions", f.deductions, &r.deductions, [
-            ("signOffBreached", \.signOffBreached), ("arrivalBreached", \.arrivalBreached), ("feedbackBreached", \.feedbackBreached),
-            ("closeBreached", \.closeBreached), ("complaintUpheld", \.complaintUpheld), ("irregularity", \.irregularity)]) { k, v in
+        try apply(
+            "bonuses", f.bonuses, &r.bonuses,
+            [
+                ("signOffOnTime", \.signOffOnTime), ("arrivalOnTime", \.arrivalOnTime), ("feedbackOnTime", \.feedbackOnTime),
+                ("closeOnTime", \.closeOnTime),
+                ("resolvedOnScene", \.resolvedOnScene), ("mediated", \.mediated), ("caseOpened", \.caseOpened),
+                ("transferredTo12345", \.transferredTo12345), ("falseReport", \.falseReport),
+            ])
+        try apply(
+            "deductions", f.deductions, &r.deductions,
+            [
+                ("signOffBreached", \.signOffBreached), ("arrivalBreached", \.arrivalBreached), ("feedbackBreached", \.feedbackBreached),
+                ("closeBreached", \.closeBreached), ("complaintUpheld", \.complaintUpheld), ("irregularity", \.irregularity),
+            ]
+        ) { k, v in
             if v > 0 { throw ConfigurationError(file: file, record: "deductions.\(k)", problem: "a deduction is zero or negative") }
         }
-        try apply("timers", f.timers, &r.timers, [
-            ("signOffSeconds", \.signOffSeconds), ("firstFeedbackSeconds", \.firstFeedbackSeconds), ("closeSeconds", \.closeSeconds),
-            ("arrivalDefaultSeconds", \.arrivalDefaultSeconds)]) { k, v in
+        try apply(
+            "timers", f.timers, &r.timers,
+            [
+                ("signOffSeconds", \.signOffSeconds), ("firstFeedbackSeconds", \.firstFeedbackSeconds), ("closeSeconds", \.closeSeconds),
+                ("arrivalDefaultSeconds", \.arrivalDefaultSeconds),
+            ]
+        ) { k, v in
             if v <= 0 { throw ConfigurationError(file: file, record: "timers.\(k)", problem: "must be > 0 seconds") }
         }
         return r

@@ -12,8 +12,9 @@ struct FactLog {
     /// Keeps a fact; marks its incident dirty when it is new (or, with `replace`, changed), so a
     /// replayed event (same id) changes nothing.
     func record(_ fact: Fact, incident: String, replace: Bool = false) throws {
-        try tx.run("INSERT OR \(replace ? "REPLACE" : "IGNORE") INTO facts (id, incident_id, type, at, payload) VALUES (?, ?, ?, ?, ?)",
-                   [fact.id, incident, fact.type, fact.at.timeIntervalSince1970, fact.payload])
+        try tx.run(
+            "INSERT OR \(replace ? "REPLACE" : "IGNORE") INTO facts (id, incident_id, type, at, payload) VALUES (?, ?, ?, ?, ?)",
+            [fact.id, incident, fact.type, fact.at.timeIntervalSince1970, fact.payload])
         guard tx.db.changesCount > 0 else { return }
         try markDirty(incident)
     }
@@ -59,8 +60,9 @@ struct FactLog {
     /// Keeps a complaint (a later one with the same id replaces it) and its fact.
     func save(_ complaint: Complaint) throws {
         let body = try JSONCodec.encoder().encode(complaint)
-        try tx.run("INSERT OR REPLACE INTO complaints (complaint_id, incident_id, body) VALUES (?, ?, ?)",
-                   [complaint.complaintId, complaint.incidentId, body])
+        try tx.run(
+            "INSERT OR REPLACE INTO complaints (complaint_id, incident_id, body) VALUES (?, ?, ?)",
+            [complaint.complaintId, complaint.incidentId, body])
         let fact = Fact(id: "complaint:\(complaint.complaintId)", type: Complaint.factType, at: complaint.at, payload: body)
         try record(fact, incident: complaint.incidentId, replace: true)
         try markDirty(complaint.incidentId)
@@ -69,8 +71,9 @@ struct FactLog {
     /// Keeps a call-back (a later one with the same id replaces it) and its fact.
     func save(_ callback: Callback) throws {
         let body = try JSONCodec.encoder().encode(callback)
-        try tx.run("INSERT OR REPLACE INTO callbacks (callback_id, incident_id, body) VALUES (?, ?, ?)",
-                   [callback.callbackId, callback.incidentId, body])
+        try tx.run(
+            "INSERT OR REPLACE INTO callbacks (callback_id, incident_id, body) VALUES (?, ?, ?)",
+            [callback.callbackId, callback.incidentId, body])
         let fact = Fact(id: "callback:\(callback.callbackId)", type: Callback.factType, at: callback.at, payload: body)
         try record(fact, incident: callback.incidentId, replace: true)
         try markDirty(callback.incidentId)
@@ -84,13 +87,15 @@ struct FactLog {
     }
 
     func reportPublished(_ period: Period) throws -> Bool {
-        try tx.fetchOne(Int.self, "SELECT 1 FROM reports_published WHERE period = ? AND from_at = ?",
-                        [period.kind.rawValue, period.from.timeIntervalSince1970]) != nil
+        try tx.fetchOne(
+            Int.self, "SELECT 1 FROM reports_published WHERE period = ? AND from_at = ?",
+            [period.kind.rawValue, period.from.timeIntervalSince1970]) != nil
     }
 
     func markReportPublished(_ period: Period, reportId: String) throws {
-        try tx.run("INSERT INTO reports_published (period, from_at, report_id) VALUES (?, ?, ?)",
-                   [period.kind.rawValue, period.from.timeIntervalSince1970, reportId])
+        try tx.run(
+            "INSERT INTO reports_published (period, from_at, report_id) VALUES (?, ?, ?)",
+            [period.kind.rawValue, period.from.timeIntervalSince1970, reportId])
     }
 }
 

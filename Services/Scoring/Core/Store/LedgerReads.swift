@@ -42,10 +42,12 @@ enum LedgerReads {
     /// Points earned in `period` (award time), summed by `level`, best first (ties: by key).
     static func rankings(_ db: Database, level: Level, period: Period, limit: Int = 20) throws -> [RankingEntry] {
         let column = column(level)
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT \(column) AS k, TOTAL(points) AS p, COUNT(*) AS n, COUNT(DISTINCT incident_id) AS i FROM ledger
-            WHERE at >= ? AND at < ? AND \(column) IS NOT NULL GROUP BY k ORDER BY p DESC, k LIMIT ?
-            """, arguments: bounds(period) + [limit])
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(column) AS k, TOTAL(points) AS p, COUNT(*) AS n, COUNT(DISTINCT incident_id) AS i FROM ledger
+                WHERE at >= ? AND at < ? AND \(column) IS NOT NULL GROUP BY k ORDER BY p DESC, k LIMIT ?
+                """, arguments: bounds(period) + [limit])
         return RankingEntry.ranked(rows.map { RankingTotal(key: $0["k"], points: $0["p"], awards: $0["n"], incidents: $0["i"]) })
     }
 
@@ -53,23 +55,32 @@ enum LedgerReads {
     static func kpiIncidents(_ db: Database, _ period: Period) throws -> [KPIIncident] {
         var out: [KPIIncident] = []
         var index: [String: Int] = [:]
-        for r in try Row.fetchAll(db, sql: "SELECT * FROM incidents WHERE start_at >= ? AND start_at < ? ORDER BY incident_id",
-                                  arguments: bounds(period)) {
+        for r in try Row.fetchAll(
+            db, sql: "SELECT * FROM incidents WHERE start_at >= ? AND start_at < ? ORDER BY incident_id",
+            arguments: bounds(period))
+        {
             index[r["incident_id"]] = out.count
-            out.append(KPIIncident(id: r["incident_id"], start: r["start_at"], category: r["category"], callTaker: r["call_taker"],
-                                   station: r["station_id"], post: r["post_id"], region: r["region_id"], grid: r["grid_id"],
-                                   firstAssigned: r["first_assigned_at"], firstFeedback: r["first_feedback_at"], closed: r["closed_at"],
-                                   outcome: r["outcome"], handedOver: r["handed_over"], stationUnits: r["station_units"],
-                                   complaints: r["complaints"], upheld: r["complaints_upheld"], callbacks: r["callbacks"],
-                                   satisfied: r["satisfied"]))
+            out.append(
+                KPIIncident(
+                    id: r["incident_id"], start: r["start_at"], category: r["category"], callTaker: r["call_taker"],
+                    station: r["station_id"], post: r["post_id"], region: r["region_id"], grid: r["grid_id"],
+                    firstAssigned: r["first_assigned_at"], firstFeedback: r["first_feedback_at"], closed: r["closed_at"],
+                    outcome: r["outcome"], handedOver: r["handed_over"], stationUnits: r["station_units"],
+                    complaints: r["complaints"], upheld: r["complaints_upheld"], callbacks: r["callbacks"],
+                    satisfied: r["satisfied"]))
         }
-        for r in try Row.fetchAll(db, sql: """
-            SELECT u.* FROM incident_units u JOIN incidents i ON i.incident_id = u.incident_id
-            WHERE i.start_at >= ? AND i.start_at < ? ORDER BY u.incident_id, u.assigned_at, u.unit_id
-            """, arguments: bounds(period)) {
+        for r in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT u.* FROM incident_units u JOIN incidents i ON i.incident_id = u.incident_id
+                WHERE i.start_at >= ? AND i.start_at < ? ORDER BY u.incident_id, u.assigned_at, u.unit_id
+                """, arguments: bounds(period))
+        {
             guard let i = index[r["incident_id"]] else { continue }
-            out[i].units.append(KPIUnit(unit: r["unit_id"], kind: r["kind"], officers: earnedBy(r["officer_ids"]), assigned: r["assigned_at"],
-                                        signed: r["signed_at"], arrived: r["arrived_at"], closed: r["closed_at"]))
+            out[i].units.append(
+                KPIUnit(
+                    unit: r["unit_id"], kind: r["kind"], officers: earnedBy(r["officer_ids"]), assigned: r["assigned_at"],
+                    signed: r["signed_at"], arrived: r["arrived_at"], closed: r["closed_at"]))
         }
         return out
     }
@@ -78,8 +89,9 @@ enum LedgerReads {
     /// with the change against the previous period.
     static func kpiReport(_ db: Database, level: Level, key: String? = nil, period: Period, rules: ScoringRules) throws -> KPIReport {
         let previous = period.previous(timeZone: rules.timeZone)
-        return KPIReport(level: level, key: key, period: period, previous: previous, now: try kpiIncidents(db, period),
-                         before: try kpiIncidents(db, previous), rules: rules)
+        return KPIReport(
+            level: level, key: key, period: period, previous: previous, now: try kpiIncidents(db, period),
+            before: try kpiIncidents(db, previous), rules: rules)
     }
 
     /// The interval report of the incidents received in `period`.
@@ -88,15 +100,18 @@ enum LedgerReads {
     }
 
     static func line(_ row: Row, revision: Int? = nil) -> LedgerLine {
-        LedgerLine(awardId: row["award_id"], incidentId: row["incident_id"], unitId: row["unit_id"], stationId: row["station_id"],
-                   rule: row["rule"], points: row["points"], earnedBy: earnedBy(row["earned_by"]), explanation: row["explanation"],
-                   rulesVersion: row["rules_version"], revision: revision ?? row["revision"], at: Date(timeIntervalSince1970: row["at"]))
+        LedgerLine(
+            awardId: row["award_id"], incidentId: row["incident_id"], unitId: row["unit_id"], stationId: row["station_id"],
+            rule: row["rule"], points: row["points"], earnedBy: earnedBy(row["earned_by"]), explanation: row["explanation"],
+            rulesVersion: row["rules_version"], revision: revision ?? row["revision"], at: Date(timeIntervalSince1970: row["at"]))
     }
 
     /// An officer's awards in `period`, in time order, with their total.
     static func officerPoints(_ db: Database, officerId: String, period: Period) throws -> (total: Double, lines: [LedgerLine]) {
-        let lines = try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE officer_id = ? AND at >= ? AND at < ? ORDER BY at, award_id",
-                                     arguments: [officerId] + bounds(period)).map { line($0) }
+        let lines = try Row.fetchAll(
+            db, sql: "SELECT * FROM ledger WHERE officer_id = ? AND at >= ? AND at < ? ORDER BY at, award_id",
+            arguments: [officerId] + bounds(period)
+        ).map { line($0) }
         return (roundedPoints(lines.map(\.points).reduce(0, +)), lines)
     }
 
@@ -116,39 +131,53 @@ enum LedgerReads {
     static func hotspots(_ db: Database, period: Period, timeZone: TimeZone, top: Int = 10) throws -> HotspotReport {
         let previous = period.previous(timeZone: timeZone)
         func incidents(_ p: Period) throws -> [HotspotIncident] {
-            try Row.fetchAll(db, sql: """
-                SELECT grid_id, station_id, start_at, category FROM incidents WHERE start_at >= ? AND start_at < ? AND grid_id IS NOT NULL
-                """, arguments: bounds(p)).map {
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT grid_id, station_id, start_at, category FROM incidents WHERE start_at >= ? AND start_at < ? AND grid_id IS NOT NULL
+                    """, arguments: bounds(p)
+            ).map {
                 HotspotIncident(gridId: $0["grid_id"], stationId: $0["station_id"], start: $0["start_at"], category: $0["category"])
             }
         }
-        return HotspotReport(period: period, previous: previous, now: try incidents(period), before: try incidents(previous),
-                             timeZone: timeZone, top: top)
+        return HotspotReport(
+            period: period, previous: previous, now: try incidents(period), before: try incidents(previous),
+            timeZone: timeZone, top: top)
     }
 
     /// The monthly awards of `period` (any period works; the month is the convention).
     static func monthlyAwards(_ db: Database, period: Period) throws -> MonthlyAwards {
         let args = bounds(period)
-        let excluded = Set(try String.fetchAll(db, sql: """
-            SELECT DISTINCT officer_id FROM ledger WHERE at >= ? AND at < ? AND rule IN ('complaint.upheld', 'irregularity')
-            """, arguments: args))
+        let excluded = Set(
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT officer_id FROM ledger WHERE at >= ? AND at < ? AND rule IN ('complaint.upheld', 'irregularity')
+                    """, arguments: args))
         func officers(_ filter: String, _ countName: String) throws -> [AwardTally] {
-            try Row.fetchAll(db, sql: """
-                SELECT officer_id, TOTAL(points) AS p, COUNT(DISTINCT incident_id) AS n FROM ledger WHERE at >= ? AND at < ?\(filter)
-                GROUP BY officer_id
-                """, arguments: args).map { row in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT officer_id, TOTAL(points) AS p, COUNT(DISTINCT incident_id) AS n FROM ledger WHERE at >= ? AND at < ?\(filter)
+                    GROUP BY officer_id
+                    """, arguments: args
+            ).map { row in
                 AwardTally(id: row["officer_id"], score: row["p"], detail: ["points": row["p"], countName: Double(row["n"] as Int)])
             }
         }
-        let callTakers = try Row.fetchAll(db, sql: """
-            SELECT call_taker, COUNT(*) AS n, TOTAL(CASE WHEN first_assigned_at - start_at <= 60 THEN 1 ELSE 0 END) AS fast,
-                   TOTAL(complaints_upheld) AS upheld FROM incidents
-            WHERE start_at >= ? AND start_at < ? AND call_taker IS NOT NULL GROUP BY call_taker
-            """, arguments: args).map { row in
+        let callTakers = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT call_taker, COUNT(*) AS n, TOTAL(CASE WHEN first_assigned_at - start_at <= 60 THEN 1 ELSE 0 END) AS fast,
+                       TOTAL(complaints_upheld) AS upheld FROM incidents
+                WHERE start_at >= ? AND start_at < ? AND call_taker IS NOT NULL GROUP BY call_taker
+                """, arguments: args
+        ).map { row in
             MonthlyAwards.callTakerTally(id: row["call_taker"], taken: row["n"], fast: row["fast"], upheld: row["upheld"])
         }
-        return MonthlyAwards(period: period, officers: try officers("", "incidents"),
-                             accidents: try officers(" AND category IN ('accidentMinor', 'accidentCasualty')", "accidents"),
-                             callTakers: callTakers, excluded: excluded)
+        return MonthlyAwards(
+            period: period, officers: try officers("", "incidents"),
+            accidents: try officers(" AND category IN ('accidentMinor', 'accidentCasualty')", "accidents"),
+            callTakers: callTakers, excluded: excluded)
     }
 }

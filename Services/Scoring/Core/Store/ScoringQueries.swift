@@ -22,13 +22,16 @@ public struct ScoringQueries: Sendable {
 
     /// Points by officer (default), unit or area, over all time by default.
     public func rankings(_ q: ScoringAPI.RankingsQuery, rules: ScoringRules) async throws -> ScoringAPI.Rankings {
-        let by = q.by ?? .officer, limit = q.limit ?? 20, jurisdiction = self.jurisdiction
+        let by = q.by ?? .officer
+        let limit = q.limit ?? 20
+        let jurisdiction = self.jurisdiction
         return try await reader.read { db in
             let period = try Self.period(q, db, rules, default: .all)
             let entries = try LedgerReads.rankings(db, level: by, period: period, limit: limit).map { e in
-                ScoringAPI.RankedLine(rank: e.rank, key: e.key, officerId: by == .officer ? e.key : nil, name: jurisdiction?.name(of: e.key, at: by),
-                                      stationId: by == .officer ? jurisdiction?.officers[e.key]?.stationId : nil, points: e.points,
-                                      awards: e.awards, incidents: e.incidents)
+                ScoringAPI.RankedLine(
+                    rank: e.rank, key: e.key, officerId: by == .officer ? e.key : nil, name: jurisdiction?.name(of: e.key, at: by),
+                    stationId: by == .officer ? jurisdiction?.officers[e.key]?.stationId : nil, points: e.points,
+                    awards: e.awards, incidents: e.incidents)
             }
             return ScoringAPI.Rankings(by: by, period: period, entries: entries, officers: by == .officer ? entries : nil)
         }

@@ -52,8 +52,10 @@ public enum CAPMessage {
         x.element("status", "Actual")
         x.element("msgType", type.rawValue)
         x.element("scope", "Restricted")
-        x.element("restriction", "For enterprise \(alert.enterpriseId) (\(alert.enterpriseName)) and its liaison officer "
-                  + "\(alert.liaisonOfficerId) only; do not redistribute.")
+        x.element(
+            "restriction",
+            "For enterprise \(alert.enterpriseId) (\(alert.enterpriseName)) and its liaison officer "
+                + "\(alert.liaisonOfficerId) only; do not redistribute.")
         if !earlier.isEmpty {
             x.element("references", earlier.map { "\(from),\(identifier($0.alertId)),\(dateTime($0.sent))" }.joined(separator: " "))
         }

@@ -11,10 +11,14 @@ public enum CAPRendering {
     /// so the two stay distinct events to an integrator that de-duplicates by id.
     @Sendable public static func render(_ event: OutboundEvent) -> [OutboundEvent] {
         guard let header = try? EventHeader.decode(event.header),
-              let alert = try? decoder.decode(EnterpriseAlert.self, from: Data(event.payload)) else { return [] }
+            let alert = try? decoder.decode(EnterpriseAlert.self, from: Data(event.payload))
+        else { return [] }
         let capHeader = header.rendering(as: "cap.enterprise", idSuffix: "cap")
-        return [OutboundEvent(seq: event.seq, topic: Array((Topics.capEnterpriseAlert + alert.enterpriseId).utf8),
-                              header: capHeader.encoded(), payload: Array(CAPMessage.render(alert).utf8))]
+        return [
+            OutboundEvent(
+                seq: event.seq, topic: Array((Topics.capEnterpriseAlert + alert.enterpriseId).utf8),
+                header: capHeader.encoded(), payload: Array(CAPMessage.render(alert).utf8))
+        ]
     }
 
     /// Shared by the bus thread (live) and the store's reader (an integrator's replay): JSONDecoder is Sendable.
