@@ -47,6 +47,8 @@ def metric_names(expr):
     expr = re.sub(r"\{[^}]*\}", "", expr)          # label matchers
     expr = re.sub(r'"[^"]*"', "", expr)           # strings
     expr = re.sub(r"\[[^\]]*\]", "", expr)         # ranges
+    expr = re.sub(r"\boffset\s+\S+", "", expr)     # offsets
+    expr = re.sub(r"\b\d+(\.\d+)?([smhdwy]|ms)?\b", "", expr)   # numbers and durations
     expr = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", expr)
     names = set()
     for m in re.finditer(r"[a-zA-Z_:][a-zA-Z0-9_:]*", expr):
