@@ -112,7 +112,7 @@ command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   t=$SECONDS
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$WORK/apt.log" 2>&1 \
+  { timeout 600 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$WORK/apt.log" 2>&1 \
     || fail "apt-get install ${need[*]}: $(tail -n 3 "$WORK/apt.log")"
   figure "engine packages installed in $((SECONDS - t)) s"
 fi
@@ -146,14 +146,24 @@ if ! have debian:bookworm-slim; then
     t=$SECONDS
     ROOTFS="$WORK/rootfs"
     say "making local/bookworm: debootstrap --variant=minbase bookworm from $(mirror)"
-    debootstrap --variant=minbase bookworm "$ROOTFS" "$(mirror)" >"$WORK/debootstrap.log" 2>&1 \
+    timeout 900 debootstrap --variant=minbase bookworm "$ROOTFS" "$(mirror)" >"$WORK/debootstrap.log" 2>&1 \
       || fail "debootstrap: $(tail -n 3 "$WORK/debootstrap.log")"
     rm -f "$ROOTFS/etc/apt/sources.list"
     for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
       [ -f "$f" ] && cp "$f" "$ROOTFS$f"
     done
     cp -n /etc/apt/apt.conf.d/* "$ROOTFS/etc/apt/apt.conf.d/" 2>/dev/null
-    rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/archives/*.deb "$ROOTFS"/var/cache/apt/*.bin
+    # Slim, as Debian's own -slim images are: no documentation, manual pages or translations, now
+    # or in any package installed later.
+    mkdir -p "$ROOTFS/etc/dpkg/dpkg.cfg.d"
+    printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' 'path-exclude /usr/share/man/*' \
+      'path-exclude /usr/share/info/*' 'path-exclude /usr/share/locale/*' 'path-include /usr/share/locale/locale.alias' \
+      'path-exclude /usr/share/lintian/*' >"$ROOTFS/etc/dpkg/dpkg.cfg.d/slim"
+    find "$ROOTFS/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete 2>/dev/null
+    find "$ROOTFS/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null
+    rm -rf "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/info/* "$ROOTFS"/usr/share/lintian/*
+    find "$ROOTFS/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} + 2>/dev/null
+    rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/archives/*.deb "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/var/log/*.log
     tar -C "$ROOTFS" -c . | docker import --change 'CMD ["bash"]' - local/bookworm >/dev/null || fail "docker import local/bookworm"
     rm -rf --one-file-system "$ROOTFS"
     figure "base image local/bookworm made in $((SECONDS - t)) s"
@@ -175,7 +185,7 @@ if ! have swift:6.3-bookworm; then
   [ -n "$PACKAGES" ] && [ -d "$PACKAGES" ] && mounts+=(-v "$PACKAGES:/mnt/packages:ro")
   # The git rules only (never a credential helper), one `git config --add` per rule.
   gitrules=$(echo "$RULES" | awk 'NF==2 {printf "git config --system --add %s %s\n", $1, $2}')
-  docker run --name precinct-ct-builder --network host "${mounts[@]}" local/bookworm bash -euc "
+  timeout 1200 docker run --name precinct-ct-builder --network host "${mounts[@]}" local/bookworm bash -euc "
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       binutils-gold libicu-dev libcurl4-openssl-dev libedit-dev libsqlite3-dev libncurses-dev libpython3-dev \
@@ -223,7 +233,6 @@ docker run --rm --read-only --entrypoint precinct "$IMAGE" --help >/dev/null 2>&
 # --- 3. compose up, every service healthy ----------------------------------------------------------------
 container() { "${DC[@]}" ps -q "$1" 2>/dev/null; }
 health() { local c; c=$(container "$1"); [ -n "$c" ] && docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$c" 2>/dev/null; }
-all_healthy() { local s; for s in "${SERVICES[@]}"; do [ "$(health "$s")" = healthy ] || return 1; done; }
 wait_healthy() {  # SECONDS [SERVICE...]
   local limit=$1; shift
   local list=("$@"); [ ${#list[@]} -gt 0 ] || list=("${SERVICES[@]}")
@@ -237,7 +246,23 @@ wait_healthy() {  # SECONDS [SERVICE...]
 }
 volumes() { docker volume ls -q --filter "label=com.docker.compose.project=$PROJECT" | sort; }
 
+# The host's CLI drives the load (built before the set starts, if the build did not leave it).
+CLI="$BIN/precinct"
+if [ ! -x "$CLI" ]; then
+  say "building the host CLI (swift build --product precinct)"
+  swift build --product precinct >"$WORK/cli-build.log" 2>&1 || fail "swift build --product precinct: $(tail -n 5 "$WORK/cli-build.log")"
+  CLI=.build/debug/precinct
+fi
+
 timeout 120 "${DC[@]}" down -v --remove-orphans -t 20 >/dev/null 2>&1    # what an interrupted run left
+# The host ports the set publishes must be free (`make up` on loopback uses the same ones).
+if command -v ss >/dev/null 2>&1; then
+  for port in 7102 7201 7202 7401 7402 7403 8101 8201 8301 8401; do
+    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+      fail "port $port is already in use on this host ($(ss -Hltnp "sport = :$port" | grep -o 'users:.*' | head -n 1)): stop what uses it (make up?)"
+    fi
+  done
+fi
 t=$SECONDS
 timeout 300 "${DC[@]}" up -d --no-build >"$WORK/up.log" 2>&1 || fail "compose up: $(tail -n 5 "$WORK/up.log")"
 wait_healthy 240
@@ -247,16 +272,14 @@ ports=$(docker ps --filter "label=com.docker.compose.project=$PROJECT" --format 
 [ -n "$ports" ] || fail "no published ports"
 bad=$(echo "$ports" | grep -v '^127\.0\.0\.1:' || true)
 [ -z "$bad" ] || fail "ports published beyond loopback: $bad"
+if command -v ss >/dev/null 2>&1; then    # and what really listens: the engine's port proxies
+  wide=$(ss -Hltnp 2>/dev/null | grep docker-proxy | awk '{print $4}' | grep -v '^127\.0\.0\.1:' || true)
+  [ -z "$wide" ] || fail "docker-proxy listens beyond loopback: $wide"
+fi
 say "published, loopback only: $(echo "$ports" | sed 's/->.*//' | sort -u | tr '\n' ' ')"
 [ "$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$(container intake)")" = true ] && say "root filesystems read-only; /data is each service's volume"
 
 # --- 4. load with verification, one service killed meanwhile -----------------------------------------------
-CLI="$BIN/precinct"
-if [ ! -x "$CLI" ]; then
-  say "building the host CLI (swift build --product precinct)"
-  swift build --product precinct >"$WORK/cli-build.log" 2>&1 || fail "swift build --product precinct: $(tail -n 5 "$WORK/cli-build.log")"
-  CLI=.build/debug/precinct
-fi
 PEERS=(--intake-router tcp://127.0.0.1:7102 --dispatch-pub tcp://127.0.0.1:7201 --dispatch-router tcp://127.0.0.1:7202
        --liaison-pub tcp://127.0.0.1:7401 --liaison-router tcp://127.0.0.1:7402
        --intake-url http://127.0.0.1:8101 --dispatch-url http://127.0.0.1:8201
@@ -360,6 +383,9 @@ print(" ".join(f"{k}={v}" for k, v in sorted(d.items()) if isinstance(v, (int, f
   done
   echo "calls kill=$(recorded kill) roll=$(recorded roll)"
 }
+# The services' logs and the loads' reports stay in .build/container-test/ for a look afterwards.
+timeout 60 "${DC[@]}" logs --no-color >"$WORK/compose.log" 2>&1
+cp "$WORK/compose.log" "$WORK"/load-*.log "$(dirname "$FIGURES")/" 2>/dev/null
 before=$(counts) || fail "reading /v1/stats before down"
 timeout 120 "${DC[@]}" down -t 20 >>"$WORK/down.log" 2>&1 || fail "compose down"
 [ "$(volumes | wc -l)" -eq ${#SERVICES[@]} ] || fail "volumes after down: $(volumes | tr '\n' ' ') (expected ${#SERVICES[@]})"
