@@ -29,7 +29,7 @@
 # Skipped (exit 0, one line) when not root, without apt-get/dockerd, when another dockerd already
 # runs, or with CONTAINER_TEST=0. Environment (optional): CT_PROJECT (precinct-ct), CT_IMAGE
 # (precinct:latest), CT_RATE (calls/s, 40), CT_KILL_CALLS (800), CT_ROLL_CALLS (2400),
-# CT_KILL (service killed: dispatch), CT_KEEP=1 (keep logs), CT_UNTIL=build (stop after the build).
+# CT_KILL (service killed: dispatch), CT_PORT_PREFIX (2: host ports 28101, 27102, …), CT_KEEP=1 (keep logs), CT_UNTIL=build (stop after the build).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 START=$SECONDS
@@ -43,6 +43,10 @@ ROLL_CALLS=${CT_ROLL_CALLS:-2400}
 KILL_SERVICE=${CT_KILL:-dispatch}
 SERVICES=(intake dispatch scoring liaison)
 OVERRIDE=deploy/compose/loopback.yml
+# Host ports: the compose file's, with this prefix (2 → 28101, 27102, …), so the test's set never
+# answers, or collides with, a development set or a test on the default ports of this host.
+export HOST_PORT_PREFIX=${CT_PORT_PREFIX-2}
+P=$HOST_PORT_PREFIX
 FIGURES=.build/container-test/figures.txt
 
 say() { echo "container-test: $*"; }
@@ -258,6 +262,7 @@ timeout 120 "${DC[@]}" down -v --remove-orphans -t 20 >/dev/null 2>&1    # what 
 # The host ports the set publishes must be free (`make up` on loopback uses the same ones).
 if command -v ss >/dev/null 2>&1; then
   for port in 7102 7201 7202 7401 7402 7403 8101 8201 8301 8401; do
+    port=$P$port
     if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
       fail "port $port is already in use on this host ($(ss -Hltnp "sport = :$port" | grep -o 'users:.*' | head -n 1)): stop what uses it (make up?)"
     fi
@@ -280,10 +285,10 @@ say "published, loopback only: $(echo "$ports" | sed 's/->.*//' | sort -u | tr '
 [ "$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$(container intake)")" = true ] && say "root filesystems read-only; /data is each service's volume"
 
 # --- 4. load with verification, one service killed meanwhile -----------------------------------------------
-PEERS=(--intake-router tcp://127.0.0.1:7102 --dispatch-pub tcp://127.0.0.1:7201 --dispatch-router tcp://127.0.0.1:7202
-       --liaison-pub tcp://127.0.0.1:7401 --liaison-router tcp://127.0.0.1:7402
-       --intake-url http://127.0.0.1:8101 --dispatch-url http://127.0.0.1:8201
-       --scoring-url http://127.0.0.1:8301 --liaison-url http://127.0.0.1:8401)
+PEERS=(--intake-router "tcp://127.0.0.1:${P}7102" --dispatch-pub "tcp://127.0.0.1:${P}7201" --dispatch-router "tcp://127.0.0.1:${P}7202"
+       --liaison-pub "tcp://127.0.0.1:${P}7401" --liaison-router "tcp://127.0.0.1:${P}7402"
+       --intake-url "http://127.0.0.1:${P}8101" --dispatch-url "http://127.0.0.1:${P}8201"
+       --scoring-url "http://127.0.0.1:${P}8301" --liaison-url "http://127.0.0.1:${P}8401")
 RUN="ct$$"
 start_load() {  # NAME CALLS
   : >"$WORK/load-$1.log"
@@ -291,7 +296,7 @@ start_load() {  # NAME CALLS
     --city cities/demo --run-id "$RUN-$1" --json "$WORK/load-$1.json" "${PEERS[@]}" >>"$WORK/load-$1.log" 2>&1 &
   LOAD_PID=$!
 }
-recorded() { curl -fsS "http://127.0.0.1:8101/v1/calls/count?clientRefPrefix=$RUN-$1-" 2>/dev/null | sed -nE 's/.*"count":"?([0-9]+).*/\1/p'; }
+recorded() { curl -fsS "http://127.0.0.1:${P}8101/v1/calls/count?clientRefPrefix=$RUN-$1-" 2>/dev/null | sed -nE 's/.*"count":"?([0-9]+).*/\1/p'; }
 sending() { [ "$(recorded "$1")" -ge "$2" ] 2>/dev/null; }    # calls recorded by intake (the load's own output is buffered)
 finish_load() {  # NAME CALLS: waits for the load (deadline), then checks its verification
   local name=$1 deadline=$((SECONDS + $2 / RATE + 420))
@@ -364,7 +369,7 @@ finish_load roll "$ROLL_CALLS"
 # deploy/prometheus/metrics.txt (the names the alert rules and the Grafana dashboard may use).
 : >"$WORK/metrics.prom"
 for port in 8101 8201 8301 8401; do
-  curl -fsS "http://127.0.0.1:$port/metrics" >>"$WORK/metrics.prom" || fail "GET 127.0.0.1:$port/metrics"
+  curl -fsS "http://127.0.0.1:$P$port/metrics" >>"$WORK/metrics.prom" || fail "GET 127.0.0.1:$P$port/metrics"
 done
 sed -nE 's/^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) ([a-z]+).*/\1 \2/p' "$WORK/metrics.prom" | sort -u >"$WORK/metrics-live.txt"
 mkdir -p "$(dirname "$FIGURES")" && cp "$WORK/metrics-live.txt" "$(dirname "$FIGURES")/metrics-live.txt"
@@ -374,7 +379,7 @@ python3 scripts/check_metrics.py --compare "$WORK/metrics-live.txt" || fail "dep
 counts() {
   local s
   for s in "${SERVICES[@]}"; do
-    printf '%s ' "$s"; curl -fsS "http://127.0.0.1:$(case $s in intake) echo 8101;; dispatch) echo 8201;; scoring) echo 8301;; liaison) echo 8401;; esac)/v1/stats" | python3 -c '
+    printf '%s ' "$s"; curl -fsS "http://127.0.0.1:$P$(case $s in intake) echo 8101;; dispatch) echo 8201;; scoring) echo 8301;; liaison) echo 8401;; esac)/v1/stats" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 # What the volume holds; not what the clock changes (breached timers, the queue, pending work).
