@@ -263,7 +263,7 @@ timeout 120 "${DC[@]}" down -v --remove-orphans -t 20 >/dev/null 2>&1    # what 
 if command -v ss >/dev/null 2>&1; then
   for port in 7102 7201 7202 7401 7402 7403 8101 8201 8301 8401; do
     port=$P$port
-    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+    if [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
       fail "port $port is already in use on this host ($(ss -Hltnp "sport = :$port" | grep -o 'users:.*' | head -n 1)): stop what uses it (make up?)"
     fi
   done
