@@ -87,7 +87,7 @@ cleanup() {
     wait "$DOCKERD_PID" 2>/dev/null
     if mountpoint -q /run/docker/netns/default 2>/dev/null; then umount /run/docker/netns/default 2>/dev/null; fi
   fi
-  mkdir -p "$(dirname "$FIGURES")" && cp "$WORK/figures" "$FIGURES" 2>/dev/null
+  [ -s "$WORK/figures" ] && mkdir -p "$(dirname "$FIGURES")" && cp "$WORK/figures" "$FIGURES" 2>/dev/null
   if [ "$rc" -ne 0 ] || [ "$FAILED" -ne 0 ]; then
     for f in "$WORK"/load-*.log; do [ -f "$f" ] && { echo "--- $(basename "$f") (last 25 lines)"; tail -n 25 "$f"; }; done
     [ -f "$WORK/dockerd.log" ] && { echo "--- dockerd.log (last 10 lines)"; tail -n 10 "$WORK/dockerd.log"; }
