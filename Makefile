@@ -4,7 +4,7 @@ SWIFT ?= swift
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: pyenv up test deps build build-release bench chaos compose-check dockerfile-lint deploy-check k8s-check prom-check container-test netns-test catalogue-check catalogue-lock clean help
+.PHONY: pyenv up test deps build build-release bench chaos compose-check dockerfile-lint deploy-check netns-test catalogue-check catalogue-lock clean help
 
 help:
 	@echo "make up      install what is missing, build, start the four services on loopback, run the demo"
@@ -66,6 +66,8 @@ compose-check:
 
 dockerfile-lint:
 	@bash scripts/dockerfile-lint.sh
+
+.PHONY: k8s-check prom-check container-test
 
 ## The Kubernetes manifests, validated offline against the bundled schemas of a current Kubernetes.
 k8s-check: pyenv
