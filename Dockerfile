@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Precinct: one image holding all five executables (precinct-intake, -dispatch, -scoring,
 # -liaison and the precinct CLI). Compose, or any orchestrator, picks the service with the
 # container's command, and scales each service on its own: scaling is per container, not per image.
@@ -15,35 +14,45 @@
 #   docker build --build-arg PRODUCTS="precinct-dispatch precinct" -t precinct-dispatch .
 #   docker run --rm precinct precinct-intake --help
 #
+# Plain Dockerfile syntax only (no `# syntax=` line, no RUN --mount): it builds with the legacy
+# builder (DOCKER_BUILDKIT=0) and with BuildKit, with no registry reachable as long as both base
+# images exist locally (scripts/container-test.sh makes them offline; README "Deploy").
+#
 # Data: /data (a volume: the service's SQLite file and its endpoints file). City: /app/cities/demo;
 # mount your own city folder and set PRECINCT_CITY. Configuration: PRECINCT_* environment only
-# (README.md, "Deploy"). Runs as the unprivileged user 10001.
+# (README.md, "Deploy"). Runs as the unprivileged user 10001 and needs no writable path but /data
+# (and /tmp for SQLite's temporary files): run it with a read-only root filesystem.
 
 # The toolchain the developers and CI use (Swift 6.3); bookworm to match the runtime image's libraries.
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${SWIFT_IMAGE} AS build
-ARG PRODUCTS="precinct-intake precinct-dispatch precinct-scoring precinct-liaison precinct"
 # Build-time headers only; versions come from the pinned base image's Debian release.
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libzmq3-dev libsqlite3-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Dependencies first, so source edits do not refetch them. Package.resolved pins them when the
-# build context has it (the glob copies it if present and does not fail if it is not).
+# Dependencies first, so source edits do not resolve them again. Package.resolved pins them when
+# the build context has it (the glob copies it if present and does not fail if it is not).
 COPY Package.swift Package.resolve[d] ./
 RUN swift package resolve
-# SwiftPM needs every declared target's folder, the test targets' too (they are not built here).
-COPY Shared ./Shared
-COPY Services ./Services
-COPY Tests ./Tests
-# --static-swift-stdlib: the runtime image needs no Swift toolchain, only the C libraries below.
-RUN set -eu; mkdir -p /out; \
-    for p in ${PRODUCTS}; do swift build -c release --static-swift-stdlib --product "$p"; done; \
-    bin="$(swift build -c release --show-bin-path)"; \
+# Then the whole build context (.dockerignore keeps out build products, data, VCS, docs and
+# deployment files): SwiftPM needs every declared target's folder, test and example targets
+# included, and a restructure that moves or adds top-level folders needs no change here.
+COPY . .
+# One release build of every product; --static-swift-stdlib: the runtime image needs no Swift
+# toolchain, only the C libraries below.
+ARG PRODUCTS="precinct-intake precinct-dispatch precinct-scoring precinct-liaison precinct"
+RUN set -eu; \
+    swift build -c release --static-swift-stdlib; \
+    bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"; \
+    mkdir -p /out; \
     for p in ${PRODUCTS}; do install -m 0755 "$bin/$p" /out/; done
+# No symbols or debug information in the runtime image: ≈ 135 MB → ≈ 77 MB a binary (most of
+# what remains is the static Swift runtime and Foundation's ICU data, in each of the five).
+RUN strip /out/*
 
 FROM ${RUNTIME_IMAGE}
 # Only what the binaries link against: libzmq5 (with libsodium, for CURVE), SQLite, and libcurl
@@ -52,7 +61,8 @@ FROM ${RUNTIME_IMAGE}
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libzmq5 libsqlite3-0 libcurl4 ca-certificates tzdata \
- && rm -rf /var/lib/apt/lists/* \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
  && groupadd --system --gid 10001 precinct \
  && useradd --system --uid 10001 --gid 10001 --home-dir /data --shell /usr/sbin/nologin precinct \
  && mkdir -p /data \
@@ -68,8 +78,13 @@ VOLUME ["/data"]
 USER 10001:10001
 # Ops/API HTTP ports (/healthz, /readyz, /metrics, /v1/...) and the ZeroMQ PUB/ROUTER ports, by
 # service: intake 8101/7101/7102, dispatch 8201/7201/7202, scoring 8301/7301/7302,
-# liaison 8401/7401/7402. Documentation only: compose decides what is published.
-EXPOSE 7101 7102 8101 7201 7202 8201 7301 7302 8301 7401 7402 8401
+# liaison 8401/7401/7402 (+ 7403, the integrator gateway). Documentation only: compose or the
+# orchestrator decides what is published.
+EXPOSE 7101 7102 8101 7201 7202 8201 7301 7302 8301 7401 7402 7403 8401
+# The default health check asks the service's own /readyz: PRECINCT_HEALTH_URL when set, else the
+# PRECINCT_HTTP_PORT the service listens on (compose and Kubernetes give their own checks/probes).
+HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
+  CMD ["/bin/sh", "-c", "precinct healthcheck \"${PRECINCT_HEALTH_URL:-http://127.0.0.1:${PRECINCT_HTTP_PORT:-8101}}\" >/dev/null"]
 # SIGTERM drains (readiness false, engine commits and publishes what it holds, sockets close).
 STOPSIGNAL SIGTERM
 CMD ["precinct", "--help"]

@@ -13,6 +13,9 @@ help:
 	@echo "make chaos   a long kill -9 run under load; prints lost/duplicated counts"
 	@echo "make compose-check     validate docker-compose.yml (no Docker engine needed)"
 	@echo "make dockerfile-lint   lint the Dockerfile (hadolint from PyPI)"
+	@echo "make k8s-check         validate deploy/k8s offline (kubernetes-validate) and check its consistency"
+	@echo "make prom-check        promtool: deploy/prometheus config, alert rules and their unit tests; the Grafana dashboard"
+	@echo "make container-test    build the image and run the compose set on a real Docker engine, under load (root; skipped otherwise)"
 	@echo "make netns-test        multi-host test: one network namespace per service (root; skipped otherwise)"
 	@echo "make catalogue-check   docs/asyncapi.yaml against the code's events, versioning lock, CloudEvents (needs the built CLI)"
 	@echo "make catalogue-lock    record new event versions and additive schema changes in docs/schemas.lock.json"
@@ -38,6 +41,7 @@ test: deps pyenv
 	@$(MAKE) --no-print-directory catalogue-check
 	@$(MAKE) --no-print-directory deploy-check
 	@$(MAKE) --no-print-directory netns-test
+	@$(MAKE) --no-print-directory container-test
 	$(SWIFT) test --skip-build
 	PRECINCT_INTEGRATION=1 $(SWIFT) test --skip-build --filter IntegrationTests
 
@@ -56,14 +60,29 @@ catalogue-check: pyenv
 catalogue-lock: pyenv
 	@.build/pyenv/bin/python scripts/check_catalogue.py --precinct $(BIN)/precinct --update-lock
 
-## The deployment files, checked without a Docker engine (README.md, "Deploy").
-deploy-check: compose-check dockerfile-lint
+## The deployment files, checked without a Docker engine or a cluster (README.md, "Deploy").
+deploy-check: compose-check dockerfile-lint k8s-check prom-check
 
 compose-check:
 	@bash scripts/compose-check.sh docker-compose.yml
 
 dockerfile-lint:
 	@bash scripts/dockerfile-lint.sh
+
+.PHONY: k8s-check prom-check container-test
+
+## The Kubernetes manifests, validated offline against the bundled schemas of a current Kubernetes.
+k8s-check: pyenv
+	@bash scripts/k8s-check.sh
+
+## Prometheus scrape configs, alert rules and their unit tests (promtool); the Grafana dashboard's metrics.
+prom-check:
+	@bash scripts/prom-check.sh
+
+## The image built and the compose set run on a real Docker engine, offline, under load (root; skipped
+## otherwise with a one-line reason). Uses the host CLI the build left in $(BIN).
+container-test:
+	@bash scripts/container-test.sh $(BIN)
 
 ## Each service in a network namespace of its own, a host cut off under load (needs the built binaries).
 netns-test:

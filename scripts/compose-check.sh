@@ -24,6 +24,16 @@ fi
 docker-compose -f "$FILE" config -q
 echo "compose-check: $FILE is valid ($(docker-compose -f "$FILE" config --services | tr '\n' ' '))"
 
+# The loopback override (deploy/compose/loopback.yml) merges over it into a valid file whose
+# network publishes on 127.0.0.1 only.
+if [ -f deploy/compose/loopback.yml ]; then
+  docker-compose -f "$FILE" -f deploy/compose/loopback.yml config -q
+  merged=$(docker-compose -f "$FILE" -f deploy/compose/loopback.yml config)
+  grep -q 'com.docker.network.bridge.host_binding_ipv4: 127.0.0.1' <<<"$merged" \
+    || { echo "compose-check: deploy/compose/loopback.yml no longer binds published ports to 127.0.0.1" >&2; exit 1; }
+  echo "compose-check: $FILE + deploy/compose/loopback.yml is valid (published ports on 127.0.0.1 only)"
+fi
+
 unknown=0
 for v in $(docker-compose -f "$FILE" config | grep -oE 'PRECINCT_[A-Z0-9_]+' | sort -u); do
   if ! grep -rqwF "$v" Shared Services; then
