@@ -175,6 +175,14 @@ let package = Package(
             path: "Tests/ServiceKitTests",
             swiftSettings: swiftSettings
         ),
+        // Whole services (their definitions from the executables) built in process, on event time.
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: ["precinct-intake", "precinct-dispatch", "IntakeCore", "DispatchCore", "ServiceKit", "BusTesting", "EventStore",
+                           "Wire", "Model", "TestSupport"],
+            path: "Tests/ServiceTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Bus", "Wire", "Model", "ServiceKit", "TestSupport"],
