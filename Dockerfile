@@ -45,8 +45,10 @@ COPY . .
 # One release build of every product; --static-swift-stdlib: the runtime image needs no Swift
 # toolchain, only the C libraries below.
 ARG PRODUCTS="precinct-intake precinct-dispatch precinct-scoring precinct-liaison precinct"
+# Product by product, not `swift build` of everything: the package also holds test-support
+# targets (Swift Testing), which a static-stdlib build cannot compile and an image does not need.
 RUN set -eu; \
-    swift build -c release --static-swift-stdlib; \
+    for p in ${PRODUCTS}; do swift build -c release --static-swift-stdlib --product "$p"; done; \
     bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"; \
     mkdir -p /out; \
     for p in ${PRODUCTS}; do install -m 0755 "$bin/$p" /out/; done
