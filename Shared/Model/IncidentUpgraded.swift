@@ -40,3 +40,11 @@ public struct IncidentUpgraded: EventPayload, Hashable {
     public var correlationId: String? { incidentId }
     public var eventTime: Date { upgradedAt }
 }
+
+extension IncidentUpgraded {
+    public static var example: IncidentUpgraded {
+        IncidentUpgraded(
+            incidentId: "I00000042", callId: "C00000062", category: .accidentCasualty, priority: 1, major: nil, casualties: 2,
+            reason: "casualties reported by a repeat call", regionId: "R1", upgradedAt: Date(timeIntervalSince1970: 1_790_000_000))
+    }
+}
