@@ -49,7 +49,10 @@ public final class ScoringCore: ServiceCore {
         self.promises = promises
     }
 
-    var deriver: IncidentDeriver { IncidentDeriver(rules: rules, promises: promises) }
+    /// Facts decoded by earlier derivations (an incident is re-derived as its facts arrive).
+    let decoded = DecodedFacts()
+
+    var deriver: IncidentDeriver { IncidentDeriver(rules: rules, promises: promises, decoded: decoded) }
 
     /// scoring's tables (Store/Schema.swift).
     public static func migrate(_ migrator: inout DatabaseMigrator) { ScoringSchema.migrate(&migrator) }
@@ -58,6 +61,11 @@ public final class ScoringCore: ServiceCore {
     public func load(_ db: Database) throws {}
 
     // MARK: Events
+
+    /// The types ``apply(_:in:)`` uses (a new case must be added here); the engine drops the rest.
+    public static let appliedTypes: Set<String>? = [
+        IncidentOpened.type, UnitAssigned.type, FieldReported.type, SLABreached.type, IncidentClosed.type,
+    ]
 
     /// Keeps the events scoring uses as facts of their incident (Handlers/, one per type); ignores the rest.
     public func apply(_ event: Envelope, in tx: Transaction) throws {

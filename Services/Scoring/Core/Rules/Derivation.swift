@@ -7,12 +7,13 @@ public enum Derivation {
     public typealias Promise = (_ unitId: String) -> Double?
 
     /// The incident row and the awards of `incidentId` from its facts (any order), under `rules`;
-    /// `promise` gives a unit's arrival promise in seconds (nil: the table's default).
+    /// `promise` gives a unit's arrival promise in seconds (nil: the table's default); `cache`
+    /// keeps decoded facts between derivations (the result is the same with or without it).
     public static func derive(
         incidentId: String, facts unordered: [Fact], rules: ScoringRules, decoder: JSONDecoder,
-        promise: Promise
+        cache: DecodedFacts? = nil, promise: Promise
     ) -> (IncidentRecord, [Award]) {
-        let history = IncidentHistory(incidentId: incidentId, facts: unordered, decoder: decoder)
+        let history = IncidentHistory(incidentId: incidentId, facts: unordered, decoder: decoder, cache: cache)
         return (history.record, awards(history, rules: rules, promise: promise))
     }
 
