@@ -2,6 +2,9 @@
 import datetime, json, os, platform, statistics, subprocess, sys
 
 work, raw, bus, mem_line, disk, mem_calls = sys.argv[1:7]
+rates = [int(float(r)) for r in (sys.argv[7].split() if len(sys.argv) > 7 else [])]
+bus_rounds, bus_count, window, retention_hours = (open(f"{work}/settings.txt").read().split() + ["3", "1000000", "512", "0"])[:4]
+note = open(f"{work}/note.txt").read().strip() if os.path.exists(f"{work}/note.txt") else ""
 raw = [float(x) for x in raw.split()]
 bus = [float(x) for x in bus.split()]
 mx = json.load(open(f"{work}/max.json"))
@@ -26,7 +29,43 @@ mems = {kv.split()[0]: float(kv.split()[1]) for kv in mem_line.split(", ")}
 cpu_s = {}
 if os.path.exists(f"{work}/cpu.txt"):
     cpu_s = {kv.split()[0]: float(kv.split()[1]) for kv in open(f"{work}/cpu.txt").read().strip().split(", ")}
-profiles = {s: open(f"{work}/profile.{s}.txt").read() for s in ("dispatch", "intake") if os.path.exists(f"{work}/profile.{s}.txt")}
+profiles = {s: open(f"{work}/profile.{s}.txt").read() for s in ("dispatch", "scoring", "intake", "liaison") if os.path.exists(f"{work}/profile.{s}.txt")}
+by_rate = {r: json.load(open(f"{work}/lat.{r}.json")) for r in rates if os.path.exists(f"{work}/lat.{r}.json")}
+
+def plot(path):
+    """latency.png: p50/p99 acknowledged and call → assigned against the offered rate (SVG drawn here,
+    turned into PNG by ImageMagick's `convert`, so no Python package is needed)."""
+    if len(by_rate) < 2:
+        return False
+    import math
+    W, H, L, B, T, R = 720, 420, 80, 60, 30, 170
+    xs = sorted(by_rate)
+    series = [("ack p50", "ack", "p50_ms", "#1f77b4", ""), ("ack p99", "ack", "p99_ms", "#1f77b4", "6,4"),
+              ("assigned p50", "assign", "p50_ms", "#d62728", ""), ("assigned p99", "assign", "p99_ms", "#d62728", "6,4")]
+    vals = [max(by_rate[x][k][q], 0.01) for _, k, q, _, _ in series for x in xs]
+    lo, hi = math.floor(math.log10(min(vals))), math.ceil(math.log10(max(vals)))
+    hi = max(hi, lo + 1)
+    X = lambda x: L + (W - L - R) * (xs.index(x) / (len(xs) - 1))
+    Y = lambda v: T + (H - T - B) * (1 - (math.log10(max(v, 0.01)) - lo) / (hi - lo))
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}"><rect width="{W}" height="{H}" fill="white"/>']
+    for e in range(lo, hi + 1):
+        y = Y(10 ** e)
+        out.append(f'<line x1="{L}" y1="{y:.1f}" x2="{W-R}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{L-8}" y="{y+4:.1f}" font-size="12" text-anchor="end" font-family="sans-serif">{10**e:g} ms</text>')
+    for x in xs:
+        out.append(f'<text x="{X(x):.1f}" y="{H-B+18}" font-size="12" text-anchor="middle" font-family="sans-serif">{x:,}/s</text>')
+    out.append(f'<line x1="{L}" y1="{H-B}" x2="{W-R}" y2="{H-B}" stroke="black"/><line x1="{L}" y1="{T}" x2="{L}" y2="{H-B}" stroke="black"/>')
+    out.append(f'<text x="{(L+W-R)/2}" y="{H-15}" font-size="13" text-anchor="middle" font-family="sans-serif">offered calls per second</text>')
+    for i, (name, k, q, colour, dash) in enumerate(series):
+        pts = " ".join(f"{X(x):.1f},{Y(by_rate[x][k][q]):.1f}" for x in xs)
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>')
+        out.append(f'<line x1="{W-R+15}" y1="{T+20*i+10}" x2="{W-R+45}" y2="{T+20*i+10}" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>')
+        out.append(f'<text x="{W-R+52}" y="{T+20*i+14}" font-size="12" font-family="sans-serif">{name}</text>')
+    out.append("</svg>")
+    open(f"{work}/latency.svg", "w").write("\n".join(out))
+    return subprocess.run(["convert", f"{work}/latency.svg", path], capture_output=True).returncode == 0
+
+plotted = plot(f"{work}/latency.png")
 
 print(f"""# Benchmarks
 
@@ -41,11 +80,13 @@ Written by `make bench` on {datetime.datetime.now(datetime.timezone.utc).strftim
 | OS | {sh('. /etc/os-release; echo $PRETTY_NAME')}, kernel {platform.release()} |
 | Swift | {sh('swift --version 2>&1 | head -1')} |
 | libzmq | {sh('pkg-config --modversion libzmq')} |
-| build | release (`swift build -c release`), durability `process` (WAL, synchronous=NORMAL) |
-
+| build | release (`swift build -c release --scratch-path .build-bench`), durability `process` (WAL, synchronous=NORMAL) |
+{f"{chr(10)}**{note}**{chr(10)}" if note else ""}
 ## The bus
 
-512-byte payloads, PUB→SUB over tcp loopback, two processes, high-water marks unlimited, median of 3.
+512-byte payloads, PUB→SUB over tcp loopback, two processes, high-water marks unlimited, {bus_count} messages a run, median of {bus_rounds}.
+The raw baseline sends one frame per message; the bus sends three (topic, header, payload), so the
+comparison is the bus as it is against the least libzmq can do — not yet like for like by frames.
 
 | | msgs/s (runs) | share of raw |
 |---|---|---|
@@ -75,7 +116,9 @@ Latency at 1,000 calls/s (from the intended send time): acknowledged p50 {lat['a
 call → unit assigned p50 {lat['assign']['p50_ms']:.2f} / p90 {lat['assign']['p90_ms']:.2f} / p99 {assign_p99:.2f} ms;
 call → enterprise alert p50 {lat['alert']['p50_ms']:.2f} / p99 {lat['alert']['p99_ms']:.2f} ms.
 
-Resident memory after {int(mem_calls):,} calls: {mem_line}; data directory {disk} (outbox retention 300,000 events per service).
+Resident memory after {int(mem_calls):,} calls: {mem_line}; data directory {disk} (outbox retention 300,000 events or {float(retention_hours)*60:.0f} minutes per service, whichever is less).
+
+The load generator runs 4 clients with at most {window} calls in flight each (a call unanswered for 3 s is resent with the same clientRef; resent in the max run: {mx.get('retries', 0):,}).
 
 ## Against the goals
 
@@ -87,6 +130,14 @@ Resident memory after {int(mem_calls):,} calls: {mem_line}; data directory {disk
 | p99 call → assigned ≤ 5 ms at 1,000/s | {assign_p99:.2f} ms | {verdict(assign_p99 <= 5)} |
 | ≤ 150 MB resident per service after {int(mem_calls):,} calls | max {max(mems.values()):.0f} MB | {verdict(max(mems.values()) <= 150)} |
 """)
+if by_rate:
+    print("## Latency against the offered rate\n")
+    print("From the intended send time, so queueing counts. " + ("![latency against rate](bench/latency.png)\n" if plotted else "\n"))
+    print("| offered calls/s | calls | acknowledged/s | p50 / p99 acknowledged | p50 / p99 call → assigned | verification |\n|---|---|---|---|---|---|")
+    for r, d in sorted(by_rate.items()):
+        print(f"| {r:,} | {d['calls']:,} | {d['ackRate']:,.0f} | {d['ack']['p50_ms']:.2f} / {d['ack']['p99_ms']:.2f} ms | "
+              f"{d['assign']['p50_ms']:.2f} / {d['assign']['p99_ms']:.2f} ms | {'pass' if d.get('verification',{}).get('passed') else 'FAIL'} |")
+    print()
 if cpu_s:
     total = sum(cpu_s.values())
     print("## Where the time goes\n")
@@ -94,7 +145,10 @@ if cpu_s:
     print("| service | CPU s | µs per call |\n|---|---|---|")
     for s, v in cpu_s.items():
         print(f"| {s} | {v:.1f} | {1e6*v/mx['calls']:.0f} |")
-    print(f"| **all four** | {total:.1f} | {1e6*total/mx['calls']:.0f} |\n")
+    print(f"| **all four** | {total:.1f} | {1e6*total/mx['calls']:.0f} |")
+    if "loadCpuSeconds" in mx:
+        print(f"| load generator (its own process) | {mx['loadCpuSeconds']:.1f} | {1e6*mx['loadCpuSeconds']/mx['calls']:.0f} |")
+    print()
     print(f"On {sh('nproc')} cores the set can therefore sustain at most about {sh('nproc')} / {total/mx['calls']*1e6:.0f} µs ≈ "
           f"{int(sh('nproc'))/(total/mx['calls']):,.0f} calls/s end to end, whatever the bus does.\n")
 for s, text in profiles.items():
