@@ -36,6 +36,9 @@ for i in $(seq 1 "$BUS_ROUNDS"); do
   "$WORK/zmq_pubsub" sub "tcp://127.0.0.1:5591" 512 "$BUS_COUNT" > "$WORK/raw.$i" & sleep 0.3
   "$WORK/zmq_pubsub" pub "tcp://127.0.0.1:5591" 512 "$BUS_COUNT"; wait
   raw_rates+=("$(cat "$WORK/raw.$i")")
+  echo "== raw libzmq, the bus's three frames (like for like), round $i"
+  "$WORK/zmq_pubsub" sub "tcp://127.0.0.1:5594" 512 "$BUS_COUNT" 3 > "$WORK/raw3.$i" & sleep 0.3
+  "$WORK/zmq_pubsub" pub "tcp://127.0.0.1:5594" 512 "$BUS_COUNT" 3; wait
   echo "== bus layer (envelope + Swift wrapper), round $i"
   "$BIN/precinct" bench-bus sub --endpoint "tcp://127.0.0.1:5592" --count "$BUS_COUNT" > "$WORK/bus.$i" & sleep 0.3
   "$BIN/precinct" bench-bus pub --endpoint "tcp://127.0.0.1:5592" --count "$BUS_COUNT"; wait
@@ -44,7 +47,7 @@ for i in $(seq 1 "$BUS_ROUNDS"); do
   rm -f "$WORK/curve.key"
   "$BIN/precinct" bench-bus sub --endpoint "tcp://127.0.0.1:5593" --count "$BUS_COUNT" --curve-key-file "$WORK/curve.key" > "$WORK/curve.$i" & sleep 0.3
   "$BIN/precinct" bench-bus pub --endpoint "tcp://127.0.0.1:5593" --count "$BUS_COUNT" --curve-key-file "$WORK/curve.key"; wait
-  echo "   raw ${raw_rates[-1]} msgs/s, bus ${bus_rates[-1]} msgs/s, bus with CURVE $(cat "$WORK/curve.$i") msgs/s"
+  echo "   raw ${raw_rates[-1]} msgs/s, raw in three frames $(cat "$WORK/raw3.$i") msgs/s, bus ${bus_rates[-1]} msgs/s, bus with CURVE $(cat "$WORK/curve.$i") msgs/s"
 done
 
 start_set() {

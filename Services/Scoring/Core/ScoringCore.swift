@@ -70,9 +70,9 @@ public final class ScoringCore: ServiceCore {
     /// Keeps the events scoring uses as facts of their incident (Handlers/, one per type); ignores the rest.
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {
-        case IncidentOpened.type: try IncidentOpenedHandler.apply(event, in: tx)
-        case UnitAssigned.type: try UnitAssignedHandler.apply(event, in: tx)
-        case FieldReported.type: try FieldReportedHandler.apply(event, in: tx)
+        case IncidentOpened.type: try IncidentOpenedHandler.apply(event, in: tx, cache: decoded)
+        case UnitAssigned.type: try UnitAssignedHandler.apply(event, in: tx, cache: decoded)
+        case FieldReported.type: try FieldReportedHandler.apply(event, in: tx, cache: decoded)
         case SLABreached.type: try SLABreachedHandler.apply(event, in: tx)
         case IncidentClosed.type: try IncidentClosedHandler.apply(event, in: tx)
         default: return  // not a fact scoring keeps

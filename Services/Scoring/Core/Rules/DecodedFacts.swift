@@ -28,6 +28,13 @@ public final class DecodedFacts: @unchecked Sendable {
         return value
     }
 
+    /// Keeps `value`, already decoded from `payload` when the fact was recorded, so derivation
+    /// does not decode it again.
+    func seed(_ factId: String, payload: Data, value: any Sendable) {
+        if values.count >= capacity { values.removeAll(keepingCapacity: true) }
+        values[factId] = (payload, value)
+    }
+
     /// Forgets an incident's facts (it is closed and derived; a late fact decodes again).
     func forget(_ facts: [Fact]) {
         for fact in facts { values[fact.id] = nil }
