@@ -160,3 +160,8 @@ for s, text in profiles.items():
     print("```")
     print(text.rstrip())
     print("```\n")
+
+# The hand-written part: what changed, before and after, and what would close each goal not met.
+analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "analysis.md")
+if os.path.exists(analysis):
+    print(open(analysis).read().rstrip())
