@@ -3,7 +3,7 @@
 # starts the four services from BIN on ipc endpoints, sends CALLS calls at full speed, and prints
 # each service's CPU time per call (and the load generator's). With PROFILE=1 it also records
 # on-CPU call graphs of the services (perf) into OUT/perf.<service>.
-#   bash bench/quick.sh .build-bench/release 10000 /tmp/quick
+#   bash bench/quick.sh .build-bench/release 10000 /tmp/quick   (WINDOW=n: calls in flight per client, default 64)
 set -euo pipefail
 BIN=${1:-.build-bench/release}
 CALLS=${2:-10000}
@@ -41,7 +41,7 @@ if [ -n "${PROFILE:-}" ]; then
   done
 fi
 stdbuf -oL /usr/bin/time -f "load generator: %U s user, %S s system, max RSS %M KB" \
-  stdbuf -oL "$BIN/precinct" load --calls "$CALLS" --clients 4 --window 512 --enterprise-share 0.1 --endpoints-dir "$DATA" --json "$OUT/load.json" \
+  stdbuf -oL "$BIN/precinct" load --calls "$CALLS" --clients 4 --window "${WINDOW:-64}" --enterprise-share 0.1 --endpoints-dir "$DATA" --json "$OUT/load.json" \
   2>&1 | tee "$OUT/load.txt"
 for p in "${perf_pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
 for p in "${perf_pids[@]}"; do wait "$p" 2>/dev/null || true; done
