@@ -258,6 +258,7 @@ struct IncidentRulesTests {
         try await south.open(.accidentMinor, at: r5grid.polygon.centroid, id: minor)
         try await desk.open(.accidentMinor, at: r5grid.polygon.centroid, id: minor)
         #expect(try desk.assigned(minor).isEmpty)
+        #expect(try await desk.queries.incident(id: minor) == nil, "the desk holds nothing of it yet")
         try await south.upgrade(minor, casualties: 1)
         try await desk.upgrade(minor, casualties: 1)
         #expect(try desk.assigned(minor).map(\.unitKind) == [.accidentDivision])

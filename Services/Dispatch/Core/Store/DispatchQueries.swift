@@ -23,7 +23,7 @@ public struct DispatchQueries: Sendable {
     /// One incident's timeline; `nil` when there is no such incident.
     public func timeline(id: String) async throws -> IncidentTimeline? {
         try await reader.read { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM incidents WHERE id = ?", arguments: [id]) != nil else { return nil }
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM incidents WHERE id = ? AND status != 'elsewhere'", arguments: [id]) != nil else { return nil }
             return IncidentTimeline(id: id, timeline: try Self.timeline(db, id: id))
         }
     }
@@ -63,7 +63,10 @@ public struct DispatchQueries: Sendable {
 
     /// One incident; `jurisdiction` adds each unit's call sign and kind.
     static func incident(_ db: Database, id: String, jurisdiction: Jurisdiction? = nil, withTimeline: Bool = true) throws -> IncidentView? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]) else { return nil }
+        // `elsewhere`: the city desk's note of another region's incident it does not hold.
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ? AND status != 'elsewhere'", arguments: [id]) else {
+            return nil
+        }
         let assignmentRows = try Row.fetchAll(db, sql: "SELECT * FROM assignments WHERE incident_id = ? ORDER BY at, rowid", arguments: [id])
         let units = assignmentRows.map { r -> AssignmentView in
             let unitId: String = r["unit_id"]
