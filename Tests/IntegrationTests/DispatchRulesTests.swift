@@ -1,5 +1,6 @@
 import Bus
 import Foundation
+import Model
 import Testing
 import Wire
 
@@ -38,9 +39,11 @@ struct DispatchRulesTests {
         defer { cluster.stopAll() }
         try cluster.start("intake")
         try cluster.start("dispatch")
-        try await cluster.waitReady(["dispatch", "intake"])
+        try cluster.start("scoring")
+        try await cluster.waitReady(["dispatch", "intake", "scoring"])
         let intake = try await cluster.http("intake")
         let dispatch = try await cluster.http("dispatch")
+        let scoring = try await cluster.http("scoring")
 
         let place = try #require(DispatchServiceTests.addresses.first { !DispatchServiceTests.urbanGrids.contains($0.grid) })
         let id =
@@ -71,6 +74,16 @@ struct DispatchRulesTests {
         let feedback = try #require(events.first { $0.type == "sla.breached" && $0.payload["timer"] as? String == "firstFeedback" }?.payload)
         #expect(feedback["action"] as? String == "escalated" && !(feedback["unitIds"] as? [String] ?? []).isEmpty, "\(feedback)")
         #expect(events.contains { $0.type == "dispatch.notified" && $0.payload["reason"] as? String == "firstFeedbackOverdue" })
+
+        // Points never reward failure: the released crew's officers lose points and earn no base points.
+        let officer = try #require((signOff["officerIds"] as? [String])?.first)
+        var lines: [[String: Any]] = []
+        try await eventually("scoring to charge \(officer) for the missed sign-off", timeout: .seconds(60)) {
+            let points = try await HTTPClient.getObject("\(scoring)/v1/officers/\(officer)/points?period=all")
+            lines = (points["lines"] as? [[String: Any]] ?? []).filter { $0["incidentId"] as? String == id }
+            return lines.contains { $0["rule"] as? String == "signOff.breached" }
+        }
+        #expect(!lines.contains { $0["rule"] as? String == "dispatched" }, "\(lines)")
 
         // The crew reports back in: reachable again.
         let back = try await DispatchServiceTests.post("\(dispatch)/v1/units", ["units": [["unitId": silent, "duty": "onDuty"]]])
@@ -120,6 +133,56 @@ struct DispatchRulesTests {
         let events = try await Self.dispatchEvents(cluster)
         #expect(events.contains { $0.type == "dispatch.escalated" && $0.payload["level"] as? Int == 2 && $0.payload["incidentId"] as? String == id })
         #expect(events.contains { $0.type == "dispatch.reinforced" && $0.payload["reason"] as? String == "borrowed" && $0.payload["unitId"] as? String == unit })
+    }
+
+    /// intake's side (publishing `incident.upgraded` on a merged call) is another branch: a fake
+    /// intake plays it here, so dispatch's side runs as a real process on real sockets.
+    @Test func anUpgradedIncidentGetsTheAccidentDivisionAtOnce() async throws {
+        let cluster = try Cluster()
+        defer { cluster.stopAll() }
+        let context = try ZMQContext()
+        let fake = try SocketThread(name: "fake-intake") {
+            try FakeSourceLoop(context: context, name: "intake", pub: cluster.endpoint("intake", "pub"), router: cluster.endpoint("intake", "router"))
+        }
+        defer { fake.stop() }
+        try cluster.start("dispatch")
+        try await cluster.waitReady(["dispatch"])
+        let dispatch = try await cluster.http("dispatch")
+
+        let city = try Jurisdiction.load(from: Cluster.packageRoot.appendingPathComponent("cities/demo"))
+        let point = Coordinate(lat: 36.954935, lon: 117.764576)
+        let grid = try #require(city.locate(point))
+        let encoder = JSONCodec.encoder()
+        func json<P: Encodable>(_ payload: P) throws -> String { String(decoding: try encoder.encode(payload), as: UTF8.self) }
+        let opened = try json(
+            IncidentOpened(
+                incidentId: "I-UP", callId: "C-UP-1", channel: .police, category: .accidentMinor, priority: 2,
+                place: IncidentPlace(coordinate: point, address: nil, grid: grid), caller: nil, description: "两车刮擦", callTaker: "CT01",
+                casualties: 0, partiesConsent: false, enterpriseId: nil, receivedAt: Date()))
+        // Published until dispatch has it (its SUB may still be joining; replay fills any gap).
+        try await eventually("dispatch to assign the minor accident", timeout: .seconds(60)) {
+            if try await DispatchServiceTests.incident(dispatch, "I-UP") == nil {
+                fake.execute { $0.publish(topic: "incident.opened.\(grid.regionId)", type: "incident.opened", version: 1, payload: opened, correlationId: "I-UP") }
+            }
+            return !DispatchServiceTests.units(try await DispatchServiceTests.incident(dispatch, "I-UP") ?? [:]).isEmpty
+        }
+        #expect(DispatchServiceTests.units(try await DispatchServiceTests.incident(dispatch, "I-UP")!).map { $0["role"] as? String } == ["primary"])
+
+        let upgraded = try json(
+            IncidentUpgraded(
+                incidentId: "I-UP", callId: "C-UP-2", category: nil, priority: 1, major: nil, casualties: 2,
+                reason: "casualties reported by a repeat call", regionId: grid.regionId, upgradedAt: Date()))
+        fake.execute { $0.publish(topic: "incident.upgraded.\(grid.regionId)", type: "incident.upgraded", version: 1, payload: upgraded, correlationId: "I-UP") }
+        var view: [String: Any] = [:]
+        try await eventually("dispatch to send the accident division", timeout: .seconds(60)) {
+            view = try await DispatchServiceTests.incident(dispatch, "I-UP") ?? [:]
+            return DispatchServiceTests.units(view).contains { $0["role"] as? String == "accidentDivision" }
+        }
+        #expect(view["priority"] as? Int == 1)
+        #expect(DispatchServiceTests.units(view).first { $0["role"] as? String == "accidentDivision" }?["kind"] as? String == "accidentDivision")
+        let events = try await Self.dispatchEvents(cluster)
+        let applied = try #require(events.first { $0.type == "dispatch.upgraded" }?.payload)
+        #expect(applied["needsAdded"] as? [String] == ["accidentDivision"] && applied["casualties"] as? Int == 2, "\(applied)")
     }
 
     @Test func theCityDeskSendsTheAccidentDivisionToAnotherInstancesRegion() async throws {
