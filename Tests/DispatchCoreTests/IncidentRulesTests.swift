@@ -35,7 +35,8 @@ struct IncidentRulesTests {
         let again = IncidentUpgrade.apply(upgraded(casualties: 2), to: hurt.incident, rules: .defaults, policy: policy, jurisdiction: demo)
         #expect(again.addedNeeds.isEmpty)
         // Becoming major: the region's centre station commands, extra units and the first PTU echelon go.
-        let major = IncidentUpgrade.apply(upgraded(casualties: nil, major: true), to: hurt.incident, rules: .defaults, policy: policy, jurisdiction: demo)
+        let major = IncidentUpgrade.apply(
+            upgraded(casualties: nil, major: true), to: hurt.incident, rules: .defaults, policy: policy, jurisdiction: demo)
         #expect(major.becameMajor && major.addedNeeds.map(\.kind) == [.major, .ptu])
         #expect(major.incident.commandStationId == demo.regions[grid.regionId]?.centreStationId)
     }

@@ -132,7 +132,10 @@ struct DispatchRulesTests {
         #expect(board["onLoanToRegionId"] as? String == "R5", "\(board)")
         let events = try await Self.dispatchEvents(cluster)
         #expect(events.contains { $0.type == "dispatch.escalated" && $0.payload["level"] as? Int == 2 && $0.payload["incidentId"] as? String == id })
-        #expect(events.contains { $0.type == "dispatch.reinforced" && $0.payload["reason"] as? String == "borrowed" && $0.payload["unitId"] as? String == unit })
+        #expect(
+            events.contains {
+                $0.type == "dispatch.reinforced" && $0.payload["reason"] as? String == "borrowed" && $0.payload["unitId"] as? String == unit
+            })
     }
 
     /// intake's side (publishing `incident.upgraded` on a merged call) is another branch: a fake
@@ -162,7 +165,9 @@ struct DispatchRulesTests {
         // Published until dispatch has it (its SUB may still be joining; replay fills any gap).
         try await eventually("dispatch to assign the minor accident", timeout: .seconds(60)) {
             if try await DispatchServiceTests.incident(dispatch, "I-UP") == nil {
-                fake.execute { $0.publish(topic: "incident.opened.\(grid.regionId)", type: "incident.opened", version: 1, payload: opened, correlationId: "I-UP") }
+                fake.execute {
+                    $0.publish(topic: "incident.opened.\(grid.regionId)", type: "incident.opened", version: 1, payload: opened, correlationId: "I-UP")
+                }
             }
             return !DispatchServiceTests.units(try await DispatchServiceTests.incident(dispatch, "I-UP") ?? [:]).isEmpty
         }
@@ -172,7 +177,9 @@ struct DispatchRulesTests {
             IncidentUpgraded(
                 incidentId: "I-UP", callId: "C-UP-2", category: nil, priority: 1, major: nil, casualties: 2,
                 reason: "casualties reported by a repeat call", regionId: grid.regionId, upgradedAt: Date()))
-        fake.execute { $0.publish(topic: "incident.upgraded.\(grid.regionId)", type: "incident.upgraded", version: 1, payload: upgraded, correlationId: "I-UP") }
+        fake.execute {
+            $0.publish(topic: "incident.upgraded.\(grid.regionId)", type: "incident.upgraded", version: 1, payload: upgraded, correlationId: "I-UP")
+        }
         var view: [String: Any] = [:]
         try await eventually("dispatch to send the accident division", timeout: .seconds(60)) {
             view = try await DispatchServiceTests.incident(dispatch, "I-UP") ?? [:]

@@ -46,7 +46,9 @@ extension Dispatcher {
                     incidentId: incident.id, regionId: grid.regionId, reason: "major", level: 1, commandStationId: incident.commandStationId,
                     note: "upgraded: centre station \(command) takes command of the region's units", at: tx.now))
             try note(incident.id, "escalated", nil, "major: centre station \(command) commands", tx)
-            if scope.isCityDesk { try DispatchStore.insertEchelons(EchelonPlan.later(rules.ptuEchelons, openedAt: tx.now), incidentId: incident.id, tx) }
+            if scope.isCityDesk {
+                try DispatchStore.insertEchelons(EchelonPlan.later(rules.ptuEchelons, openedAt: tx.now), incidentId: incident.id, tx)
+            }
             for officer in jurisdiction.officers(role: .dutyChief, station: command) {
                 try tx.emit(
                     ChiefNotified(
@@ -67,7 +69,8 @@ extension DispatchStore {
         if elsewhere {
             try tx.run("UPDATE incidents SET city_only = 1, status = 'elsewhere' WHERE id = ?", [incidentId])
         } else {
-            try tx.run("UPDATE incidents SET city_only = 1, status = CASE status WHEN 'elsewhere' THEN 'open' ELSE status END WHERE id = ?", [incidentId])
+            try tx.run(
+                "UPDATE incidents SET city_only = 1, status = CASE status WHEN 'elsewhere' THEN 'open' ELSE status END WHERE id = ?", [incidentId])
         }
     }
 

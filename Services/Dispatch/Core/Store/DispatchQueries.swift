@@ -23,7 +23,9 @@ public struct DispatchQueries: Sendable {
     /// One incident's timeline; `nil` when there is no such incident.
     public func timeline(id: String) async throws -> IncidentTimeline? {
         try await reader.read { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM incidents WHERE id = ? AND status != 'elsewhere'", arguments: [id]) != nil else { return nil }
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM incidents WHERE id = ? AND status != 'elsewhere'", arguments: [id]) != nil else {
+                return nil
+            }
             return IncidentTimeline(id: id, timeline: try Self.timeline(db, id: id))
         }
     }
@@ -169,7 +171,8 @@ public struct DispatchQueries: Sendable {
             "incidents": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE city_only = 0") ?? 0,
             "assignments": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignments") ?? 0,
             "incidentsAssigned": try Int.fetchOne(
-                db, sql: "SELECT COUNT(DISTINCT a.incident_id) FROM assignments a JOIN incidents i ON i.id = a.incident_id WHERE i.city_only = 0") ?? 0,
+                db, sql: "SELECT COUNT(DISTINCT a.incident_id) FROM assignments a JOIN incidents i ON i.id = a.incident_id WHERE i.city_only = 0")
+                ?? 0,
             "queue": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue") ?? 0,
         ]
         for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM incidents WHERE city_only = 0 GROUP BY status") {
