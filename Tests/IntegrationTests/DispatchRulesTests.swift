@@ -96,6 +96,60 @@ struct DispatchRulesTests {
         #expect(again["accepted"] as? Int == 1 && (again["refused"] as? [Any] ?? []).isEmpty, "\(again)")
     }
 
+    /// The one arrival promise end to end: the grid's fastest response point (1 minute in the
+    /// demo city's G033), dispatch's breach naming the unit, the duty chief told, the nearest free
+    /// unit offered, and scoring charging the named unit's officers.
+    @Test func aMissedArrivalPromiseIsChargedAndAnswered() async throws {
+        let rules = try DispatchServiceTests.rulesFile { r in r["shifts"] = ["enforce": false, "timeZone": "Asia/Shanghai"] }
+        defer { try? FileManager.default.removeItem(atPath: rules) }
+        let cluster = try Cluster(extraArguments: ["dispatch": ["--rules", rules]])
+        defer { cluster.stopAll() }
+        try cluster.start("intake")
+        try cluster.start("dispatch")
+        try cluster.start("scoring")
+        try await cluster.waitReady(["dispatch", "intake", "scoring"])
+        let intake = try await cluster.http("intake")
+        let dispatch = try await cluster.http("dispatch")
+        let scoring = try await cluster.http("scoring")
+
+        let city = try Jurisdiction.load(from: Cluster.packageRoot.appendingPathComponent("cities/demo"))
+        let place = try #require(DispatchServiceTests.addresses.first { city.responseMinutes(grid: $0.grid) == 1 })
+        let id =
+            try await DispatchServiceTests.post("\(intake)/v1/calls", DispatchServiceTests.call("publicOrder", place.lat, place.lon, ref: "a-1"))[
+                "incidentId"] as! String
+        var unit: String?
+        try await eventually("dispatch to assign \(id)", timeout: .seconds(60)) {
+            unit = try await DispatchServiceTests.incident(dispatch, id)?["unitId"] as? String
+            return unit != nil
+        }
+        let sent = try #require(unit)
+        let signed = try await DispatchServiceTests.post(
+            "\(dispatch)/v1/field", ["commands": [["incidentId": id, "unitId": sent, "stage": "signedOff"]]])
+        #expect(signed["accepted"] as? Int == 1, "\(signed)")
+
+        var breach: [String: Any]?
+        try await eventually("the arrival promise (60 s) to be missed", timeout: .seconds(120)) {
+            breach = try await Self.dispatchEvents(cluster).first { $0.type == "sla.breached" && $0.payload["timer"] as? String == "arrival" }?
+                .payload
+            return breach != nil
+        }
+        let missed = try #require(breach)
+        #expect(missed["unitIds"] as? [String] == [sent] && missed["action"] as? String == "offered", "\(missed)")
+        let events = try await Self.dispatchEvents(cluster)
+        #expect(events.contains { $0.type == "dispatch.notified" && $0.payload["reason"] as? String == "arrivalOverdue" })
+        #expect(events.contains { $0.type == "dispatch.reinforced" && $0.payload["action"] as? String == "offered" })
+        let view = try #require(try await DispatchServiceTests.incident(dispatch, id))
+        #expect((view["escalations"] as? [[String: Any]] ?? []).contains { $0["reason"] as? String == "arrivalOverdue" })
+        // scoring charges the officers the breach names.
+        let officer = try #require((missed["officerIds"] as? [String])?.first)
+        try await eventually("scoring to charge \(officer) for the missed arrival", timeout: .seconds(60)) {
+            let points = try await HTTPClient.getObject("\(scoring)/v1/officers/\(officer)/points?period=all")
+            return (points["lines"] as? [[String: Any]] ?? []).contains {
+                $0["incidentId"] as? String == id && $0["rule"] as? String == "arrival.breached"
+            }
+        }
+    }
+
     @Test func aSaturatedRegionBorrowsFromItsNeighbour() async throws {
         let rules = try DispatchServiceTests.rulesFile { r in
             r["queue"] = ["escalateAfterSeconds": 2]
