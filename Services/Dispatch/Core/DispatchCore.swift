@@ -73,6 +73,9 @@ public final class DispatchCore: ServiceCore {
     public static let appliedTypes: Set<String>? = [IncidentOpened.type, IncidentUpgraded.type]
 
     public func apply(_ event: Envelope, in tx: Transaction) throws {
+        if event.header.type == IncidentUpgraded.type {
+            return try dispatcher.upgrade(try tx.decode(IncidentUpgraded.self, from: event), tx)
+        }
         guard event.header.type == IncidentOpened.type else { return }
         try dispatcher.open(try tx.decode(IncidentOpened.self, from: event), tx)
     }

@@ -36,15 +36,15 @@ public final class ScoringCore: ServiceCore {
     }
 
     public private(set) var rules: ScoringRules
-    /// Each unit's arrival promise in seconds: its response point's minutes.
+    /// Each covered grid's arrival promise in seconds (`ArrivalPromise`, as dispatch's timer).
     let promises: [String: Double]
 
-    /// `jurisdiction` gives each unit's arrival promise (its response point's minutes).
+    /// `jurisdiction` gives each grid's arrival promise (the fastest response point covering it).
     public init(rules: ScoringRules = .defaults, jurisdiction: Jurisdiction? = nil) {
         self.rules = rules
         var promises: [String: Double] = [:]
-        for unit in jurisdiction?.units ?? [] {
-            if let p = unit.responsePointId, let point = jurisdiction?.responsePoints[p] { promises[unit.id] = Double(point.minutes) * 60 }
+        for grid in jurisdiction?.grids ?? [] where jurisdiction?.responseMinutes(grid: grid.id) != nil {
+            promises[grid.id] = ArrivalPromise.seconds(grid: grid.id, in: jurisdiction)
         }
         self.promises = promises
     }

@@ -63,9 +63,10 @@ extension Dispatcher {
                 commandStationId: incident.commandStationId, role: need.role, replacesUnitId: need.replaces ?? need.handoverFrom))
         try note(incidentId, "assigned", unitId, "\(choice.rule) (\(need.role)), \(Int(choice.distance)) m, eta \(Int(eta)) s", tx)
         try DispatchStore.startTimer(.signOff, incident, unitId: unitId, SLADeadline(rules.timers.signOff, from: tx.now), tx)
-        // Arrival runs from the first dispatch (a later unit finds it started and leaves it).
-        let promise = grid.flatMap { jurisdiction.responseMinutes(grid: $0.gridId) }
-        let arrival = SLADeadline.arrival(from: tx.now, promiseMinutes: promise, rules: rules.timers.arrival)
+        // Arrival runs from the first dispatch (a later unit finds it started and leaves it); the
+        // region's own instance runs it for an incident the city desk holds for its city-wide needs.
+        guard !incident.cityWideOnly else { return }
+        let arrival = SLADeadline.arrival(from: tx.now, grid: grid?.gridId, jurisdiction: jurisdiction, rules: rules.timers.arrival)
         try DispatchStore.startTimer(.arrival, incident, unitId: nil, arrival, tx)
     }
 

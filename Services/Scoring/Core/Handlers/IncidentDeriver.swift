@@ -6,7 +6,7 @@ import Model
 /// difference to the ledger, publishing a `PointsAwarded` per change of points.
 struct IncidentDeriver {
     let rules: ScoringRules
-    /// Each unit's arrival promise, seconds (its response point's minutes).
+    /// Each covered grid's arrival promise, seconds (`ArrivalPromise`).
     let promises: [String: Double]
     /// Facts decoded by earlier derivations (nil: decode every fact each time).
     var decoded: DecodedFacts? = nil
