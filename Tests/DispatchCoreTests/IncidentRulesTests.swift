@@ -107,7 +107,7 @@ struct IncidentRulesTests {
             #expect(offer.reason == "arrivalOverdue" && offer.action == (action == "offer" ? "offered" : "sent") && offer.unitId != first.unitId)
             let units = try h.assigned(id).map(\.unitId)
             #expect(units == (action == "offer" ? [first.unitId] : [first.unitId, offer.unitId]))
-            #expect(try await h.queries.incident(id: id)?.escalations.map(\.reason) == ["arrivalOverdue"])
+            #expect(try await h.queries.incident(id: id)?.escalations?.map(\.reason) == ["arrivalOverdue"])
         }
     }
 
@@ -121,13 +121,13 @@ struct IncidentRulesTests {
         let feedback = try #require(try h.events(SLABreached.self).first { $0.timer == .firstFeedback })
         #expect(feedback.unitIds == [unit.unitId] && feedback.officerIds == unit.officerIds && feedback.action == "escalated")
         var view = try #require(try await h.queries.incident(id: id))
-        #expect(view.escalations.map(\.level) == [1] && view.escalations.first?.reason == "firstFeedbackOverdue")
+        #expect((view.escalations ?? []).map(\.level) == [1] && view.escalations?.first?.reason == "firstFeedbackOverdue")
         // Still no feedback an hour later: the region's centre station.
         try await h.advance(3600)
         view = try #require(try await h.queries.incident(id: id))
         let grid = try #require(demo.locate(Harness.point(in: Self.grid)))
-        #expect(view.escalations.map(\.level) == [1, 2])
-        #expect(view.escalations.last?.stationId == demo.regions[grid.regionId]?.centreStationId)
+        #expect((view.escalations ?? []).map(\.level) == [1, 2])
+        #expect(view.escalations?.last?.commandStationId == demo.regions[grid.regionId]?.centreStationId)
         #expect(try h.events(IncidentEscalated.self).filter { $0.reason == "firstFeedbackOverdue" }.map(\.level) == [1, 2])
         // Close overdue escalates too; a late feedback before it does not stop the close escalation.
         try await h.field(id, unit.unitId, .feedback)
@@ -146,7 +146,7 @@ struct IncidentRulesTests {
         try await h.advance(601)
         try await h.field(id, unit, .feedback)
         try await h.advance(3600)
-        #expect(try await h.queries.incident(id: id)?.escalations.map(\.level) == [1])
+        #expect(try await h.queries.incident(id: id)?.escalations?.map(\.level) == [1])
     }
 
     // MARK: 3. A crew that misses its sign-off is unreachable; 13. it can report back in

@@ -29,10 +29,11 @@ extension Dispatcher {
     /// Publishes one escalation: `dispatch.escalated` with its level and reason, and
     /// `dispatch.notified.dutyChief.<officer>` to each duty chief it names.
     private func raise(_ e: OverdueEscalation, _ timer: SLATimer, _ incident: ActiveIncident, _ tx: Transaction) throws {
-        try DispatchStore.insertEscalation(e, timer: timer, incidentId: incident.id, tx)
+        try DispatchStore.insertOverdueLevel(e, timer: timer, incidentId: incident.id, tx)
         let grid = incident.grid
         let whom = e.level == 1 ? "station duty chief" : "centre station"
-        try tx.emit(
+        // Through `escalate`, so the dispatcher can acknowledge it like every other escalation.
+        try escalate(
             IncidentEscalated(
                 incidentId: incident.id, regionId: grid?.regionId, reason: e.reason, level: e.level, commandStationId: e.stationId,
                 note: "\(timer.rawValue) overdue: \(whom) \(e.stationId ?? "?")", at: tx.now))

@@ -115,6 +115,8 @@ public struct DispatchRules: Codable, Sendable, Hashable {
     public var overdue: OverdueRules?
     /// Lending between regions (absent: `BorrowRules.defaults`).
     public var borrowing: BorrowRules?
+    /// Zero-disturbance holds (`ZeroDisturbanceRule`); may be left out of the file (the defaults).
+    public var zeroDisturbance: ZeroDisturbance? = nil
 
     public init(
         timers: Timers, major: Major, ptuEchelons: [Echelon], queue: Queue, shifts: Shifts, travel: Travel, overdue: OverdueRules? = nil,
@@ -175,6 +177,7 @@ public struct DispatchRules: Codable, Sendable, Hashable {
             try check(UnitKind(rawValue: key) != nil, "travel.speedsKmh.\(key)", "'\(key)' is not a unit kind (\(kinds))")
             try check(travel.speedsKmh[key]! > 0, "travel.speedsKmh.\(key)", "speed must be > 0")
         }
+        if let zd = zeroDisturbance { try check(zd.holdSeconds > 0, "zeroDisturbance", "holdSeconds must be > 0 (got \(zd.holdSeconds))") }
         for kind in UnitKind.allCases {
             try check(travel.speedsKmh[kind.rawValue] != nil, "travel.speedsKmh", "no speed for unit kind '\(kind.rawValue)'")
         }

@@ -35,6 +35,8 @@ public enum UnitTransition: String, Sendable, CaseIterable {
     case signOut
     /// It comes on duty.
     case signOn
+    /// A dispatcher takes it off its incident (reassign, cancel an assignment): free again.
+    case recall
 }
 
 /// A transition the state machine does not allow.
@@ -65,6 +67,7 @@ public enum UnitStateMachine {
         .unreachable: ([.dispatched], .offDuty),
         .signOut: ([.available, .offDuty], .offDuty),
         .signOn: ([.offDuty], .available),
+        .recall: ([.dispatched, .enRoute, .onScene], .available),
     ]
 
     /// The state after `transition`, or an error naming the states it is allowed from.

@@ -64,7 +64,7 @@ public enum Derivation {
                     explanation: "dispatched to a \(category) incident: base points", always: true)
             }
             // Sign-off (签收).
-            let signId = reportIds["\(u.unitId)|signedOff"]
+            let signId = reportIds["\(u.unitId)|signedOff"] ?? reportIds["\(u.unitId)|enRoute"]
             if !signBreaches.isEmpty {
                 give(
                     u.officerIds, unit: u.unitId, rule: "signOff.breached", points: rules.deductions.signOffBreached,
