@@ -12,7 +12,7 @@ import Wire
 enum IntakeService {
     static func definition(jurisdiction: Jurisdiction, addresses: [String: Coordinate], rules: IntakeRules) -> ServiceDefinition<IntakeCore> {
         ServiceDefinition(
-            name: .intake, follows: [.dispatch],
+            name: .intake, follows: [.dispatch, .liaison],
             makeCore: { IntakeCore(jurisdiction: jurisdiction, addresses: addresses, rules: rules) },
             api: { api($0, jurisdiction: jurisdiction) })
     }

@@ -12,13 +12,19 @@ enum LiaisonService {
     /// The largest request body liaison reads.
     static let maxBodyBytes = 1 << 20
 
-    static func definition(enterprises: [Enterprise], jurisdiction: Jurisdiction, settings: LiaisonSettings) -> ServiceDefinition<LiaisonCore> {
+    static func definition(
+        enterprises: [Enterprise], jurisdiction: Jurisdiction, settings: LiaisonSettings, departments: Departments = Departments()
+    ) -> ServiceDefinition<LiaisonCore> {
         ServiceDefinition(
             name: .liaison, follows: [.intake, .dispatch],
-            makeCore: { LiaisonCore(seed: enterprises, jurisdiction: jurisdiction, settings: settings) },
+            makeCore: { LiaisonCore(seed: enterprises, jurisdiction: jurisdiction, settings: settings, departments: departments) },
             api: api,
             gateway: { config in
-                GatewayConfig(endpoint: config.bindIntegrators, topics: [Topics.enterpriseAlert], render: CAPRendering.render)
+                var gateway = GatewayConfig(
+                    endpoint: config.bindIntegrators, topics: [Topics.enterpriseAlert, Topics.supportRequest, Topics.handoff12345],
+                    render: CAPRendering.render)
+                gateway.operations = LiaisonAPI.integratorOperations
+                return gateway
             })
     }
 
@@ -52,6 +58,11 @@ enum LiaisonService {
             AlertFeed(alerts: try await queries.alerts(enterpriseId: filter.enterprise, incidentId: filter.incident))
         }
         api.on(LiaisonAPI.stats) { _ in try await queries.stats() }
+        api.on(LiaisonAPI.answerHandoff) { answer in try await engine.run(.answerHandoff(answer)).handoff }
+        api.on(LiaisonAPI.handoff) { query in try await engine.run(.handoff(callId: query.callId)).handoff }
+        api.on(LiaisonAPI.raiseSupport) { input in Reply(try await engine.run(.raiseSupport(input)).support, status: 201) }
+        api.on(LiaisonAPI.replySupport) { reply in try await engine.run(.replySupport(reply)).support }
+        api.on(LiaisonAPI.support) { query in try await engine.run(.support(requestId: query.requestId)).support }
 
         api.get("/v1/enterprises", LiaisonAPI.enterprises)
         api.post("/v1/enterprises", LiaisonAPI.createEnterprise, maxBytes: maxBodyBytes)
@@ -67,6 +78,11 @@ enum LiaisonService {
         api.get("/v1/worklog/overdue", LiaisonAPI.overdue)
         api.get("/v1/alerts", LiaisonAPI.alerts)
         api.get("/v1/stats", LiaisonAPI.stats)
+        api.post("/v1/handoffs/:callId/answer", LiaisonAPI.answerHandoff, maxBytes: maxBodyBytes)
+        api.get("/v1/handoffs/:callId", LiaisonAPI.handoff)
+        api.post("/v1/support", LiaisonAPI.raiseSupport, maxBytes: maxBodyBytes)
+        api.post("/v1/support/:requestId/reply", LiaisonAPI.replySupport, maxBytes: maxBodyBytes)
+        api.get("/v1/support/:requestId", LiaisonAPI.support)
         return api
     }
 
@@ -97,6 +113,8 @@ extension LiaisonCore.Reply {
     var cases: [EnterpriseCase] { get throws { if case .cases(let l) = self { l } else { throw mismatch } } }
     var caseTotals: CaseTotalsReport { get throws { if case .caseTotals(let r) = self { r } else { throw mismatch } } }
     var overdue: OverdueReport { get throws { if case .overdue(let r) = self { r } else { throw mismatch } } }
+    var handoff: HandoffView { get throws { if case .handoff(let h) = self { h } else { throw mismatch } } }
+    var support: SupportRequest { get throws { if case .support(let r) = self { r } else { throw mismatch } } }
 
     private var mismatch: APIError { APIError(status: 500, code: "internal", message: "the core answered \(self) to another command") }
 }

@@ -24,6 +24,12 @@ public final class LiaisonCore: ServiceCore {
         case caseTotals(CaseTotalsQuery)
         case cases(enterpriseId: String?, officerId: String?)
         case overdue(periodDays: Double?)
+        /// The 12345 platform's answer to a diversion (issue 19).
+        case answerHandoff(HandoffAnswer)
+        case handoff(callId: String)
+        case raiseSupport(SupportInput)
+        case replySupport(SupportReply)
+        case support(requestId: String)
     }
 
     public enum Reply: Sendable {
@@ -37,6 +43,8 @@ public final class LiaisonCore: ServiceCore {
         case caseTotals(CaseTotalsReport)
         case cases([EnterpriseCase])
         case overdue(OverdueReport)
+        case handoff(HandoffView)
+        case support(SupportRequest)
     }
 
     /// The registry in memory (records and the match index), rebuilt from the store by `load`.
@@ -55,8 +63,15 @@ public final class LiaisonCore: ServiceCore {
     private let readOverdue: ReadOverdue
     private let matchIncident: MatchIncident
     private let followDispatch = FollowDispatch()
+    private let handoffs: Handoffs
+    private let supportRequests: SupportRequests
+    private var nextSupport = 1
 
-    public init(seed: [Enterprise], jurisdiction: Jurisdiction? = nil, settings: LiaisonSettings = LiaisonSettings()) {
+    public init(
+        seed: [Enterprise], jurisdiction: Jurisdiction? = nil, settings: LiaisonSettings = LiaisonSettings(), departments: Departments = Departments()
+    ) {
+        handoffs = Handoffs(settings: departments.handoff)
+        supportRequests = SupportRequests(departments: departments)
         self.seed = SeedRegistry(seed: seed)
         putEnterprise = PutEnterprise(validator: EnterpriseValidator(jurisdiction: jurisdiction))
         putCase = PutCase(jurisdiction: jurisdiction)
@@ -67,11 +82,15 @@ public final class LiaisonCore: ServiceCore {
         matchIncident = MatchIncident(dispatch: followDispatch)
     }
 
-    public static func migrate(_ migrator: inout DatabaseMigrator) { LiaisonSchema.migrate(&migrator) }
+    public static func migrate(_ migrator: inout DatabaseMigrator) {
+        LiaisonSchema.migrate(&migrator)
+        HandoffSchema.migrate(&migrator)
+    }
 
     public func load(_ db: Database) throws {
         registry = Registry(try EnterpriseStore.records(db))
         seeded = try EnterpriseStore.isSeeded(db)
+        nextSupport = try HandoffStore.lastSupportNumber(db) + 1
         stale = false
     }
 
@@ -90,6 +109,11 @@ public final class LiaisonCore: ServiceCore {
             case .caseTotals(let query): .caseTotals(try ReadCaseTotals().handle(query, tx))
             case .cases(let enterpriseId, let officerId): .cases(try CaseStore.cases(tx.db, enterpriseId: enterpriseId, officerId: officerId))
             case .overdue(let periodDays): .overdue(try readOverdue.handle(periodDays: periodDays, registry: registry, tx))
+            case .answerHandoff(let answer): .handoff(try handoffs.answer(answer, tx))
+            case .handoff(let callId): .handoff(try handoffs.read(callId, tx))
+            case .raiseSupport(let input): .support(try supportRequests.raise(input, next: &nextSupport, tx))
+            case .replySupport(let reply): .support(try supportRequests.reply(reply, tx))
+            case .support(let requestId): .support(try supportRequests.read(requestId, tx))
             }
         }
     }
@@ -105,6 +129,9 @@ public final class LiaisonCore: ServiceCore {
         case FieldReported.type:
             let report = try tx.decode(FieldReported.self, from: event)
             try guarded(tx) { try followDispatch.field(report, payload: event.payload, registry: registry, tx) }
+        case IncidentDiverted.type:
+            let diverted = try tx.decode(IncidentDiverted.self, from: event)
+            try handoffs.diverted(diverted, tx)
         default:
             return
         }
@@ -112,6 +139,8 @@ public final class LiaisonCore: ServiceCore {
 
     public func tick(in tx: Transaction) throws {
         try guarded(tx) { try PruneSeen().tick(lastPrune: &lastPrune, tx) }
+        try handoffs.tick(tx)
+        try supportRequests.tick(tx)
     }
 
     /// Runs `body` with a fresh registry, seeded on a new store; marks the registry stale if
