@@ -52,7 +52,10 @@ public final class ScoringCore: ServiceCore {
     var deriver: IncidentDeriver { IncidentDeriver(rules: rules, promises: promises) }
 
     /// scoring's tables (Store/Schema.swift).
-    public static func migrate(_ migrator: inout DatabaseMigrator) { ScoringSchema.migrate(&migrator) }
+    public static func migrate(_ migrator: inout DatabaseMigrator) {
+        ScoringSchema.migrate(&migrator)
+        HandoffFacts.migrate(&migrator)
+    }
 
     /// Nothing to rebuild: scoring's state is its tables.
     public func load(_ db: Database) throws {}
@@ -67,6 +70,7 @@ public final class ScoringCore: ServiceCore {
         case FieldReported.type: try FieldReportedHandler.apply(event, in: tx)
         case SLABreached.type: try SLABreachedHandler.apply(event, in: tx)
         case IncidentClosed.type: try IncidentClosedHandler.apply(event, in: tx)
+        case HandoffChanged.type, SupportChanged.type: try HandoffFacts.apply(event, in: tx)
         default: return  // not a fact scoring keeps
         }
     }

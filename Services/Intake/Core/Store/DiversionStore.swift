@@ -34,7 +34,7 @@ enum DiversionStore {
                     SELECT id, received_at, region_id, flags, diversion_rule FROM calls
                     WHERE outcome = 'review' AND received_at <= ? AND instr(coalesce(flags, ''), ?) = 0 ORDER BY n LIMIT 100
                     """), arguments: [cutoff.timeIntervalSince1970, DiversionSafetyNet.overdueFlag]
-        ).map { row in
+        ).map { row -> (callId: String, receivedAt: Date, regionId: String?, flags: [String], rule: String?) in
             let flags = ((row["flags"] as String?) ?? "").split(separator: ",").map(String.init)
             return (row["id"], Date(timeIntervalSince1970: row["received_at"]), row["region_id"], flags, row["diversion_rule"])
         }
