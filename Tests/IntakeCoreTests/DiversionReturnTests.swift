@@ -52,8 +52,11 @@ struct DiversionReturnTests {
 
     @Test("a call waiting for review past its limit escalates once to the duty call-taker")
     func reviewOverdue() async throws {
-        var rules = Demo.rules
-        rules.safetyNet = DiversionSafetyNet(reviewSeconds: 60)
+        let rules = {
+            var r = Demo.rules
+            r.safetyNet = DiversionSafetyNet(reviewSeconds: 60)
+            return r
+        }()
         var config = EngineConfig()
         config.tickInterval = .milliseconds(5)
         let core = try CoreHarness(service: "intake", start: t0, config: config) {

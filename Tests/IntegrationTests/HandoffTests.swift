@@ -131,7 +131,7 @@ struct HandoffEndToEndTests {
         #expect(steps.map { $0["transition"] as? String } == ["requested", "escalated", "escalated"])
         #expect(steps.last?["escalatedTo"] as? String == "commandCentre")
         // A refused request says which field is wrong.
-        let (bad, problem) = try await HTTPClient.request("POST", "\(liaison)/v1/support", json: ["departmentId": "navy", "kind": "x"])
+        let (bad, problem) = try await HTTPClient.request("POST", "\(liaison)/v1/support", json: ["departmentId": "navy", "kind": "x", "incidentId": "I1", "requestedBy": "S07", "need": "n"])
         #expect(bad == 422, "\(String(decoding: problem, as: UTF8.self))")
         #expect(((json(problem)["error"] as? [String: Any])?["field"] as? String) == "departmentId")
     }

@@ -27,7 +27,7 @@ private func diverted(_ callId: String, at: Date = t0) -> IncidentDiverted {
 @Suite("hand-off rules: the 12345 platform's answers")
 struct HandoffRuleTests {
     @Test("accepted needs a work order, returned a reason, resolved an outcome and a prior acceptance")
-    func answers() {
+    func answers() throws {
         func apply(_ a: HandoffAnswer, _ s: HandoffState, _ wo: String? = nil) -> Result<HandoffState?, LiaisonError> {
             HandoffRules.apply(a, to: s, workOrderId: wo)
         }
@@ -81,7 +81,7 @@ struct SupportRuleTests {
     }
 
     @Test("acknowledge and answer limits escalate once each, and not once answered")
-    func overdue() {
+    func overdue() throws {
         let ack = t0.addingTimeInterval(600)
         let answer = t0.addingTimeInterval(3600)
         #expect(SupportRules.overdue(state: .requested, acknowledgeBy: ack, answerBy: answer, escalated: [], now: ack) == ["acknowledge"])

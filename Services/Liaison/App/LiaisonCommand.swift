@@ -16,8 +16,8 @@ struct LiaisonCommand: AsyncParsableCommand {
     @Option(help: "Days without a visit or joint meeting after which an enterprise is overdue (env PRECINCT_LIAISON_WORK_PERIOD_DAYS; default 30).")
     var workPeriodDays: Double?
 
-    @Option(help: "Seconds of event time the 12345 platform has to accept or return a diversion before the duty call-taker is alerted "
-        + "(env PRECINCT_LIAISON_HANDOFF_RECEIPT_SECONDS; default: departments.json's handoff.receiptSeconds, else 900).")
+    @Option(
+        help: "Seconds of event time the 12345 platform has to accept or return a diversion before the duty call-taker is alerted (env PRECINCT_LIAISON_HANDOFF_RECEIPT_SECONDS; default: departments.json's handoff.receiptSeconds, else 900).")
     var handoffReceiptSeconds: Double?
 
     func run() async throws {

@@ -58,11 +58,11 @@ enum LiaisonService {
             AlertFeed(alerts: try await queries.alerts(enterpriseId: filter.enterprise, incidentId: filter.incident))
         }
         api.on(LiaisonAPI.stats) { _ in try await queries.stats() }
-        api.on(LiaisonAPI.answerHandoff) { answer in try await engine.run(.answerHandoff(answer)).handoff }
-        api.on(LiaisonAPI.handoff) { query in try await engine.run(.handoff(callId: query.callId)).handoff }
-        api.on(LiaisonAPI.raiseSupport) { input in Reply(try await engine.run(.raiseSupport(input)).support, status: 201) }
-        api.on(LiaisonAPI.replySupport) { reply in try await engine.run(.replySupport(reply)).support }
-        api.on(LiaisonAPI.support) { query in try await engine.run(.support(requestId: query.requestId)).support }
+        api.on(LiaisonAPI.answerHandoff) { answer in try await engine.run(.answerHandoff(answer)).handoffView }
+        api.on(LiaisonAPI.handoff) { query in try await engine.run(.handoff(callId: query.callId)).handoffView }
+        api.on(LiaisonAPI.raiseSupport) { input in Reply(try await engine.run(.raiseSupport(input)).departmentRequest, status: 201) }
+        api.on(LiaisonAPI.replySupport) { reply in try await engine.run(.replySupport(reply)).departmentRequest }
+        api.on(LiaisonAPI.support) { query in try await engine.run(.support(requestId: query.requestId)).departmentRequest }
 
         api.get("/v1/enterprises", LiaisonAPI.enterprises)
         api.post("/v1/enterprises", LiaisonAPI.createEnterprise, maxBytes: maxBodyBytes)
@@ -113,8 +113,8 @@ extension LiaisonCore.Reply {
     var cases: [EnterpriseCase] { get throws { if case .cases(let l) = self { l } else { throw mismatch } } }
     var caseTotals: CaseTotalsReport { get throws { if case .caseTotals(let r) = self { r } else { throw mismatch } } }
     var overdue: OverdueReport { get throws { if case .overdue(let r) = self { r } else { throw mismatch } } }
-    var handoff: HandoffView { get throws { if case .handoff(let h) = self { h } else { throw mismatch } } }
-    var support: SupportRequest { get throws { if case .support(let r) = self { r } else { throw mismatch } } }
+    var handoffView: HandoffView { get throws { if case .handoff(let h) = self { h } else { throw mismatch } } }
+    var departmentRequest: DepartmentRequest { get throws { if case .support(let r) = self { r } else { throw mismatch } } }
 
     private var mismatch: APIError { APIError(status: 500, code: "internal", message: "the core answered \(self) to another command") }
 }

@@ -11,11 +11,11 @@ extension LiaisonAPI {
     /// A diversion's whole life (`GET /v1/handoffs/{callId}`).
     public static let handoff = APIOperation<HandoffQuery, HandoffView>("handoff")
     /// Raises a support request to a department (`POST /v1/support`); 201.
-    public static let raiseSupport = APIOperation<SupportInput, SupportRequest>("support.raise")
+    public static let raiseSupport = APIOperation<SupportInput, DepartmentRequest>("support.raise")
     /// A department acknowledges or answers (`POST /v1/support/{requestId}/reply`).
-    public static let replySupport = APIOperation<SupportReply, SupportRequest>("support.reply")
+    public static let replySupport = APIOperation<SupportReply, DepartmentRequest>("support.reply")
     /// One support request and its steps (`GET /v1/support/{requestId}`).
-    public static let support = APIOperation<SupportQuery, SupportRequest>("support")
+    public static let support = APIOperation<SupportQuery, DepartmentRequest>("support")
 
     /// The operations an integrator key may call on liaison's ROUTER, each with the grant prefix
     /// its key needs: the 12345 platform answers diversions, a department answers requests.

@@ -44,7 +44,7 @@ public final class LiaisonCore: ServiceCore {
         case cases([EnterpriseCase])
         case overdue(OverdueReport)
         case handoff(HandoffView)
-        case support(SupportRequest)
+        case support(DepartmentRequest)
     }
 
     /// The registry in memory (records and the match index), rebuilt from the store by `load`.

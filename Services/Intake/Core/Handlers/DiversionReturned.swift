@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Model
+import Wire
 
 /// liaison's `liaison.handoff.*`: every step of a diverted call is kept for the call's read API;
 /// a call the 12345 platform returned (a police matter after all) reopens as an incident from

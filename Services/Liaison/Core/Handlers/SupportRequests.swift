@@ -9,7 +9,7 @@ import Model
 struct SupportRequests {
     let departments: Departments
 
-    func raise(_ input: SupportInput, next: inout Int, _ tx: Transaction) throws -> SupportRequest {
+    func raise(_ input: SupportInput, next: inout Int, _ tx: Transaction) throws -> DepartmentRequest {
         let problems = SupportRules.problems(input, departments: departments)
         guard problems.isEmpty, let limit = departments.department(input.departmentId)?.limit(input.kind) else {
             throw LiaisonError.invalid(problems)
@@ -17,7 +17,7 @@ struct SupportRequests {
         let n = next
         let id = "SR" + String(repeating: "0", count: max(0, 8 - String(n).count)) + String(n)
         let due = SupportRules.deadlines(limit, at: tx.now)
-        var r = SupportRequest(
+        var r = DepartmentRequest(
             requestId: id, departmentId: input.departmentId, kind: input.kind, incidentId: input.incidentId, caseId: input.caseId,
             requestedBy: input.requestedBy, need: input.need, state: .requested, answer: nil, requestedAt: tx.now, acknowledgeBy: due.acknowledgeBy,
             answerBy: due.answerBy, acknowledgedAt: nil, answeredAt: nil, escalated: [], steps: [])
@@ -27,11 +27,11 @@ struct SupportRequests {
         return r
     }
 
-    func reply(_ reply: SupportReply, _ tx: Transaction) throws -> SupportRequest {
+    func reply(_ reply: SupportReply, _ tx: Transaction) throws -> DepartmentRequest {
         guard var r = try HandoffStore.support(reply.requestId, tx.db) else {
             throw LiaisonError.notFound("requestId", "no support request \(reply.requestId)")
         }
-        let next: SupportRequest.State?
+        let next: DepartmentRequest.State?
         switch SupportRules.apply(reply, to: r.state) {
         case .success(let s): next = s
         case .failure(let error): throw error
@@ -67,14 +67,14 @@ struct SupportRequests {
         }
     }
 
-    func read(_ requestId: String, _ tx: Transaction) throws -> SupportRequest {
+    func read(_ requestId: String, _ tx: Transaction) throws -> DepartmentRequest {
         guard let r = try HandoffStore.support(requestId, tx.db) else { throw LiaisonError.notFound("requestId", "no support request \(requestId)") }
         return r
     }
 
     @discardableResult
     private func record(
-        _ r: SupportRequest, _ transition: SupportChanged.Transition, by: String, missed: String? = nil, _ tx: Transaction
+        _ r: DepartmentRequest, _ transition: SupportChanged.Transition, by: String, missed: String? = nil, _ tx: Transaction
     ) throws -> SupportChanged {
         let change = SupportChanged(
             requestId: r.requestId, transition: transition, departmentId: r.departmentId, kind: r.kind, incidentId: r.incidentId, caseId: r.caseId,

@@ -116,7 +116,7 @@ public struct SupportReply: Codable, Sendable, Hashable {
 }
 
 /// A support request and its whole life (`GET /v1/support/{requestId}`).
-public struct SupportRequest: Codable, Sendable, Hashable {
+public struct DepartmentRequest: Codable, Sendable, Hashable {
     public enum State: String, Codable, Sendable { case requested, acknowledged, answered }
     public var requestId: String
     public var departmentId: String
@@ -190,7 +190,7 @@ public enum SupportRules {
     }
 
     /// The state a reply moves a request to; `nil` for a repeat of the current step.
-    public static func apply(_ reply: SupportReply, to state: SupportRequest.State) -> Result<SupportRequest.State?, LiaisonError> {
+    public static func apply(_ reply: SupportReply, to state: DepartmentRequest.State) -> Result<DepartmentRequest.State?, LiaisonError> {
         if reply.step == .answered, (reply.answer ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             return .failure(.invalid([FieldError(field: "answer", reason: "required to answer: what the department does or found")]))
         }
@@ -204,7 +204,7 @@ public enum SupportRules {
     }
 
     /// The limits that have passed at `now` and are not yet escalated, in order.
-    public static func overdue(state: SupportRequest.State, acknowledgeBy: Date, answerBy: Date, escalated: [String], now: Date) -> [String] {
+    public static func overdue(state: DepartmentRequest.State, acknowledgeBy: Date, answerBy: Date, escalated: [String], now: Date) -> [String] {
         var missed: [String] = []
         if state == .requested, now >= acknowledgeBy, !escalated.contains("acknowledge") { missed.append("acknowledge") }
         if state != .answered, now >= answerBy, !escalated.contains("answer") { missed.append("answer") }

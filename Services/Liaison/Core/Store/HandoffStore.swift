@@ -115,7 +115,7 @@ enum HandoffStore {
 
     static func lastSupportNumber(_ db: Database) throws -> Int { try Int.fetchOne(db, sql: "SELECT MAX(n) FROM support_requests") ?? 0 }
 
-    static func insert(_ r: SupportRequest, n: Int, _ tx: Transaction) throws {
+    static func insert(_ r: DepartmentRequest, n: Int, _ tx: Transaction) throws {
         try tx.run(
             """
             INSERT INTO support_requests (request_id, n, department_id, kind, incident_id, case_id, requested_by, need, state, requested_at,
@@ -129,7 +129,7 @@ enum HandoffStore {
             ])
     }
 
-    static func update(_ r: SupportRequest, _ tx: Transaction) throws {
+    static func update(_ r: DepartmentRequest, _ tx: Transaction) throws {
         try tx.run(
             """
             UPDATE support_requests SET state = ?, answer = ?, acknowledged_at = ?, answered_at = ?, escalated = ?, next_due = ?
@@ -142,18 +142,18 @@ enum HandoffStore {
     }
 
     /// The next limit a request can miss; `nil` once answered or every limit is escalated.
-    static func nextDue(_ r: SupportRequest) -> Date? {
+    static func nextDue(_ r: DepartmentRequest) -> Date? {
         if r.state == .requested, !r.escalated.contains("acknowledge") { return r.acknowledgeBy }
         if r.state != .answered, !r.escalated.contains("answer") { return r.answerBy }
         return nil
     }
 
-    static func support(_ requestId: String, _ db: Database) throws -> SupportRequest? {
+    static func support(_ requestId: String, _ db: Database) throws -> DepartmentRequest? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM support_requests WHERE request_id = ?"), arguments: [requestId])
             .map { try request($0, db) }
     }
 
-    static func supports(incidentId: String?, departmentId: String?, _ db: Database) throws -> [SupportRequest] {
+    static func supports(incidentId: String?, departmentId: String?, _ db: Database) throws -> [DepartmentRequest] {
         try Row.fetchAll(
             db,
             sql: """
@@ -163,19 +163,19 @@ enum HandoffStore {
         ).map { try request($0, db) }
     }
 
-    static func dueSupports(now: Date, _ db: Database) throws -> [SupportRequest] {
+    static func dueSupports(now: Date, _ db: Database) throws -> [DepartmentRequest] {
         try Row.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM support_requests WHERE next_due IS NOT NULL AND next_due <= ? LIMIT 100"),
             arguments: [now.timeIntervalSince1970]
         ).map { try request($0, db) }
     }
 
-    private static func request(_ row: Row, _ db: Database) throws -> SupportRequest {
+    private static func request(_ row: Row, _ db: Database) throws -> DepartmentRequest {
         let id: String = row["request_id"]
         let escalated = ((row["escalated"] as String?) ?? "").split(separator: ",").map(String.init)
-        return SupportRequest(
+        return DepartmentRequest(
             requestId: id, departmentId: row["department_id"], kind: row["kind"], incidentId: row["incident_id"], caseId: row["case_id"],
-            requestedBy: row["requested_by"], need: row["need"], state: SupportRequest.State(rawValue: row["state"]) ?? .requested,
+            requestedBy: row["requested_by"], need: row["need"], state: DepartmentRequest.State(rawValue: row["state"]) ?? .requested,
             answer: row["answer"], requestedAt: Date(timeIntervalSince1970: row["requested_at"]),
             acknowledgeBy: Date(timeIntervalSince1970: row["acknowledge_by"]), answerBy: Date(timeIntervalSince1970: row["answer_by"]),
             acknowledgedAt: (row["acknowledged_at"] as Double?).map(Date.init(timeIntervalSince1970:)),

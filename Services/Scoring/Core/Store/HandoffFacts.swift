@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import GRDB
 import Model
+import Wire
 
 /// What scoring keeps of liaison's hand-offs (`liaison.handoff.*`) and support requests
 /// (`support.request.*`): one row each, updated by every step, for ``HandoffKPIs``.
