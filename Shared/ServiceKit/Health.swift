@@ -8,7 +8,11 @@ public final class Health: Sendable {
     private let shuttingDown = Atomic<Bool>(false)
     private let busUp = Atomic<Bool>(false)
 
-    public init() {}
+    /// Sources followed but not needed to be ready (``ServiceDefinition/optionalFollows``): while
+    /// one catches up the service still serves.
+    private let optionalSources: Set<String>
+
+    public init(optionalSources: Set<String> = []) { self.optionalSources = optionalSources }
 
     func set(_ source: String, _ state: FollowState) { sources.withLock { $0[source] = state } }
     func markBusUp() { busUp.store(true, ordering: .releasing) }
@@ -24,6 +28,7 @@ public final class Health: Sendable {
         for (source, state) in sourceStates.sorted(by: { $0.key < $1.key }) {
             switch state {
             case .live: continue
+            case .replaying where optionalSources.contains(source): continue
             case .replaying: return "catching up with \(source)"
             case .pruned(let oldest, let last):
                 return "\(source) pruned events this service never applied (last applied \(last), oldest available \(oldest)): "

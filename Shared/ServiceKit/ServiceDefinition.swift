@@ -9,6 +9,9 @@ import Wire
 public struct ServiceDefinition<Core: ServiceCore>: Sendable {
     public var name: ServiceName
     public var follows: [ServiceName]
+    /// Services followed without being needed for readiness: the service does its own work while
+    /// one of them is away or catching up (intake and scoring follow liaison's hand-offs so).
+    public var optionalFollows: [ServiceName] = []
     public var makeCore: @Sendable () throws -> Core
     /// The service's typed operations and the HTTP routes onto them.
     public var api: @Sendable (ServiceContext<Core>) -> ServiceAPI

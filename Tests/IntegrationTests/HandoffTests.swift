@@ -110,11 +110,12 @@ struct HandoffEndToEndTests {
     }
 
     @Test func aSupportRequestPastItsLimitEscalatesToTheCommandCentre() async throws {
-        let cluster = try Cluster()
-        defer { cluster.stopAll() }
         // 600× event time: the special police's 120 s / 600 s limits pass in about a second.
-        try cluster.start("liaison", as: "liaison", arguments: cluster.arguments(for: "liaison") + ["--time-factor", "600"])
-        try await cluster.waitReady(["liaison"])
+        let cluster = try Cluster(extraArguments: ["liaison": ["--time-factor", "600"]])
+        defer { cluster.stopAll() }
+        // liaison is ready once the sources it follows answered.
+        for s in ["intake", "dispatch", "liaison"] { try cluster.start(s) }
+        try await cluster.waitReady(["intake", "dispatch", "liaison"])
         let liaison = try await cluster.http("liaison")
         let body: [String: Any] = [
             "departmentId": "special", "kind": "armedSupport", "incidentId": "I00000042", "requestedBy": "S07", "need": "持械嫌疑人，请求特警支援",

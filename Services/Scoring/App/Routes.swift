@@ -13,10 +13,13 @@ import Wire
 enum ScoringService {
     static func definition(rules: ScoringRules, jurisdiction: Jurisdiction) -> ServiceDefinition<ScoringCore> {
         let inForce = RulesInForce(rules)
-        return ServiceDefinition(
-            name: .scoring, follows: [.intake, .dispatch, .liaison],
+        var definition = ServiceDefinition(
+            name: .scoring, follows: [.intake, .dispatch],
             makeCore: { ScoringCore(rules: rules, jurisdiction: jurisdiction) },
             api: { api($0, jurisdiction: jurisdiction, rules: inForce) })
+        // Hand-off KPIs (issue 19); the points ledger does not wait for liaison.
+        definition.optionalFollows = [.liaison]
+        return definition
     }
 
     /// The operations of ``ScoringAPI`` and the HTTP routes onto them (docs/scoring.md).
