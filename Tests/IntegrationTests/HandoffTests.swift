@@ -131,6 +131,9 @@ struct HandoffEndToEndTests {
         let steps = (request["steps"] as? [[String: Any]]) ?? []
         #expect(steps.map { $0["transition"] as? String } == ["requested", "escalated", "escalated"])
         #expect(steps.last?["escalatedTo"] as? String == "commandCentre")
+        // Visible on the incident's list too.
+        let listed = try await HTTPClient.getObject("\(liaison)/v1/support?incidentId=I00000042")
+        #expect((listed["requests"] as? [[String: Any]])?.map { $0["requestId"] as? String } == [requestId], "\(listed)")
         // A refused request says which field is wrong.
         let (bad, problem) = try await HTTPClient.request("POST", "\(liaison)/v1/support", json: ["departmentId": "navy", "kind": "x", "incidentId": "I1", "requestedBy": "S07", "need": "n"])
         #expect(bad == 422, "\(String(decoding: problem, as: UTF8.self))")

@@ -63,6 +63,9 @@ enum LiaisonService {
         api.on(LiaisonAPI.raiseSupport) { input in Reply(try await engine.run(.raiseSupport(input)).departmentRequest, status: 201) }
         api.on(LiaisonAPI.replySupport) { reply in try await engine.run(.replySupport(reply)).departmentRequest }
         api.on(LiaisonAPI.support) { query in try await engine.run(.support(requestId: query.requestId)).departmentRequest }
+        api.on(LiaisonAPI.supports) { filter in
+            SupportList(requests: try await engine.run(.supports(incidentId: filter.incidentId, departmentId: filter.departmentId)).departmentRequests)
+        }
 
         api.get("/v1/enterprises", LiaisonAPI.enterprises)
         api.post("/v1/enterprises", LiaisonAPI.createEnterprise, maxBytes: maxBodyBytes)
@@ -82,6 +85,7 @@ enum LiaisonService {
         api.get("/v1/handoffs/:callId", LiaisonAPI.handoff)
         api.post("/v1/support", LiaisonAPI.raiseSupport, maxBytes: maxBodyBytes)
         api.post("/v1/support/:requestId/reply", LiaisonAPI.replySupport, maxBytes: maxBodyBytes)
+        api.get("/v1/support", LiaisonAPI.supports)
         api.get("/v1/support/:requestId", LiaisonAPI.support)
         return api
     }
@@ -115,6 +119,7 @@ extension LiaisonCore.Reply {
     var overdue: OverdueReport { get throws { if case .overdue(let r) = self { r } else { throw mismatch } } }
     var handoffView: HandoffView { get throws { if case .handoff(let h) = self { h } else { throw mismatch } } }
     var departmentRequest: DepartmentRequest { get throws { if case .support(let r) = self { r } else { throw mismatch } } }
+    var departmentRequests: [DepartmentRequest] { get throws { if case .supports(let l) = self { l } else { throw mismatch } } }
 
     private var mismatch: APIError { APIError(status: 500, code: "internal", message: "the core answered \(self) to another command") }
 }

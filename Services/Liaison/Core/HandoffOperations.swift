@@ -16,6 +16,8 @@ extension LiaisonAPI {
     public static let replySupport = APIOperation<SupportReply, DepartmentRequest>("support.reply")
     /// One support request and its steps (`GET /v1/support/{requestId}`).
     public static let support = APIOperation<SupportQuery, DepartmentRequest>("support")
+    /// Support requests on an incident or to a department, newest first, at most 500 (`GET /v1/support?incidentId=&departmentId=`).
+    public static let supports = APIOperation<SupportFilter, SupportList>("support.list")
 
     /// The operations an integrator key may call on liaison's ROUTER, each with the grant prefix
     /// its key needs: the 12345 platform answers diversions, a department answers requests.
@@ -33,4 +35,18 @@ public struct HandoffQuery: Codable, Sendable, Hashable {
 public struct SupportQuery: Codable, Sendable, Hashable {
     public var requestId: String
     public init(requestId: String) { self.requestId = requestId }
+}
+
+public struct SupportFilter: Codable, Sendable, Hashable {
+    public var incidentId: String?
+    public var departmentId: String?
+    public init(incidentId: String? = nil, departmentId: String? = nil) {
+        self.incidentId = incidentId
+        self.departmentId = departmentId
+    }
+}
+
+public struct SupportList: Codable, Sendable, Hashable {
+    public var requests: [DepartmentRequest]
+    public init(requests: [DepartmentRequest]) { self.requests = requests }
 }

@@ -30,6 +30,7 @@ public final class LiaisonCore: ServiceCore {
         case raiseSupport(SupportInput)
         case replySupport(SupportReply)
         case support(requestId: String)
+        case supports(incidentId: String?, departmentId: String?)
     }
 
     public enum Reply: Sendable {
@@ -45,6 +46,7 @@ public final class LiaisonCore: ServiceCore {
         case overdue(OverdueReport)
         case handoff(HandoffView)
         case support(DepartmentRequest)
+        case supports([DepartmentRequest])
     }
 
     /// The registry in memory (records and the match index), rebuilt from the store by `load`.
@@ -114,6 +116,7 @@ public final class LiaisonCore: ServiceCore {
             case .raiseSupport(let input): .support(try supportRequests.raise(input, next: &nextSupport, tx))
             case .replySupport(let reply): .support(try supportRequests.reply(reply, tx))
             case .support(let requestId): .support(try supportRequests.read(requestId, tx))
+            case .supports(let incidentId, let departmentId): .supports(try HandoffStore.supports(incidentId: incidentId, departmentId: departmentId, tx.db))
             }
         }
     }
