@@ -38,8 +38,9 @@ from cloudevents.core.v1.event import CloudEvent
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Policy: the only channels integrators may see. Changing it is a decision, so it lives here.
-INTEGRATOR_CHANNELS = {"alert.enterprise", "cap.enterprise"}
+# Policy: the only channels integrators may see. Changing it is a decision, so it lives here
+# (support.request and handoff.12345 added by issue 19; handoff.12345 is for the 12345 platform's key alone).
+INTEGRATOR_CHANNELS = {"alert.enterprise", "cap.enterprise", "support.request", "handoff.12345"}
 AUDIENCE_TAGS = {"integrator", "internal"}
 
 # The CloudEvents mapping (Shared/Bus/CloudEvent.swift; docs/integrators.md, "Message format").

@@ -89,6 +89,10 @@ public struct GatewayConfig: Sendable {
     /// Further renderings of a forwarded event (an enterprise alert as CAP XML, say).
     public var render: @Sendable (OutboundEvent) -> [OutboundEvent]
     public var options = SocketOptions(sendHighWaterMark: 10_000, maxMessageSize: 1 << 10)
+    /// Operations an integrator key may call on the service's ROUTER besides `replay`, each with
+    /// the grant prefix the key needs (a grant starting with it); the key's keyring name reaches
+    /// the operation as its `answeredBy` field.
+    public var operations: [String: String] = [:]
 
     public init(endpoint: String, topics: [String], render: @escaping @Sendable (OutboundEvent) -> [OutboundEvent] = { _ in [] }) {
         self.endpoint = endpoint

@@ -19,6 +19,7 @@ public enum EventCatalogue {
         PointsAwarded.self, ReportPublished.self,
         EnterpriseAlert.self, OfficerAlert.self, EnterpriseChanged.self, CaseChanged.self, WorkLogged.self,
         DeadLetter.self, Heartbeat.self,
+        HandoffDelivered.self, HandoffChanged.self, IncidentReturned.self, CallReviewOverdue.self, SupportChanged.self,
     ]
 
     /// The services that publish each type (the header's `source`; docs/asyncapi.yaml's channel servers).
@@ -29,6 +30,7 @@ public enum EventCatalogue {
         case _ where type.hasPrefix("dispatch.") || type.hasPrefix("sla.") || type.hasPrefix("unit."): ["dispatch"]
         case _ where type.hasPrefix("score.") || type == ReportPublished.type: ["scoring"]
         case _ where type.hasPrefix("alert.") || type.hasPrefix("liaison."): ["liaison"]
+        case _ where type.hasPrefix("handoff.") || type.hasPrefix("support."): ["liaison"]
         default: []
         }
     }

@@ -68,12 +68,14 @@ public func buildService<Core: ServiceCore>(
     let engine = try Engine(
         store: log, clock: clock, config: engineConfig, logger: logger, start: false,
         makeCore: definition.makeCore)
-    let health = Health(ignoring: Set(definition.readinessIgnores.flatMap { config.peers[$0]?.map(\.source) ?? [] }))
+    let inbox = try log.inbox()
+    let optionalFollows = config.followSpecs(of: definition.optionalFollows, inbox: inbox)
+    let health = Health(optionalSources: Set(optionalFollows.map(\.source)))
     let gateway = definition.gateway?(config)
     let dispatcher = RequestDispatcher(engine: engine, log: log, health: health, logger: logger, gateway: gateway)
     let transport = try makeTransport(
         TransportSetup(
-            config: config, log: log, follows: config.followSpecs(of: definition.follows, inbox: try log.inbox()),
+            config: config, log: log, follows: config.followSpecs(of: definition.follows, inbox: inbox) + optionalFollows,
             gateway: gateway, delegate: dispatcher, logger: logger, clock: clock))
     engine.attach(TransportOutput(transport: transport))
     health.markBusUp()

@@ -7,10 +7,12 @@ public final class Health: Sendable {
     private let sources = Mutex<[String: FollowState]>([:])
     private let shuttingDown = Atomic<Bool>(false)
     private let busUp = Atomic<Bool>(false)
-    /// Sources whose state does not gate readiness (`ServiceDefinition.readinessIgnores`).
-    private let ignored: Set<String>
 
-    public init(ignoring ignored: Set<String> = []) { self.ignored = ignored }
+    /// Sources followed but not needed to be ready (``ServiceDefinition/optionalFollows``): while
+    /// one catches up the service still serves.
+    private let optionalSources: Set<String>
+
+    public init(optionalSources: Set<String> = []) { self.optionalSources = optionalSources }
 
     func set(_ source: String, _ state: FollowState) { sources.withLock { $0[source] = state } }
     func markBusUp() { busUp.store(true, ordering: .releasing) }
@@ -23,9 +25,10 @@ public final class Health: Sendable {
         if shuttingDown.load(ordering: .acquiring) { return "shutting down" }
         if !engineRunning { return "database not open" }
         if !busUp.load(ordering: .acquiring) { return "bus not bound" }
-        for (source, state) in sourceStates.sorted(by: { $0.key < $1.key }) where !ignored.contains(source) {
+        for (source, state) in sourceStates.sorted(by: { $0.key < $1.key }) {
             switch state {
             case .live: continue
+            case .replaying where optionalSources.contains(source): continue
             case .replaying: return "catching up with \(source)"
             case .pruned(let oldest, let last):
                 return "\(source) pruned events this service never applied (last applied \(last), oldest available \(oldest)): "

@@ -148,6 +148,13 @@ public struct ServiceAPI: Sendable {
         return await entry.json(body)
     }
 
+    /// Runs an operation from its JSON input with fields set by the transport (an integrator's
+    /// key name); a body giving one of them another value is refused.
+    public func call(_ name: String, json body: [UInt8], adding fields: [String: String]) async -> EncodedReply? {
+        guard let entry = entries[name] else { return nil }
+        return await entry.jsonWithParameters(body, fields)
+    }
+
     // MARK: Coding
 
     static func encode<T: Encodable>(_ value: T) -> [UInt8] {

@@ -9,26 +9,26 @@ import Wire
 public struct ServiceDefinition<Core: ServiceCore>: Sendable {
     public var name: ServiceName
     public var follows: [ServiceName]
+    /// Services followed without being needed for readiness: the service does its own work while
+    /// one of them is away or catching up (intake and scoring follow liaison's hand-offs so; dispatch its zero-disturbance sites, whose holds time out without it).
+    public var optionalFollows: [ServiceName] = []
     public var makeCore: @Sendable () throws -> Core
     /// The service's typed operations and the HTTP routes onto them.
     public var api: @Sendable (ServiceContext<Core>) -> ServiceAPI
     /// The integrator gateway, for the service that runs one.
     public var gateway: (@Sendable (ServiceConfig) -> GatewayConfig)?
-    /// Followed services whose catch-up does not gate readiness: the service works without them
-    /// (dispatch's zero-disturbance holds time out when liaison is away).
-    public var readinessIgnores: [ServiceName] = []
 
     public init(
         name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
         api: @escaping @Sendable (ServiceContext<Core>) -> ServiceAPI,
-        gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil, readinessIgnores: [ServiceName] = []
+        gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil, optionalFollows: [ServiceName] = []
     ) {
         self.name = name
         self.follows = follows
         self.makeCore = makeCore
         self.api = api
         self.gateway = gateway
-        self.readinessIgnores = readinessIgnores
+        self.optionalFollows = optionalFollows
     }
 }
 

@@ -11,7 +11,12 @@ public enum Topics {
     public static let capEnterpriseAlert = "cap.enterprise."
     /// What the integrator gateway carries; nothing else is integrator-facing. Payloads on these
     /// topics never hold caller names, phone numbers or home addresses.
-    public static let integratorFacing = [enterpriseAlert, capEnterpriseAlert]
+    public static let integratorFacing = [enterpriseAlert, capEnterpriseAlert, supportRequest]
+    /// Support requests to specialised departments (a department may be an integrator).
+    public static let supportRequest = "support.request."
+    /// Diverted calls for the 12345 platform: the one gateway topic that carries personal data
+    /// (the caller's contact), so only a key granted this prefix receives it (docs/integrators.md).
+    public static let handoff12345 = "handoff.12345."
     public static let heartbeat = "heartbeat."
     public static let deadLetter = "deadletter."
 

@@ -91,11 +91,16 @@ struct DiversionTests {
         #expect(try h.payloads(IncidentOpened.self).isEmpty)
     }
 
-    @Test("without a category, a diversion rule match diverts; a police rule match wins over it")
+    @Test("without a category, a diversion rule match only suggests 12345 (the call waits for review); a police rule match wins over it")
     func byRules() async throws {
         let h = try Harness()
         let noise = try await h.accepted(call(hint: nil, description: "楼下广场舞噪音太大"))
-        #expect(noise.outcome == .diverted && noise.diversion?.ruleId == "noise-environment" && noise.categorySource == "diversion:noise-environment")
+        #expect(noise.outcome == .review && noise.diversion?.ruleId == "noise-environment" && noise.categorySource == "diversion:noise-environment")
+        #expect(noise.flags?.contains("diversion-suggested") == true)
+        #expect(try h.payloads(IncidentDiverted.self).isEmpty)
+        let confirmed = try await h.engine.submit(.classify(callId: noise.callId, category: .nonPolice, callTaker: "CT02"))
+        guard case .accepted(let r) = confirmed else { Issue.record("\(confirmed)"); return }
+        #expect(r.outcome == .diverted && r.diversion?.ruleId == "noise-environment")
         let fight = try await h.accepted(call(phone: "13900000005", at: north(of: Demo.urban, 3000), hint: nil, description: "因为噪音问题两人打架"))
         #expect(fight.outcome == .opened && fight.category == .publicOrder)
         let unknown = try await h.accepted(call(phone: "13900000006", hint: .nonPolice, description: "想咨询一下政策"))
@@ -114,6 +119,7 @@ struct DiversionTests {
         #expect(opened.channel == .hotline12345 && opened.referral?.ticketId == "GD-1")
         var back = call(.hotline12345, phone: "13900000010", at: north(of: Demo.urban, 3000), hint: nil, description: "路灯不亮")
         back.referral = Referral(ticketId: "GD-2")
+        back.categoryHint = .nonPolice
         let returned = try await h.accepted(back)
         #expect(returned.outcome == .diverted)
         #expect(try h.payloads(IncidentDiverted.self).first?.referral?.ticketId == "GD-2")

@@ -9,13 +9,13 @@ import Wire
 enum DispatchService {
     static func definition(jurisdiction: Jurisdiction, rules: DispatchRules, scope: RegionScope) -> ServiceDefinition<DispatchCore> {
         ServiceDefinition(
-            name: .dispatch, follows: [.intake, .liaison],
+            name: .dispatch, follows: [.intake],
             // The metrics are made with the core, after the host has bootstrapped the metrics
             // system: a handle made before the bootstrap would record nothing.
             makeCore: { DispatchCore(jurisdiction: jurisdiction, rules: rules, scope: scope, observer: DispatchMetrics().observer) },
             api: { api($0, jurisdiction: jurisdiction) },
             // liaison only brings zero-disturbance sites and acknowledgements; a hold times out without it.
-            readinessIgnores: [.liaison])
+            optionalFollows: [.liaison])
     }
 
     static func api(_ context: ServiceContext<DispatchCore>, jurisdiction: Jurisdiction) -> ServiceAPI {

@@ -11,10 +11,13 @@ import Wire
 /// operations of ``IntakeAPI`` (docs/intake.md).
 enum IntakeService {
     static func definition(jurisdiction: Jurisdiction, addresses: [String: Coordinate], rules: IntakeRules) -> ServiceDefinition<IntakeCore> {
-        ServiceDefinition(
+        var definition = ServiceDefinition(
             name: .intake, follows: [.dispatch],
             makeCore: { IntakeCore(jurisdiction: jurisdiction, addresses: addresses, rules: rules) },
             api: { api($0, jurisdiction: jurisdiction) })
+        // A diverted call's life at the 12345 platform (issue 19); calls are taken without liaison.
+        definition.optionalFollows = [.liaison]
+        return definition
     }
 
     static func api(_ context: ServiceContext<IntakeCore>, jurisdiction: Jurisdiction) -> ServiceAPI {

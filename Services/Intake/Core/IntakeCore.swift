@@ -37,6 +37,8 @@ public final class IntakeCore: ServiceCore {
     private let recordUnreadable: RecordUnreadable
     private let classifyCall: ClassifyCall
     private let incidentClosed: IncidentClosed
+    private let diversionReturned: DiversionReturned
+    private let reviewTimer: ReviewTimer
 
     public init(jurisdiction: Jurisdiction, addresses: [String: Coordinate], rules: IntakeRules = IntakeRules()) {
         self.rules = rules
@@ -46,10 +48,13 @@ public final class IntakeCore: ServiceCore {
         recordUnreadable = RecordUnreadable(jurisdiction: jurisdiction)
         classifyCall = ClassifyCall(locator: locator, routing: routing)
         incidentClosed = IncidentClosed(merge: rules.merge)
+        diversionReturned = DiversionReturned(locator: locator, routing: routing)
+        reviewTimer = ReviewTimer(safetyNet: rules.safetyNet)
     }
 
     public static func migrate(_ migrator: inout DatabaseMigrator) {
         IntakeSchema.migrate(&migrator)
+        DiversionStore.migrate(&migrator)
     }
 
     public func load(_ db: Database) throws {
@@ -69,13 +74,18 @@ public final class IntakeCore: ServiceCore {
     }
 
     /// The types ``apply(_:in:)`` uses (a new case must be added here); the engine drops the rest.
-    public static let appliedTypes: Set<String>? = [FieldReported.type]
+    public static let appliedTypes: Set<String>? = [FieldReported.type, HandoffChanged.type]
 
-    /// intake follows dispatch only for the close of an incident.
+    /// intake follows dispatch for the close of an incident, and liaison for a diverted call's
+    /// life at the 12345 platform (a returned call reopens as an incident).
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {
         case FieldReported.type: try incidentClosed.apply(event, tx)
+        case HandoffChanged.type: try diversionReturned.apply(event, ids: &ids, tx)
         default: return
         }
     }
+
+    /// Calls left for review too long escalate.
+    public func tick(in tx: Transaction) throws { try reviewTimer.tick(tx) }
 }

@@ -16,6 +16,10 @@ struct LiaisonCommand: AsyncParsableCommand {
     @Option(help: "Days without a visit or joint meeting after which an enterprise is overdue (env PRECINCT_LIAISON_WORK_PERIOD_DAYS; default 30).")
     var workPeriodDays: Double?
 
+    @Option(
+        help: "Seconds of event time the 12345 platform has to accept or return a diversion before the duty call-taker is alerted (env PRECINCT_LIAISON_HANDOFF_RECEIPT_SECONDS; default: departments.json's handoff.receiptSeconds, else 900).")
+    var handoffReceiptSeconds: Double?
+
     func run() async throws {
         let config = try options.resolve(.liaison)
         let period = try resolveSetting(
@@ -35,9 +39,16 @@ struct LiaisonCommand: AsyncParsableCommand {
                 throw ConfigurationError(file: "enterprises.json", record: "enterprise \(e.id)", problem: problem)
             }
         }
+        var departments = try Departments.load(from: config.cityDirectory)
+        departments.handoff.receiptSeconds = try resolveSetting(
+            handoffReceiptSeconds, env: "PRECINCT_LIAISON_HANDOFF_RECEIPT_SECONDS",
+            parse: { Double($0).flatMap { $0.isFinite && $0 > 0 ? $0 : nil } }, default: departments.handoff.receiptSeconds)
+        guard departments.handoff.receiptSeconds > 0 else {
+            throw ValidationError("PRECINCT_LIAISON_HANDOFF_RECEIPT_SECONDS (or --handoff-receipt-seconds) must be seconds > 0")
+        }
         let definition = LiaisonService.definition(
             enterprises: enterprises, jurisdiction: jurisdiction,
-            settings: LiaisonSettings(workPeriodDays: period))
+            settings: LiaisonSettings(workPeriodDays: period), departments: departments)
         // Bootstrapped here and only here: a process has one logging and one metrics system.
         let metrics = Observability.bootstrap(logLevel: config.logLevel)
         let service = try buildService(definition, config: config, logger: Observability.logger(for: config), metrics: metrics)

@@ -12,13 +12,19 @@ enum LiaisonService {
     /// The largest request body liaison reads.
     static let maxBodyBytes = 1 << 20
 
-    static func definition(enterprises: [Enterprise], jurisdiction: Jurisdiction, settings: LiaisonSettings) -> ServiceDefinition<LiaisonCore> {
+    static func definition(
+        enterprises: [Enterprise], jurisdiction: Jurisdiction, settings: LiaisonSettings, departments: Departments = Departments()
+    ) -> ServiceDefinition<LiaisonCore> {
         ServiceDefinition(
             name: .liaison, follows: [.intake, .dispatch],
-            makeCore: { LiaisonCore(seed: enterprises, jurisdiction: jurisdiction, settings: settings) },
+            makeCore: { LiaisonCore(seed: enterprises, jurisdiction: jurisdiction, settings: settings, departments: departments) },
             api: api,
             gateway: { config in
-                GatewayConfig(endpoint: config.bindIntegrators, topics: [Topics.enterpriseAlert], render: CAPRendering.render)
+                var gateway = GatewayConfig(
+                    endpoint: config.bindIntegrators, topics: [Topics.enterpriseAlert, Topics.supportRequest, Topics.handoff12345],
+                    render: CAPRendering.render)
+                gateway.operations = LiaisonAPI.integratorOperations
+                return gateway
             })
     }
 
@@ -55,6 +61,13 @@ enum LiaisonService {
         api.on(LiaisonAPI.acknowledgeCoordination) { input in try await engine.run(.acknowledgeCoordination(input)).coordination }
         api.on(LiaisonAPI.coordinations) { filter in
             CoordinationList(holds: try await engine.run(.coordinations(officerId: filter.officer, status: filter.status)).coordinations)
+        api.on(LiaisonAPI.answerHandoff) { answer in try await engine.run(.answerHandoff(answer)).handoffView }
+        api.on(LiaisonAPI.handoff) { query in try await engine.run(.handoff(callId: query.callId)).handoffView }
+        api.on(LiaisonAPI.raiseSupport) { input in Reply(try await engine.run(.raiseSupport(input)).departmentRequest, status: 201) }
+        api.on(LiaisonAPI.replySupport) { reply in try await engine.run(.replySupport(reply)).departmentRequest }
+        api.on(LiaisonAPI.support) { query in try await engine.run(.support(requestId: query.requestId)).departmentRequest }
+        api.on(LiaisonAPI.supports) { filter in
+            SupportList(requests: try await engine.run(.supports(incidentId: filter.incidentId, departmentId: filter.departmentId)).departmentRequests)
         }
 
         api.get("/v1/enterprises", LiaisonAPI.enterprises)
@@ -73,6 +86,12 @@ enum LiaisonService {
         api.get("/v1/stats", LiaisonAPI.stats)
         api.post("/v1/coordination/:incidentId/acknowledge", LiaisonAPI.acknowledgeCoordination, maxBytes: maxBodyBytes)
         api.get("/v1/coordination", LiaisonAPI.coordinations)
+        api.post("/v1/handoffs/:callId/answer", LiaisonAPI.answerHandoff, maxBytes: maxBodyBytes)
+        api.get("/v1/handoffs/:callId", LiaisonAPI.handoff)
+        api.post("/v1/support", LiaisonAPI.raiseSupport, maxBytes: maxBodyBytes)
+        api.post("/v1/support/:requestId/reply", LiaisonAPI.replySupport, maxBytes: maxBodyBytes)
+        api.get("/v1/support", LiaisonAPI.supports)
+        api.get("/v1/support/:requestId", LiaisonAPI.support)
         return api
     }
 
@@ -105,6 +124,9 @@ extension LiaisonCore.Reply {
     var overdue: OverdueReport { get throws { if case .overdue(let r) = self { r } else { throw mismatch } } }
     var coordination: CoordinationView { get throws { if case .coordination(let c) = self { c } else { throw mismatch } } }
     var coordinations: [CoordinationView] { get throws { if case .coordinations(let l) = self { l } else { throw mismatch } } }
+    var handoffView: HandoffView { get throws { if case .handoff(let h) = self { h } else { throw mismatch } } }
+    var departmentRequest: DepartmentRequest { get throws { if case .support(let r) = self { r } else { throw mismatch } } }
+    var departmentRequests: [DepartmentRequest] { get throws { if case .supports(let l) = self { l } else { throw mismatch } } }
 
     private var mismatch: APIError { APIError(status: 500, code: "internal", message: "the core answered \(self) to another command") }
 }

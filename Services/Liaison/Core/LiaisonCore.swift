@@ -26,6 +26,13 @@ public final class LiaisonCore: ServiceCore {
         case overdue(periodDays: Double?)
         case acknowledgeCoordination(CoordinationAck)
         case coordinations(officerId: String?, status: String?)
+        /// The 12345 platform's answer to a diversion (issue 19).
+        case answerHandoff(HandoffAnswer)
+        case handoff(callId: String)
+        case raiseSupport(SupportInput)
+        case replySupport(SupportReply)
+        case support(requestId: String)
+        case supports(incidentId: String?, departmentId: String?)
     }
 
     public enum Reply: Sendable {
@@ -41,6 +48,9 @@ public final class LiaisonCore: ServiceCore {
         case overdue(OverdueReport)
         case coordination(CoordinationView)
         case coordinations([CoordinationView])
+        case handoff(HandoffView)
+        case support(DepartmentRequest)
+        case supports([DepartmentRequest])
     }
 
     /// The registry in memory (records and the match index), rebuilt from the store by `load`.
@@ -60,8 +70,15 @@ public final class LiaisonCore: ServiceCore {
     private let matchIncident: MatchIncident
     private let followDispatch = FollowDispatch()
     private let coordination = Coordination()
+    private let handoffs: Handoffs
+    private let supportRequests: SupportRequests
+    private var nextSupport = 1
 
-    public init(seed: [Enterprise], jurisdiction: Jurisdiction? = nil, settings: LiaisonSettings = LiaisonSettings()) {
+    public init(
+        seed: [Enterprise], jurisdiction: Jurisdiction? = nil, settings: LiaisonSettings = LiaisonSettings(), departments: Departments = Departments()
+    ) {
+        handoffs = Handoffs(settings: departments.handoff)
+        supportRequests = SupportRequests(departments: departments)
         self.seed = SeedRegistry(seed: seed)
         putEnterprise = PutEnterprise(validator: EnterpriseValidator(jurisdiction: jurisdiction))
         putCase = PutCase(jurisdiction: jurisdiction)
@@ -75,11 +92,13 @@ public final class LiaisonCore: ServiceCore {
     public static func migrate(_ migrator: inout DatabaseMigrator) {
         LiaisonSchema.migrate(&migrator)
         CoordinationStore.migrate(&migrator)
+        HandoffSchema.migrate(&migrator)
     }
 
     public func load(_ db: Database) throws {
         registry = Registry(try EnterpriseStore.records(db))
         seeded = try EnterpriseStore.isSeeded(db)
+        nextSupport = try HandoffStore.lastSupportNumber(db) + 1
         stale = false
     }
 
@@ -100,12 +119,20 @@ public final class LiaisonCore: ServiceCore {
             case .overdue(let periodDays): .overdue(try readOverdue.handle(periodDays: periodDays, registry: registry, tx))
             case .acknowledgeCoordination(let input): .coordination(try coordination.acknowledge(input, registry: registry, tx))
             case .coordinations(let officerId, let status): .coordinations(try CoordinationStore.list(tx.db, officerId: officerId, status: status))
+            case .answerHandoff(let answer): .handoff(try handoffs.answer(answer, tx))
+            case .handoff(let callId): .handoff(try handoffs.read(callId, tx))
+            case .raiseSupport(let input): .support(try supportRequests.raise(input, next: &nextSupport, tx))
+            case .replySupport(let reply): .support(try supportRequests.reply(reply, tx))
+            case .support(let requestId): .support(try supportRequests.read(requestId, tx))
+            case .supports(let incidentId, let departmentId): .supports(try HandoffStore.supports(incidentId: incidentId, departmentId: departmentId, tx.db))
             }
         }
     }
 
     /// The types ``apply(_:in:)`` uses (a new case must be added here); the engine drops the rest.
-    public static let appliedTypes: Set<String>? = [IncidentOpened.type, UnitAssigned.type, FieldReported.type]
+    public static let appliedTypes: Set<String>? = [
+        IncidentOpened.type, UnitAssigned.type, FieldReported.type, CoordinationHold.type, IncidentDiverted.type,
+    ]
 
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {
@@ -121,6 +148,9 @@ public final class LiaisonCore: ServiceCore {
         case CoordinationHold.type:
             let hold = try tx.decode(CoordinationHold.self, from: event)
             try guarded(tx) { try coordination.hold(hold, registry: registry, tx) }
+        case IncidentDiverted.type:
+            let diverted = try tx.decode(IncidentDiverted.self, from: event)
+            try handoffs.diverted(diverted, tx)
         default:
             return
         }
@@ -128,6 +158,8 @@ public final class LiaisonCore: ServiceCore {
 
     public func tick(in tx: Transaction) throws {
         try guarded(tx) { try PruneSeen().tick(lastPrune: &lastPrune, tx) }
+        try handoffs.tick(tx)
+        try supportRequests.tick(tx)
     }
 
     /// Runs `body` with a fresh registry, seeded on a new store; marks the registry stale if

@@ -13,10 +13,13 @@ import Wire
 enum ScoringService {
     static func definition(rules: ScoringRules, jurisdiction: Jurisdiction) -> ServiceDefinition<ScoringCore> {
         let inForce = RulesInForce(rules)
-        return ServiceDefinition(
+        var definition = ServiceDefinition(
             name: .scoring, follows: [.intake, .dispatch],
             makeCore: { ScoringCore(rules: rules, jurisdiction: jurisdiction) },
             api: { api($0, jurisdiction: jurisdiction, rules: inForce) })
+        // Hand-off KPIs (issue 19); the points ledger does not wait for liaison.
+        definition.optionalFollows = [.liaison]
+        return definition
     }
 
     /// The operations of ``ScoringAPI`` and the HTTP routes onto them (docs/scoring.md).
@@ -73,6 +76,9 @@ enum ScoringService {
         api.get("/v1/rankings", ScoringAPI.rankings)
         api.get("/v1/officers/:id/points", ScoringAPI.officerPoints)
         api.get("/v1/kpis", ScoringAPI.kpis)
+        let handoffKPIs = HandoffKPIQueries(reader: context.reader)
+        api.on(ScoringAPI.handoffKPIs) { q in try await handoffKPIs.kpis(q) }
+        api.get("/v1/kpis/handoffs", ScoringAPI.handoffKPIs)
         api.get("/v1/intervals", ScoringAPI.intervals)
         api.get("/v1/awards", ScoringAPI.awards)
         // Not an operation route: the report is also served as CSV (`format=csv`), which is not JSON.

@@ -55,7 +55,10 @@ public final class ScoringCore: ServiceCore {
     var deriver: IncidentDeriver { IncidentDeriver(rules: rules, promises: promises, decoded: decoded) }
 
     /// scoring's tables (Store/Schema.swift).
-    public static func migrate(_ migrator: inout DatabaseMigrator) { ScoringSchema.migrate(&migrator) }
+    public static func migrate(_ migrator: inout DatabaseMigrator) {
+        ScoringSchema.migrate(&migrator)
+        HandoffFacts.migrate(&migrator)
+    }
 
     /// Nothing to rebuild: scoring's state is its tables.
     public func load(_ db: Database) throws {}
@@ -64,7 +67,8 @@ public final class ScoringCore: ServiceCore {
 
     /// The types ``apply(_:in:)`` uses (a new case must be added here); the engine drops the rest.
     public static let appliedTypes: Set<String>? = [
-        IncidentOpened.type, UnitAssigned.type, FieldReported.type, SLABreached.type, IncidentClosed.type,
+        IncidentOpened.type, UnitAssigned.type, FieldReported.type, SLABreached.type, IncidentClosed.type, HandoffChanged.type,
+        SupportChanged.type,
     ]
 
     /// Keeps the events scoring uses as facts of their incident (Handlers/, one per type); ignores the rest.
@@ -75,6 +79,7 @@ public final class ScoringCore: ServiceCore {
         case FieldReported.type: try FieldReportedHandler.apply(event, in: tx, cache: decoded)
         case SLABreached.type: try SLABreachedHandler.apply(event, in: tx)
         case IncidentClosed.type: try IncidentClosedHandler.apply(event, in: tx)
+        case HandoffChanged.type, SupportChanged.type: try HandoffFacts.apply(event, in: tx)
         default: return  // not a fact scoring keeps
         }
     }

@@ -23,6 +23,12 @@ struct CallRouting {
 
         if category == .nonPolice {
             let destination = rules.diversion.destination(request.description)
+            if DiversionSafetyNet.awaitsConfirmation(d.classification) {
+                d.outcome = .review
+                d.diversion = destination
+                d.flags += ["needs-review", DiversionSafetyNet.suggestedFlag]
+                return
+            }
             d.outcome = .diverted
             d.diversion = destination
             try tx.emit(

@@ -11,6 +11,8 @@ public struct IntakeRules: Sendable {
     public var maxFutureSkew: TimeInterval = 5 * 60
     /// A `receivedAt` older than this is impossible (a call is entered as it is taken).
     public var maxAge: TimeInterval = 24 * 3600
+    /// Keyword diversions wait for confirmation; reviews have a timer (issue 15 point 9).
+    public var safetyNet = DiversionSafetyNet()
 
     public init() {}
 

@@ -28,6 +28,8 @@ public struct CallRecord: Codable, Sendable, Hashable {
     public var callTaker: String?
     public var clientRef: String?
     public var description: String?
+    /// A diverted call's life at the 12345 platform (liaison's hand-off steps), on the call's read API.
+    public var handoff: [HandoffChanged]?
 
     init(row: Row, jurisdiction: Jurisdiction?) {
         callId = row["id"]

@@ -72,7 +72,13 @@ enum IntakeSQL {
     }
 
     static func call(_ id: String, jurisdiction: Jurisdiction?, _ db: Database) throws -> CallRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE id = ?", arguments: [id]).map { CallRecord(row: $0, jurisdiction: jurisdiction) }
+        guard var record = try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE id = ?", arguments: [id]).map({ CallRecord(row: $0, jurisdiction: jurisdiction) })
+        else { return nil }
+        if record.diversion != nil {
+            let steps = try DiversionStore.steps(id, db)
+            record.handoff = steps.isEmpty ? nil : steps
+        }
+        return record
     }
 
     static func calls(_ q: CallQuery, jurisdiction: Jurisdiction?, _ db: Database) throws -> CallPage {
