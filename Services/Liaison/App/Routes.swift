@@ -61,6 +61,7 @@ enum LiaisonService {
         api.on(LiaisonAPI.acknowledgeCoordination) { input in try await engine.run(.acknowledgeCoordination(input)).coordination }
         api.on(LiaisonAPI.coordinations) { filter in
             CoordinationList(holds: try await engine.run(.coordinations(officerId: filter.officer, status: filter.status)).coordinations)
+        }
         api.on(LiaisonAPI.answerHandoff) { answer in try await engine.run(.answerHandoff(answer)).handoffView }
         api.on(LiaisonAPI.handoff) { query in try await engine.run(.handoff(callId: query.callId)).handoffView }
         api.on(LiaisonAPI.raiseSupport) { input in Reply(try await engine.run(.raiseSupport(input)).departmentRequest, status: 201) }
