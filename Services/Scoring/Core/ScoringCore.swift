@@ -63,6 +63,7 @@ public final class ScoringCore: ServiceCore {
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {
         case IncidentOpened.type: try IncidentOpenedHandler.apply(event, in: tx)
+        case IncidentUpgraded.type: try IncidentUpgradedHandler.apply(event, in: tx)
         case UnitAssigned.type: try UnitAssignedHandler.apply(event, in: tx)
         case FieldReported.type: try FieldReportedHandler.apply(event, in: tx)
         case SLABreached.type: try SLABreachedHandler.apply(event, in: tx)

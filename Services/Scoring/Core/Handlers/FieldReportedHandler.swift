@@ -4,8 +4,8 @@ import Wire
 
 /// dispatch's `dispatch.field.<stage>`: a unit's sign-off, arrival, feedback, handover or close.
 enum FieldReportedHandler {
-    /// The stages that change an award or a KPI; the others (en route, support requests) are not kept.
-    static let kept: [FieldStage] = [.signedOff, .arrived, .feedback, .closed, .handover]
+    /// The stages that change an award or a KPI (en route is an implied sign-off); support requests are not kept.
+    static let kept: [FieldStage] = [.signedOff, .enRoute, .arrived, .feedback, .closed, .handover]
 
     /// The stage is read from the topic, so a stage scoring does not keep is never decoded.
     static func apply(_ event: Envelope, in tx: Transaction) throws {
