@@ -99,6 +99,9 @@ public final class LiaisonCore: ServiceCore {
         case IncidentOpened.type:
             let opened = try tx.decode(IncidentOpened.self, from: event)
             try guarded(tx) { try matchIncident.apply(opened, registry: registry, tx) }
+        case IncidentUpgraded.type:
+            let upgraded = try tx.decode(IncidentUpgraded.self, from: event)
+            try guarded(tx) { try FollowUpgrade().apply(upgraded, tx) }
         case UnitAssigned.type:
             let assigned = try tx.decode(UnitAssigned.self, from: event)
             try guarded(tx) { try followDispatch.assigned(assigned, payload: event.payload, registry: registry, tx) }
