@@ -30,12 +30,15 @@ struct UpgradeTests {
 
         // Nothing is lowered: a lesser category of the same matter, fewer casualties, a less urgent priority.
         let serious = IncidentUpgrade.Incident(category: .criminal, priority: 1, major: true, casualties: 3)
-        #expect(IncidentUpgrade.of(serious, call: Self.reading(.dispute, source: "callTaker", casualties: 1), description: nil, major: .standard) == nil)
+        #expect(
+            IncidentUpgrade.of(serious, call: Self.reading(.dispute, source: "callTaker", casualties: 1), description: nil, major: .standard) == nil)
         #expect(IncidentUpgrade.of(fight, call: Self.reading(.publicOrder), description: "又打起来了", major: .standard) == nil)
         // Another matter by the rules does not change the category; by the call-taker (who merged it) it does.
         let dispute = IncidentUpgrade.Incident(category: .dispute, priority: 3, major: false, casualties: 0)
         #expect(IncidentUpgrade.of(dispute, call: Self.reading(.helpRequest), description: nil, major: .standard) == nil)
-        #expect(IncidentUpgrade.of(dispute, call: Self.reading(.helpRequest, source: "callTaker"), description: nil, major: .standard)?.category == .helpRequest)
+        #expect(
+            IncidentUpgrade.of(dispute, call: Self.reading(.helpRequest, source: "callTaker"), description: nil, major: .standard)?.category
+                == .helpRequest)
         // Casualties reaching `minCasualties` make it major.
         #expect(IncidentUpgrade.of(minor, call: Self.reading(nil, source: nil, casualties: 3), description: nil, major: .standard)?.major == true)
 

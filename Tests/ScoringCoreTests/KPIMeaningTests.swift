@@ -136,7 +136,8 @@ import Wire
     func nullsAreWritten() throws {
         let k = KPIs([], rules: .defaults)
         let report = KPIReport(
-            level: .city, key: RoutingKey.city, period: .all(earliest: t0, latest: t0), previous: .all(earliest: t0, latest: t0).previous(timeZone: Self.tz),
+            level: .city, key: RoutingKey.city, period: .all(earliest: t0, latest: t0),
+            previous: .all(earliest: t0, latest: t0).previous(timeZone: Self.tz),
             now: [], before: [], rules: .defaults)
         let json = String(decoding: try JSONCodec.encoder().encode(report), as: UTF8.self)
         #expect(json.contains("\"arrivalMeanSeconds\":null"))

@@ -211,7 +211,8 @@ enum Facts {
         #expect(throws: ScoringRefusal.self) {
             try PeriodSelection(from: "2026-11-02T00:00:00Z", to: "2026-11-01T00:00:00Z").resolve(default: .day, latestEvent: nil, timeZone: tz)
         }
-        #expect(PeriodSelection(kind: .all).resolveOrNil(tz) == Period(kind: .all, from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 0)))
+        let empty = Period(kind: .all, from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 0))
+        #expect(PeriodSelection(kind: .all).resolveOrNil(tz) == empty, "all time on an empty store is empty, not year 5138")
     }
 }
 

@@ -90,11 +90,10 @@ struct CallRouting {
         opened.categorySource = c?.source
         opened.flags = d.flags.isEmpty ? nil : d.flags
         opened.referral = request.referral
-        if c.flatMap({ rules.major.reason(category: category, priority: opened.priority, casualties: $0.casualties, description: request.description) })
-            != nil
-        {
-            try UpgradeStore.markMajor(id, tx)
-        }
+        // Major by dispatch's reading: only a call that makes it major later is an upgrade.
+        let major = rules.major.reason(
+            category: category, priority: opened.priority, casualties: opened.casualties, description: request.description)
+        if major != nil { try UpgradeStore.markMajor(id, tx) }
         try tx.emit(opened)
         d.outcome = .opened
         d.incidentId = id
@@ -124,7 +123,8 @@ struct CallRouting {
             IncidentMerged(
                 incidentId: incident, callId: callId, channel: request.channel, reason: reason,
                 distanceMeters: distance.map { ($0 * 10).rounded() / 10 },
-                callCount: merged.callCount, category: upgraded?.category ?? merged.category, place: place, caller: request.caller, description: request.description,
+                callCount: merged.callCount, category: upgraded?.category ?? merged.category, place: place, caller: request.caller,
+                description: request.description,
                 callTaker: request.callTaker, casualties: request.casualties, regionId: merged.regionId, receivedAt: receivedAt))
         if let upgraded { try tx.emit(upgraded) }
     }

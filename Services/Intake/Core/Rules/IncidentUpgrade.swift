@@ -57,7 +57,8 @@ public struct IncidentUpgrade: Sendable, Hashable {
             if escalates(c, over: incident.category) || (byCallTaker && !continues(c, incident.category) && asUrgent) {
                 category = c
                 reasons.append(
-                    byCallTaker ? "the call-taker classified a repeat call \(c.rawValue)" : "a repeat call reports \(c.rawValue) (\(call.source ?? "rules"))")
+                    byCallTaker
+                        ? "the call-taker classified a repeat call \(c.rawValue)" : "a repeat call reports \(c.rawValue) (\(call.source ?? "rules"))")
             }
         }
         // A minor accident where someone is hurt is a casualty accident (伤亡事故, 一警双派),

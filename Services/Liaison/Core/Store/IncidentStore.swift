@@ -58,7 +58,9 @@ enum IncidentStore {
     }
 
     /// A repeat call's upgrade of a matched incident: its category and severity from now on.
-    static func upgrade(_ incidentId: String, enterpriseId: String, category: Category, severity: EnterpriseAlert.Severity, _ tx: Transaction) throws {
+    static func upgrade(
+        _ incidentId: String, enterpriseId: String, category: Category, severity: EnterpriseAlert.Severity, _ tx: Transaction
+    ) throws {
         try tx.run(
             "UPDATE incidents SET category = ?, severity = ? WHERE incident_id = ? AND enterprise_id = ?",
             [category.rawValue, severity.rawValue, incidentId, enterpriseId])

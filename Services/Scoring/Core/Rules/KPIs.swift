@@ -66,7 +66,9 @@ public struct KPIs: Codable, Sendable, Hashable {
         let closedIncidents = members.filter { $0.0.closed != nil }
         let selfHandled = closedIncidents.filter { !$0.0.handedOver }.count
         let signOff = assignments.map { TimedRate.verdict(start: $0.assigned, done: $0.signed, limit: rules.timers.signOffSeconds, now: now) }
-        let feedback = members.map { TimedRate.verdict(start: $0.0.start, done: $0.0.firstFeedback, limit: rules.timers.firstFeedbackSeconds, now: now) }
+        let feedback = members.map {
+            TimedRate.verdict(start: $0.0.start, done: $0.0.firstFeedback, limit: rules.timers.firstFeedbackSeconds, now: now)
+        }
         let close = members.map { TimedRate.verdict(start: $0.0.start, done: $0.0.closed, limit: rules.timers.closeSeconds, now: now) }
         let arrivals = members.compactMap { m in m.1.compactMap(\.arrived).min().map { $0 - m.0.start } }
         let minor = closedIncidents.filter { $0.0.category == Category.accidentMinor.rawValue }
