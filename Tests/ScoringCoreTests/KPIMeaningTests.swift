@@ -151,3 +151,18 @@ import Wire
         #expect(Set(object.keys) == Set(k.figures.keys))
     }
 }
+
+extension KPIMeaningTests {
+    @Test("a sign-off award for an implied sign-off cites the report that implied it")
+    func impliedSignOffIsCited() async throws {
+        let h = try Harness()
+        let i = EventSource("intake")
+        let d = EventSource("dispatch")
+        let assigned = d.event(Make.assigned("A", unit: "U1", officers: ["O1"], at: 10))
+        let arrived = d.event(Make.field("A", unit: "U1", officers: ["O1"], .arrived, at: 60))
+        try await h.deliver([i.event(Make.opened("A", .accidentMinor, at: 0)), assigned, arrived])
+        let line = try #require(try h.lines("O1").rule("signOff.onTime"))
+        #expect(line.earnedBy.contains { $0.hasSuffix(":\(arrived.header.seq)") }, "\(line.earnedBy)")
+        #expect(line.at == at(60))
+    }
+}

@@ -24,4 +24,10 @@ public enum TimedRate {
 /// its way, on scene, reporting or closing took the incident (dispatch reads them the same way).
 public enum ImpliedSignOff {
     public static func implies(_ stage: FieldStage) -> Bool { [.signedOff, .enRoute, .arrived, .feedback, .closed].contains(stage) }
+
+    /// The id of the unit's first report that signs it off (explicitly or not): the fact a
+    /// sign-off award cites. `reports` in time order.
+    static func firstReport(of unitId: String, in reports: [(Fact, FieldReported)]) -> String? {
+        reports.first { $0.1.unitId == unitId && implies($0.1.stage) }?.0.id
+    }
 }
