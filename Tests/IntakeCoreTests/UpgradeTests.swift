@@ -45,6 +45,8 @@ struct UpgradeTests {
         #expect(IncidentUpgrade.continues(.accidentCasualty, .accidentMinor) && IncidentUpgrade.continues(.criminal, .dispute))
         #expect(!IncidentUpgrade.continues(.accidentMinor, .dispute) && IncidentUpgrade.continues(nil, .dispute))
         #expect(Set(IncidentUpgrade.sameMatter(.publicOrder)) == [.dispute, .publicOrder, .criminal])
+        #expect(IncidentUpgrade.samePlaceCategories(.publicOrder) == [.publicOrder])
+        #expect(Set(IncidentUpgrade.samePlaceCategories(.accidentCasualty)) == [.accidentMinor, .accidentCasualty])
         #expect(Demo.rules.major.keywords.contains("持刀"), "intake reads dispatch's major keywords")
     }
 
@@ -138,5 +140,19 @@ extension UpgradeTests {
     func noLateralDowngrade() {
         let crash = IncidentUpgrade.Incident(category: .accidentCasualty, priority: 1, major: false, casualties: 2)
         #expect(IncidentUpgrade.of(crash, call: Self.reading(.dispute, source: "callTaker"), description: nil, major: .standard) == nil)
+    }
+}
+
+extension UpgradeTests {
+    @Test("another caller at the same accident reporting someone hurt joins it and upgrades it; another matter nearby does not join")
+    func samePlaceAccident() async throws {
+        let h = try Harness()
+        let first = try await h.accepted(call(phone: "13800005010", hint: nil, description: "两车刮擦"))
+        let passerBy = try await h.accepted(
+            call(phone: "13800005011", at: north(of: Demo.urban, 60), hint: nil, description: "路口车祸，有人受伤倒地", casualties: 1))
+        #expect(passerBy.outcome == .merged && passerBy.incidentId == first.incidentId && passerBy.mergeReason == "samePlace")
+        #expect(try h.payloads(IncidentUpgraded.self).first?.category == .accidentCasualty)
+        let fight = try await h.accepted(call(phone: "13800005012", at: north(of: Demo.urban, 60), hint: .publicOrder, description: "有人打架"))
+        #expect(fight.outcome == .opened)
     }
 }

@@ -63,7 +63,7 @@ struct CallRouting {
         if let c = d.coordinate {
             let box = rules.merge.searchBox(around: c)
             let candidates = try IncidentStore.openIncidents(
-                categories: IncidentUpgrade.sameMatter(category), lat: box.lat, lon: box.lon, since: since, tx.db)
+                categories: IncidentUpgrade.samePlaceCategories(category), lat: box.lat, lon: box.lon, since: since, tx.db)
             if let match = rules.merge.samePlace(candidates, at: c) {
                 try merge(
                     into: match.incidentId, reason: "samePlace", distance: match.distance, request, callId: callId, receivedAt: receivedAt,

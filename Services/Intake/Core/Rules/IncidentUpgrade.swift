@@ -104,8 +104,15 @@ public struct IncidentUpgrade: Sendable, Hashable {
         }
     }
 
-    /// The categories of the same matter as `c` (what a same-place merge looks among).
+    /// The categories of the same matter as `c`.
     public static func sameMatter(_ c: Category) -> [Category] { Category.allCases.filter { matter($0).matter == matter(c).matter } }
+
+    /// What a same-place merge looks among: the same category, and for an accident either kind
+    /// (two accident calls within the place radius and the window are one accident, one of them
+    /// finding someone hurt); a dispute and a crime a street apart may well be two incidents.
+    public static func samePlaceCategories(_ c: Category) -> [Category] {
+        matter(c).matter == matter(.accidentMinor).matter ? sameMatter(c) : [c]
+    }
 
     /// Whether a call of category `call` (nil: not classified) is about the same matter as an
     /// incident of `incident`: a same-caller call about another matter opens its own incident.
