@@ -4,7 +4,7 @@ SWIFT ?= swift
 BIN := .build/debug
 RELEASE_BIN := .build/release
 
-.PHONY: format pyenv up test deps build build-release bench chaos compose-check dockerfile-lint deploy-check netns-test catalogue-check catalogue-lock clean help
+.PHONY: format pyenv up test deps build build-release build-bench bench chaos compose-check dockerfile-lint deploy-check netns-test catalogue-check catalogue-lock clean help
 
 help:
 	@echo "make up      install what is missing, build, start the four services on loopback, run the demo"
@@ -88,8 +88,12 @@ container-test:
 netns-test:
 	@bash scripts/netns-test.sh $(BIN)
 
-bench: build-release
-	@bash scripts/bench.sh $(RELEASE_BIN)
+## The bench's release build has its own scratch path, so it never fights a debug build.
+build-bench: deps
+	$(SWIFT) build -c release --scratch-path .build-bench
+
+bench: build-bench
+	@bash scripts/bench.sh .build-bench/release
 
 chaos: build-release
 	@bash scripts/chaos.sh $(RELEASE_BIN)

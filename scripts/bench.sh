@@ -3,40 +3,58 @@
 #   1. raw libzmq PUB→SUB (C, two processes, 512-byte messages): the yardstick;
 #   2. the bus layer alone (envelope + Swift wrapper, same shape);
 #   3. the whole set end to end (four release services as separate processes, durability on):
-#      max throughput, then latency at 1,000 calls/s, then resident memory after BENCH_MEMORY_CALLS calls;
-# and writes the figures with the machine's description into BENCHMARKS.md.
+#      max throughput (with each service's and the load generator's CPU, and perf profiles),
+#      latency at several rates, then resident memory after BENCH_MEMORY_CALLS calls;
+# and writes the figures with the machine's description into BENCHMARKS.md (and bench/latency.png).
+# Shorter runs for a busy machine: BENCH_MAX_CALLS, BENCH_LATENCY_CALLS, BENCH_MEMORY_CALLS,
+# BENCH_RATES (calls/s of the latency table), BENCH_RATE_SECONDS, BENCH_BUS_ROUNDS, BENCH_BUS_COUNT;
+# BENCH_NOTE is printed under the machine (e.g. that other builds were running).
 set -euo pipefail
-BIN=${1:-.build/release}
+BIN=${1:-.build-bench/release}
 MAX_CALLS=${BENCH_MAX_CALLS:-200000}
 LAT_CALLS=${BENCH_LATENCY_CALLS:-30000}
 MEM_CALLS=${BENCH_MEMORY_CALLS:-1000000}
+RATES=${BENCH_RATES:-100 250 500 1000}
+RATE_SECONDS=${BENCH_RATE_SECONDS:-30}
+BUS_ROUNDS=${BENCH_BUS_ROUNDS:-3}
+BUS_COUNT=${BENCH_BUS_COUNT:-1000000}
+# Calls in flight per client: enough to keep the set busy, few enough that a call is not resent
+# (after 3 s) only because it waited in a long queue — a resend is work the figures would count.
+WINDOW=${BENCH_WINDOW:-64}
+# Outbox retention by count and by age: a million-call run stays bounded on disk either way.
+RETENTION=(--retention-events 300000 --retention-hours "${BENCH_RETENTION_HOURS:-0.1}")
 WORK=$(mktemp -d /tmp/precinct-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
+echo "$BUS_ROUNDS $BUS_COUNT $WINDOW ${BENCH_RETENTION_HOURS:-0.1}" > "$WORK/settings.txt"
+echo "${BENCH_NOTE:-}" > "$WORK/note.txt"
 
 echo "== raw libzmq PUB→SUB (C)"
 cc -O2 -o "$WORK/zmq_pubsub" bench/zmq_pubsub.c $(pkg-config --cflags --libs libzmq 2>/dev/null | sed 's/-isystem [^ ]*//g')
 raw_rates=()
 bus_rates=()
-for i in 1 2 3; do
-  "$WORK/zmq_pubsub" sub "tcp://127.0.0.1:5591" 512 1000000 > "$WORK/raw.$i" & sleep 0.3
-  "$WORK/zmq_pubsub" pub "tcp://127.0.0.1:5591" 512 1000000; wait
+for i in $(seq 1 "$BUS_ROUNDS"); do
+  "$WORK/zmq_pubsub" sub "tcp://127.0.0.1:5591" 512 "$BUS_COUNT" > "$WORK/raw.$i" & sleep 0.3
+  "$WORK/zmq_pubsub" pub "tcp://127.0.0.1:5591" 512 "$BUS_COUNT"; wait
   raw_rates+=("$(cat "$WORK/raw.$i")")
+  echo "== raw libzmq, the bus's three frames (like for like), round $i"
+  "$WORK/zmq_pubsub" sub "tcp://127.0.0.1:5594" 512 "$BUS_COUNT" 3 > "$WORK/raw3.$i" & sleep 0.3
+  "$WORK/zmq_pubsub" pub "tcp://127.0.0.1:5594" 512 "$BUS_COUNT" 3; wait
   echo "== bus layer (envelope + Swift wrapper), round $i"
-  "$BIN/precinct" bench-bus sub --endpoint "tcp://127.0.0.1:5592" --count 1000000 > "$WORK/bus.$i" & sleep 0.3
-  "$BIN/precinct" bench-bus pub --endpoint "tcp://127.0.0.1:5592" --count 1000000; wait
+  "$BIN/precinct" bench-bus sub --endpoint "tcp://127.0.0.1:5592" --count "$BUS_COUNT" > "$WORK/bus.$i" & sleep 0.3
+  "$BIN/precinct" bench-bus pub --endpoint "tcp://127.0.0.1:5592" --count "$BUS_COUNT"; wait
   bus_rates+=("$(cat "$WORK/bus.$i")")
   echo "== bus layer with CURVE, round $i"
   rm -f "$WORK/curve.key"
-  "$BIN/precinct" bench-bus sub --endpoint "tcp://127.0.0.1:5593" --count 1000000 --curve-key-file "$WORK/curve.key" > "$WORK/curve.$i" & sleep 0.3
-  "$BIN/precinct" bench-bus pub --endpoint "tcp://127.0.0.1:5593" --count 1000000 --curve-key-file "$WORK/curve.key"; wait
-  echo "   raw ${raw_rates[-1]} msgs/s, bus ${bus_rates[-1]} msgs/s, bus with CURVE $(cat "$WORK/curve.$i") msgs/s"
+  "$BIN/precinct" bench-bus sub --endpoint "tcp://127.0.0.1:5593" --count "$BUS_COUNT" --curve-key-file "$WORK/curve.key" > "$WORK/curve.$i" & sleep 0.3
+  "$BIN/precinct" bench-bus pub --endpoint "tcp://127.0.0.1:5593" --count "$BUS_COUNT" --curve-key-file "$WORK/curve.key"; wait
+  echo "   raw ${raw_rates[-1]} msgs/s, raw in three frames $(cat "$WORK/raw3.$i") msgs/s, bus ${bus_rates[-1]} msgs/s, bus with CURVE $(cat "$WORK/curve.$i") msgs/s"
 done
 
 start_set() {
   local data=$1
   mkdir -p "$data"
   for s in intake dispatch scoring liaison; do
-    args=(--data-dir "$data" --http-port 0 --log-level warning --bind-pub "ipc://$data/$s.pub" --bind-router "ipc://$data/$s.router" --bind-integrators "ipc://$data/$s.integrators" --retention-events 300000)
+    args=(--data-dir "$data" --http-port 0 --log-level warning --bind-pub "ipc://$data/$s.pub" --bind-router "ipc://$data/$s.router" --bind-integrators "ipc://$data/$s.integrators" "${RETENTION[@]}")
     for p in intake dispatch scoring liaison; do
       [ "$p" = "$s" ] || args+=("--$p-pub" "ipc://$data/$p.pub" "--$p-router" "ipc://$data/$p.router")
     done
@@ -62,20 +80,23 @@ rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$1/$2.pid")/status"
 # CPU seconds (user + system) a service has used so far.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$(cat "$1/$2.pid")/stat"; }
 
+# The load generator's lines as they come (it prints to a pipe).
+load() { stdbuf -oL "$BIN/precinct" load --enterprise-share 0.1 "$@"; }
+
 echo "== end to end, max throughput ($MAX_CALLS calls)"
 start_set "$WORK/max"
-"$BIN/precinct" load --calls "$MAX_CALLS" --clients 4 --window 512 --enterprise-share 0.1 --endpoints-dir "$WORK/max" --json "$WORK/max.json" | tee "$WORK/max.txt" &
+load --calls "$MAX_CALLS" --clients 4 --window "$WINDOW" --endpoints-dir "$WORK/max" --json "$WORK/max.json" | tee "$WORK/max.txt" &
 load_pid=$!
 if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then
-  # Where the time goes: 10 s of on-CPU samples of the two busiest services, mid-run.
+  # Where the time goes: 10 s of on-CPU samples of each service, mid-run.
   sleep 3
   perf_pids=()
-  for s in dispatch intake; do
+  for s in intake dispatch scoring liaison; do
     perf record -F 499 -g -p "$(cat "$WORK/max/$s.pid")" -o "$WORK/perf.$s" -- sleep 10 >/dev/null 2>&1 &
     perf_pids+=($!)
   done
   wait "${perf_pids[@]}" 2>/dev/null || true
-  for s in dispatch intake; do
+  for s in intake dispatch scoring liaison; do
     perf report -i "$WORK/perf.$s" --no-children --sort symbol --stdio -g none 2>/dev/null | grep '%' | head -25 \
       | swift demangle --simplified 2>/dev/null | cut -c1-150 > "$WORK/profile.$s.txt" || true
   done
@@ -86,19 +107,27 @@ for s in intake dispatch scoring liaison; do cpu_line+="$s $(cpu "$WORK/max" $s)
 echo "${cpu_line%, }" > "$WORK/cpu.txt"
 stop_set "$WORK/max"
 
-echo "== end to end, latency at 1,000 calls/s ($LAT_CALLS calls)"
-start_set "$WORK/lat"
-"$BIN/precinct" load --calls "$LAT_CALLS" --rate 1000 --clients 2 --enterprise-share 0.1 --endpoints-dir "$WORK/lat" --json "$WORK/lat.json" | tee "$WORK/lat.txt"
-stop_set "$WORK/lat"
+for rate in $RATES; do
+  calls=$(python3 -c "print(int($rate * $RATE_SECONDS))")
+  [ "$rate" = 1000 ] && calls=$LAT_CALLS
+  echo "== end to end, latency at $rate calls/s ($calls calls)"
+  start_set "$WORK/lat$rate"
+  load --calls "$calls" --rate "$rate" --clients 2 --endpoints-dir "$WORK/lat$rate" --json "$WORK/lat.$rate.json" | tee "$WORK/lat.$rate.txt"
+  stop_set "$WORK/lat$rate"
+  [ "$rate" = 1000 ] && cp "$WORK/lat.$rate.json" "$WORK/lat.json"
+done
+[ -f "$WORK/lat.json" ] || cp "$WORK/lat.$(echo $RATES | awk '{print $NF}').json" "$WORK/lat.json"
 
 echo "== memory after $MEM_CALLS calls"
 start_set "$WORK/mem"
-"$BIN/precinct" load --calls "$MEM_CALLS" --clients 4 --window 512 --enterprise-share 0.1 --endpoints-dir "$WORK/mem" --json "$WORK/mem.json" | tee "$WORK/mem.txt"
+load --calls "$MEM_CALLS" --clients 4 --window "$WINDOW" --endpoints-dir "$WORK/mem" --json "$WORK/mem.json" | tee "$WORK/mem.txt"
 mem_line=""
 for s in intake dispatch scoring liaison; do mem_line+="$s $(rss "$WORK/mem" $s) MB, "; done
 disk_line=$(du -sh "$WORK/mem" | cut -f1)
 stop_set "$WORK/mem"
 
-python3 scripts/bench_report.py "$WORK" "${raw_rates[*]}" "${bus_rates[*]}" "${mem_line%, }" "$disk_line" "$MEM_CALLS" > BENCHMARKS.md
+python3 scripts/bench_report.py "$WORK" "${raw_rates[*]}" "${bus_rates[*]}" "${mem_line%, }" "$disk_line" "$MEM_CALLS" "$RATES" > "$WORK/BENCHMARKS.md"
+cp "$WORK/BENCHMARKS.md" BENCHMARKS.md
+[ -f "$WORK/latency.png" ] && cp "$WORK/latency.png" bench/latency.png
 echo "== wrote BENCHMARKS.md"
 sed -n '1,40p' BENCHMARKS.md

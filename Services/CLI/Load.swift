@@ -109,8 +109,12 @@ struct Load: AsyncParsableCommand {
         }
         observerBus.stop()
         fieldPlayer.stop()
+        // The generator's own cost, so a bench can tell whether it was the bottleneck.
+        let ownCPU = Self.processCPUSeconds()
+        print(String(format: "load generator CPU: %.2f s (%.0f µs per call)", ownCPU, ownCPU * 1e6 / Double(max(calls, 1))))
         if let json {
             var object = report.json
+            object["loadCpuSeconds"] = ownCPU
             object["runId"] = run
             object["transport"] = transport
             object["clients"] = clients
@@ -120,6 +124,13 @@ struct Load: AsyncParsableCommand {
             try data.write(to: URL(fileURLWithPath: json))
         }
         if let verification, !verification.passed { throw ExitCode(2) }
+    }
+
+    /// User plus system CPU time this process has used (all its threads), in seconds.
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        guard clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) == 0 else { return 0 }
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     private func sendOverHTTP(plan: CallPlan, results: LoadResults, start: UInt64) async throws {

@@ -25,10 +25,15 @@ public protocol ServiceCore: AnyObject, SendableMetatype {
     func apply(_ event: Envelope, in tx: Transaction) throws
     /// Time-driven work (timers), on event time (`tx.now`).
     func tick(in tx: Transaction) throws
+    /// The event types ``apply(_:in:)`` uses (nil: every type). The engine drops the others as
+    /// they arrive, before its queue and its transaction: an ignored event costs no savepoint and
+    /// no work of the core. A core that starts using a type must add it here.
+    static var appliedTypes: Set<String>? { get }
 }
 
 extension ServiceCore {
     public func tick(in tx: Transaction) throws {}
+    public static var appliedTypes: Set<String>? { nil }
 }
 
 public struct EngineConfig: Sendable {
@@ -148,8 +153,18 @@ public final class Engine<Core: ServiceCore>: Sendable {
         }
     }
 
+    /// Queues events from `source` for the core. Of the types the core does not use
+    /// (``ServiceCore/appliedTypes``) only the batch's last event is kept, to carry the source's
+    /// position into the inbox (so a restart does not replay what was already seen).
     public func deliver(_ events: [Envelope], from source: String) {
-        enqueue(.events(events, source: source))
+        guard let types = Core.appliedTypes else {
+            enqueue(.events(events, source: source))
+            return
+        }
+        var kept = events.filter { types.contains($0.header.type) }
+        if let last = events.last, !types.contains(last.header.type) { kept.append(last) }
+        guard !kept.isEmpty else { return }
+        enqueue(.events(kept, source: source))
     }
 
     public func deadLetter(frames: [[UInt8]], source: String?, reason: String) {
@@ -276,6 +291,13 @@ public final class Engine<Core: ServiceCore>: Sendable {
                                 position = InboxPosition(epoch: event.header.epoch, seq: 0)
                             }
                             guard event.header.seq > position.seq else { continue }  // already applied
+                            if let types = Core.appliedTypes, !types.contains(event.header.type) {
+                                // Not used by the core: only the position moves.
+                                position.seq = event.header.seq
+                                newInbox[source] = position
+                                dirty.insert(source)
+                                continue
+                            }
                             tx.cause = event.header
                             do {
                                 try tx.savepoint { try core.apply(event, in: tx) }

@@ -108,7 +108,8 @@ extension SLABreached {
     public static var example: SLABreached {
         SLABreached(
             incidentId: Sample.incidentId, unitId: Sample.unitId, officerIds: Sample.officerIds, timer: .signOff, regionId: Sample.regionId,
-            stationId: Sample.stationId, startedAt: sampleTime(2.5), dueAt: sampleTime(92.5), action: "redispatched", at: sampleTime(92.5))
+            stationId: Sample.stationId, startedAt: sampleTime(2.5), dueAt: sampleTime(92.5), action: "redispatched", at: sampleTime(92.5),
+            unitIds: [Sample.unitId])
     }
 }
 

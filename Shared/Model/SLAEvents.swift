@@ -56,14 +56,19 @@ public struct SLABreached: EventPayload, Hashable {
     public var stationId: String?
     public var startedAt: Date
     public var dueAt: Date
-    /// What dispatch did about it: `redispatched`, `queued`, or `none`.
+    /// What dispatch did about it: `redispatched`, `queued`, `escalated`, `offered`, `sent`, or `none`.
     public var action: String
     public var at: Date
+    /// Every unit the breach charges (`officerIds` are their officers): the unit whose sign-off
+    /// expired; the units on the incident not yet arrived at the arrival deadline; whoever holds
+    /// the incident at a feedback or close deadline. Absent in older events (read `unitId` then).
+    public var unitIds: [String]?
 
     public init(
         incidentId: String, unitId: String?, officerIds: [String], timer: SLATimer, regionId: String?, stationId: String?,
-        startedAt: Date, dueAt: Date, action: String, at: Date
+        startedAt: Date, dueAt: Date, action: String, at: Date, unitIds: [String]? = nil
     ) {
+        self.unitIds = unitIds
         self.incidentId = incidentId
         self.unitId = unitId
         self.officerIds = officerIds

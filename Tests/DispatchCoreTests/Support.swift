@@ -110,6 +110,18 @@ final class Harness: @unchecked Sendable {
         return incidentId
     }
 
+    /// Delivers `incident.upgraded` from intake (a merged call changed the incident).
+    func upgrade(
+        _ incidentId: String, category: Category? = nil, priority: Int? = nil, major: Bool? = nil, casualties: Int? = nil,
+        reason: String = "casualties reported by a repeat call"
+    ) async throws {
+        let upgraded = IncidentUpgraded(
+            incidentId: incidentId, callId: "CU\(incidentId)", category: category, priority: priority, major: major, casualties: casualties,
+            reason: reason, regionId: nil, upgradedAt: clock.now())
+        engine.deliver([intake.event(upgraded)], from: intake.name)
+        try await drain()
+    }
+
     static func priority(_ c: Category) -> Int {
         switch c {
         case .criminal, .accidentCasualty: 1

@@ -187,13 +187,16 @@ import Wire
         #expect(try h.lines("O9").rule("dispatched")?.points == 5)
     }
 
-    @Test func theUnitsResponsePointIsItsArrivalPromise() async throws {
+    /// The one arrival promise (`ArrivalPromise`, issue 15 point 4): the incident grid's fastest
+    /// response point, as dispatch's timer uses it.
+    @Test func theGridsResponsePointIsTheArrivalPromise() async throws {
         let j = try Jurisdiction.load(from: RuleTableTests.demoFile)
-        let unit = try #require(j.units.first { u in u.responsePointId.flatMap { j.responsePoints[$0] }.map { $0.minutes == 1 } ?? false })
+        let grid = try #require(j.grids.first { j.responseMinutes(grid: $0.id) == 1 })
+        let unit = try #require(j.units.first)
         let h = try Harness(jurisdiction: j)
         let d = EventSource("dispatch")
         try await h.deliver([
-            d.event(Make.assigned("I5", unit: unit.id, officers: ["O1"], at: 0)),
+            d.event(Make.assigned("I5", unit: unit.id, officers: ["O1"], at: 0, grid: grid.id)),
             d.event(Make.field("I5", unit: unit.id, officers: ["O1"], .arrived, at: 120)),  // 2 min > the 1-minute promise
         ])
         #expect(try h.lines("O1").rule("arrival.breached")?.explanation.contains("promise 60 s") == true)

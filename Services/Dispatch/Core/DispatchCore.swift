@@ -67,7 +67,15 @@ public final class DispatchCore: ServiceCore {
         return refused
     }
 
+    /// The types ``apply(_:in:)`` uses; the engine drops the rest before its transaction.
+    /// `IncidentUpgraded` is listed ahead of its handling (issue 15), so adding a case never needs
+    /// this list changed for it; any other new type must be added here.
+    public static let appliedTypes: Set<String>? = [IncidentOpened.type, IncidentUpgraded.type]
+
     public func apply(_ event: Envelope, in tx: Transaction) throws {
+        if event.header.type == IncidentUpgraded.type {
+            return try dispatcher.upgrade(try tx.decode(IncidentUpgraded.self, from: event), tx)
+        }
         guard event.header.type == IncidentOpened.type else { return }
         try dispatcher.open(try tx.decode(IncidentOpened.self, from: event), tx)
     }

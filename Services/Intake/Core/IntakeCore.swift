@@ -68,6 +68,9 @@ public final class IntakeCore: ServiceCore {
         }
     }
 
+    /// The types ``apply(_:in:)`` uses (a new case must be added here); the engine drops the rest.
+    public static let appliedTypes: Set<String>? = [FieldReported.type]
+
     /// intake follows dispatch only for the close of an incident.
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {

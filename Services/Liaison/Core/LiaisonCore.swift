@@ -94,6 +94,9 @@ public final class LiaisonCore: ServiceCore {
         }
     }
 
+    /// The types ``apply(_:in:)`` uses (a new case must be added here); the engine drops the rest.
+    public static let appliedTypes: Set<String>? = [IncidentOpened.type, UnitAssigned.type, FieldReported.type, IncidentUpgraded.type]
+
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {
         case IncidentOpened.type:

@@ -36,20 +36,23 @@ public final class ScoringCore: ServiceCore {
     }
 
     public private(set) var rules: ScoringRules
-    /// Each unit's arrival promise in seconds: its response point's minutes.
+    /// Each covered grid's arrival promise in seconds (`ArrivalPromise`, as dispatch's timer).
     let promises: [String: Double]
 
-    /// `jurisdiction` gives each unit's arrival promise (its response point's minutes).
+    /// `jurisdiction` gives each grid's arrival promise (the fastest response point covering it).
     public init(rules: ScoringRules = .defaults, jurisdiction: Jurisdiction? = nil) {
         self.rules = rules
         var promises: [String: Double] = [:]
-        for unit in jurisdiction?.units ?? [] {
-            if let p = unit.responsePointId, let point = jurisdiction?.responsePoints[p] { promises[unit.id] = Double(point.minutes) * 60 }
+        for grid in jurisdiction?.grids ?? [] where jurisdiction?.responseMinutes(grid: grid.id) != nil {
+            promises[grid.id] = ArrivalPromise.seconds(grid: grid.id, in: jurisdiction)
         }
         self.promises = promises
     }
 
-    var deriver: IncidentDeriver { IncidentDeriver(rules: rules, promises: promises) }
+    /// Facts decoded by earlier derivations (an incident is re-derived as its facts arrive).
+    let decoded = DecodedFacts()
+
+    var deriver: IncidentDeriver { IncidentDeriver(rules: rules, promises: promises, decoded: decoded) }
 
     /// scoring's tables (Store/Schema.swift).
     public static func migrate(_ migrator: inout DatabaseMigrator) { ScoringSchema.migrate(&migrator) }
@@ -59,13 +62,18 @@ public final class ScoringCore: ServiceCore {
 
     // MARK: Events
 
+    /// The types ``apply(_:in:)`` uses (a new case must be added here); the engine drops the rest.
+    public static let appliedTypes: Set<String>? = [
+        IncidentOpened.type, UnitAssigned.type, FieldReported.type, SLABreached.type, IncidentClosed.type, IncidentUpgraded.type,
+    ]
+
     /// Keeps the events scoring uses as facts of their incident (Handlers/, one per type); ignores the rest.
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {
-        case IncidentOpened.type: try IncidentOpenedHandler.apply(event, in: tx)
-        case IncidentUpgraded.type: try IncidentUpgradedHandler.apply(event, in: tx)
-        case UnitAssigned.type: try UnitAssignedHandler.apply(event, in: tx)
-        case FieldReported.type: try FieldReportedHandler.apply(event, in: tx)
+        case IncidentOpened.type: try IncidentOpenedHandler.apply(event, in: tx, cache: decoded)
+        case IncidentUpgraded.type: try IncidentUpgradedHandler.apply(event, in: tx, cache: decoded)
+        case UnitAssigned.type: try UnitAssignedHandler.apply(event, in: tx, cache: decoded)
+        case FieldReported.type: try FieldReportedHandler.apply(event, in: tx, cache: decoded)
         case SLABreached.type: try SLABreachedHandler.apply(event, in: tx)
         case IncidentClosed.type: try IncidentClosedHandler.apply(event, in: tx)
         default: return  // not a fact scoring keeps

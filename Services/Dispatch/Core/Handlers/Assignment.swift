@@ -7,14 +7,27 @@ extension Dispatcher {
     /// Sends a unit for `need`; false when none is free.
     @discardableResult
     func send(_ need: Need, to incidentId: String, _ tx: Transaction) throws -> Bool {
+        var noneFree = Set<String>()
+        return try send(need, to: incidentId, minute: shifts.minuteOfDay(tx.now), noneFree: &noneFree, tx)
+    }
+
+    /// Sends a unit for `need` at local `minute`; false when none is free. `noneFree` holds the
+    /// tier keys that found no free unit in this pass (units only get busier within one pass):
+    /// a need of a key in it is not looked at again, and a failed need of an incident that has
+    /// excluded no unit adds its key.
+    func send(_ need: Need, to incidentId: String, minute: Int, noneFree: inout Set<String>, _ tx: Transaction) throws -> Bool {
         guard let incident = incidents[incidentId] else { return false }
         let started = ContinuousClock.now
-        let tiers = policy.tiers(for: need, incident.facts)
+        let (tiers, key) = policy.keyedTiers(for: need, incident.facts)
+        if let key, noneFree.contains(key) { return false }
         guard
             let chosen = fleet.nearest(
                 in: tiers, to: incident.target(in: jurisdiction), excluding: incident.tried, scope: scope,
-                shifts: shifts, minute: shifts.minuteOfDay(tx.now))
-        else { return false }
+                shifts: shifts, minute: minute)
+        else {
+            if let key, incident.tried.isEmpty { noneFree.insert(key) }
+            return false
+        }
         try assign(chosen, need: need, incidentId: incidentId, tx)
         let elapsed = (ContinuousClock.now - started).components
         observer.decided(chosen.rule, Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, tx.now.timeIntervalSince(incident.openedAt))
@@ -50,9 +63,10 @@ extension Dispatcher {
                 commandStationId: incident.commandStationId, role: need.role, replacesUnitId: need.replaces ?? need.handoverFrom))
         try note(incidentId, "assigned", unitId, "\(choice.rule) (\(need.role)), \(Int(choice.distance)) m, eta \(Int(eta)) s", tx)
         try DispatchStore.startTimer(.signOff, incident, unitId: unitId, SLADeadline(rules.timers.signOff, from: tx.now), tx)
-        // Arrival runs from the first dispatch (a later unit finds it started and leaves it).
-        let promise = grid.flatMap { jurisdiction.responseMinutes(grid: $0.gridId) }
-        let arrival = SLADeadline.arrival(from: tx.now, promiseMinutes: promise, rules: rules.timers.arrival)
+        // Arrival runs from the first dispatch (a later unit finds it started and leaves it); the
+        // region's own instance runs it for an incident the city desk holds for its city-wide needs.
+        guard !incident.cityWideOnly else { return }
+        let arrival = SLADeadline.arrival(from: tx.now, grid: grid?.gridId, jurisdiction: jurisdiction, rules: rules.timers.arrival)
         try DispatchStore.startTimer(.arrival, incident, unitId: nil, arrival, tx)
     }
 
@@ -76,9 +90,13 @@ extension Dispatcher {
     }
 
     /// Units came free (or back on duty): serve the queue, most urgent and oldest first, looking
-    /// at `limit` entries at most and stopping when no unit at all is free.
+    /// at `limit` entries at most and stopping when no unit at all is free. The minute of day is
+    /// taken once per pass, and needs whose candidates already found no free unit are skipped
+    /// without a search.
     func serveQueue(_ tx: Transaction, limit: Int = 256) throws {
         guard !queue.isEmpty else { return }
+        let minute = shifts.minuteOfDay(tx.now)
+        var noneFree = Set<String>()
         var index = 0
         var looked = 0
         while index < queue.count && looked < limit {
@@ -89,7 +107,7 @@ extension Dispatcher {
                 try DispatchStore.deleteQueued(id: entry.id, tx)
                 continue
             }
-            if try send(entry.need, to: entry.incidentId, tx) {
+            if try send(entry.need, to: entry.incidentId, minute: minute, noneFree: &noneFree, tx) {
                 queue.remove(at: index)
                 try DispatchStore.deleteQueued(id: entry.id, tx)
                 let waited = Int(tx.now.timeIntervalSince(entry.queuedAt))

@@ -17,6 +17,8 @@ final class Dispatcher {
     let shifts: ShiftClock
     let chiefs: ChiefSelection
     let handovers: HandoverRule
+    /// Which neighbouring regions' units a saturated region may borrow.
+    let borrowing: BorrowRule
     let observer: DispatchObserver
 
     var fleet = Fleet([])
@@ -36,6 +38,7 @@ final class Dispatcher {
         shifts = ShiftClock(rules.shifts)
         chiefs = ChiefSelection(jurisdiction: jurisdiction)
         handovers = HandoverRule(jurisdiction: jurisdiction, scope: scope)
+        borrowing = BorrowRule(jurisdiction: jurisdiction)
     }
 
     func load(_ db: Database) throws {

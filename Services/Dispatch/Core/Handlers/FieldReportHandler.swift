@@ -7,6 +7,12 @@ import Model
 // leaves no trace.
 extension Dispatcher {
     func report(_ command: FieldCommand, _ tx: Transaction) throws {
+        // An unreachable crew that reports is reachable again, whatever becomes of the report
+        // (its incident went to another unit, so the report itself is usually refused).
+        if var record = fleet[command.unitId], Reachability.isUnreachable(record) {
+            try setState(&record, .available, incidentId: nil, reason: "reportedBack", tx)
+            queueRetryDue = true
+        }
         let next = try FieldReportRules.check(command, unit: fleet[command.unitId], incident: incidents[command.incidentId])
         guard var record = fleet[command.unitId], var incident = incidents[command.incidentId] else { return }
         if let p = command.position { record.position = p }
@@ -45,7 +51,11 @@ extension Dispatcher {
             if command.outcome == .caseOpened && !incident.caseReferred {
                 try referCase(&incident, byUnit: record, tx)
             }
-            incidentClosed = incident.active.isEmpty
+            incidentClosed = incident.active.isEmpty && !incident.cityWideOnly
+            // The city desk's part is done: it lets the incident go without closing it for the region.
+            if incident.active.isEmpty && incident.cityWideOnly, let outcome = command.outcome {
+                try closeIncident(incident, outcome: outcome, tx)
+            }
         } else if command.position != nil || next != record.state {
             try setState(&record, next, incidentId: record.incidentId, reason: command.stage.rawValue, tx)
         }

@@ -5,10 +5,18 @@ import Model
 // `incident.opened` from intake: the incident enters dispatch and its first units go.
 extension Dispatcher {
     func open(_ opened: IncidentOpened, _ tx: Transaction) throws {
-        // Only this instance's regions (the inbox still advances for the rest).
-        guard scope.serves(regionKey: RegionScope.regionKey(of: opened.place.grid)) else { return }
-        let incident = IncidentOpening.activeIncident(opened, rules: rules, jurisdiction: jurisdiction)
+        // Only this instance's regions (the inbox still advances for the rest), and on the city
+        // desk the city-wide needs of every region's incidents.
+        let regionKey = RegionScope.regionKey(of: opened.place.grid)
+        guard CityDesk.applies(regionKey: regionKey, scope: scope) else { return }
+        let servesRegion = scope.serves(regionKey: regionKey)
+        var incident = IncidentOpening.activeIncident(opened, rules: rules, jurisdiction: jurisdiction)
+        incident.cityWideOnly = !servesRegion
         guard try DispatchStore.insertIncident(incident, tx) else { return }
+        let needs = CityDesk.needs(policy.initialNeeds(incident.facts, rules: rules), servesRegion: servesRegion, scope: scope)
+        if incident.cityWideOnly {
+            return try openCityWide(incident, needs: needs, tx)
+        }
         incidents[incident.id] = incident
         let major = incident.facts.major
         try note(incident.id, "opened", nil, "\(opened.category.rawValue), priority \(opened.priority)\(major ? ", major" : "")", tx)
@@ -25,11 +33,29 @@ extension Dispatcher {
                     commandStationId: incident.commandStationId,
                     note: "centre station \(command) takes command of the region's units", at: tx.now))
             try note(incident.id, "escalated", nil, "major: centre station \(command) commands", tx)
-            try DispatchStore.insertEchelons(EchelonPlan.later(rules.ptuEchelons, openedAt: opened.receivedAt), incidentId: incident.id, tx)
+            if scope.isCityDesk {
+                try DispatchStore.insertEchelons(EchelonPlan.later(rules.ptuEchelons, openedAt: opened.receivedAt), incidentId: incident.id, tx)
+            }
         }
         try notifyChiefs(incident, tx)
 
-        for need in policy.initialNeeds(incident.facts, rules: rules) {
+        for need in needs {
+            try sendOrQueue(need, to: incident.id, reason: "no available unit for \(need.kind.rawValue)", tx)
+        }
+    }
+
+    /// The city desk holds another region's incident for its city-wide needs only; one with none
+    /// is kept aside (`elsewhere`) in case a later upgrade brings one.
+    private func openCityWide(_ incident: ActiveIncident, needs: [Need], _ tx: Transaction) throws {
+        let later = incident.facts.major ? EchelonPlan.later(rules.ptuEchelons, openedAt: incident.openedAt) : []
+        guard !needs.isEmpty || !later.isEmpty else {
+            return try DispatchStore.markCityWide(incidentId: incident.id, elsewhere: true, tx)
+        }
+        try DispatchStore.markCityWide(incidentId: incident.id, elsewhere: false, tx)
+        incidents[incident.id] = incident
+        try note(incident.id, "opened", nil, "city-wide needs of region \(incident.regionKey)", tx)
+        try DispatchStore.insertEchelons(later, incidentId: incident.id, tx)
+        for need in needs {
             try sendOrQueue(need, to: incident.id, reason: "no available unit for \(need.kind.rawValue)", tx)
         }
     }

@@ -23,6 +23,7 @@ extension Dispatcher {
             }
         }
         try escalateStillQueued(tx)
+        try escalateOverdue(tx)
         if queueRetryDue {
             queueRetryDue = false
             try serveQueue(tx)
@@ -41,16 +42,25 @@ extension Dispatcher {
         observer.warned(due.timer)
     }
 
-    /// A breached sign-off re-dispatches to the next unit (never one that signed off); every
-    /// breach is published with what was done.
+    /// A breached sign-off re-dispatches to the next unit (never one that signed off) and holds
+    /// the silent crew unreachable; any other breach escalates (`overdue`). Every breach is
+    /// published with what was done and the units and officers it charges.
     private func breach(_ due: DueTimer, _ tx: Transaction) throws {
         try DispatchStore.setTimerState(.breached, due, ended: true, tx)
         var action = BreachAction.none
-        let officers = due.unitId.flatMap { fleet[$0]?.unit.officerIds } ?? []
+        var consequence: String?
+        var charged = due.unitId.map { [$0] } ?? []
+        if due.timer != .signOff, let incident = incidents[due.incidentId] {
+            charged = OverdueRule.charged(due.timer, active: incident.active, arrived: [])
+        }
+        let officers = charged.flatMap { fleet[$0]?.unit.officerIds ?? [] }
+        if due.timer != .signOff, let incident = incidents[due.incidentId] {
+            consequence = try overdue(due, incident, tx)
+        }
         if let unitId = due.unitId, let assignment = incidents[due.incidentId]?.active[unitId],
             BreachAction.redispatches(due.timer, assignment: assignment, unitState: fleet[unitId]?.state)
         {
-            try release(unitId, from: due.incidentId, reason: "signOffBreached", transition: .release, tx)
+            try release(unitId, from: due.incidentId, reason: "signOffBreached", transition: .unreachable, tx)
             var need = assignment.need
             need.replaces = unitId
             if try send(need, to: due.incidentId, tx) {
@@ -63,13 +73,15 @@ extension Dispatcher {
         try tx.emit(
             SLABreached(
                 incidentId: due.incidentId, unitId: due.unitId, officerIds: officers, timer: due.timer, regionId: due.regionId,
-                stationId: due.stationId, startedAt: due.startedAt, dueAt: due.dueAt, action: action.rawValue, at: tx.now))
-        try note(due.incidentId, "breached", due.unitId, "\(due.timer.rawValue) (\(action.rawValue))", tx)
+                stationId: due.stationId, startedAt: due.startedAt, dueAt: due.dueAt, action: consequence ?? action.rawValue, at: tx.now,
+                unitIds: charged))
+        try note(due.incidentId, "breached", due.unitId, "\(due.timer.rawValue) (\(consequence ?? action.rawValue))", tx)
         observer.breached(due.timer)
     }
 
     /// Needs still queued after `queue.escalateAfterSeconds` go to the city command centre (level 2).
     private func escalateStillQueued(_ tx: Transaction) throws {
+        var raised: [QueueEntry] = []
         for index in queue.dueForEscalation(at: tx.now, after: rules.queue.escalateAfterSeconds) {
             let entry = queue.escalate(at: index)
             try DispatchStore.escalateQueued(id: entry.id, tx)
@@ -80,7 +92,9 @@ extension Dispatcher {
                     commandStationId: centreStation(of: incident?.grid),
                     note: "\(entry.need.role) waiting \(Int(tx.now.timeIntervalSince(entry.queuedAt))) s", at: tx.now))
             try note(entry.incidentId, "escalated", nil, "still queued: city command centre", tx)
+            raised.append(entry)
         }
+        try borrow(for: raised, tx)
     }
 
     /// Shifts change on the minute: a free unit outside its shift goes off duty; one whose

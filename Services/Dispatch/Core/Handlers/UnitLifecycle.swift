@@ -27,6 +27,7 @@ extension Dispatcher {
         let released = try UnitStateMachine.next(record.state, transition, unitId: unitId)
         let next = shifts.stateAfterRelease(released, record.unit, at: tx.now)
         if next != released { record.offReason = "shift" }
+        if transition == .unreachable { record.offReason = Reachability.missedSignOff }
         try setState(&record, next, incidentId: nil, reason: reason, tx)
         if next == .available { queueRetryDue = true }
     }
@@ -48,6 +49,8 @@ extension Dispatcher {
         try DispatchStore.closeIncident(incidentId: incident.id, outcome: outcome, tx)
         try dropQueued(incidentId: incident.id, tx)
         incidents[incident.id] = nil
+        // The region's own instance publishes the close of an incident the city desk only helped on.
+        guard !incident.cityWideOnly else { return }
         try tx.emit(
             IncidentClosed(
                 incidentId: incident.id, outcome: outcome, regionId: incident.grid?.regionId,

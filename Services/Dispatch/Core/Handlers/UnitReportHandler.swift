@@ -23,8 +23,11 @@ extension Dispatcher {
             record.offReason = "signedOut"
             try setState(&record, next, incidentId: nil, reason: "signedOut", tx)
         case .onDuty?:
+            // A crew already on duty reporting back in is accepted as it is.
+            guard Reachability.afterReportingIn(record) != nil else { break }
             let next = try dutyChange(record, .signOn)
-            try setState(&record, next, incidentId: nil, reason: "signedOn", tx)
+            let reason = Reachability.isUnreachable(record) ? "reportedBack" : "signedOn"
+            try setState(&record, next, incidentId: nil, reason: reason, tx)
             try serveQueue(tx)
         case nil:
             break

@@ -48,6 +48,8 @@ public struct ActiveIncident: Sendable, Hashable {
     public var caseReferred = false
     /// `nil` until a unit is sent.
     public var headline: IncidentHeadline?
+    /// Held by the city desk for another region's incident: only its city-wide needs (`CityDesk`).
+    public var cityWideOnly = false
 
     public init(
         id: String, facts: DispatchFacts, priority: Int, channel: Channel?, coordinate: Coordinate?, openedAt: Date,

@@ -43,12 +43,16 @@ public final class DispatchPolicy {
     }
 
     /// The tiers for `need` on an incident with `facts`.
-    public func tiers(for need: Need, _ facts: DispatchFacts) -> [Tier] {
+    public func tiers(for need: Need, _ facts: DispatchFacts) -> [Tier] { keyedTiers(for: need, facts).tiers }
+
+    /// The tiers for `need` with the key they are cached under: two needs with one key have the
+    /// same candidates (serving the queue skips a need whose key already found no free unit).
+    public func keyedTiers(for need: Need, _ facts: DispatchFacts) -> (tiers: [Tier], key: String?) {
         let key = cacheKey(need, facts)
-        if let key, let cached = cache[key] { return cached }
+        if let key, let cached = cache[key] { return (cached, key) }
         let tiers = compute(need, facts)
         if let key { cache[key] = tiers }
-        return tiers
+        return (tiers, key)
     }
 
     private func cacheKey(_ need: Need, _ f: DispatchFacts) -> String? {

@@ -111,8 +111,17 @@ public struct DispatchRules: Codable, Sendable, Hashable {
     public var queue: Queue
     public var shifts: Shifts
     public var travel: Travel
+    /// What missed timers lead to (absent: `OverdueRules.defaults`).
+    public var overdue: OverdueRules?
+    /// Lending between regions (absent: `BorrowRules.defaults`).
+    public var borrowing: BorrowRules?
 
-    public init(timers: Timers, major: Major, ptuEchelons: [Echelon], queue: Queue, shifts: Shifts, travel: Travel) {
+    public init(
+        timers: Timers, major: Major, ptuEchelons: [Echelon], queue: Queue, shifts: Shifts, travel: Travel, overdue: OverdueRules? = nil,
+        borrowing: BorrowRules? = nil
+    ) {
+        self.overdue = overdue
+        self.borrowing = borrowing
         self.timers = timers
         self.major = major
         self.ptuEchelons = ptuEchelons
@@ -169,7 +178,14 @@ public struct DispatchRules: Codable, Sendable, Hashable {
         for kind in UnitKind.allCases {
             try check(travel.speedsKmh[kind.rawValue] != nil, "travel.speedsKmh", "no speed for unit kind '\(kind.rawValue)'")
         }
+        try overdue?.validate(file: file)
+        try borrowing?.validate(file: file)
     }
+
+    /// The overdue rules in force.
+    public var overdueRules: OverdueRules { overdue ?? .defaults }
+    /// The lending rules in force.
+    public var borrowingRules: BorrowRules { borrowing ?? .defaults }
 
     /// The travel-time model (docs/dispatch.md): seconds to cover `meters` in a unit of `kind`.
     public func travelSeconds(_ meters: Double, _ kind: UnitKind) -> Double {

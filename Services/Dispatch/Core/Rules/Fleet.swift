@@ -46,21 +46,28 @@ public struct Fleet: Sendable {
     private var units: [String: TrackedUnit]
     /// Unit ids in the jurisdiction's order.
     public let order: [String]
+    /// How many units are available, kept on every change (serving the queue asks after each need).
+    public private(set) var availableCount: Int
 
     /// The fleet of `units`, in that order.
     public init(_ units: [TrackedUnit]) {
         self.units = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         order = units.map(\.id)
+        availableCount = self.units.values.count { $0.state == .available }
     }
 
     /// The unit with this id; setting replaces what dispatch holds for it.
     public subscript(id: String) -> TrackedUnit? {
         get { units[id] }
-        set { units[id] = newValue }
+        set {
+            if units[id]?.state == .available { availableCount -= 1 }
+            if newValue?.state == .available { availableCount += 1 }
+            units[id] = newValue
+        }
     }
 
     /// Whether any unit at all is free (serving the queue stops when none is).
-    public var anyAvailable: Bool { units.values.contains { $0.state == .available } }
+    public var anyAvailable: Bool { availableCount > 0 }
 
     /// The nearest free unit of the first tier that has one: available, on shift, commanded by
     /// this instance and never sent to this incident. Ties go to the lowest unit id.

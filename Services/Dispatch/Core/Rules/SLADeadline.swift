@@ -35,6 +35,12 @@ public struct SLADeadline: Sendable, Hashable {
         return SLADeadline(from: start, seconds: minutes * 60, warnBefore: min(rules.warnBefore, minutes * 30))
     }
 
+    /// 到警 by the one arrival promise (`Model.ArrivalPromise`) of an incident in `grid`.
+    public static func arrival(from start: Date, grid: String?, jurisdiction: Jurisdiction, rules: DispatchRules.Arrival) -> SLADeadline {
+        let minutes = ArrivalPromise.minutes(grid: grid, in: jurisdiction, fallbackMinutes: rules.fallbackMinutes)
+        return SLADeadline(from: start, seconds: minutes * 60, warnBefore: min(rules.warnBefore, minutes * 30))
+    }
+
     /// A warning due at `now` is published only while the timer is not yet due itself (a timer
     /// found past both at once breaches without a warning). Seconds since 1970, as stored.
     public static func warns(dueSeconds: Double, nowSeconds: Double) -> Bool { dueSeconds > nowSeconds }

@@ -1,25 +1,27 @@
 import Foundation
 import Model
+import Synchronization
 
 /// Shifts on event time: the local minute of day in the shifts' time zone, and whether a unit is
 /// on shift at that minute (docs/dispatch.md, `shifts`).
 public struct ShiftClock: Sendable {
     /// When false every unit is always on shift.
     public let enforce: Bool
-    private let calendar: Calendar
+    private let window: OffsetWindow
 
     public init(_ shifts: DispatchRules.Shifts) {
         enforce = shifts.enforce
-        var calendar = Calendar(identifier: .gregorian)
         // `DispatchRules.validate` refuses unknown zones; the fallback only covers rules built in code.
-        calendar.timeZone = TimeZone(identifier: shifts.timeZone) ?? TimeZone(identifier: "Asia/Shanghai")!
-        self.calendar = calendar
+        window = OffsetWindow(TimeZone(identifier: shifts.timeZone) ?? TimeZone(identifier: "Asia/Shanghai")!)
     }
 
-    /// The local minute of day (0…1439) of `date`.
+    /// The local minute of day (0…1439) of `date`: UTC plus the zone's offset, the offset taken
+    /// from a precomputed window (asked of the time zone again only when a date falls outside the
+    /// span between two of its transitions), so a dispatch decision does no calendar arithmetic.
     public func minuteOfDay(_ date: Date) -> Int {
-        let c = calendar.dateComponents([.hour, .minute], from: date)
-        return (c.hour ?? 0) * 60 + (c.minute ?? 0)
+        let seconds = Int((date.timeIntervalSince1970).rounded(.down)) + window.offset(at: date)
+        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
+        return secondOfDay / 60
     }
 
     /// Whether `unit` works at local `minute` (a unit with no shift always does).
@@ -45,5 +47,25 @@ public struct ShiftClock: Sendable {
     /// available unit whose shift is over goes off duty.
     public func stateAfterRelease(_ next: UnitState, _ unit: FieldUnit, at date: Date) -> UnitState {
         next == .available && !onShift(unit, at: date) ? .offDuty : next
+    }
+}
+
+/// A time zone's offset from UTC over the span of time it holds (between two transitions),
+/// computed once per span.
+final class OffsetWindow: Sendable {
+    private let zone: TimeZone
+    private let span: Mutex<(from: Date, until: Date, offset: Int)?> = Mutex(nil)
+
+    init(_ zone: TimeZone) { self.zone = zone }
+
+    /// The zone's offset in seconds at `date`.
+    func offset(at date: Date) -> Int {
+        if let known = span.withLock({ $0 }), date >= known.from, date < known.until { return known.offset }
+        let offset = zone.secondsFromGMT(for: date)
+        // The offset holds from `date` to the next transition; without one (or a zone without
+        // daylight saving) it is asked again a day later.
+        let until = zone.nextDaylightSavingTimeTransition(after: date) ?? date.addingTimeInterval(86_400)
+        span.withLock { $0 = (date, until, offset) }
+        return offset
     }
 }

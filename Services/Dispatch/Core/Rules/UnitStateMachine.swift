@@ -28,6 +28,9 @@ public enum UnitTransition: String, Sendable, CaseIterable {
     case close
     /// Its sign-off timer expired: dispatch takes the incident away and sends the next unit.
     case release
+    /// Its sign-off timer expired and it never answered: released and unreachable (off duty,
+    /// `missedSignOff`) until it reports.
+    case unreachable
     /// It goes off duty (sign-out, or its shift ended).
     case signOut
     /// It comes on duty.
@@ -59,6 +62,7 @@ public enum UnitStateMachine {
         .requestSupport: ([.dispatched, .enRoute, .onScene], nil),
         .close: ([.dispatched, .enRoute, .onScene, .handingOver], .available),
         .release: ([.dispatched], .available),
+        .unreachable: ([.dispatched], .offDuty),
         .signOut: ([.available, .offDuty], .offDuty),
         .signOn: ([.offDuty], .available),
     ]

@@ -22,40 +22,102 @@ public struct QueueEntry: Sendable, Hashable {
 }
 
 /// Waiting needs in serving order: most urgent (priority 1) first, then oldest (lowest id).
+///
+/// Kept as a sorted array rather than a binary heap: serving walks the needs in order and skips
+/// the ones no free unit fits, which a heap cannot do without popping everything. Every lookup
+/// that used to scan the queue is indexed, so a backlog of tens of thousands costs a binary search
+/// and a move per change: the place of a new need (binary search), whether an incident has any
+/// need waiting (a count per incident), and which needs are due for escalation (the level-1 needs
+/// in `queuedAt` order, walked only as far as the due ones).
 public struct WaitingQueue: Sendable {
     public private(set) var entries: [QueueEntry] = []
+    /// Needs waiting per incident (absent: none).
+    private var perIncident: [String: Int] = [:]
+    /// The needs still at level 1, by (queuedAt, id): the escalation candidates, oldest first.
+    private var levelOne: [(queuedAt: Date, id: Int64, priority: Int)] = []
 
     /// The queue of `entries` in serving order (in any order given).
     public init(_ entries: [QueueEntry] = []) {
         self.entries = entries.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
+        for entry in self.entries {
+            perIncident[entry.incidentId, default: 0] += 1
+            if entry.level < 2 { levelOne.append((entry.queuedAt, entry.id, entry.priority)) }
+        }
+        levelOne.sort { ($0.queuedAt, $0.id) < ($1.queuedAt, $1.id) }
     }
 
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
 
-    /// Adds `entry` at its place in serving order.
-    public mutating func insert(_ entry: QueueEntry) {
-        let at = entries.firstIndex { ($0.priority, $0.id) > (entry.priority, entry.id) } ?? entries.endIndex
-        entries.insert(entry, at: at)
+    /// Whether `incidentId` has a need waiting.
+    public func contains(incidentId: String) -> Bool { perIncident[incidentId] != nil }
+
+    /// The place of the first entry at or after (`priority`, `id`) in serving order.
+    private func place(priority: Int, id: Int64) -> Int {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            let e = entries[mid]
+            if (e.priority, e.id) < (priority, id) { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
-    public mutating func remove(at index: Int) { entries.remove(at: index) }
+    /// The place of the level-1 candidate (`queuedAt`, `id`).
+    private func levelOnePlace(_ queuedAt: Date, _ id: Int64) -> Int {
+        var low = 0
+        var high = levelOne.count
+        while low < high {
+            let mid = (low + high) / 2
+            if (levelOne[mid].queuedAt, levelOne[mid].id) < (queuedAt, id) { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    private mutating func forgetLevelOne(_ entry: QueueEntry) {
+        guard entry.level < 2 else { return }
+        let at = levelOnePlace(entry.queuedAt, entry.id)
+        if at < levelOne.count && levelOne[at].id == entry.id { levelOne.remove(at: at) }
+    }
+
+    private mutating func forget(_ entry: QueueEntry) {
+        forgetLevelOne(entry)
+        if let n = perIncident[entry.incidentId], n > 1 { perIncident[entry.incidentId] = n - 1 } else { perIncident[entry.incidentId] = nil }
+    }
+
+    /// Adds `entry` at its place in serving order.
+    public mutating func insert(_ entry: QueueEntry) {
+        entries.insert(entry, at: place(priority: entry.priority, id: entry.id))
+        perIncident[entry.incidentId, default: 0] += 1
+        if entry.level < 2 { levelOne.insert((entry.queuedAt, entry.id, entry.priority), at: levelOnePlace(entry.queuedAt, entry.id)) }
+    }
+
+    public mutating func remove(at index: Int) { forget(entries.remove(at: index)) }
 
     /// Drops every need of `incidentId`; whether there was one.
     @discardableResult
     public mutating func removeAll(incidentId: String) -> Bool {
-        guard entries.contains(where: { $0.incidentId == incidentId }) else { return false }
+        guard perIncident[incidentId] != nil else { return false }
+        for entry in entries where entry.incidentId == incidentId { forgetLevelOne(entry) }
         entries.removeAll { $0.incidentId == incidentId }
+        perIncident[incidentId] = nil
         return true
     }
 
     /// The places of the needs still at level 1 after waiting `escalateAfter` seconds at `now`.
     public func dueForEscalation(at now: Date, after escalateAfter: Double) -> [Int] {
-        entries.indices.filter { entries[$0].level < 2 && now.timeIntervalSince(entries[$0].queuedAt) >= escalateAfter }
+        var due: [Int] = []
+        for candidate in levelOne {
+            guard now.timeIntervalSince(candidate.queuedAt) >= escalateAfter else { break }
+            due.append(place(priority: candidate.priority, id: candidate.id))
+        }
+        return due.sorted()
     }
 
     /// Raises the need at `index` to the city command centre (level 2); the raised entry.
     public mutating func escalate(at index: Int) -> QueueEntry {
+        forgetLevelOne(entries[index])
         entries[index].level = 2
         return entries[index]
     }

@@ -23,7 +23,9 @@ public struct DispatchQueries: Sendable {
     /// One incident's timeline; `nil` when there is no such incident.
     public func timeline(id: String) async throws -> IncidentTimeline? {
         try await reader.read { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM incidents WHERE id = ?", arguments: [id]) != nil else { return nil }
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM incidents WHERE id = ? AND status != 'elsewhere'", arguments: [id]) != nil else {
+                return nil
+            }
             return IncidentTimeline(id: id, timeline: try Self.timeline(db, id: id))
         }
     }
@@ -63,7 +65,10 @@ public struct DispatchQueries: Sendable {
 
     /// One incident; `jurisdiction` adds each unit's call sign and kind.
     static func incident(_ db: Database, id: String, jurisdiction: Jurisdiction? = nil, withTimeline: Bool = true) throws -> IncidentView? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]) else { return nil }
+        // `elsewhere`: the city desk's note of another region's incident it does not hold.
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ? AND status != 'elsewhere'", arguments: [id]) else {
+            return nil
+        }
         let assignmentRows = try Row.fetchAll(db, sql: "SELECT * FROM assignments WHERE incident_id = ? ORDER BY at, rowid", arguments: [id])
         let units = assignmentRows.map { r -> AssignmentView in
             let unitId: String = r["unit_id"]
@@ -87,7 +92,7 @@ public struct DispatchQueries: Sendable {
             major: flag(row, "major"), commandStationId: row["command_station_id"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
             assignedAt: date(row, "assigned_at"), closedAt: date(row, "closed_at"), unitId: row["unit_id"], rule: row["rule"],
             outcome: row["outcome"], units: units, timers: timers, queued: try queue(db, incidentId: id),
-            timeline: withTimeline ? try timeline(db, id: id) : nil)
+            timeline: withTimeline ? try timeline(db, id: id) : nil, escalations: try escalations(db, incidentId: id))
     }
 
     static func timeline(_ db: Database, id: String) throws -> [TimelineEntry] {
@@ -107,7 +112,7 @@ public struct DispatchQueries: Sendable {
             sql += "status = ?"
             args.append(status)
         } else {
-            sql += "status != 'closed'"
+            sql += "status NOT IN ('closed', 'elsewhere')"
         }
         if let regionId {
             sql += " AND region_id = ?"
@@ -126,13 +131,21 @@ public struct DispatchQueries: Sendable {
     static func unitBoard(_ db: Database, jurisdiction: Jurisdiction, query: UnitBoardQuery) throws -> [UnitBoardEntry] {
         var stored: [String: Row] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM units") { stored[row["id"]] = row }
+        // A unit on an incident of another region is on loan there (borrowing, issue 15 point 12).
+        var incidentRegion: [String: String] = [:]
+        let busy = "SELECT i.id, i.region_id FROM incidents i JOIN units u ON u.incident_id = i.id WHERE i.region_id IS NOT NULL"
+        for row in try Row.fetchAll(db, sql: busy) { incidentRegion[row["id"]] = row["region_id"] }
         return jurisdiction.units.map { u -> UnitBoardEntry in
             let row = stored[u.id]
-            return UnitBoardEntry(
+            let home = jurisdiction.regionId(of: u)
+            let serving = (row?["incident_id"] as String?).flatMap { incidentRegion[$0] }
+            var entry = UnitBoardEntry(
                 id: u.id, callSign: u.callSign, kind: u.kind.rawValue, stationId: u.stationId, squadronId: u.squadronId,
                 regionId: jurisdiction.regionId(of: u), homeGridId: u.homeGridId, state: row?["state"] ?? UnitState.available.rawValue,
                 offReason: row?["off_reason"], incidentId: row?["incident_id"], lat: row?["lat"] ?? u.position.lat,
                 lon: row?["lon"] ?? u.position.lon, updatedAt: row.flatMap { date($0, "updated_at") })
+            if let home, let serving, serving != home { entry.onLoanToRegionId = serving }
+            return entry
         }.filter(query.admits).sorted { $0.id < $1.id }
     }
 
@@ -154,12 +167,15 @@ public struct DispatchQueries: Sendable {
     /// these with scoring), `incidents_<status>`, `queue`, `assignments_<rule>`, `breaches_<timer>`, `met_<timer>`.
     static func stats(_ db: Database) throws -> [String: Int] {
         var out: [String: Int] = [
-            "incidents": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") ?? 0,
+            // The city desk's share of other regions' incidents is counted by their own instance.
+            "incidents": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE city_only = 0") ?? 0,
             "assignments": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignments") ?? 0,
-            "incidentsAssigned": try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT incident_id) FROM assignments") ?? 0,
+            "incidentsAssigned": try Int.fetchOne(
+                db, sql: "SELECT COUNT(DISTINCT a.incident_id) FROM assignments a JOIN incidents i ON i.id = a.incident_id WHERE i.city_only = 0")
+                ?? 0,
             "queue": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue") ?? 0,
         ]
-        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM incidents GROUP BY status") {
+        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM incidents WHERE city_only = 0 GROUP BY status") {
             out["incidents_\(row["status"] as String)"] = row["n"]
         }
         for row in try Row.fetchAll(db, sql: "SELECT rule, COUNT(*) AS n FROM assignments GROUP BY rule") {

@@ -57,5 +57,6 @@ enum DispatchSchema {
                     CREATE INDEX timeline_incident ON timeline(incident_id, id);
                     """)
         }
+        DispatchStore.registerEscalations(&migrator)
     }
 }

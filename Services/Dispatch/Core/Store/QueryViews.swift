@@ -72,6 +72,8 @@ public struct IncidentView: Codable, Sendable, Hashable {
     public var timers: [TimerView]
     public var queued: [QueuedView]
     public var timeline: [TimelineEntry]?
+    /// Missed-timer escalations, oldest first (issue 15, point 2).
+    public var escalations: [EscalationView] = []
 }
 
 /// One line of the unit board.
@@ -89,6 +91,8 @@ public struct UnitBoardEntry: Codable, Sendable, Hashable {
     public var lat: Double
     public var lon: Double
     public var updatedAt: Date?
+    /// The region it is lent to, while it serves an incident of a region not its own.
+    public var onLoanToRegionId: String? = nil
 }
 
 /// `GET /v1/incidents`.

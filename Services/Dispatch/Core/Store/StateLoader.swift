@@ -19,7 +19,7 @@ struct LoadedState {
         for row in try Row.fetchAll(db, sql: "SELECT * FROM units") { stored[row["id"]] = row }
         return Fleet(
             jurisdiction.units.map { unit in
-                let region = jurisdiction.regionId(of: unit)
+                let region = CityDesk.commandRegion(of: unit, in: jurisdiction)
                 guard let row = stored[unit.id] else { return TrackedUnit(unit: unit, regionId: region) }
                 return TrackedUnit(
                     unit: unit, state: UnitState(rawValue: row["state"]) ?? .available, incidentId: row["incident_id"],
@@ -29,7 +29,7 @@ struct LoadedState {
 
     private static func openIncidents(_ db: Database) throws -> [String: ActiveIncident] {
         var incidents: [String: ActiveIncident] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM incidents WHERE status != 'closed'") {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM incidents WHERE status NOT IN ('closed', 'elsewhere')") {
             let incident = activeIncident(from: row)
             incidents[incident.id] = incident
         }
@@ -50,7 +50,7 @@ struct LoadedState {
         return incidents
     }
 
-    private static func activeIncident(from row: Row) -> ActiveIncident {
+    static func activeIncident(from row: Row) -> ActiveIncident {
         var grid: GridLocation?
         if let gridId: String = row["grid_id"] {
             grid = GridLocation(
@@ -66,11 +66,13 @@ struct LoadedState {
         if let unitId: String = row["unit_id"], let rule: String = row["rule"], let assignedAt: Double = row["assigned_at"] {
             headline = IncidentHeadline(unitId: unitId, rule: rule, assignedAt: Date(timeIntervalSince1970: assignedAt))
         }
-        return ActiveIncident(
+        var incident = ActiveIncident(
             id: row["id"], facts: facts, priority: row["priority"],
             channel: (row["channel"] as String?).flatMap(Channel.init(rawValue:)), coordinate: coordinate,
             openedAt: Date(timeIntervalSince1970: row["opened_at"]), commandStationId: row["command_station_id"],
             caseReferred: (row["case_referred"] as Int? ?? 0) == 1, headline: headline)
+        incident.cityWideOnly = (row["city_only"] as Int? ?? 0) == 1
+        return incident
     }
 
     /// The queue in serving order; a row whose need no longer decodes is skipped.

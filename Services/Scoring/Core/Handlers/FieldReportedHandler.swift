@@ -8,10 +8,10 @@ enum FieldReportedHandler {
     static let kept: [FieldStage] = [.signedOff, .enRoute, .arrived, .feedback, .closed, .handover]
 
     /// The stage is read from the topic, so a stage scoring does not keep is never decoded.
-    static func apply(_ event: Envelope, in tx: Transaction) throws {
+    static func apply(_ event: Envelope, in tx: Transaction, cache: DecodedFacts? = nil) throws {
         let topic = event.topic
         guard kept.contains(where: { topic.hasPrefix(Topics.topic(type: FieldReported.type, routingKey: $0.rawValue) + ".") }) else { return }
         let e = try tx.decode(FieldReported.self, from: event)
-        try FactLog(tx: tx).keep(event, incident: e.incidentId, at: e.at)
+        try FactLog(tx: tx).keep(event, incident: e.incidentId, at: e.at, decoded: e, cache: cache)
     }
 }

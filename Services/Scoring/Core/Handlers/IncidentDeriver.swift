@@ -6,8 +6,10 @@ import Model
 /// difference to the ledger, publishing a `PointsAwarded` per change of points.
 struct IncidentDeriver {
     let rules: ScoringRules
-    /// Each unit's arrival promise, seconds (its response point's minutes).
+    /// Each covered grid's arrival promise, seconds (`ArrivalPromise`).
     let promises: [String: Double]
+    /// Facts decoded by earlier derivations (nil: decode every fact each time).
+    var decoded: DecodedFacts? = nil
 
     /// Re-derives every dirty incident; returns how many.
     func flush(_ tx: Transaction) throws -> Int {
@@ -25,8 +27,10 @@ struct IncidentDeriver {
         let promises = self.promises
         let facts = try FactLog(tx: tx).facts(of: incidentId)
         let (incident, awards) = Derivation.derive(
-            incidentId: incidentId, facts: facts, rules: rules, decoder: tx.decoder,
+            incidentId: incidentId, facts: facts, rules: rules, decoder: tx.decoder, cache: decoded,
             promise: { promises[$0] })
+        // A closed incident rarely changes again: its decoded facts make room for open ones.
+        if incident.closedAt != nil { decoded?.forget(facts) }
         let writer = LedgerWriter(tx: tx)
         try writer.write(incident)
         let change = LedgerChange(incident: incident, awards: awards, stored: try writer.lines(of: incidentId), rulesVersion: rules.version)

@@ -4,15 +4,16 @@ import Model
 /// Awards are a pure function of an incident's facts and the rule table: the same facts in any
 /// order give the same incident row and the same awards.
 public enum Derivation {
-    public typealias Promise = (_ unitId: String) -> Double?
+    public typealias Promise = (_ gridId: String) -> Double?
 
     /// The incident row and the awards of `incidentId` from its facts (any order), under `rules`;
-    /// `promise` gives a unit's arrival promise in seconds (nil: the table's default).
+    /// `promise` gives a grid's arrival promise in seconds (`ArrivalPromise`; nil: the table's default); `cache`
+    /// keeps decoded facts between derivations (the result is the same with or without it).
     public static func derive(
         incidentId: String, facts unordered: [Fact], rules: ScoringRules, decoder: JSONDecoder,
-        promise: Promise
+        cache: DecodedFacts? = nil, promise: Promise
     ) -> (IncidentRecord, [Award]) {
-        let history = IncidentHistory(incidentId: incidentId, facts: unordered, decoder: decoder)
+        let history = IncidentHistory(incidentId: incidentId, facts: unordered, decoder: decoder, cache: cache)
         return (history.record, awards(history, rules: rules, promise: promise))
     }
 
@@ -54,11 +55,15 @@ public enum Derivation {
         let category = inc.category.map(\.rawValue) ?? "unknown category"
         for u in ordered {
             let base = rules.base(inc.category)
-            give(
-                u.officerIds, unit: u.unitId, rule: "dispatched", points: base, earnedBy: [u.assignId] + (openedId.map { [$0] } ?? []),
-                explanation: "dispatched to a \(category) incident: base points", always: true)
-            // Sign-off (签收).
             let signBreaches = breaches.filter { $0.1.timer == .signOff && $0.1.unitId == u.unitId }
+            // Points never reward failure: a unit released for missing its sign-off earns no base points.
+            let released = signBreaches.contains { $0.1.action == "redispatched" || $0.1.action == "queued" }
+            if !released {
+                give(
+                    u.officerIds, unit: u.unitId, rule: "dispatched", points: base, earnedBy: [u.assignId] + (openedId.map { [$0] } ?? []),
+                    explanation: "dispatched to a \(category) incident: base points", always: true)
+            }
+            // Sign-off (签收): the first report that signs the unit off, explicitly or not.
             let signId = ImpliedSignOff.firstReport(of: u.unitId, in: reports)
             if !signBreaches.isEmpty {
                 give(
@@ -79,22 +84,25 @@ public enum Derivation {
                         explanation: "signed off \(seconds(took)) after assignment (limit \(seconds(rules.timers.signOffSeconds)))")
                 }
             }
-            // Arrival (到警) within the unit's response promise.
-            let limit = promise(u.unitId) ?? rules.timers.arrivalDefaultSeconds
-            let arrivalBreaches = breaches.filter { $0.1.timer == .arrival && $0.1.unitId == u.unitId }
+            // Arrival (到警): the one promise (`ArrivalPromise`) of the incident's grid, from its first dispatch.
+            let limit = promise(inc.gridId ?? "") ?? rules.timers.arrivalDefaultSeconds
+            let firstDispatch = inc.firstAssignedAt ?? u.assignedAt
+            let arrivalBreaches = breaches.filter {
+                $0.1.timer == .arrival && ($0.1.unitId == u.unitId || ($0.1.unitIds ?? []).contains(u.unitId))
+            }
             let arriveId = reportIds["\(u.unitId)|arrived"]
             if !arrivalBreaches.isEmpty {
                 give(
                     u.officerIds, unit: u.unitId, rule: "arrival.breached", points: rules.deductions.arrivalBreached,
                     earnedBy: arrivalBreaches.map(\.0.id) + [u.assignId], explanation: "arrival timer breached (promise \(seconds(limit)))")
             } else if let a = u.arrivedAt {
-                let took = a.timeIntervalSince(u.assignedAt)
-                let onTime = took <= limit
+                let took = a.timeIntervalSince(firstDispatch)
+                let onTime = ArrivalPromise.kept(arrivedAt: a, firstDispatch: firstDispatch, seconds: limit)
                 give(
                     u.officerIds, unit: u.unitId, rule: onTime ? "arrival.onTime" : "arrival.breached",
                     points: onTime ? rules.bonuses.arrivalOnTime : rules.deductions.arrivalBreached,
                     earnedBy: [u.assignId] + (arriveId.map { [$0] } ?? []),
-                    explanation: "arrived \(seconds(took)) after assignment (promise \(seconds(limit)))")
+                    explanation: "arrived \(seconds(took)) after the first dispatch (promise \(seconds(limit)))")
             }
             // Outcome of the unit's close.
             if let outcome = u.outcome, let closeId = reportIds["\(u.unitId)|closed"] {
@@ -105,7 +113,7 @@ public enum Derivation {
         }
         // Incident timers: a breach names its officers (else the responsible unit's).
         func breachOfficers(_ b: SLABreached) -> (officers: [String], unit: String?) {
-            if !b.officerIds.isEmpty { return (b.officerIds, b.unitId ?? responsible?.unitId) }
+            if !b.officerIds.isEmpty { return (b.officerIds, b.unitId ?? b.unitIds?.first ?? responsible?.unitId) }
             if let id = b.unitId, let u = units[id] { return (u.officerIds, id) }
             return (responsible?.officerIds ?? [], responsible?.unitId)
         }

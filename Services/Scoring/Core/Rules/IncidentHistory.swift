@@ -21,7 +21,12 @@ struct IncidentHistory {
     /// The units in assignment order.
     let ordered: [IncidentUnitRecord]
 
-    init(incidentId: String, facts unordered: [Fact], decoder: JSONDecoder) {
+    /// `cache` (optional) keeps decoded facts across derivations of the incident.
+    init(incidentId: String, facts unordered: [Fact], decoder: JSONDecoder, cache: DecodedFacts? = nil) {
+        func decode<T: Decodable & Sendable>(_ type: T.Type, _ fact: Fact) -> T? {
+            if let cache { return cache.value(type, of: fact, decoder: decoder) }
+            return try? decoder.decode(type, from: fact.payload)
+        }
         // A fixed order, whatever the arrival order.
         let facts = unordered.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
         self.incidentId = incidentId
@@ -36,7 +41,7 @@ struct IncidentHistory {
         for f in facts {
             switch f.type {
             case IncidentOpened.type:
-                guard let o = try? decoder.decode(IncidentOpened.self, from: f.payload), openedId == nil else { continue }
+                guard let o = decode(IncidentOpened.self, f), openedId == nil else { continue }
                 openedId = f.id
                 inc.receivedAt = o.receivedAt
                 inc.category = o.category
@@ -49,7 +54,7 @@ struct IncidentHistory {
                     inc.regionId = g.regionId
                 }
             case UnitAssigned.type:
-                guard let a = try? decoder.decode(UnitAssigned.self, from: f.payload) else { continue }
+                guard let a = decode(UnitAssigned.self, f) else { continue }
                 if inc.stationId == nil && openedId == nil {
                     inc.stationId = a.stationId
                     inc.gridId = a.gridId
@@ -63,19 +68,19 @@ struct IncidentHistory {
                         role: a.role, assignedAt: a.assignedAt, assignId: f.id, handedOver: false)
                 }
             case FieldReported.type:
-                guard let r = try? decoder.decode(FieldReported.self, from: f.payload) else { continue }
+                guard let r = decode(FieldReported.self, f) else { continue }
                 reports.append((f, r))
             case SLABreached.type:
-                guard let b = try? decoder.decode(SLABreached.self, from: f.payload) else { continue }
+                guard let b = decode(SLABreached.self, f) else { continue }
                 breaches.append((f, b))
             case IncidentClosed.type:
-                guard let c = try? decoder.decode(IncidentClosed.self, from: f.payload), closedEvent == nil else { continue }
+                guard let c = decode(IncidentClosed.self, f), closedEvent == nil else { continue }
                 closedEvent = (f, c)
             case Complaint.factType:
-                guard let c = try? decoder.decode(Complaint.self, from: f.payload) else { continue }
+                guard let c = decode(Complaint.self, f) else { continue }
                 complaints[c.complaintId] = (f, c)
             case Callback.factType:
-                guard let c = try? decoder.decode(Callback.self, from: f.payload) else { continue }
+                guard let c = decode(Callback.self, f) else { continue }
                 inc.callbacks += 1
                 if c.satisfied { inc.satisfied += 1 }
             default:

@@ -100,8 +100,11 @@ struct FactLog {
 }
 
 extension FactLog {
-    /// Keeps an inbound event as a fact of `incident` at event time `at`.
-    func keep(_ event: Envelope, incident: String, at: Date) throws {
-        try record(Fact(id: event.header.id, type: event.header.type, at: at, payload: Data(event.payload)), incident: incident)
+    /// Keeps an inbound event as a fact of `incident` at event time `at`; `decoded` (the payload
+    /// the handler already decoded) goes into `cache`, so derivation does not decode it again.
+    func keep(_ event: Envelope, incident: String, at: Date, decoded: (any Sendable)? = nil, cache: DecodedFacts? = nil) throws {
+        let fact = Fact(id: event.header.id, type: event.header.type, at: at, payload: Data(event.payload))
+        try record(fact, incident: incident)
+        if let decoded, let cache { cache.seed(fact.id, payload: fact.payload, value: decoded) }
     }
 }
