@@ -68,6 +68,9 @@ public struct CallRequest: Codable, Sendable, Hashable {
     /// A 12345 referral: the hotline's work order (工单), required on channel `12345` unless the
     /// caller's phone is given.
     public var referral: Referral?
+    /// The call-taker merges this call into the open incident with this id, whatever its caller,
+    /// place or category (a same-caller call about another matter otherwise opens its own incident).
+    public var mergeInto: String?
 
     public init(
         channel: Channel, caller: Caller? = nil, location: CallLocation? = nil, categoryHint: Category? = nil,

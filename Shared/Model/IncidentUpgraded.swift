@@ -44,7 +44,8 @@ public struct IncidentUpgraded: EventPayload, Hashable {
 extension IncidentUpgraded {
     public static var example: IncidentUpgraded {
         IncidentUpgraded(
-            incidentId: "I00000042", callId: "C00000062", category: .accidentCasualty, priority: 1, major: nil, casualties: 2,
-            reason: "casualties reported by a repeat call", regionId: "R1", upgradedAt: Date(timeIntervalSince1970: 1_790_000_000))
+            incidentId: "I00000042", callId: "C00000062", category: .accidentCasualty, priority: 1, major: true, casualties: 3,
+            reason: "casualties reported by a repeat call (3); priority 2 → 1; major: 3 casualties", regionId: "R1",
+            upgradedAt: Date(timeIntervalSince1970: 1_790_000_000))
     }
 }

@@ -18,7 +18,9 @@ struct MergeTests {
         #expect(merged.count == 1)
         #expect(merged.first?.callId == second.callId && merged.first?.callCount == 2 && merged.first?.reason == "sameCaller")
         #expect(merged.first.map { abs(($0.distanceMeters ?? 0) - 100) < 1 } == true)
-        #expect(try h.events().last?.topic == "incident.merged.\(first.location!.regionId)")
+        // The call-taker's public order raises the dispute: the merge, then the upgrade.
+        let region = first.location!.regionId
+        #expect(try h.events().suffix(2).map(\.topic) == ["incident.merged.\(region)", "incident.upgraded.\(region)"])
         #expect(try h.payloads(IncidentOpened.self).count == 1)
         let incident = try h.read { try IntakeSQL.incident(first.incidentId!, jurisdiction: Demo.jurisdiction, $0) }
         #expect(incident?.callCount == 2 && incident?.calls.map(\.callId) == [first.callId, second.callId])

@@ -88,13 +88,18 @@ import Wire
         #expect(k.workload == 5)
         #expect(k.acceptanceRate == .init(5, 6))
         #expect(k.signOffOnTimeRate == .init(4, 6))
-        #expect(k.selfHandledRate == .init(3, 5))
-        #expect(k.firstFeedbackOnTimeRate == .init(2, 5))
-        #expect(k.closeOnTimeRate == .init(4, 5))
+        // Over closed incidents (D is open): A, B, E handled by the unit sent; C handed over.
+        #expect(k.selfHandledRate == .init(3, 4))
+        // Scoring's event time is E's close (t0 + 51000): E's feedback (due t0 + 68000) and D's
+        // close (due t0 + 79500) are still pending and count in neither term; D's feedback missed.
+        #expect(k.firstFeedbackOnTimeRate == .init(2, 4))
+        #expect(k.closeOnTimeRate == .init(4, 4))
         #expect(k.arrivalMeanSeconds == 650)  // (400 + 1200 + 300 + 700) / 4
         #expect(k.arrivalP90Seconds == 1200)
         #expect(k.minorAccidentOnSceneRate == .init(1, 2))
         #expect(k.mediationSuccessRate == .init(1, 1))
+        #expect(k.disputeResolutionRate == .init(1, 1))  // C mediated; D is open
+        #expect(k.accidentOnSiteRate == .init(1, 2))  // A resolved on scene, B case opened
         #expect(k.stationAccidentShare == .init(1, 2))
         #expect(k.complaintRate == .init(2, 5))
         #expect(k.upheldComplaintRate == .init(1, 5))
@@ -126,7 +131,8 @@ import Wire
         #expect(o3.arrivalMeanSeconds == 700)
         let s2 = try #require(try report(h, .station, key: "S2").entries.first).kpis
         #expect(s2.workload == 1)
-        #expect(s2.closeOnTimeRate == .init(0, 1))
+        #expect(s2.closeOnTimeRate == .init(0, 0), "D's close is not due yet: pending, not missed")
+        #expect(s2.closeOnTimeRate.value == nil)
         #expect(try report(h, .post, key: "P1").entries.first?.kpis.workload == 4)
         #expect(try report(h, .region, key: "R1").entries.first?.kpis.workload == 5)
         #expect(try report(h, .station).entries.map(\.key) == ["S1", "S2"])

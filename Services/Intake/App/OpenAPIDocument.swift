@@ -143,7 +143,8 @@ enum OpenAPIDocument {
                   "partiesConsent": {"type": "boolean"},
                   "enterpriseId": {"type": "string"},
                   "clientRef": {"type": "string", "description": "idempotency key"},
-                  "referral": {"type": "object", "properties": {"ticketId": {"type": "string"}, "department": {"type": "string"}}}
+                  "referral": {"type": "object", "properties": {"ticketId": {"type": "string"}, "department": {"type": "string"}}},
+                  "mergeInto": {"type": "string", "description": "the call-taker merges the call into this open incident (merge reason callTaker)"}
                 }
               },
               "GridLocation": {"type": "object", "properties": {"gridId": {"type": "string"}, "stationId": {"type": "string"}, "postId": {"type": "string"}, "regionId": {"type": "string"}, "urban": {"type": "boolean"}}},
@@ -155,7 +156,7 @@ enum OpenAPIDocument {
                   "callId": {"type": "string"}, "incidentId": {"type": "string"}, "outcome": {"$ref": "#/components/schemas/Outcome"},
                   "location": {"$ref": "#/components/schemas/GridLocation"}, "category": {"$ref": "#/components/schemas/Category"},
                   "priority": {"type": "integer"}, "categorySource": {"type": "string"}, "enterpriseRelated": {"type": "boolean"}, "casualties": {"type": "integer"},
-                  "mergeReason": {"type": "string", "enum": ["sameCaller", "samePlace"]}, "diversion": {"$ref": "#/components/schemas/Diversion"},
+                  "mergeReason": {"type": "string", "enum": ["sameCaller", "samePlace", "callTaker"]}, "diversion": {"$ref": "#/components/schemas/Diversion"},
                   "flags": {"type": "array", "items": {"type": "string", "enum": ["location-unresolved", "needs-review", "repeat-caller", "malicious-caller"]}}
                 }
               },
@@ -180,7 +181,11 @@ enum OpenAPIDocument {
                   "openedAt": {"type": "string", "format": "date-time"}, "lastCallAt": {"type": "string", "format": "date-time"}, "closedAt": {"type": "string", "format": "date-time"},
                   "closeOutcome": {"type": "string"}, "callCount": {"type": "integer"}, "enterpriseRelated": {"type": "boolean"}, "casualties": {"type": "integer"},
                   "location": {"$ref": "#/components/schemas/GridLocation"}, "address": {"type": "string"},
-                  "calls": {"type": "array", "items": {"$ref": "#/components/schemas/CallRecord"}}
+                  "calls": {"type": "array", "items": {"$ref": "#/components/schemas/CallRecord"}},
+                  "major": {"type": "boolean"},
+                  "upgrades": {"type": "array", "items": {"type": "object", "required": ["callId", "at", "reason"], "properties": {
+                    "callId": {"type": "string"}, "at": {"type": "string", "format": "date-time"}, "category": {"type": "string"}, "priority": {"type": "integer"},
+                    "major": {"type": "boolean"}, "casualties": {"type": "integer"}, "reason": {"type": "string"}}}}
                 }
               },
               "Caller": {

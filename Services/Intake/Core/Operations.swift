@@ -138,6 +138,21 @@ public struct IncidentView: Codable, Sendable {
     public var coordinate: Coordinate?
     public var address: String?
     public var calls: [CallRecord]
+    /// Major (重大警情) by dispatch's reading, at opening or by an upgrade.
+    public var major: Bool?
+    /// What merged calls changed, oldest first (`incident.upgraded`).
+    public var upgrades: [IncidentUpgradeView]?
+}
+
+/// One upgrade of an incident by a merged call (`incident.upgraded`): only what changed is set.
+public struct IncidentUpgradeView: Codable, Sendable, Hashable {
+    public var callId: String
+    public var at: Date
+    public var category: String?
+    public var priority: Int?
+    public var major: Bool?
+    public var casualties: Int?
+    public var reason: String
 }
 
 /// Filters of `GET /v1/calls` (and the ROUTER's `calls` op). Paging is by cursor: `after` is the

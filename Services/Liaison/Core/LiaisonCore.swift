@@ -132,6 +132,7 @@ public final class LiaisonCore: ServiceCore {
     /// The types ``apply(_:in:)`` uses (a new case must be added here); the engine drops the rest.
     public static let appliedTypes: Set<String>? = [
         IncidentOpened.type, UnitAssigned.type, FieldReported.type, CoordinationHold.type, IncidentDiverted.type,
+        IncidentUpgraded.type,
     ]
 
     public func apply(_ event: Envelope, in tx: Transaction) throws {
@@ -139,6 +140,9 @@ public final class LiaisonCore: ServiceCore {
         case IncidentOpened.type:
             let opened = try tx.decode(IncidentOpened.self, from: event)
             try guarded(tx) { try matchIncident.apply(opened, registry: registry, tx) }
+        case IncidentUpgraded.type:
+            let upgraded = try tx.decode(IncidentUpgraded.self, from: event)
+            try guarded(tx) { try FollowUpgrade().apply(upgraded, tx) }
         case UnitAssigned.type:
             let assigned = try tx.decode(UnitAssigned.self, from: event)
             try guarded(tx) { try followDispatch.assigned(assigned, payload: event.payload, registry: registry, tx) }

@@ -68,13 +68,14 @@ public final class ScoringCore: ServiceCore {
     /// The types ``apply(_:in:)`` uses (a new case must be added here); the engine drops the rest.
     public static let appliedTypes: Set<String>? = [
         IncidentOpened.type, UnitAssigned.type, FieldReported.type, SLABreached.type, IncidentClosed.type, HandoffChanged.type,
-        SupportChanged.type,
+        SupportChanged.type, IncidentUpgraded.type,
     ]
 
     /// Keeps the events scoring uses as facts of their incident (Handlers/, one per type); ignores the rest.
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {
         case IncidentOpened.type: try IncidentOpenedHandler.apply(event, in: tx, cache: decoded)
+        case IncidentUpgraded.type: try IncidentUpgradedHandler.apply(event, in: tx, cache: decoded)
         case UnitAssigned.type: try UnitAssignedHandler.apply(event, in: tx, cache: decoded)
         case FieldReported.type: try FieldReportedHandler.apply(event, in: tx, cache: decoded)
         case SLABreached.type: try SLABreachedHandler.apply(event, in: tx)

@@ -21,6 +21,18 @@ struct CallRouting {
         let place = IncidentPlace(coordinate: d.coordinate, address: request.location?.address, grid: d.located)
         if let phone { d.flags += try ledgerFlags(phone: phone, receivedAt: receivedAt, tx) }
 
+        // The call-taker merged it: into that open incident, whatever the rules would say.
+        if let target = request.mergeInto {
+            guard try UpgradeStore.openIncident(target, tx.db) != nil else {
+                d.outcome = .rejected
+                d.status = 422
+                d.problem = FieldError(field: "mergeInto", reason: "no open incident \(target) to merge into", code: "invalid-value")
+                return
+            }
+            try merge(
+                into: target, reason: "callTaker", distance: nil, request, callId: callId, receivedAt: receivedAt, place: place, &d, tx)
+            return
+        }
         if category == .nonPolice {
             let destination = rules.diversion.destination(request.description)
             if DiversionSafetyNet.awaitsConfirmation(d.classification) {
@@ -39,7 +51,11 @@ struct CallRouting {
             return
         }
         let since = rules.merge.windowStart(for: receivedAt)
-        if let phone, let match = rules.merge.sameCaller(try CallStore.earlierCalls(phone: phone, since: since, tx.db), at: d.coordinate) {
+        // A same-caller call about another matter (a theft, then a road accident) is its own
+        // incident unless the call-taker merges it (`mergeInto`).
+        if let phone, let match = rules.merge.sameCaller(try CallStore.earlierCalls(phone: phone, since: since, tx.db), at: d.coordinate),
+            try UpgradeStore.openIncident(match.incidentId, tx.db).map({ IncidentUpgrade.continues(category, $0.incident.category) }) ?? true
+        {
             try merge(
                 into: match.incidentId, reason: "sameCaller", distance: match.distance, request, callId: callId, receivedAt: receivedAt,
                 place: place, &d, tx)
@@ -52,7 +68,8 @@ struct CallRouting {
         }
         if let c = d.coordinate {
             let box = rules.merge.searchBox(around: c)
-            let candidates = try IncidentStore.openIncidents(category: category, lat: box.lat, lon: box.lon, since: since, tx.db)
+            let candidates = try IncidentStore.openIncidents(
+                categories: IncidentUpgrade.samePlaceCategories(category), lat: box.lat, lon: box.lon, since: since, tx.db)
             if let match = rules.merge.samePlace(candidates, at: c) {
                 try merge(
                     into: match.incidentId, reason: "samePlace", distance: match.distance, request, callId: callId, receivedAt: receivedAt,
@@ -79,6 +96,10 @@ struct CallRouting {
         opened.categorySource = c?.source
         opened.flags = d.flags.isEmpty ? nil : d.flags
         opened.referral = request.referral
+        // Major by dispatch's reading: only a call that makes it major later is an upgrade.
+        let major = rules.major.reason(
+            category: category, priority: opened.priority, casualties: opened.casualties, description: request.description)
+        if major != nil { try UpgradeStore.markMajor(id, tx) }
         try tx.emit(opened)
         d.outcome = .opened
         d.incidentId = id
@@ -88,17 +109,30 @@ struct CallRouting {
         into incident: String, reason: String, distance: Double?, _ request: CallRequest, callId: String, receivedAt: Date,
         place: IncidentPlace, _ d: inout CallDecision, _ tx: Transaction
     ) throws {
+        let before = try UpgradeStore.openIncident(incident, tx.db)
         let merged = try IncidentStore.addCall(to: incident, receivedAt: receivedAt, casualties: d.classification?.casualties ?? 0, tx)
         d.outcome = .merged
         d.incidentId = incident
         d.mergeReason = reason
-        // The incident's category stands; the call's own reading is kept on the call's row.
+        // The call's own reading is kept on the call's row; what it changes about the incident
+        // (casualties, a more serious category, major) is an upgrade, after the merge.
+        var upgraded: IncidentUpgraded?
+        if let before, let call = d.classification,
+            let upgrade = IncidentUpgrade.of(before.incident, call: call, description: request.description, major: rules.major)
+        {
+            try UpgradeStore.apply(upgrade, to: incident, callId: callId, at: tx.now, tx)
+            upgraded = IncidentUpgraded(
+                incidentId: incident, callId: callId, category: upgrade.category, priority: upgrade.priority, major: upgrade.major,
+                casualties: upgrade.casualties, reason: upgrade.reason, regionId: before.regionId, upgradedAt: tx.now)
+        }
         try tx.emit(
             IncidentMerged(
                 incidentId: incident, callId: callId, channel: request.channel, reason: reason,
                 distanceMeters: distance.map { ($0 * 10).rounded() / 10 },
-                callCount: merged.callCount, category: merged.category, place: place, caller: request.caller, description: request.description,
+                callCount: merged.callCount, category: upgraded?.category ?? merged.category, place: place, caller: request.caller,
+                description: request.description,
                 callTaker: request.callTaker, casualties: request.casualties, regionId: merged.regionId, receivedAt: receivedAt))
+        if let upgraded { try tx.emit(upgraded) }
     }
 
     /// Updates the repeat-caller ledger for this call and returns the caller's flags.

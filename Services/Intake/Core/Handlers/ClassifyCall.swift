@@ -25,6 +25,8 @@ struct ClassifyCall {
         if d.located == nil { d.flags.append("location-unresolved") }
         d.classification = routing.rules.classification.classify(request)
         try routing.route(request, callId: callId, receivedAt: recorded.receivedAt, &d, ids: &ids, tx)
+        // Its `mergeInto` names no open incident (any more): the call stays in review.
+        if let problem = d.problem { return .refused(status: 422, problem) }
         d.flags.removeAll { $0 == "needs-review" }
         try CallStore.updateClassified(callId, callTaker: request.callTaker, d, tx)
         return .accepted(d.receipt(callId: callId))

@@ -21,11 +21,14 @@ public struct ClassificationRules: Sendable, Decodable {
     public var version: Int
     public var rules: [Rule]
     public var enterpriseKeywords: [String]
+    /// What negates a keyword (`没有人受伤`); ``Negation/standard`` when the file gives none.
+    public var negation: Negation?
 
-    public init(version: Int = 1, rules: [Rule], enterpriseKeywords: [String] = []) {
+    public init(version: Int = 1, rules: [Rule], enterpriseKeywords: [String] = [], negation: Negation? = nil) {
         self.version = version
         self.rules = rules
         self.enterpriseKeywords = enterpriseKeywords
+        self.negation = negation
     }
 
     public static let empty = ClassificationRules(rules: [])
@@ -49,9 +52,11 @@ public struct ClassificationRules: Sendable, Decodable {
             if casualties > 0 { priority = 1 }
             return Result(category: hint, priority: priority, source: "callTaker", enterpriseRelated: enterprise, casualties: casualties)
         }
+        // A negated keyword ("没有人受伤") does not count: it reports that nothing of the kind happened.
+        let negation = self.negation ?? .standard
         let candidates = rules.enumerated().filter { _, rule in
             if let min = rule.minCasualties, casualties < min { return false }
-            return !rule.all.isEmpty && rule.all.allSatisfy { matches(text, any: $0) != nil }
+            return !rule.all.isEmpty && rule.all.allSatisfy { group in group.contains { !$0.isEmpty && negation.affirms($0.lowercased(), in: text) } }
         }
         guard let (_, rule) = candidates.min(by: { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }) else {
             return Result(category: nil, priority: nil, source: nil, enterpriseRelated: enterprise, casualties: casualties)

@@ -45,17 +45,21 @@ enum IncidentStore {
             category: (row["category"] as String?).flatMap(Category.init(rawValue:)))
     }
 
-    /// Open incidents of `category` inside the box whose latest call is at or after `since`.
+    /// Open incidents of one of `categories` inside the box whose latest call is at or after `since`.
     static func openIncidents(
-        category: Category, lat: ClosedRange<Double>, lon: ClosedRange<Double>, since: Date,
+        categories: [Category], lat: ClosedRange<Double>, lon: ClosedRange<Double>, since: Date,
         _ db: Database
     ) throws -> [MergePolicy.OpenIncident] {
-        try Row.fetchAll(
+        let marks = categories.map { _ in "?" }.joined(separator: ", ")
+        return try Row.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT id, lat, lon FROM incidents
-                    WHERE status = 'open' AND category = ? AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND last_call_at >= ?
-                    """), arguments: [category.rawValue, lat.lowerBound, lat.upperBound, lon.lowerBound, lon.upperBound, since.timeIntervalSince1970]
+                    WHERE status = 'open' AND category IN (\(marks)) AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND last_call_at >= ?
+                    """),
+            arguments: StatementArguments(
+                categories.map { $0.rawValue as any DatabaseValueConvertible }
+                    + [lat.lowerBound, lat.upperBound, lon.lowerBound, lon.upperBound, since.timeIntervalSince1970])
         ).map {
             MergePolicy.OpenIncident(incidentId: $0["id"], coordinate: Coordinate(lat: $0["lat"], lon: $0["lon"]))
         }

@@ -68,7 +68,8 @@ enum IntakeSQL {
             lastCallAt: (row["last_call_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             closedAt: (row["closed_at"] as Double?).map(Date.init(timeIntervalSince1970:)), closeOutcome: row["close_outcome"],
             callCount: row["call_count"], enterpriseRelated: row["enterprise_related"], casualties: row["casualties"], location: location,
-            coordinate: lat.flatMap { lat in lon.map { Coordinate(lat: lat, lon: $0) } }, address: row["address"], calls: calls)
+            coordinate: lat.flatMap { lat in lon.map { Coordinate(lat: lat, lon: $0) } }, address: row["address"], calls: calls,
+            major: row["major"], upgrades: try UpgradeStore.upgrades(of: id, db))
     }
 
     static func call(_ id: String, jurisdiction: Jurisdiction?, _ db: Database) throws -> CallRecord? {

@@ -1,7 +1,7 @@
 import GRDB
 
 /// intake's tables: `calls` (every call, whatever became of it), `incidents` (what calls opened),
-/// `callers` (the repeat / malicious caller ledger).
+/// `callers` (the repeat / malicious caller ledger), `incident_upgrades` (what merged calls changed).
 enum IntakeSchema {
     static func migrate(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("intake-v1") { db in
@@ -54,6 +54,18 @@ enum IntakeSchema {
                     CREATE INDEX incidents_open ON incidents(status, category, lat);
                     CREATE TABLE callers (
                         phone TEXT PRIMARY KEY, repeat_since REAL, false_reports INTEGER NOT NULL DEFAULT 0, malicious_since REAL);
+                    """)
+        }
+        // Upgrades (issue 15): a merged call may raise an incident's category, priority,
+        // casualties or make it major; each upgrade is kept for the read API.
+        migrator.registerMigration("intake-v3-upgrades") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE incidents ADD COLUMN major INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE incident_upgrades (
+                        incident_id TEXT NOT NULL, call_id TEXT NOT NULL, at REAL NOT NULL, category TEXT, priority INTEGER, major INTEGER,
+                        casualties INTEGER, reason TEXT NOT NULL);
+                    CREATE INDEX incident_upgrades_incident ON incident_upgrades(incident_id);
                     """)
         }
     }

@@ -57,6 +57,15 @@ enum IncidentStore {
         return tx.db.changesCount > 0
     }
 
+    /// A repeat call's upgrade of a matched incident: its category and severity from now on.
+    static func upgrade(
+        _ incidentId: String, enterpriseId: String, category: Category, severity: EnterpriseAlert.Severity, _ tx: Transaction
+    ) throws {
+        try tx.run(
+            "UPDATE incidents SET category = ?, severity = ? WHERE incident_id = ? AND enterprise_id = ?",
+            [category.rawValue, severity.rawValue, incidentId, enterpriseId])
+    }
+
     /// The incident's state at each enterprise it touches, by enterprise id.
     static func states(_ incidentId: String, _ tx: Transaction) throws -> [IncidentState] {
         try Row.fetchAll(

@@ -63,8 +63,8 @@ public enum Derivation {
                     u.officerIds, unit: u.unitId, rule: "dispatched", points: base, earnedBy: [u.assignId] + (openedId.map { [$0] } ?? []),
                     explanation: "dispatched to a \(category) incident: base points", always: true)
             }
-            // Sign-off (签收).
-            let signId = reportIds["\(u.unitId)|signedOff"] ?? reportIds["\(u.unitId)|enRoute"]
+            // Sign-off (签收): the first report that signs the unit off, explicitly or not.
+            let signId = ImpliedSignOff.firstReport(of: u.unitId, in: reports)
             if !signBreaches.isEmpty {
                 give(
                     u.officerIds, unit: u.unitId, rule: "signOff.breached", points: rules.deductions.signOffBreached,

@@ -87,11 +87,13 @@ struct IncidentHistory {
                 continue
             }
         }
+        if let upgraded = UpgradedCategory.of(facts, decoder: decoder) { inc.category = upgraded }
         // Field reports: the first of each stage per unit.
         var firstFeedback: (Fact, FieldReported)?
         var closers: [(Fact, FieldReported)] = []
         for (f, r) in reports {
             guard var u = units[r.unitId] else { continue }
+            if u.signedAt == nil, ImpliedSignOff.implies(r.stage) { u.signedAt = r.at }
             switch r.stage {
             case .signedOff, .enRoute: if u.signedAt == nil { u.signedAt = r.at }
             case .arrived: if u.arrivedAt == nil { u.arrivedAt = r.at }

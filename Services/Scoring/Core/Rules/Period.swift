@@ -37,14 +37,38 @@ public struct Period: Codable, Sendable, Hashable {
     }
 
     /// The period just before: the previous day, week or month; for a range, the same length before it.
+    /// All time has nothing before it: the empty period at its start.
     public func previous(timeZone: TimeZone) -> Period {
         switch kind {
         case .day, .week, .month: return Period.containing(from.addingTimeInterval(-1), kind: kind, timeZone: timeZone)
-        case .range, .all: return Period(kind: kind, from: from.addingTimeInterval(-to.timeIntervalSince(from)), to: from)
+        case .range: return Period(kind: kind, from: from.addingTimeInterval(-to.timeIntervalSince(from)), to: from)
+        case .all: return Period(kind: .all, from: from, to: from)
+        }
+    }
+
+    /// The same period one year earlier (同比): the same calendar day or month of the previous
+    /// year, the ISO week 52 weeks before (same weekdays), a range shifted by one calendar year.
+    /// All time has no year before it: the empty period at its start.
+    public func yearEarlier(timeZone: TimeZone) -> Period {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = timeZone
+        func yearBefore(_ d: Date) -> Date { cal.date(byAdding: .year, value: -1, to: d)! }
+        switch kind {
+        case .day, .month: return Period.containing(yearBefore(from), kind: kind, timeZone: timeZone)
+        case .week: return Period.containing(from.addingTimeInterval(-52 * 7 * 86400), kind: .week, timeZone: timeZone)
+        case .range: return Period(kind: .range, from: yearBefore(from), to: yearBefore(to))
+        case .all: return Period(kind: .all, from: from, to: from)
         }
     }
 
     public static let everything = Period(kind: .all, from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 1e11))
+
+    /// All time as the data spans it: from the earliest event scoring keeps to just after the
+    /// latest (so a report names a real range, not year 5138); empty at 1970 when there is none.
+    public static func all(earliest: Date?, latest: Date?) -> Period {
+        guard let latest else { return Period(kind: .all, from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 0)) }
+        return Period(kind: .all, from: min(earliest ?? latest, latest), to: latest.addingTimeInterval(1))
+    }
 }
 
 /// The grouping levels of rankings and KPIs.
@@ -70,11 +94,14 @@ public struct PeriodSelection: Sendable, Hashable {
 
     /// The period in event time. A day, week or month defaults to the one holding `latestEvent`
     /// (the latest event scoring has seen), never the wall clock, so a replayed day reads the same.
-    public func resolve(default fallback: Period.Kind, latestEvent: Date?, timeZone: TimeZone) throws(ScoringRefusal) -> Period {
+    /// All time is the span of the data: `earliestEvent` to just after `latestEvent`.
+    public func resolve(
+        default fallback: Period.Kind, latestEvent: Date?, earliestEvent: Date? = nil, timeZone: TimeZone
+    ) throws(ScoringRefusal) -> Period {
         let kind = self.kind ?? (from != nil ? .range : fallback)
         switch kind {
         case .all:
-            return .everything
+            return .all(earliest: earliestEvent, latest: latestEvent)
         case .range:
             guard let f = from.flatMap(EventTime.date), let t = to.flatMap(EventTime.date), f < t else {
                 throw .invalid("a range needs from < to, ISO-8601 (e.g. 2026-11-01T00:00:00Z)", field: "from")

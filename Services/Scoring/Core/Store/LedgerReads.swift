@@ -86,12 +86,15 @@ enum LedgerReads {
     }
 
     /// Every KPI of every group of `level` (or only `key`) for the incidents received in `period`,
-    /// with the change against the previous period.
+    /// with the change against the previous period and against the same period a year earlier;
+    /// timed rates leave out what is still pending at the latest event time.
     static func kpiReport(_ db: Database, level: Level, key: String? = nil, period: Period, rules: ScoringRules) throws -> KPIReport {
         let previous = period.previous(timeZone: rules.timeZone)
+        let yearEarlier = period.yearEarlier(timeZone: rules.timeZone)
         return KPIReport(
             level: level, key: key, period: period, previous: previous, now: try kpiIncidents(db, period),
-            before: try kpiIncidents(db, previous), rules: rules)
+            before: try kpiIncidents(db, previous), yearEarlier: yearEarlier, lastYear: try kpiIncidents(db, yearEarlier), rules: rules,
+            eventNow: try latestEventTime(db)?.timeIntervalSince1970 ?? .infinity)
     }
 
     /// The interval report of the incidents received in `period`.
@@ -126,6 +129,11 @@ enum LedgerReads {
     }
 
     // MARK: Reports
+
+    /// The earliest event time scoring keeps (where all time starts).
+    static func earliestEventTime(_ db: Database) throws -> Date? {
+        try Double.fetchOne(db, sql: "SELECT MIN(at) FROM facts").map { Date(timeIntervalSince1970: $0) }
+    }
 
     /// The hotspot report of `period` against the previous one.
     static func hotspots(_ db: Database, period: Period, timeZone: TimeZone, top: Int = 10) throws -> HotspotReport {

@@ -17,7 +17,9 @@ public struct ScoringQueries: Sendable {
     }
 
     static func period(_ query: some PeriodQuery, _ db: Database, _ rules: ScoringRules, default kind: Period.Kind) throws -> Period {
-        try query.selection.resolve(default: kind, latestEvent: try LedgerReads.latestEventTime(db), timeZone: rules.timeZone)
+        try query.selection.resolve(
+            default: kind, latestEvent: try LedgerReads.latestEventTime(db), earliestEvent: try LedgerReads.earliestEventTime(db),
+            timeZone: rules.timeZone)
     }
 
     /// Points by officer (default), unit or area, over all time by default.
