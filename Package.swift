@@ -73,6 +73,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: services.map { .executable(name: $0.executable, targets: [$0.executable]) } + [
         .executable(name: "precinct", targets: ["precinct"]),
+        .executable(name: "precinct-console", targets: ["precinct-console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -134,6 +135,20 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Shared/ServiceKit",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: The command centre's console (follows every service, serves the web app in Services/Console/Web)
+        .executableTarget(
+            name: "precinct-console",
+            dependencies: [
+                "Wire", "Model", "Bus", "ServiceKit", argumentParser, logging,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Console/App",
             swiftSettings: swiftSettings
         ),
 

@@ -1,0 +1,138 @@
+// Wires the pages to the live stream: one EventSource, one state, pages redrawn at most once a frame.
+import { openAction } from './actions.js';
+import { currentLanguage, setLanguage, t } from './i18n.js';
+import { loadCity, mapSVG } from './map.js';
+import { applyMessage, boardIncidents, emptyState, formatClock } from './model.js';
+import * as views from './views.js';
+
+const state = emptyState();
+state.timeZone = 'Asia/Shanghai';
+const main = document.querySelector('main');
+const dialog = document.querySelector('dialog');
+const pages = ['board', 'map', 'units', 'scoring', 'hotspots', 'ops'];
+let selected = null;
+let services = null;
+let dirty = true;
+/** When the last message was applied (performance.now) and how long after it was sent: for the load figure. */
+window.precinctStats = { messages: 0, lastApplyMs: 0, maxApplyMs: 0, lastRenderMs: 0 };
+
+function route() {
+  const [page, arg] = (location.hash.slice(1) || 'board').split('/');
+  return { page, arg: arg && decodeURIComponent(arg) };
+}
+
+function render() {
+  const started = performance.now();
+  const { page, arg } = route();
+  const now = Date.now();
+  document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.page === page));
+  let html;
+  switch (page) {
+    case 'map': html = mapSVG(state); break;
+    case 'units': html = views.units(state); break;
+    case 'incident': html = views.incident(state, arg, now); selected = arg; break;
+    case 'scoring': html = views.scoring(state, arg); break;
+    case 'hotspots': html = views.hotspots(state); break;
+    case 'ops': html = views.operations(state, services); break;
+    default: html = views.board(state, now, selected);
+  }
+  main.innerHTML = html;
+  main.dataset.page = page;
+  window.precinctStats.lastRenderMs = performance.now() - started;
+}
+
+function schedule() {
+  if (dirty) return;
+  dirty = true;
+  requestAnimationFrame(() => { dirty = false; render(); });
+}
+
+function connect() {
+  const source = new EventSource('/api/stream');
+  const status = document.querySelector('#live');
+  source.onopen = () => { status.textContent = t('live'); status.className = 'live'; };
+  source.onerror = () => { status.textContent = t('reconnecting'); status.className = 'down'; };
+  source.onmessage = (event) => {
+    const started = performance.now();
+    applyMessage(state, JSON.parse(event.data));
+    const s = window.precinctStats;
+    s.messages++;
+    s.lastApplyMs = performance.now() - started;
+    s.maxApplyMs = Math.max(s.maxApplyMs, s.lastApplyMs);
+    schedule();
+  };
+}
+
+function tick() {
+  document.querySelector('#clock').textContent = formatClock(new Date(), state.timeZone);
+  const { page } = route();
+  // Timers count down on the board and the detail page even when nothing arrives.
+  if (page === 'board' || page === 'incident') schedule();
+}
+
+async function refreshServices() {
+  if (route().page !== 'ops') return;
+  services = await fetch('/api/services').then((r) => r.json()).catch(() => null);
+  schedule();
+}
+
+function selectedIncident() {
+  const { page, arg } = route();
+  return state.incidents.get(page === 'incident' ? arg : selected);
+}
+
+function act(action) {
+  const incident = selectedIncident();
+  if (!incident) return;
+  if (action === 'acknowledge') {
+    const escalation = incident.escalations.find((e) => !e.acknowledged);
+    if (escalation) openAction(dialog, 'acknowledge', incident, { escalationId: escalation.id });
+    return;
+  }
+  openAction(dialog, action, incident);
+}
+
+const keys = { a: 'assign', r: 'reassign', x: 'cancel', c: 'reclassify', m: 'major', e: 'acknowledge' };
+document.addEventListener('keydown', (event) => {
+  if (dialog.open || event.target.closest('input, select, textarea') || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (keys[event.key]) { event.preventDefault(); act(keys[event.key]); return; }
+  if (event.key >= '1' && event.key <= String(pages.length)) { location.hash = pages[Number(event.key) - 1]; return; }
+  if (event.key === 'L') { setLanguage(currentLanguage() === 'zh' ? 'en' : 'zh'); renderChrome(); schedule(); return; }
+  if (event.key === 'j' || event.key === 'k') {
+    const rows = boardIncidents(state.incidents.values());
+    const at = rows.findIndex((i) => i.id === selected);
+    const next = rows[Math.max(0, Math.min(rows.length - 1, at + (event.key === 'j' ? 1 : -1)))];
+    selected = next?.id ?? null;
+    schedule();
+  }
+  if (event.key === 'Enter' && selected) location.hash = `incident/${selected}`;
+  if (event.key === 'Escape' && route().page === 'incident') location.hash = 'board';
+});
+main.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-action]');
+  if (button) { act(button.dataset.action); return; }
+  const row = event.target.closest('tr[data-incident]');
+  if (row) { selected = row.dataset.incident; schedule(); }
+});
+
+function renderChrome() {
+  document.title = `Precinct · ${t('title')}`;
+  document.querySelector('header h1').textContent = t('title');
+  document.querySelectorAll('nav a').forEach((a, i) => { a.textContent = `${i + 1} ${t(a.dataset.page)}`; });
+  document.querySelector('#lang').textContent = currentLanguage() === 'zh' ? 'EN' : '中文';
+}
+
+document.querySelector('#lang').addEventListener('click', () => { setLanguage(currentLanguage() === 'zh' ? 'en' : 'zh'); renderChrome(); schedule(); });
+window.addEventListener('hashchange', () => { refreshServices(); schedule(); });
+
+const config = await fetch('/api/config').then((r) => r.json());
+state.timeZone = config.timeZone;
+setLanguage(currentLanguage());
+renderChrome();
+await loadCity();
+dirty = false;
+connect();
+setInterval(tick, 1000);
+setInterval(refreshServices, 2000);
+refreshServices();
+schedule();
