@@ -39,7 +39,11 @@ def http(method, url, body=None, timeout=10):
     request = urllib.request.Request(url, data=data, method=method, headers={'Content-Type': 'application/json'})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b'null')
+            raw = response.read()
+            try:
+                return response.status, json.loads(raw or b'null')
+            except ValueError:
+                return response.status, raw.decode(errors='replace')
     except urllib.error.HTTPError as error:
         raw = error.read()
         try:
@@ -68,9 +72,9 @@ class ConsoleSet:
         return f'ipc://{self.root}/{service}.{kind}'
 
     def _start(self, name, argv):
-        log = open(os.path.join(self.root, f'{name}.log'), 'ab')
         env = dict(os.environ, PRECINCT_DISPATCH_RULES=self.rules)
-        self.processes[name] = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=log, env=env)
+        with open(os.path.join(self.root, f'{name}.log'), 'ab') as log:
+            self.processes[name] = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=log, env=env)
 
     def start_service(self, service):
         try:

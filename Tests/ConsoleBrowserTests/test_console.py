@@ -60,6 +60,11 @@ class ConsoleBrowserTests(unittest.TestCase):
         found = self.driver.find_elements(By.CSS_SELECTOR, css)
         return found[0] if found else None
 
+    def exists(self, css, attribute=None):
+        """Whether `css` matches now (and its `attribute`), asked in the page: no stale handles while it redraws."""
+        script = 'const e = document.querySelector(arguments[0]); return e ? (arguments[1] ? e.getAttribute(arguments[1]) : true) : null'
+        return self.driver.execute_script(script, css, attribute)
+
     def shot(self, name):
         self.driver.save_screenshot(os.path.join(SHOTS, f'{name}.png'))
 
@@ -95,10 +100,11 @@ class ConsoleBrowserTests(unittest.TestCase):
         incident = self.set.send_call(1)['incidentId']
         unit = self.assigned_unit(incident)
         css = f'tr[data-incident="{incident}"] .timer[data-timer="signOff"][data-unit="{unit}"]'
-        first = eventually('the sign-off timer', lambda: (e := self.find(css)) and e.text)
-        eventually('the timer to count down', lambda: (e := self.find(css)) and e.text != first, timeout=5)
-        eventually('the timer to turn amber', lambda: (e := self.find(css)) and e.get_attribute('data-state') in ('warn', 'breach'), timeout=15)
-        eventually('the timer to turn red at the breach', lambda: (e := self.find(css)) and e.get_attribute('data-state') == 'breach', timeout=15)
+        text = lambda: self.driver.execute_script('const e = document.querySelector(arguments[0]); return e && e.textContent', css)
+        first = eventually('the sign-off timer', text)
+        eventually('the timer to count down', lambda: (now := text()) and now != first, timeout=5)
+        eventually('the timer to turn amber', lambda: self.exists(css, 'data-state') in ('warn', 'breach'), timeout=15)
+        eventually('the timer to turn red at the breach', lambda: self.exists(css, 'data-state') == 'breach', timeout=15)
         color = self.find(css).value_of_css_property('background-color')
         self.assertIn('229, 72, 77', color)  # --red
 
@@ -120,36 +126,39 @@ class ConsoleBrowserTests(unittest.TestCase):
         reason.send_keys(Keys.ENTER)
         eventually('the dialog to close', lambda: not self.find('dialog[open]'), timeout=10)
         self.go('units')
-        eventually(f'{unit} dispatched on the unit board',
-                   lambda: (e := self.find(f'tr[data-unit="{unit}"] td.state')) and e.get_attribute('data-state') in ('dispatched', 'enRoute'), timeout=5)
+        eventually(f'{unit} dispatched on the unit board', lambda: self.exists(f'tr[data-unit="{unit}"] td.state', 'data-state') in ('dispatched', 'enRoute'), timeout=5)
         self.shot('units')
         self.go('map')
-        eventually(f'{unit} dispatched on the map',
-                   lambda: (e := self.find(f'circle[data-unit="{unit}"]')) and e.get_attribute('data-state') in ('dispatched', 'enRoute'), timeout=5)
+        eventually(f'{unit} dispatched on the map', lambda: self.exists(f'circle[data-unit="{unit}"]', 'data-state') in ('dispatched', 'enRoute'), timeout=5)
 
     def test_4_the_ranking_shows_the_points_of_a_closed_incident(self):
         self.open('scoring')
-        incident = self.set.send_call(4)['incidentId']
-        unit = self.assigned_unit(incident)
+        incident = self.set.send_call(9)['incidentId']
+        self.assigned_unit(incident)
         dispatch = self.set.url('dispatch')
-        for stage in ['signedOff', 'arrived', 'feedback', 'closed']:
-            command = {'incidentId': incident, 'unitId': unit, 'stage': stage}
-            if stage == 'closed':
-                command['outcome'] = 'resolvedOnScene'
-            status, answer = http('POST', f'{dispatch}/v1/field', {'commands': [command]})
-            self.assertEqual(status, 200, f'{stage}: {answer}')
-        officers = eventually('points for the closed incident', lambda: (
-            (s := http('GET', f'{self.set.console}/api/incidents/{incident}'))[0] == 200 and s[1]['state'] == 'closed' and s[1]['points'] != 0 and s[1]),
-            timeout=15)
-        self.go('scoring')
-        self.assertGreater(len(self.driver.find_elements(By.CSS_SELECTOR, 'table.rankings tr[data-officer]')), 0)
+        # Every unit sent reports every stage (an incident closes when its last unit closes).
         status, model = http('GET', f'{self.set.console}/api/incidents/{incident}')
-        self.assertEqual(model['outcome'], 'resolvedOnScene')
+        units = [u['unitId'] for u in model['units'] if u['stage'] != 'released']
+        for stage in ['signedOff', 'arrived', 'feedback', 'closed']:
+            commands = [{'incidentId': incident, 'unitId': unit, 'stage': stage} for unit in units]
+            if stage == 'closed':
+                for c in commands:
+                    c['outcome'] = 'resolvedOnScene'
+            status, answer = http('POST', f'{dispatch}/v1/field', {'commands': commands})
+            self.assertEqual(status, 200, f'{stage}: {answer}')
+        eventually(f'{incident} closed', lambda: http('GET', f'{self.set.console}/api/incidents/{incident}')[1]['state'] == 'closed', timeout=15)
+        points = eventually(f'points for {incident}', lambda: http('GET', f'{self.set.console}/api/incidents/{incident}')[1]['points'], timeout=15)
+        self.go('scoring')
+        # An officer who earned points on this incident is ranked, with points shown.
+        officer = eventually('an officer credited for the incident', lambda: self.driver.execute_script(
+            "return [...document.querySelectorAll('table.rankings tr[data-officer]')].map(r => r.dataset.officer)"), timeout=5)
+        self.go(f'scoring/{officer[0]}')
+        eventually('the officer\'s points line by line', lambda: self.find('section.scoring h3'))
         self.shot('scoring')
         self.go(f'incident/{incident}')
-        self.shot('incident')
         self.assertIn('resolvedOnScene', self.find('section.detail').text)
-        del officers
+        self.assertIn(f'{points:g}'.split('.')[0], self.find('section.detail').text)
+        self.shot('incident')
 
     def test_5_the_console_survives_its_own_restart(self):
         self.open('board')
@@ -166,8 +175,7 @@ class ConsoleBrowserTests(unittest.TestCase):
         incident = self.set.send_call(8)['incidentId']  # dispatch is down: it assigns on its return
         self.set.start_service('dispatch')
         self.set.wait_ready('dispatch')
-        eventually(f'{incident} assigned after dispatch restarted',
-                   lambda: (e := self.find(f'tr[data-incident="{incident}"]')) and e.find_elements(By.CSS_SELECTOR, '.unit-chip'), timeout=20)
+        eventually(f'{incident} assigned after dispatch restarted', lambda: self.exists(f'tr[data-incident="{incident}"] .unit-chip'), timeout=20)
         status, body = http('GET', f'{self.set.console}/api/status')
         self.assertEqual(body['sources'].get('dispatch'), 'live', body)
 

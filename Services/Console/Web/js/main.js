@@ -1,8 +1,9 @@
 // Wires the pages to the live stream: one EventSource, one state, pages redrawn at most once a frame.
 import { openAction } from './actions.js';
 import { currentLanguage, setLanguage, t } from './i18n.js';
-import { loadCity, mapSVG } from './map.js';
+import { cityProjection, loadCity, mapSVG } from './map.js';
 import { applyMessage, boardIncidents, emptyState, formatClock } from './model.js';
+import { patchUnits, tick as recount } from './patch.js';
 import * as views from './views.js';
 
 const state = emptyState();
@@ -54,20 +55,23 @@ function connect() {
   source.onerror = () => { status.textContent = t('reconnecting'); status.className = 'down'; };
   source.onmessage = (event) => {
     const started = performance.now();
-    applyMessage(state, JSON.parse(event.data));
+    const message = JSON.parse(event.data);
+    applyMessage(state, message);
+    // Units alone changed on the unit board or the map: patch their rows or dots, no redraw.
+    const { page } = route();
+    const unitsOnly = message.kind === 'delta' && message.incidents.length === 0 && message.officers.length === 0;
+    if (!(unitsOnly && !dirty && patchUnits(main, page, message.units, cityProjection())) && (message.kind !== 'delta' || message.incidents.length || message.units.length || message.officers.length || page === 'ops')) schedule();
     const s = window.precinctStats;
     s.messages++;
     s.lastApplyMs = performance.now() - started;
     s.maxApplyMs = Math.max(s.maxApplyMs, s.lastApplyMs);
-    schedule();
   };
 }
 
 function tick() {
   document.querySelector('#clock').textContent = formatClock(new Date(), state.timeZone);
-  const { page } = route();
-  // Timers count down on the board and the detail page even when nothing arrives.
-  if (page === 'board' || page === 'incident') schedule();
+  // Timers count down (and ages grow) in place, without a redraw.
+  recount(main, Date.now());
 }
 
 async function refreshServices() {

@@ -18,6 +18,9 @@ export async function loadCity() {
   return base;
 }
 
+/** The map's projection (after loadCity). */
+export function cityProjection() { return base?.project; }
+
 /** The whole map as SVG markup (the fixed layers plus the live ones). */
 export function mapSVG(state) {
   if (!base) return '<p>…</p>';

@@ -8,7 +8,10 @@ function timerChip(timer, now) {
   const status = timerStatus(timer, now);
   const left = formatRemaining((timer.dueMs ?? Date.parse(timer.dueAt)) - now);
   const who = timer.unitId ? ` ${esc(timer.unitId)}` : '';
-  return `<span class="timer ${status}" data-timer="${timer.timer}" data-unit="${esc(timer.unitId || '')}" data-state="${status}">${t(timer.timer)}${who} ${left}</span>`;
+  const label = `${t(timer.timer)}${who}`;
+  // The data-* let the once-a-second tick recount the chip in place (patch.js) without a redraw.
+  return `<span class="timer ${status}" data-timer="${timer.timer}" data-unit="${esc(timer.unitId || '')}" data-state="${status}" data-fixed="${timer.state}"
+    data-due="${timer.dueMs ?? Date.parse(timer.dueAt)}" data-warn="${timer.warnBefore}" data-label="${label}">${label} ${left}</span>`;
 }
 
 /** The live board: open and queued incidents by priority and age, with their timers. */
@@ -20,7 +23,7 @@ export function board(state, now, selectedId) {
       .map((u) => `<span class="unit-chip" title="${esc(u.rule)}">${esc(u.callSign)} <small>${esc(u.rule)}</small></span>`).join(' ');
     const timers = activeTimers(i).map((tm) => timerChip(tm, now)).join(' ');
     return `<tr data-incident="${esc(i.id)}" class="${i.id === selectedId ? 'selected' : ''} p${i.priority} ${i.major ? 'major' : ''}">
-      <td><a href="#incident/${esc(i.id)}">${esc(i.id)}</a></td><td class="prio">P${i.priority}${i.major ? ' ★' : ''}</td><td>${age(i, now)}</td>
+      <td><a href="#incident/${esc(i.id)}">${esc(i.id)}</a></td><td class="prio">P${i.priority}${i.major ? ' ★' : ''}</td><td class="age" data-opened="${i.openedMs ?? Date.parse(i.openedAt)}">${age(i, now)}</td>
       <td>${esc(i.category)}</td><td class="place">${esc(i.address || i.gridId || '')}</td><td>${units || `<em>${t(i.state)}</em>`}</td>
       <td>${esc(i.commandStationId || i.stationId || '')}</td><td class="timers">${timers}</td></tr>`;
   }).join('');
@@ -34,12 +37,17 @@ export function board(state, now, selectedId) {
 }
 
 /** Every unit: state, position, current incident, shift, why it is not available. */
-export function units(state) {
-  const rows = [...state.units.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((u) => `<tr data-unit="${esc(u.id)}">
+/** One row of the unit board (also patched in alone when only that unit changed). */
+export function unitRow(u) {
+  return `<tr data-unit="${esc(u.id)}">
     <td>${esc(u.id)}</td><td>${esc(u.callSign)}</td><td>${esc(u.kind)}</td><td>${esc(u.stationId || '')}</td>
     <td class="state ${esc(u.state)}" data-state="${esc(u.state)}">${t(u.state)}</td><td>${u.lat.toFixed(4)}, ${u.lon.toFixed(4)}</td>
     <td>${u.incidentId ? `<a href="#incident/${esc(u.incidentId)}">${esc(u.incidentId)}</a>` : ''}</td><td>${esc(u.shift || '')}</td>
-    <td>${u.state === 'available' ? '' : esc(u.reason || '')}</td></tr>`).join('');
+    <td>${u.state === 'available' ? '' : esc(u.reason || '')}</td></tr>`;
+}
+
+export function units(state) {
+  const rows = [...state.units.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map(unitRow).join('');
   return `<table class="grid units"><thead><tr><th>ID</th><th></th><th>${t('kind')}</th><th>${t('station')}</th><th>${t('state')}</th>
     <th>${t('position')}</th><th>${t('current')}</th><th>${t('shift')}</th><th>${t('why')}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
