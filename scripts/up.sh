@@ -36,7 +36,7 @@ for port in 8101 8201 8301 8401 8501; do
 done
 cat <<MSG
 
-  ==> The console: http://127.0.0.1:8501  (open it in a browser; keys 1–6 pages, L 中文/English)
+  ==> The console: http://127.0.0.1:8501  (open it in a browser; keys 1–7 pages, L 中文/English)
 
 Precinct is up (logs in $DATA/logs/):
   intake   http://127.0.0.1:8101   PUB tcp://127.0.0.1:7101  ROUTER tcp://127.0.0.1:7102

@@ -152,6 +152,9 @@ class ConsoleBrowserTests(unittest.TestCase):
         # An officer who earned points on this incident is ranked, with points shown.
         officer = eventually('an officer credited for the incident', lambda: self.driver.execute_script(
             "return [...document.querySelectorAll('table.rankings tr[data-officer]')].map(r => r.dataset.officer)"), timeout=5)
+        # scoring's own KPI report, against the originals' figures: the closed incident's sign-off counts.
+        eventually('the sign-off KPI from scoring', lambda: '%' in (self.driver.execute_script(
+            "const c = document.querySelector('tr[data-kpi=signOffOnTimeRate] td:nth-child(3)'); return c && c.textContent") or ''), timeout=15)
         self.go(f'scoring/{officer[0]}')
         eventually('the officer\'s points line by line', lambda: self.find('section.scoring h3'))
         self.shot('scoring')
@@ -181,7 +184,7 @@ class ConsoleBrowserTests(unittest.TestCase):
 
     def test_7_every_page_renders_at_both_sizes(self):
         self.open('board')
-        for page in ['hotspots', 'ops']:
+        for page in ['hotspots', 'liaison', 'ops']:
             self.go(page)
             eventually(f'{page} content', lambda: self.find('main table'))
             self.shot(page)

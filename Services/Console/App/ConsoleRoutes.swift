@@ -100,11 +100,14 @@ enum ConsoleRoutes {
             let body = try await request.body.collect(upTo: 64 << 10)
             return await pass(client, "POST", "dispatch", "/v1/escalations/\(context.parameters.get("id") ?? "")/acknowledge", body: Data(body.readableBytesView))
         }
-        // Scoring's own figures (KPIs, rankings by period) for the scoring page.
-        router.get("/api/scoring/**") { request, context -> Response in
-            let rest = context.parameters.getCatchAll().joined(separator: "/")
-            let query = request.uri.query.map { "?\($0)" } ?? ""
-            return await pass(client, "GET", "scoring", "/v1/\(rest)\(query)", body: nil)
+        // Scoring's figures (KPIs, rankings by period, intervals, awards, hotspots) and liaison's
+        // (alerts, cases, overdue work) for their pages: read routes only.
+        for service in ["scoring", "liaison"] {
+            router.get(RouterPath("/api/\(service)/**")) { request, context -> Response in
+                let rest = context.parameters.getCatchAll().joined(separator: "/")
+                let query = request.uri.query.map { "?\($0)" } ?? ""
+                return await pass(client, "GET", service, "/v1/\(rest)\(query)", body: nil)
+            }
         }
     }
 

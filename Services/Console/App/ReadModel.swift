@@ -22,6 +22,7 @@ struct ConsoleIncident: Codable, Sendable {
     var callerName: String?
     var callerPhone: String?
     var description: String?
+    var enterpriseId: String?
     var major: Bool
     var calls: Int
     var units: [ConsoleAssignment]
@@ -191,7 +192,7 @@ struct ReadModel: Sendable {
                 id: e.incidentId, category: e.category.rawValue, priority: e.priority, state: "open",
                 lat: e.place.coordinate?.lat, lon: e.place.coordinate?.lon, address: e.place.address, gridId: e.place.grid?.gridId,
                 stationId: e.place.grid?.stationId, regionId: e.place.grid?.regionId, commandStationId: nil, openedAt: e.receivedAt,
-                callerName: e.caller?.name, callerPhone: e.caller?.phone, description: e.description, major: false, calls: 1, units: [],
+                callerName: e.caller?.name, callerPhone: e.caller?.phone, description: e.description, enterpriseId: e.enterpriseId, major: false, calls: 1, units: [],
                 timers: [], escalations: [], timeline: [], outcome: nil, closedAt: nil, points: 0)
             incident.timers = ["firstFeedback", "close"].map { Self.timer(rules, $0, unitId: nil, from: e.receivedAt) }
             incident.timeline.append(ConsoleTimelineEntry(at: e.receivedAt, type: type, text: "\(e.channel.rawValue) \(e.category.rawValue) P\(e.priority)"))

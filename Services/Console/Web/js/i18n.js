@@ -12,6 +12,7 @@ const words = {
     live: '实时', reconnecting: '重连中', back: '返回', open: '打开', queued: '排队', closed: '已结案', description: '描述',
     available: '可用', dispatched: '已派', enRoute: '在途', onScene: '现场', handingOver: '交接', offDuty: '下班', alerts: '企业警情',
     hotspotsNote: '按网格 × 小时 × 类别统计(本页数据来自控制台读模型)', liaisonNote: '企业相关警情', lines: '积分明细',
+    intervals: '时段报告', awards: '满天星', starOfTheMonth: '本月之星', trafficManagers: '优秀交管', callTakers: '优秀接警员', patrolPlan: '巡逻方案', coordination: '零打扰协调队列', cases: '案件', overdue: '逾期工作',
   },
   en: {
     title: 'Command centre', board: 'Live board', map: 'Map', units: 'Units', scoring: 'Scoring', hotspots: 'Hotspots', liaison: 'Liaison', ops: 'Operations',
@@ -25,6 +26,7 @@ const words = {
     live: 'live', reconnecting: 'reconnecting', back: 'Back', open: 'open', queued: 'queued', closed: 'closed', description: 'Description',
     available: 'available', dispatched: 'dispatched', enRoute: 'en route', onScene: 'on scene', handingOver: 'handing over', offDuty: 'off duty', alerts: 'Enterprise incidents',
     hotspotsNote: 'Incidents by grid × hour × category (from the console\'s read model)', liaisonNote: 'Incidents involving enterprises', lines: 'Points line by line',
+    intervals: 'Interval report', awards: 'Monthly awards (满天星)', starOfTheMonth: 'Star of the month', trafficManagers: 'Traffic managers', callTakers: 'Call-takers', patrolPlan: 'Patrol plan', coordination: 'Zero-disturbance coordination queue', cases: 'Cases', overdue: 'Overdue work',
   },
 };
 

@@ -10,9 +10,13 @@ const state = emptyState();
 state.timeZone = 'Asia/Shanghai';
 const main = document.querySelector('main');
 const dialog = document.querySelector('dialog');
-const pages = ['board', 'map', 'units', 'scoring', 'hotspots', 'ops'];
+const pages = ['board', 'map', 'units', 'scoring', 'hotspots', 'liaison', 'ops'];
 let selected = null;
 let services = null;
+/** Scoring's own figures for the scoring page, and the period and level chosen there. */
+let scoringFigures = null;
+let liaisonFigures = null;
+const choice = { period: 'all', by: 'officer' };
 let dirty = true;
 /** When the last message was applied (performance.now) and how long after it was sent: for the load figure. */
 window.precinctStats = { messages: 0, lastApplyMs: 0, maxApplyMs: 0, lastRenderMs: 0 };
@@ -32,8 +36,9 @@ function render() {
     case 'map': html = mapSVG(state); break;
     case 'units': html = views.units(state); break;
     case 'incident': html = views.incident(state, arg, now); selected = arg; break;
-    case 'scoring': html = views.scoring(state, arg); break;
-    case 'hotspots': html = views.hotspots(state); break;
+    case 'scoring': html = views.scoring(state, arg, scoringFigures, choice); break;
+    case 'hotspots': html = views.hotspots(state, scoringFigures?.hotspots, choice); break;
+    case 'liaison': html = views.liaison(state, liaisonFigures); break;
     case 'ops': html = views.operations(state, services); break;
     default: html = views.board(state, now, selected);
   }
@@ -74,7 +79,30 @@ function tick() {
   recount(main, Date.now());
 }
 
+async function refreshScoring() {
+  const get = (path) => fetch(`/api/scoring/${path}`).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  if (route().page === 'hotspots') {
+    scoringFigures = { ...scoringFigures, hotspots: await get(`reports/hotspots?period=${choice.period === 'all' ? 'month' : choice.period}&top=10`) };
+    schedule();
+  }
+  if (route().page !== 'scoring') return;
+  const q = `period=${choice.period}`;
+  const [kpis, rankings, intervals, awards] = await Promise.all([get(`kpis?level=city&${q}`), get(`rankings?by=${choice.by}&${q}`), get(`intervals?${q}`), get('awards?period=month')]);
+  scoringFigures = { ...scoringFigures, kpis, rankings, intervals, awards };
+  schedule();
+}
+
+async function refreshLiaison() {
+  if (route().page !== 'liaison') return;
+  const get = (path) => fetch(`/api/liaison/${path}`).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  const [alerts, cases, overdue] = await Promise.all([get('alerts'), get('cases'), get('worklog/overdue')]);
+  liaisonFigures = { alerts, cases, overdue };
+  schedule();
+}
+
 async function refreshServices() {
+  refreshScoring();
+  refreshLiaison();
   if (route().page !== 'ops') return;
   services = await fetch('/api/services').then((r) => r.json()).catch(() => null);
   schedule();
@@ -112,6 +140,10 @@ document.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && selected) location.hash = `incident/${selected}`;
   if (event.key === 'Escape' && route().page === 'incident') location.hash = 'board';
 });
+main.addEventListener('change', (event) => {
+  const select = event.target.closest('select[data-choice]');
+  if (select) { choice[select.dataset.choice] = select.value; refreshScoring(); }
+});
 main.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-action]');
   if (button) { act(button.dataset.action); return; }
@@ -137,6 +169,6 @@ await loadCity();
 dirty = false;
 connect();
 setInterval(tick, 1000);
-setInterval(refreshServices, 2000);
+setInterval(refreshServices, 5000);
 refreshServices();
 schedule();
