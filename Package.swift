@@ -198,6 +198,13 @@ let package = Package(
             path: "Tests/ServiceTests",
             swiftSettings: swiftSettings
         ),
+        // The console's read model, event by event (its pages are tested in a browser: make console-test).
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["precinct-console", "Model", "Wire", "TestSupport"],
+            path: "Tests/ConsoleTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Bus", "Wire", "Model", "ServiceKit", "TestSupport"],

@@ -65,6 +65,9 @@ class ConsoleBrowserTests(unittest.TestCase):
         script = 'const e = document.querySelector(arguments[0]); return e ? (arguments[1] ? e.getAttribute(arguments[1]) : true) : null'
         return self.driver.execute_script(script, css, attribute)
 
+    def text(self, css):
+        return self.driver.execute_script('const e = document.querySelector(arguments[0]); return e ? e.textContent : ""', css)
+
     def shot(self, name):
         self.driver.save_screenshot(os.path.join(SHOTS, f'{name}.png'))
 
@@ -105,7 +108,7 @@ class ConsoleBrowserTests(unittest.TestCase):
         eventually('the timer to count down', lambda: (now := text()) and now != first, timeout=5)
         eventually('the timer to turn amber', lambda: self.exists(css, 'data-state') in ('warn', 'breach'), timeout=15)
         eventually('the timer to turn red at the breach', lambda: self.exists(css, 'data-state') == 'breach', timeout=15)
-        color = self.find(css).value_of_css_property('background-color')
+        color = self.driver.execute_script('return getComputedStyle(document.querySelector(arguments[0])).backgroundColor', css)
         self.assertIn('229, 72, 77', color)  # --red
 
     def test_3_assigning_a_unit_through_the_page_dispatches_it(self):
@@ -159,8 +162,9 @@ class ConsoleBrowserTests(unittest.TestCase):
         eventually('the officer\'s points line by line', lambda: self.find('section.scoring h3'))
         self.shot('scoring')
         self.go(f'incident/{incident}')
-        self.assertIn('resolvedOnScene', self.find('section.detail').text)
-        self.assertIn(f'{points:g}'.split('.')[0], self.find('section.detail').text)
+        detail = eventually('the incident detail', lambda: self.text('section.detail'))
+        self.assertIn('resolvedOnScene', detail)
+        self.assertIn(f'{points:g}'.split('.')[0], detail)
         self.shot('incident')
 
     def test_5_the_console_survives_its_own_restart(self):
