@@ -95,3 +95,28 @@ import Wire
         #expect(incident.timers.allSatisfy { $0.state != "running" })
     }
 }
+
+/// A dispatcher's override (`dispatch.override`) as dispatch publishes it: the fields the console reads.
+@Suite struct OverrideTests {
+    @Test func acknowledgingAnEscalationClearsItAndReclassifyingChangesTheCategory() throws {
+        var model = ReadModel(jurisdiction: nil, rules: TimerRules())
+        let dispatch = EventSource("dispatch")
+        var changes = ModelChanges()
+        model.apply(EventSource("intake").event(IncidentOpened.example), changes: &changes)
+        let escalated = dispatch.event(IncidentEscalated.example)
+        model.apply(escalated, changes: &changes)
+        let id = IncidentOpened.example.incidentId
+        #expect(model.incidents[id]!.escalations.map(\.id) == ["dispatch-\(escalated.header.seq)"])
+        for (seq, body) in [
+            (10, #"{"incidentId":"\#(id)","action":"acknowledgeEscalation","dispatcher":"D01","reason":"seen","escalationId":"dispatch-1","at":"2026-12-01T08:00:00Z"}"#),
+            (11, #"{"incidentId":"\#(id)","action":"reclassify","dispatcher":"D01","reason":"a fight","category":"publicOrder","at":"2026-12-01T08:00:01Z"}"#),
+        ] {
+            let header = EventHeader(
+                type: "dispatch.override", version: 1, source: "dispatch", epoch: "e1", seq: UInt64(seq), time: "2026-12-01T08:00:00Z", correlationId: id)
+            model.apply(Envelope(topic: "dispatch.override.R3", header: header, payload: Array(body.utf8)), changes: &changes)
+        }
+        #expect(model.incidents[id]!.escalations[0].acknowledged)
+        #expect(model.incidents[id]!.category == "publicOrder")
+        #expect(model.incidents[id]!.timeline.last?.text == "reclassify by D01: a fight")
+    }
+}

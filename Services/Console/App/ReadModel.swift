@@ -255,8 +255,10 @@ struct ReadModel: Sendable {
         case IncidentEscalated.type:
             guard let e = decode(IncidentEscalated.self, event) else { return }
             update(e.incidentId, &changes) {
+                // Dispatch names an escalation by its event's place in its log (what acknowledge takes).
                 $0.escalations.append(
-                    ConsoleEscalation(id: event.header.id, reason: e.reason, level: e.level, at: e.at, acknowledged: false))
+                    ConsoleEscalation(
+                        id: "\(event.header.source)-\(event.header.seq)", reason: e.reason, level: e.level, at: e.at, acknowledged: false))
                 $0.timeline.append(ConsoleTimelineEntry(at: e.at, type: type, text: "escalated L\(e.level): \(e.reason)"))
             }
         case IncidentClosed.type:
@@ -294,6 +296,16 @@ struct ReadModel: Sendable {
                 Self.settle(rules, &$0, e.timer.rawValue, unitId: e.unitId, startedAt: e.startedAt, dueAt: e.dueAt, state: "breached")
                 $0.timeline.append(ConsoleTimelineEntry(at: e.at, type: type, text: "\(e.timer.rawValue) breached (\(e.action))"))
             }
+        case OverrideFields.type:
+            guard let e = decode(OverrideFields.self, event) else { return }
+            update(e.incidentId, &changes) {
+                if e.action == "reclassify", let category = e.category { $0.category = category }
+                if e.action == "major", let major = e.major { $0.major = major }
+                if e.action == "acknowledgeEscalation", let id = e.escalationId {
+                    for i in $0.escalations.indices where $0.escalations[i].id == id { $0.escalations[i].acknowledged = true }
+                }
+                $0.timeline.append(ConsoleTimelineEntry(at: e.at, type: type, text: "\(e.action) by \(e.dispatcher): \(e.reason)"))
+            }
         case PointsAwarded.type:
             guard let e = decode(PointsAwarded.self, event) else { return }
             // A revision replaces the award's earlier points.
@@ -312,6 +324,20 @@ struct ReadModel: Sendable {
         default:
             break
         }
+    }
+
+    /// What the board needs of a dispatcher's override (`dispatch.override`, the Rules issue's
+    /// event): the console reads these fields only, so it does not depend on the event's type.
+    struct OverrideFields: Decodable {
+        static let type = "dispatch.override"
+        var incidentId: String
+        var action: String
+        var dispatcher: String
+        var reason: String
+        var category: String?
+        var major: Bool?
+        var escalationId: String?
+        var at: Date
     }
 
     private mutating func update(_ id: String, _ changes: inout ModelChanges, _ body: (inout ConsoleIncident) -> Void) {
