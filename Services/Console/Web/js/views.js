@@ -135,9 +135,11 @@ export function hotspots(state, hotspotReport, choice) {
   const report = hotspotReport;
   const top = (report?.top || []).map((c) => `<tr><td>${esc(c.gridId)}</td><td>${c.hour}:00</td><td>${esc(c.category)}</td><td>${c.count}</td><td>${c.trend > 0 ? '+' : ''}${c.trend}</td></tr>`).join('');
   const plan = (report?.patrolPlan || []).map((p) => `<tr><td>${esc(p.stationId)}</td><td>${(p.slots || []).map((slot) => `${esc(slot.gridId)} @ ${(slot.hours || []).join(', ')}`).join(' · ')}</td></tr>`).join('');
-  const scoringPart = report ? `<h3>scoring · ${esc(choice.period)}</h3><div class="scoring"><table class="grid"><thead><tr><th>grid</th><th>hour</th><th>${t('category')}</th><th>n</th><th>±</th></tr></thead><tbody>${top}</tbody></table>
+  const period = choice.period === 'all' ? 'month' : choice.period;
+  const picker = `<select data-choice="period">${['day', 'week', 'month'].map((x) => `<option ${x === period ? 'selected' : ''}>${x}</option>`).join('')}</select>`;
+  const scoringPart = report ? `<h3>scoring · ${picker}</h3><div class="scoring"><table class="grid"><thead><tr><th>grid</th><th>hour</th><th>${t('category')}</th><th>n</th><th>±</th></tr></thead><tbody>${top}</tbody></table>
     <table class="grid"><thead><tr><th>${t('station')}</th><th>${t('patrolPlan')}</th></tr></thead><tbody>${plan}</tbody></table></div>` : '';
-  return `${scoringPart}<p>${t('hotspotsNote')}</p><table class="grid heat"><thead><tr><th></th>${[...Array(24).keys()].map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`;
+  return `${scoringPart || `<p>${picker}</p>`}<p>${t('hotspotsNote')}</p><table class="grid heat"><thead><tr><th></th>${[...Array(24).keys()].map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** Operations: each service's readiness and figures, the console's own positions and dead letters. */
@@ -153,7 +155,8 @@ export function operations(state, services) {
 export function liaison(state, figures) {
   const alerts = figures?.alerts?.alerts || [];
   const row = (cells) => `<tr>${cells.map((c) => `<td>${esc(c ?? '')}</td>`).join('')}</tr>`;
-  const alertRows = alerts.slice(0, 100).map((a) => row([a.at || a.sentAt, a.enterpriseId, a.incidentId, a.transition, a.category, a.zeroDisturbance ? '✓' : '', a.coordinationRequired ? '✓' : ''])).join('');
+  const when = (x) => (x ? formatClock(new Date(x), state.timeZone, true) : '');
+  const alertRows = alerts.slice(0, 100).map((a) => row([when(a.at || a.sentAt), a.enterpriseId, a.incidentId, a.transition, a.category, a.zeroDisturbance ? '✓' : '', a.coordinationRequired ? '✓' : ''])).join('');
   const queue = alerts.filter((a) => a.coordinationRequired || a.zeroDisturbance).map((a) => row([a.enterpriseId, a.incidentId, a.transition])).join('');
   const cases = (figures?.cases?.cases || []).slice(0, 50).map((c) => row([c.caseId || c.id, c.enterpriseId, c.officerId, c.status, c.openedAt])).join('');
   const overdue = (figures?.overdue?.overdue || figures?.overdue?.enterprises || []).map((o) => row([o.enterpriseId || o.id, o.officerId, o.lastContactAt || o.lastVisitAt, o.daysOverdue ?? ''])).join('');
