@@ -107,12 +107,19 @@ import Wire
         model.apply(escalated, changes: &changes)
         let id = IncidentOpened.example.incidentId
         #expect(model.incidents[id]!.escalations.map(\.id) == ["dispatch-\(escalated.header.seq)"])
-        for (seq, body) in [
-            (10, #"{"incidentId":"\#(id)","action":"acknowledgeEscalation","dispatcher":"D01","reason":"seen","escalationId":"dispatch-1","at":"2026-12-01T08:00:00Z"}"#),
-            (11, #"{"incidentId":"\#(id)","action":"reclassify","dispatcher":"D01","reason":"a fight","category":"publicOrder","at":"2026-12-01T08:00:01Z"}"#),
-        ] {
+        let acknowledge = [
+            #""incidentId":"\#(id)","action":"acknowledgeEscalation","dispatcher":"D01","reason":"seen","#,
+            #""escalationId":"dispatch-1","at":"2026-12-01T08:00:00Z""#,
+        ]
+        let reclassify = [
+            #""incidentId":"\#(id)","action":"reclassify","dispatcher":"D01","reason":"a fight","#,
+            #""category":"publicOrder","at":"2026-12-01T08:00:01Z""#,
+        ]
+        for (seq, parts) in [(10, acknowledge), (11, reclassify)] {
+            let body = "{" + parts.joined() + "}"
             let header = EventHeader(
-                type: "dispatch.override", version: 1, source: "dispatch", epoch: "e1", seq: UInt64(seq), time: "2026-12-01T08:00:00Z", correlationId: id)
+                type: "dispatch.override", version: 1, source: "dispatch", epoch: "e1", seq: UInt64(seq), time: "2026-12-01T08:00:00Z",
+                correlationId: id)
             model.apply(Envelope(topic: "dispatch.override.R3", header: header, payload: Array(body.utf8)), changes: &changes)
         }
         #expect(model.incidents[id]!.escalations[0].acknowledged)

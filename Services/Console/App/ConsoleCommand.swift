@@ -48,9 +48,11 @@ struct ConsoleCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: web.appendingPathComponent("index.html").path) else {
             throw ValidationError("--web-dir \(web.path) has no index.html (the console's web app)")
         }
-        let rulesURL = try resolveSetting(dispatchRules, env: "PRECINCT_DISPATCH_RULES", parse: { $0 }).map { URL(fileURLWithPath: $0) }
+        let rulesURL =
+            try resolveSetting(dispatchRules, env: "PRECINCT_DISPATCH_RULES", parse: { $0 }).map { URL(fileURLWithPath: $0) }
             ?? cityURL.appendingPathComponent("dispatch-rules.json")
-        let zone = try resolveSetting(timeZone, env: "PRECINCT_TIME_ZONE", parse: { TimeZone(identifier: $0) == nil ? nil : $0 }, default: "Asia/Shanghai")
+        let zone = try resolveSetting(
+            timeZone, env: "PRECINCT_TIME_ZONE", parse: { TimeZone(identifier: $0) == nil ? nil : $0 }, default: "Asia/Shanghai")
         let bearer = try resolveSetting(token, env: "PRECINCT_CONSOLE_TOKEN", parse: { $0 })
         let data = try resolveSetting(dataDir, env: "PRECINCT_DATA_DIR", parse: { $0 })
         let peers = Peers(
@@ -59,7 +61,8 @@ struct ConsoleCommand: AsyncParsableCommand {
                 "intake": [intakePub, intakeRouter, intakeURL], "dispatch": [dispatchPub, dispatchRouter, dispatchURL],
                 "scoring": [scoringPub, scoringRouter, scoringURL], "liaison": [liaisonPub, liaisonRouter, liaisonURL],
             ], environment: env)
-        let levelName = try resolveSetting(logLevel, env: "PRECINCT_LOG_LEVEL", parse: { Logger.Level(rawValue: $0) == nil ? nil : $0 }, default: "info")
+        let levelName = try resolveSetting(
+            logLevel, env: "PRECINCT_LOG_LEVEL", parse: { Logger.Level(rawValue: $0) == nil ? nil : $0 }, default: "info")
         let level = Logger.Level(rawValue: levelName) ?? .info
         let registry = Observability.bootstrap(logLevel: level)
         let logger = {
@@ -75,7 +78,9 @@ struct ConsoleCommand: AsyncParsableCommand {
         // restart replays what it needs.
         let busConfig = BusConfig(
             service: "console", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
-            follow: Peers.services.map { FollowSpec(source: $0, pubEndpoint: peers.endpoint($0, "pub"), routerEndpoint: peers.endpoint($0, "router")) },
+            follow: Peers.services.map {
+                FollowSpec(source: $0, pubEndpoint: peers.endpoint($0, "pub"), routerEndpoint: peers.endpoint($0, "router"))
+            },
             epoch: "console-\(UUID().uuidString.prefix(8))", latestSeq: 0)
         let context = try ZMQContext()
         let bus = try ServiceBus(config: busConfig, context: context, delegate: follower, logger: logger)

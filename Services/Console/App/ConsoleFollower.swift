@@ -28,8 +28,10 @@ final class ConsoleFollower: BusDelegate {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         let id = UUID()
         state.withLock { s in
-            continuation.yield(Self.message(kind: "snapshot", s.model, incidents: Array(s.model.incidents.values), units: Array(s.model.units.values),
-                                             officers: Array(s.model.officers.values)))
+            continuation.yield(
+                Self.message(
+                    kind: "snapshot", s.model, incidents: Array(s.model.incidents.values), units: Array(s.model.units.values),
+                    officers: Array(s.model.officers.values)))
             s.subscribers[id] = continuation
         }
         continuation.onTermination = { [weak self] _ in self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) } }

@@ -16,10 +16,14 @@ enum ConsoleRoutes {
         var services: [String]
     }
 
-    static func add(to router: Router<BasicRequestContext>, follower: ConsoleFollower, client: ServiceClient, settings: Settings, registry: PrometheusCollectorRegistry) {
+    static func add(
+        to router: Router<BasicRequestContext>, follower: ConsoleFollower, client: ServiceClient, settings: Settings,
+        registry: PrometheusCollectorRegistry
+    ) {
         router.get("/healthz") { _, _ in "ok" }
         router.get("/readyz") { _, _ -> Response in
-            follower.ready ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
+            follower.ready
+                ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
                 : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "catching up")))
         }
         router.get("/metrics") { _, _ -> Response in
@@ -93,12 +97,14 @@ enum ConsoleRoutes {
         for action in ["assign", "reassign", "cancel-assignment", "reclassify", "major"] {
             router.post(RouterPath("/api/incidents/:id/\(action)")) { request, context -> Response in
                 let body = try await request.body.collect(upTo: 64 << 10)
-                return await pass(client, "POST", "dispatch", "/v1/incidents/\(context.parameters.get("id") ?? "")/\(action)", body: Data(body.readableBytesView))
+                return await pass(
+                    client, "POST", "dispatch", "/v1/incidents/\(context.parameters.get("id") ?? "")/\(action)", body: Data(body.readableBytesView))
             }
         }
         router.post("/api/escalations/:id/acknowledge") { request, context -> Response in
             let body = try await request.body.collect(upTo: 64 << 10)
-            return await pass(client, "POST", "dispatch", "/v1/escalations/\(context.parameters.get("id") ?? "")/acknowledge", body: Data(body.readableBytesView))
+            return await pass(
+                client, "POST", "dispatch", "/v1/escalations/\(context.parameters.get("id") ?? "")/acknowledge", body: Data(body.readableBytesView))
         }
         // Scoring's figures (KPIs, rankings by period, intervals, awards, hotspots) and liaison's
         // (alerts, cases, overdue work) for their pages: read routes only.
@@ -115,7 +121,8 @@ enum ConsoleRoutes {
         do {
             let answer = try await client.call(method, service: service, path: path, body: body)
             return Response(
-                status: .init(code: answer.status), headers: [.contentType: answer.contentType], body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+                status: .init(code: answer.status), headers: [.contentType: answer.contentType],
+                body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         } catch {
             let message = "\(service) did not answer: \(error)".replacingOccurrences(of: "\"", with: "'")
             return Response(

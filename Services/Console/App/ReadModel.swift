@@ -192,10 +192,12 @@ struct ReadModel: Sendable {
                 id: e.incidentId, category: e.category.rawValue, priority: e.priority, state: "open",
                 lat: e.place.coordinate?.lat, lon: e.place.coordinate?.lon, address: e.place.address, gridId: e.place.grid?.gridId,
                 stationId: e.place.grid?.stationId, regionId: e.place.grid?.regionId, commandStationId: nil, openedAt: e.receivedAt,
-                callerName: e.caller?.name, callerPhone: e.caller?.phone, description: e.description, enterpriseId: e.enterpriseId, major: false, calls: 1, units: [],
+                callerName: e.caller?.name, callerPhone: e.caller?.phone, description: e.description, enterpriseId: e.enterpriseId, major: false,
+                calls: 1, units: [],
                 timers: [], escalations: [], timeline: [], outcome: nil, closedAt: nil, points: 0)
             incident.timers = ["firstFeedback", "close"].map { Self.timer(rules, $0, unitId: nil, from: e.receivedAt) }
-            incident.timeline.append(ConsoleTimelineEntry(at: e.receivedAt, type: type, text: "\(e.channel.rawValue) \(e.category.rawValue) P\(e.priority)"))
+            incident.timeline.append(
+                ConsoleTimelineEntry(at: e.receivedAt, type: type, text: "\(e.channel.rawValue) \(e.category.rawValue) P\(e.priority)"))
             incidents[e.incidentId] = incident
             changes.incidents.insert(e.incidentId)
         case IncidentMerged.type:
@@ -224,7 +226,9 @@ struct ReadModel: Sendable {
                         unitId: e.unitId, callSign: e.callSign, rule: e.rule, role: e.role, etaSeconds: e.etaSeconds, assignedAt: e.assignedAt,
                         stage: "dispatched"))
                 $0.timers.append(Self.timer(rules, "signOff", unitId: e.unitId, from: e.assignedAt))
-                if !$0.timers.contains(where: { $0.timer == "arrival" }) { $0.timers.append(Self.timer(rules, "arrival", unitId: nil, from: e.assignedAt)) }
+                if !$0.timers.contains(where: { $0.timer == "arrival" }) {
+                    $0.timers.append(Self.timer(rules, "arrival", unitId: nil, from: e.assignedAt))
+                }
                 $0.timeline.append(
                     ConsoleTimelineEntry(at: e.assignedAt, type: type, text: "\(e.callSign) (\(e.rule), ETA \(Int(e.etaSeconds)) s)"))
             }
@@ -238,7 +242,9 @@ struct ReadModel: Sendable {
             guard let e = decode(FieldReported.self, event) else { return }
             update(e.incidentId, &changes) { incident in
                 let stage = e.stage.rawValue
-                if let i = incident.units.firstIndex(where: { $0.unitId == e.unitId }), ["signedOff", "enRoute", "arrived", "feedback", "closed"].contains(stage) {
+                if let i = incident.units.firstIndex(where: { $0.unitId == e.unitId }),
+                    ["signedOff", "enRoute", "arrived", "feedback", "closed"].contains(stage)
+                {
                     incident.units[i].stage = stage
                 }
                 // A unit's report of any stage meets its sign-off; arrival, feedback and close meet the incident's timers.
@@ -247,9 +253,11 @@ struct ReadModel: Sendable {
                 if ["feedback", "closed"].contains(stage) { Self.meet(&incident, "firstFeedback", unitId: nil) }
                 if let handover = e.handover {
                     incident.timeline.append(
-                        ConsoleTimelineEntry(at: e.at, type: type, text: "handover \(handover.kind.rawValue) → \(handover.toUnitId ?? handover.toStationId ?? "?")"))
+                        ConsoleTimelineEntry(
+                            at: e.at, type: type, text: "handover \(handover.kind.rawValue) → \(handover.toUnitId ?? handover.toStationId ?? "?")"))
                 } else {
-                    incident.timeline.append(ConsoleTimelineEntry(at: e.at, type: type, text: "\(e.unitId) \(stage)\(e.note.map { ": \($0)" } ?? "")"))
+                    incident.timeline.append(
+                        ConsoleTimelineEntry(at: e.at, type: type, text: "\(e.unitId) \(stage)\(e.note.map { ": \($0)" } ?? "")"))
                 }
             }
         case IncidentEscalated.type:
@@ -267,7 +275,9 @@ struct ReadModel: Sendable {
                 $0.state = "closed"
                 $0.outcome = e.outcome.rawValue
                 $0.closedAt = e.at
-                for i in $0.timers.indices where $0.timers[i].state == "running" { $0.timers[i].state = $0.timers[i].timer == "close" ? "met" : "cancelled" }
+                for i in $0.timers.indices where $0.timers[i].state == "running" {
+                    $0.timers[i].state = $0.timers[i].timer == "close" ? "met" : "cancelled"
+                }
                 $0.timeline.append(ConsoleTimelineEntry(at: e.at, type: type, text: "closed: \(e.outcome.rawValue)"))
             }
         case UnitStatusChanged.type:
@@ -289,7 +299,9 @@ struct ReadModel: Sendable {
             }
         case SLAWarning.type:
             guard let e = decode(SLAWarning.self, event) else { return }
-            update(e.incidentId, &changes) { Self.settle(rules, &$0, e.timer.rawValue, unitId: e.unitId, startedAt: e.startedAt, dueAt: e.dueAt, state: nil) }
+            update(e.incidentId, &changes) {
+                Self.settle(rules, &$0, e.timer.rawValue, unitId: e.unitId, startedAt: e.startedAt, dueAt: e.dueAt, state: nil)
+            }
         case SLABreached.type:
             guard let e = decode(SLABreached.self, event) else { return }
             update(e.incidentId, &changes) {
@@ -350,11 +362,13 @@ struct ReadModel: Sendable {
     private static func timer(_ rules: TimerRules, _ name: String, unitId: String?, from start: Date) -> ConsoleTimer {
         let rule = rules.of(name)
         return ConsoleTimer(
-            timer: name, unitId: unitId, startedAt: start, dueAt: start.addingTimeInterval(rule.seconds), warnBefore: rule.warnBefore, state: "running")
+            timer: name, unitId: unitId, startedAt: start, dueAt: start.addingTimeInterval(rule.seconds), warnBefore: rule.warnBefore,
+            state: "running")
     }
 
     private static func meet(_ incident: inout ConsoleIncident, _ name: String, unitId: String?) {
-        for i in incident.timers.indices where incident.timers[i].timer == name && incident.timers[i].unitId == unitId && incident.timers[i].state == "running" {
+        for i in incident.timers.indices
+        where incident.timers[i].timer == name && incident.timers[i].unitId == unitId && incident.timers[i].state == "running" {
             incident.timers[i].state = "met"
         }
     }
@@ -363,20 +377,25 @@ struct ReadModel: Sendable {
         for i in incident.units.indices where incident.units[i].unitId == unitId && !["closed", "released"].contains(incident.units[i].stage) {
             incident.units[i].stage = "released"
         }
-        for i in incident.timers.indices where incident.timers[i].timer == "signOff" && incident.timers[i].unitId == unitId && incident.timers[i].state == "running" {
+        for i in incident.timers.indices
+        where incident.timers[i].timer == "signOff" && incident.timers[i].unitId == unitId && incident.timers[i].state == "running" {
             incident.timers[i].state = "cancelled"
         }
     }
 
     /// The service's own figures win over the console's estimate (an arrival promise, say).
-    private static func settle(_ rules: TimerRules, _ incident: inout ConsoleIncident, _ name: String, unitId: String?, startedAt: Date, dueAt: Date, state: String?) {
+    private static func settle(
+        _ rules: TimerRules, _ incident: inout ConsoleIncident, _ name: String, unitId: String?, startedAt: Date, dueAt: Date, state: String?
+    ) {
         if let i = incident.timers.lastIndex(where: { $0.timer == name && (name != "signOff" || $0.unitId == unitId) }) {
             incident.timers[i].startedAt = startedAt
             incident.timers[i].dueAt = dueAt
             if let state { incident.timers[i].state = state }
         } else {
             incident.timers.append(
-                ConsoleTimer(timer: name, unitId: unitId, startedAt: startedAt, dueAt: dueAt, warnBefore: rules.of(name).warnBefore, state: state ?? "running"))
+                ConsoleTimer(
+                    timer: name, unitId: unitId, startedAt: startedAt, dueAt: dueAt, warnBefore: rules.of(name).warnBefore, state: state ?? "running")
+            )
         }
     }
 }
