@@ -1,3 +1,4 @@
+import Foundation
 import CoreMetrics
 import Wire
 
@@ -32,6 +33,9 @@ public struct BusConfig: Sendable {
     public var epoch: String
     public var latestSeq: UInt64
     public var heartbeatInterval: Duration = .milliseconds(500)
+    /// Event time, as the service's engine reads it: heartbeats carry it in their header's `time`
+    /// like every other event (wall-clock time unless the service passes its clock).
+    public var eventTime: @Sendable () -> Date = { Date() }
     /// Events per replay reply.
     public var replayBatch: Int = 2_000
     /// A replay request unanswered this long is sent again (the source may have restarted).

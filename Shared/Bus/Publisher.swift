@@ -11,6 +11,7 @@ final class Publisher {
     private let service: String
     private let epoch: String
     private let heartbeatInterval: Duration
+    private let eventTime: @Sendable () -> Date
     private let stats: BusStats
     private let logger: Logger
     /// The last sequence in the outbox as far as this bus knows: published or announced.
@@ -22,6 +23,7 @@ final class Publisher {
         service = config.service
         epoch = config.epoch
         heartbeatInterval = config.heartbeatInterval
+        eventTime = config.eventTime
         latestSeq = config.latestSeq
         self.stats = stats
         self.logger = logger
@@ -55,7 +57,7 @@ final class Publisher {
     /// Sends the heartbeat when it is due; returns when the next one is.
     func tick(now: ContinuousClock.Instant) -> ContinuousClock.Instant {
         if now >= nextHeartbeat {
-            let frames = HeartbeatMessage.frames(source: service, epoch: epoch, latestSeq: latestSeq, time: Date())
+            let frames = HeartbeatMessage.frames(source: service, epoch: epoch, latestSeq: latestSeq, time: eventTime())
             _ = try? socket.send(multipart: frames, dontWait: true)
             nextHeartbeat = now + heartbeatInterval
         }

@@ -14,6 +14,7 @@ public enum EventCatalogue {
         IncidentOpened.self, IncidentMerged.self, IncidentDiverted.self,
         UnitAssigned.self, IncidentQueued.self, FieldReported.self, IncidentEscalated.self, ChiefNotified.self,
         CaseReferred.self, IncidentClosed.self, SLAWarning.self, SLABreached.self, UnitStatusChanged.self,
+        DispatcherOverride.self, CoordinationHold.self, CoordinationAcknowledged.self,
         PointsAwarded.self, ReportPublished.self,
         EnterpriseAlert.self, OfficerAlert.self, EnterpriseChanged.self, CaseChanged.self, WorkLogged.self,
         DeadLetter.self, Heartbeat.self,

@@ -13,18 +13,28 @@ public struct SystemClock: EventClock {
     public func now() -> Date { Date() }
 }
 
-/// Time that starts at `origin` and runs `factor` times faster than the wall clock (demos).
+/// Time that runs `factor` times faster than the wall clock (demos): `origin` at the wall-clock
+/// instant `anchor`. A function of these three alone, so every process given the same ones reads
+/// the same time, whenever it started (`--time-anchor`, README "Configuration").
 public struct AcceleratedClock: EventClock {
     public let origin: Date
     public let factor: Double
-    private let start = Date()
+    /// The wall-clock instant at which event time is `origin`.
+    public let anchor: Date
 
-    public init(origin: Date, factor: Double) {
+    /// `anchor` defaults to now: a clock of this process alone.
+    public init(origin: Date, factor: Double, anchor: Date = Date()) {
         self.origin = origin
         self.factor = factor
+        self.anchor = anchor
     }
 
-    public func now() -> Date { origin.addingTimeInterval(Date().timeIntervalSince(start) * factor) }
+    public func now() -> Date { Self.eventTime(wall: Date(), origin: origin, factor: factor, anchor: anchor) }
+
+    /// Event time at wall-clock time `wall`.
+    public static func eventTime(wall: Date, origin: Date, factor: Double, anchor: Date) -> Date {
+        origin.addingTimeInterval(wall.timeIntervalSince(anchor) * factor)
+    }
 }
 
 /// Time that moves only when told (tests).

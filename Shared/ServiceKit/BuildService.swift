@@ -64,16 +64,17 @@ public func buildService<Core: ServiceCore>(
         }
     var engineConfig = EngineConfig()
     engineConfig.retention = config.retention
+    let clock = clock ?? config.makeClock()
     let engine = try Engine(
-        store: log, clock: clock ?? config.makeClock(), config: engineConfig, logger: logger, start: false,
+        store: log, clock: clock, config: engineConfig, logger: logger, start: false,
         makeCore: definition.makeCore)
-    let health = Health()
+    let health = Health(ignoring: Set(definition.readinessIgnores.flatMap { config.peers[$0]?.map(\.source) ?? [] }))
     let gateway = definition.gateway?(config)
     let dispatcher = RequestDispatcher(engine: engine, log: log, health: health, logger: logger, gateway: gateway)
     let transport = try makeTransport(
         TransportSetup(
             config: config, log: log, follows: config.followSpecs(of: definition.follows, inbox: try log.inbox()),
-            gateway: gateway, delegate: dispatcher, logger: logger))
+            gateway: gateway, delegate: dispatcher, logger: logger, clock: clock))
     engine.attach(TransportOutput(transport: transport))
     health.markBusUp()
     let context = ServiceContext(config: config, engine: engine, store: log, transport: transport, logger: logger, health: health)

@@ -7,8 +7,10 @@ public final class Health: Sendable {
     private let sources = Mutex<[String: FollowState]>([:])
     private let shuttingDown = Atomic<Bool>(false)
     private let busUp = Atomic<Bool>(false)
+    /// Sources whose state does not gate readiness (`ServiceDefinition.readinessIgnores`).
+    private let ignored: Set<String>
 
-    public init() {}
+    public init(ignoring ignored: Set<String> = []) { self.ignored = ignored }
 
     func set(_ source: String, _ state: FollowState) { sources.withLock { $0[source] = state } }
     func markBusUp() { busUp.store(true, ordering: .releasing) }
@@ -21,7 +23,7 @@ public final class Health: Sendable {
         if shuttingDown.load(ordering: .acquiring) { return "shutting down" }
         if !engineRunning { return "database not open" }
         if !busUp.load(ordering: .acquiring) { return "bus not bound" }
-        for (source, state) in sourceStates.sorted(by: { $0.key < $1.key }) {
+        for (source, state) in sourceStates.sorted(by: { $0.key < $1.key }) where !ignored.contains(source) {
             switch state {
             case .live: continue
             case .replaying: return "catching up with \(source)"

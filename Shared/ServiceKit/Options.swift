@@ -4,6 +4,7 @@ import EventStore
 import Foundation
 import Logging
 import Model
+import Wire
 
 /// The four services and their default loopback ports (README, "Ports").
 public enum ServiceName: String, CaseIterable, Sendable, ExpressibleByArgument {
@@ -50,8 +51,15 @@ public struct ServiceOptions: ParsableArguments {
     public var durability: String?
     @Option(help: "Event-time speed: 1 is real time, 60 runs an hour a minute (env PRECINCT_TIME_FACTOR; default 1).")
     public var timeFactor: Double?
-    @Option(help: "Event-time origin (ISO-8601) when time-factor is not 1 (env PRECINCT_TIME_ORIGIN; default now).")
+    @Option(help: "Event-time origin (ISO-8601) when time-factor is not 1 (env PRECINCT_TIME_ORIGIN; default the anchor).")
     public var timeOrigin: String?
+    @Option(
+        help: """
+            Wall-clock instant (ISO-8601) at which event time is the origin, the same for every process (env PRECINCT_TIME_ANCHOR; \
+            default the data directory's clock-anchor file, written by the first service to start).
+            """
+    )
+    public var timeAnchor: String?
     @Option(
         help: """
             Instance name: the source name on the bus and the name of its files, for running several instances of one service \
@@ -126,6 +134,15 @@ public struct ServiceOptions: ParsableArguments {
             guard let d = ISO8601DateFormatter().date(from: originText) else { throw ValidationError("time origin '\(originText)' is not ISO-8601") }
             origin = d
         }
+        let anchorText = try pick(timeAnchor, "PRECINCT_TIME_ANCHOR", str, "")
+        var anchor: Date?
+        if !anchorText.isEmpty {
+            guard let d = EventTime.date(anchorText) else { throw ValidationError("time anchor '\(anchorText)' is not ISO-8601") }
+            anchor = d
+        }
+        let dataDirectory = URL(fileURLWithPath: try pick(dataDir, "PRECINCT_DATA_DIR", str, ".data"))
+        // An accelerated clock needs one anchor for every process: the flag, else the shared file.
+        if anchor == nil && (factor != 1 || origin != nil) { anchor = try ClockAnchor.shared(in: dataDirectory) }
         let port = try pick(httpPort, "PRECINCT_HTTP_PORT", { Int($0) }, service.defaultHTTPPort)
         guard (0...65535).contains(port) else { throw ValidationError("HTTP port \(port) is out of range") }
         let heartbeat = try pick(heartbeatMs, "PRECINCT_HEARTBEAT_MS", { Int($0) }, 500)
@@ -157,7 +174,7 @@ public struct ServiceOptions: ParsableArguments {
             bindRouter: try pick(bindRouter, "PRECINCT_BIND_ROUTER", str, service.defaultRouter),
             httpHost: try pick(httpHost, "PRECINCT_HTTP_HOST", str, "127.0.0.1"),
             httpPort: port,
-            dataDirectory: URL(fileURLWithPath: try pick(dataDir, "PRECINCT_DATA_DIR", str, ".data")),
+            dataDirectory: dataDirectory,
             cityDirectory: URL(fileURLWithPath: try pick(city, "PRECINCT_CITY", str, "cities/demo")),
             logLevel: level,
             heartbeatInterval: .milliseconds(heartbeat),
@@ -166,6 +183,7 @@ public struct ServiceOptions: ParsableArguments {
             durability: durability,
             timeFactor: factor,
             timeOrigin: origin,
+            timeAnchor: anchor,
             peers: endpoints,
             security: security,
             bindIntegrators: try pick(bindIntegrators, "PRECINCT_BIND_INTEGRATORS", str, "tcp://127.0.0.1:\(ServiceName.liaison.basePort + 3)"))
@@ -244,6 +262,8 @@ public struct ServiceConfig: Sendable {
     public var durability: Durability
     public var timeFactor: Double
     public var timeOrigin: Date?
+    /// The wall-clock instant at which event time is `timeOrigin` (set whenever the clock is accelerated).
+    public var timeAnchor: Date?
     public var peers: [ServiceName: [PeerEndpoints]]
     /// CURVE on every socket, or `nil` for plaintext.
     public var security: BusSecurity?
@@ -254,8 +274,12 @@ public struct ServiceConfig: Sendable {
     /// Written once the service is up: the endpoints it actually bound (port 0 and `*` resolved).
     public var endpointsFile: URL { dataDirectory.appendingPathComponent("\(instance).endpoints.json") }
 
+    /// Wall-clock time, or the accelerated clock every process with the same origin, factor and
+    /// anchor reads alike.
     public func makeClock() -> any EventClock {
-        timeFactor == 1 && timeOrigin == nil ? SystemClock() : AcceleratedClock(origin: timeOrigin ?? Date(), factor: timeFactor)
+        guard timeFactor != 1 || timeOrigin != nil else { return SystemClock() }
+        let anchor = timeAnchor ?? Date()
+        return AcceleratedClock(origin: timeOrigin ?? anchor, factor: timeFactor, anchor: anchor)
     }
 }
 

@@ -14,17 +14,21 @@ public struct ServiceDefinition<Core: ServiceCore>: Sendable {
     public var api: @Sendable (ServiceContext<Core>) -> ServiceAPI
     /// The integrator gateway, for the service that runs one.
     public var gateway: (@Sendable (ServiceConfig) -> GatewayConfig)?
+    /// Followed services whose catch-up does not gate readiness: the service works without them
+    /// (dispatch's zero-disturbance holds time out when liaison is away).
+    public var readinessIgnores: [ServiceName] = []
 
     public init(
         name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
         api: @escaping @Sendable (ServiceContext<Core>) -> ServiceAPI,
-        gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil
+        gateway: (@Sendable (ServiceConfig) -> GatewayConfig)? = nil, readinessIgnores: [ServiceName] = []
     ) {
         self.name = name
         self.follows = follows
         self.makeCore = makeCore
         self.api = api
         self.gateway = gateway
+        self.readinessIgnores = readinessIgnores
     }
 }
 

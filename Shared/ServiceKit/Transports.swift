@@ -1,6 +1,7 @@
 import Bus
 import EventStore
 import Logging
+import Model
 import Wire
 
 /// What a transport is built from: who the service is, where its log stands, whom it follows,
@@ -16,6 +17,8 @@ public struct TransportSetup: Sendable {
     public var gateway: GatewayConfig?
     public var delegate: any BusDelegate
     public var logger: Logger
+    /// Event time (the engine's clock), which heartbeats carry.
+    public var clock: any EventClock = SystemClock()
 }
 
 /// Builds a service's transport; ``zeroMQ`` in a running service, an in-memory one in tests.
@@ -30,6 +33,7 @@ extension ServiceConfig {
             service: config.instance, pubEndpoint: config.bindPub, routerEndpoint: config.bindRouter,
             follow: setup.follows, epoch: setup.log.epoch, latestSeq: try setup.log.latestSeq())
         bus.heartbeatInterval = config.heartbeatInterval
+        bus.eventTime = { [clock = setup.clock] in clock.now() }
         bus.security = config.security
         bus.gateway = setup.gateway
         return try ServiceBus(config: bus, context: try ZMQContext(), delegate: setup.delegate, logger: setup.logger)

@@ -9,11 +9,13 @@ import Wire
 enum DispatchService {
     static func definition(jurisdiction: Jurisdiction, rules: DispatchRules, scope: RegionScope) -> ServiceDefinition<DispatchCore> {
         ServiceDefinition(
-            name: .dispatch, follows: [.intake],
+            name: .dispatch, follows: [.intake, .liaison],
             // The metrics are made with the core, after the host has bootstrapped the metrics
             // system: a handle made before the bootstrap would record nothing.
             makeCore: { DispatchCore(jurisdiction: jurisdiction, rules: rules, scope: scope, observer: DispatchMetrics().observer) },
-            api: { api($0, jurisdiction: jurisdiction) })
+            api: { api($0, jurisdiction: jurisdiction) },
+            // liaison only brings zero-disturbance sites and acknowledgements; a hold times out without it.
+            readinessIgnores: [.liaison])
     }
 
     static func api(_ context: ServiceContext<DispatchCore>, jurisdiction: Jurisdiction) -> ServiceAPI {
@@ -53,6 +55,7 @@ enum DispatchService {
         api.get("/v1/units", DispatchAPI.unitBoard)
         api.get("/v1/queue", DispatchAPI.queue)
         api.get("/v1/stats", DispatchAPI.stats)
+        overrides(&api, engine: engine, queries: queries)
         return api
     }
 }

@@ -15,12 +15,15 @@ public final class DispatchCore: ServiceCore {
     public enum Command: Sendable {
         case field([FieldCommand])
         case units([UnitReport])
+        /// A dispatcher's override (or the recommendations it starts from).
+        case override(OverrideCommand)
     }
 
     /// How many items of a batch were accepted, and why the others were refused.
     public enum Reply: Sendable {
         case field(accepted: Int, refused: [FieldCommandError])
         case units(accepted: Int, refused: [FieldCommandError])
+        case override(OverrideReply)
     }
 
     /// The city: regions, stations, grids, units, officers.
@@ -42,7 +45,11 @@ public final class DispatchCore: ServiceCore {
         dispatcher = Dispatcher(jurisdiction: jurisdiction, rules: rules, scope: scope, observer: observer)
     }
 
-    public static func migrate(_ migrator: inout DatabaseMigrator) { DispatchSchema.register(&migrator) }
+    public static func migrate(_ migrator: inout DatabaseMigrator) {
+        DispatchSchema.register(&migrator)
+        OverrideSchema.register(&migrator)
+        HoldSchema.register(&migrator)
+    }
 
     public func load(_ db: Database) throws { try dispatcher.load(db) }
 
@@ -54,6 +61,9 @@ public final class DispatchCore: ServiceCore {
         case .units(let reports):
             let refused = try Self.each(reports) { try dispatcher.unitReport($0, tx) }
             return .units(accepted: reports.count - refused.count, refused: refused)
+        case .override(let command):
+            // An `OverrideRefusal` thrown here rolls the command back and is the caller's answer.
+            return .override(try dispatcher.override(command, tx))
         }
     }
 
@@ -68,11 +78,15 @@ public final class DispatchCore: ServiceCore {
     }
 
     public func apply(_ event: Envelope, in tx: Transaction) throws {
+        if try dispatcher.applyLiaison(event, tx) { return }
         guard event.header.type == IncidentOpened.type else { return }
         try dispatcher.open(try tx.decode(IncidentOpened.self, from: event), tx)
     }
 
-    public func tick(in tx: Transaction) throws { try dispatcher.tick(tx) }
+    public func tick(in tx: Transaction) throws {
+        try dispatcher.releaseTimedOutHolds(tx)
+        try dispatcher.tick(tx)
+    }
 
     // MARK: Introspection (tests)
 

@@ -51,6 +51,7 @@ public struct FieldResult: Codable, Sendable, Hashable {
     public init(_ reply: DispatchCore.Reply) {
         switch reply {
         case .field(let accepted, let refused), .units(let accepted, let refused): self.init(accepted: accepted, refused: refused)
+        case .override: self.init(accepted: 0, refused: [])
         }
     }
 

@@ -52,6 +52,10 @@ enum LiaisonService {
             AlertFeed(alerts: try await queries.alerts(enterpriseId: filter.enterprise, incidentId: filter.incident))
         }
         api.on(LiaisonAPI.stats) { _ in try await queries.stats() }
+        api.on(LiaisonAPI.acknowledgeCoordination) { input in try await engine.run(.acknowledgeCoordination(input)).coordination }
+        api.on(LiaisonAPI.coordinations) { filter in
+            CoordinationList(holds: try await engine.run(.coordinations(officerId: filter.officer, status: filter.status)).coordinations)
+        }
 
         api.get("/v1/enterprises", LiaisonAPI.enterprises)
         api.post("/v1/enterprises", LiaisonAPI.createEnterprise, maxBytes: maxBodyBytes)
@@ -67,6 +71,8 @@ enum LiaisonService {
         api.get("/v1/worklog/overdue", LiaisonAPI.overdue)
         api.get("/v1/alerts", LiaisonAPI.alerts)
         api.get("/v1/stats", LiaisonAPI.stats)
+        api.post("/v1/coordination/:incidentId/acknowledge", LiaisonAPI.acknowledgeCoordination, maxBytes: maxBodyBytes)
+        api.get("/v1/coordination", LiaisonAPI.coordinations)
         return api
     }
 
@@ -97,6 +103,8 @@ extension LiaisonCore.Reply {
     var cases: [EnterpriseCase] { get throws { if case .cases(let l) = self { l } else { throw mismatch } } }
     var caseTotals: CaseTotalsReport { get throws { if case .caseTotals(let r) = self { r } else { throw mismatch } } }
     var overdue: OverdueReport { get throws { if case .overdue(let r) = self { r } else { throw mismatch } } }
+    var coordination: CoordinationView { get throws { if case .coordination(let c) = self { c } else { throw mismatch } } }
+    var coordinations: [CoordinationView] { get throws { if case .coordinations(let l) = self { l } else { throw mismatch } } }
 
     private var mismatch: APIError { APIError(status: 500, code: "internal", message: "the core answered \(self) to another command") }
 }

@@ -24,6 +24,8 @@ public final class LiaisonCore: ServiceCore {
         case caseTotals(CaseTotalsQuery)
         case cases(enterpriseId: String?, officerId: String?)
         case overdue(periodDays: Double?)
+        case acknowledgeCoordination(CoordinationAck)
+        case coordinations(officerId: String?, status: String?)
     }
 
     public enum Reply: Sendable {
@@ -37,6 +39,8 @@ public final class LiaisonCore: ServiceCore {
         case caseTotals(CaseTotalsReport)
         case cases([EnterpriseCase])
         case overdue(OverdueReport)
+        case coordination(CoordinationView)
+        case coordinations([CoordinationView])
     }
 
     /// The registry in memory (records and the match index), rebuilt from the store by `load`.
@@ -55,6 +59,7 @@ public final class LiaisonCore: ServiceCore {
     private let readOverdue: ReadOverdue
     private let matchIncident: MatchIncident
     private let followDispatch = FollowDispatch()
+    private let coordination = Coordination()
 
     public init(seed: [Enterprise], jurisdiction: Jurisdiction? = nil, settings: LiaisonSettings = LiaisonSettings()) {
         self.seed = SeedRegistry(seed: seed)
@@ -67,7 +72,10 @@ public final class LiaisonCore: ServiceCore {
         matchIncident = MatchIncident(dispatch: followDispatch)
     }
 
-    public static func migrate(_ migrator: inout DatabaseMigrator) { LiaisonSchema.migrate(&migrator) }
+    public static func migrate(_ migrator: inout DatabaseMigrator) {
+        LiaisonSchema.migrate(&migrator)
+        CoordinationStore.migrate(&migrator)
+    }
 
     public func load(_ db: Database) throws {
         registry = Registry(try EnterpriseStore.records(db))
@@ -90,6 +98,8 @@ public final class LiaisonCore: ServiceCore {
             case .caseTotals(let query): .caseTotals(try ReadCaseTotals().handle(query, tx))
             case .cases(let enterpriseId, let officerId): .cases(try CaseStore.cases(tx.db, enterpriseId: enterpriseId, officerId: officerId))
             case .overdue(let periodDays): .overdue(try readOverdue.handle(periodDays: periodDays, registry: registry, tx))
+            case .acknowledgeCoordination(let input): .coordination(try coordination.acknowledge(input, registry: registry, tx))
+            case .coordinations(let officerId, let status): .coordinations(try CoordinationStore.list(tx.db, officerId: officerId, status: status))
             }
         }
     }
@@ -105,6 +115,9 @@ public final class LiaisonCore: ServiceCore {
         case FieldReported.type:
             let report = try tx.decode(FieldReported.self, from: event)
             try guarded(tx) { try followDispatch.field(report, payload: event.payload, registry: registry, tx) }
+        case CoordinationHold.type:
+            let hold = try tx.decode(CoordinationHold.self, from: event)
+            try guarded(tx) { try coordination.hold(hold, registry: registry, tx) }
         default:
             return
         }

@@ -67,10 +67,10 @@ extension Dispatcher {
             IncidentQueued(
                 incidentId: incidentId, regionId: incident.grid?.regionId, priority: incident.priority, reason: reason,
                 queuedAt: tx.now, need: need.kind.rawValue, queueId: entry.id))
-        try tx.emit(
+        try escalate(
             IncidentEscalated(
                 incidentId: incidentId, regionId: incident.grid?.regionId, reason: "queued", level: 1,
-                commandStationId: centreStation(of: incident.grid), note: reason, at: tx.now))
+                commandStationId: centreStation(of: incident.grid), note: reason, at: tx.now), tx)
         try note(incidentId, "queued", nil, "\(need.role): \(reason)", tx)
         observer.queueLength(queue.count)
     }

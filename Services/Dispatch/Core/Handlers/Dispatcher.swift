@@ -26,6 +26,9 @@ final class Dispatcher {
     var queueRetryDue = false
     /// The local minute shifts were last applied at (shifts change on the minute).
     var lastShiftMinute: Int?
+    /// Zero-disturbance sites (from liaison) and the incidents held at them.
+    var sites = ZeroDisturbanceSites()
+    var holds: [String: HeldIncident] = [:]
 
     init(jurisdiction: Jurisdiction, rules: DispatchRules, scope: RegionScope, observer: DispatchObserver) {
         self.jurisdiction = jurisdiction
@@ -45,6 +48,9 @@ final class Dispatcher {
         queue = state.queue
         queueRetryDue = !queue.isEmpty
         lastShiftMinute = nil
+        let zeroDisturbance = try HoldSchema.load(db)
+        sites = ZeroDisturbanceSites(zeroDisturbance.sites)
+        holds = Dictionary(zeroDisturbance.holds.map { ($0.incidentId, $0) }, uniquingKeysWith: { _, last in last })
         observer.queueLength(queue.count)
     }
 

@@ -19,15 +19,16 @@ extension Dispatcher {
 
         if major, let grid = incident.grid {
             let command = incident.commandStationId ?? "?"
-            try tx.emit(
+            try escalate(
                 IncidentEscalated(
                     incidentId: incident.id, regionId: grid.regionId, reason: "major", level: 1,
                     commandStationId: incident.commandStationId,
-                    note: "centre station \(command) takes command of the region's units", at: tx.now))
+                    note: "centre station \(command) takes command of the region's units", at: tx.now), tx)
             try note(incident.id, "escalated", nil, "major: centre station \(command) commands", tx)
             try DispatchStore.insertEchelons(EchelonPlan.later(rules.ptuEchelons, openedAt: opened.receivedAt), incidentId: incident.id, tx)
         }
         try notifyChiefs(incident, tx)
+        if try holdAtZeroDisturbanceSite(opened, incident, tx) { return }
 
         for need in policy.initialNeeds(incident.facts, rules: rules) {
             try sendOrQueue(need, to: incident.id, reason: "no available unit for \(need.kind.rawValue)", tx)

@@ -74,11 +74,11 @@ extension Dispatcher {
             let entry = queue.escalate(at: index)
             try DispatchStore.escalateQueued(id: entry.id, tx)
             let incident = incidents[entry.incidentId]
-            try tx.emit(
+            try escalate(
                 IncidentEscalated(
                     incidentId: entry.incidentId, regionId: incident?.grid?.regionId, reason: "stillQueued", level: 2,
                     commandStationId: centreStation(of: incident?.grid),
-                    note: "\(entry.need.role) waiting \(Int(tx.now.timeIntervalSince(entry.queuedAt))) s", at: tx.now))
+                    note: "\(entry.need.role) waiting \(Int(tx.now.timeIntervalSince(entry.queuedAt))) s", at: tx.now), tx)
             try note(entry.incidentId, "escalated", nil, "still queued: city command centre", tx)
         }
     }

@@ -111,6 +111,8 @@ public struct DispatchRules: Codable, Sendable, Hashable {
     public var queue: Queue
     public var shifts: Shifts
     public var travel: Travel
+    /// Zero-disturbance holds (`ZeroDisturbanceRule`); may be left out of the file (the defaults).
+    public var zeroDisturbance: ZeroDisturbance? = nil
 
     public init(timers: Timers, major: Major, ptuEchelons: [Echelon], queue: Queue, shifts: Shifts, travel: Travel) {
         self.timers = timers
@@ -166,6 +168,7 @@ public struct DispatchRules: Codable, Sendable, Hashable {
             try check(UnitKind(rawValue: key) != nil, "travel.speedsKmh.\(key)", "'\(key)' is not a unit kind (\(kinds))")
             try check(travel.speedsKmh[key]! > 0, "travel.speedsKmh.\(key)", "speed must be > 0")
         }
+        if let zd = zeroDisturbance { try check(zd.holdSeconds > 0, "zeroDisturbance", "holdSeconds must be > 0 (got \(zd.holdSeconds))") }
         for kind in UnitKind.allCases {
             try check(travel.speedsKmh[kind.rawValue] != nil, "travel.speedsKmh", "no speed for unit kind '\(kind.rawValue)'")
         }

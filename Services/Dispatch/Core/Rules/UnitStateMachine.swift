@@ -32,6 +32,8 @@ public enum UnitTransition: String, Sendable, CaseIterable {
     case signOut
     /// It comes on duty.
     case signOn
+    /// A dispatcher takes it off its incident (reassign, cancel an assignment): free again.
+    case recall
 }
 
 /// A transition the state machine does not allow.
@@ -61,6 +63,7 @@ public enum UnitStateMachine {
         .release: ([.dispatched], .available),
         .signOut: ([.available, .offDuty], .offDuty),
         .signOn: ([.offDuty], .available),
+        .recall: ([.dispatched, .enRoute, .onScene], .available),
     ]
 
     /// The state after `transition`, or an error naming the states it is allowed from.

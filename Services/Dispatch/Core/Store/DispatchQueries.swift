@@ -87,7 +87,8 @@ public struct DispatchQueries: Sendable {
             major: flag(row, "major"), commandStationId: row["command_station_id"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
             assignedAt: date(row, "assigned_at"), closedAt: date(row, "closed_at"), unitId: row["unit_id"], rule: row["rule"],
             outcome: row["outcome"], units: units, timers: timers, queued: try queue(db, incidentId: id),
-            timeline: withTimeline ? try timeline(db, id: id) : nil)
+            timeline: withTimeline ? try timeline(db, id: id) : nil, escalations: withTimeline ? try escalations(db, incidentId: id) : nil,
+            hold: withTimeline ? try hold(db, incidentId: id) : nil)
     }
 
     static func timeline(_ db: Database, id: String) throws -> [TimelineEntry] {
@@ -158,6 +159,7 @@ public struct DispatchQueries: Sendable {
             "assignments": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignments") ?? 0,
             "incidentsAssigned": try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT incident_id) FROM assignments") ?? 0,
             "queue": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue") ?? 0,
+            "zeroDisturbanceSites": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM zd_sites") ?? 0,
         ]
         for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM incidents GROUP BY status") {
             out["incidents_\(row["status"] as String)"] = row["n"]

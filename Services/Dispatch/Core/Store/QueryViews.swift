@@ -72,6 +72,10 @@ public struct IncidentView: Codable, Sendable, Hashable {
     public var timers: [TimerView]
     public var queued: [QueuedView]
     public var timeline: [TimelineEntry]?
+    /// Its escalations, newest first (one incident only, like the timeline).
+    public var escalations: [EscalationView]? = nil
+    /// Its zero-disturbance hold (or bypass), if it is at such a site (one incident only).
+    public var hold: HoldView? = nil
 }
 
 /// One line of the unit board.

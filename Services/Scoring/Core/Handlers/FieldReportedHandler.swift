@@ -4,8 +4,9 @@ import Wire
 
 /// dispatch's `dispatch.field.<stage>`: a unit's sign-off, arrival, feedback, handover or close.
 enum FieldReportedHandler {
-    /// The stages that change an award or a KPI; the others (en route, support requests) are not kept.
-    static let kept: [FieldStage] = [.signedOff, .arrived, .feedback, .closed, .handover]
+    /// The stages that change an award or a KPI; support requests are not kept. En route is: it
+    /// is a sign-off when the unit never sent one (it is under way).
+    static let kept: [FieldStage] = [.signedOff, .enRoute, .arrived, .feedback, .closed, .handover]
 
     /// The stage is read from the topic, so a stage scoring does not keep is never decoded.
     static func apply(_ event: Envelope, in tx: Transaction) throws {

@@ -59,7 +59,7 @@ public enum Derivation {
                 explanation: "dispatched to a \(category) incident: base points", always: true)
             // Sign-off (签收).
             let signBreaches = breaches.filter { $0.1.timer == .signOff && $0.1.unitId == u.unitId }
-            let signId = reportIds["\(u.unitId)|signedOff"]
+            let signId = reportIds["\(u.unitId)|signedOff"] ?? reportIds["\(u.unitId)|enRoute"]
             if !signBreaches.isEmpty {
                 give(
                     u.officerIds, unit: u.unitId, rule: "signOff.breached", points: rules.deductions.signOffBreached,

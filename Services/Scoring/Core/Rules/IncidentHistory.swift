@@ -88,7 +88,7 @@ struct IncidentHistory {
         for (f, r) in reports {
             guard var u = units[r.unitId] else { continue }
             switch r.stage {
-            case .signedOff: if u.signedAt == nil { u.signedAt = r.at }
+            case .signedOff, .enRoute: if u.signedAt == nil { u.signedAt = r.at }
             case .arrived: if u.arrivedAt == nil { u.arrivedAt = r.at }
             case .feedback:
                 if u.feedbackAt == nil { u.feedbackAt = r.at }
@@ -100,7 +100,7 @@ struct IncidentHistory {
                     closers.append((f, r))
                 }
             case .handover: u.handedOver = true
-            case .enRoute, .requestSupport: break
+            case .requestSupport: break
             }
             units[r.unitId] = u
         }

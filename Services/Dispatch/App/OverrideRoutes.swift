@@ -1,0 +1,72 @@
+import DispatchCore
+import EventStore
+import Model
+import ServiceKit
+import Wire
+
+// Dispatcher overrides (docs/dispatch.md, "Dispatcher overrides") onto the typed operations.
+extension DispatchService {
+    /// Who overrides: the one place the dispatcher's identity is decided. Today the request's own
+    /// `dispatcher` field; once the API authenticates, the principal instead.
+    static func dispatcher(of request: some OverrideRequest) -> String { request.dispatcher }
+
+    static func overrides(_ api: inout ServiceAPI, engine: Engine<DispatchCore>, queries: DispatchQueries) {
+        /// Runs an override in the engine; a refusal becomes the one error shape.
+        @Sendable func run(_ command: OverrideCommand) async throws -> OverrideReply {
+            do {
+                guard case .override(let reply) = try await engine.submit(.override(command)) else {
+                    throw APIError(status: 500, code: "internal", message: "dispatch answered an override with another reply")
+                }
+                return reply
+            } catch let refusal as OverrideRefusal {
+                switch refusal.kind {
+                case .invalid: throw APIError.invalid(refusal.message, field: refusal.field)
+                case .notFound: throw APIError.notFound(refusal.message, field: refusal.field)
+                case .conflict: throw APIError.conflict(refusal.message, field: refusal.field)
+                }
+            }
+        }
+        /// An accepted override on an incident answers with the incident as it now is.
+        @Sendable func incident(_ request: some OverrideRequest) async throws -> IncidentView {
+            guard case .incident(let id) = try await run(request.command(by: dispatcher(of: request))),
+                let view = try await queries.incident(id: id)
+            else { throw APIError.notFound("no incident '\(request.id)'", field: "id") }
+            return view
+        }
+
+        api.on(DispatchAPI.recommendations) { query in
+            guard case .recommendations(let id, let units) = try await run(query.command) else {
+                throw APIError.notFound("no incident '\(query.id)'", field: "id")
+            }
+            return Recommendations(incidentId: id, units: units)
+        }
+        api.on(DispatchAPI.assign) { try await incident($0) }
+        api.on(DispatchAPI.reassign) { try await incident($0) }
+        api.on(DispatchAPI.cancelAssignment) { try await incident($0) }
+        api.on(DispatchAPI.reclassify) { try await incident($0) }
+        api.on(DispatchAPI.major) { try await incident($0) }
+        api.on(DispatchAPI.acknowledgeEscalation) { request in
+            guard case .escalation(let id) = try await run(request.command(by: dispatcher(of: request))),
+                let view = try await queries.escalation(id: id)
+            else { throw APIError.notFound("no escalation '\(request.id)'", field: "id") }
+            return view
+        }
+        api.on(DispatchAPI.escalation) { query in
+            guard let view = try await queries.escalation(id: query.id) else { throw APIError.notFound("no escalation '\(query.id)'", field: "id") }
+            return view
+        }
+        api.on(DispatchAPI.escalations) { query in try await queries.escalations(query) }
+        api.on(DispatchAPI.holds) { query in try await queries.holds(query) }
+
+        api.get("/v1/incidents/:id/recommendations", DispatchAPI.recommendations)
+        api.post("/v1/incidents/:id/assign", DispatchAPI.assign)
+        api.post("/v1/incidents/:id/reassign", DispatchAPI.reassign)
+        api.post("/v1/incidents/:id/cancel-assignment", DispatchAPI.cancelAssignment)
+        api.post("/v1/incidents/:id/reclassify", DispatchAPI.reclassify)
+        api.post("/v1/incidents/:id/major", DispatchAPI.major)
+        api.get("/v1/escalations", DispatchAPI.escalations)
+        api.get("/v1/escalations/:id", DispatchAPI.escalation)
+        api.post("/v1/escalations/:id/acknowledge", DispatchAPI.acknowledgeEscalation)
+        api.get("/v1/holds", DispatchAPI.holds)
+    }
+}
