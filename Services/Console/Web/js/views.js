@@ -61,7 +61,7 @@ export function incident(state, id, now) {
   const unitRows = i.units.map((u) => `<tr data-assignment="${esc(u.unitId)}"><td>${esc(u.callSign)} (${esc(u.unitId)})</td><td>${esc(u.rule)}</td><td>${esc(u.role || '')}</td>
     <td>${Math.round(u.etaSeconds)} s</td><td>${esc(u.stage)}</td></tr>`).join('');
   const escal = i.escalations.map((e) => `<li data-escalation="${esc(e.id)}">L${e.level} ${esc(e.reason)} ${e.acknowledged ? '✓' : `<button data-action="acknowledge" data-escalation="${esc(e.id)}">${t('acknowledge')} (e)</button>`}</li>`).join('');
-  return `<section class="detail" data-incident="${esc(i.id)}"><h2>${esc(i.id)} · P${i.priority} ${esc(i.category)} ${i.major ? '★' : ''} · ${t(i.state)}</h2>
+  return `<section class="detail" data-incident="${esc(i.id)}"><h2>${esc(i.id)} · P${i.priority} ${esc(i.category)} ${i.major ? '★' : ''} · ${t(i.state === 'assigned' ? 'dispatched' : i.state)}</h2>
     <p>${t('place')}: ${esc(i.address || '')} ${esc(i.gridId || '')} · ${t('command')}: ${esc(i.commandStationId || i.stationId || '')} · ${t('calls')}: ${i.calls}
     · ${t('caller')}: ${esc(i.callerName ? i.callerName[0] + '*' : '')} ${maskPhone(i.callerPhone)} · ${t('outcome')}: ${esc(i.outcome || '—')} · ${t('points')}: ${i.points}</p>
     <p>${esc(i.description || '')}</p>
