@@ -1,5 +1,5 @@
-# Precinct: one image holding all five executables (precinct-intake, -dispatch, -scoring,
-# -liaison and the precinct CLI). Compose, or any orchestrator, picks the service with the
+# Precinct: one image holding all six executables (precinct-intake, -dispatch, -scoring,
+# -liaison, -console and the precinct CLI). Compose, or any orchestrator, picks the service with the
 # container's command, and scales each service on its own: scaling is per container, not per image.
 #
 # Why one image: one build instead of five (the services share almost all their code, so five
@@ -44,7 +44,7 @@ RUN swift package resolve
 COPY . .
 # One release build of every product; --static-swift-stdlib: the runtime image needs no Swift
 # toolchain, only the C libraries below.
-ARG PRODUCTS="precinct-intake precinct-dispatch precinct-scoring precinct-liaison precinct"
+ARG PRODUCTS="precinct-intake precinct-dispatch precinct-scoring precinct-liaison precinct-console precinct"
 # Product by product, not `swift build` of everything: the package also holds test-support
 # targets (Swift Testing), which a static-stdlib build cannot compile and an image does not need.
 RUN set -eu; \
@@ -71,18 +71,21 @@ RUN apt-get update \
  && chown 10001:10001 /data
 COPY --from=build /out/ /usr/local/bin/
 COPY cities /app/cities
+# The console's web app (HTML, CSS, JavaScript modules), served by precinct-console.
+COPY Services/Console/Web /app/console-web
 WORKDIR /app
 ENV PRECINCT_DATA_DIR=/data \
     PRECINCT_CITY=/app/cities/demo \
-    PRECINCT_HTTP_HOST=0.0.0.0
+    PRECINCT_HTTP_HOST=0.0.0.0 \
+    PRECINCT_CONSOLE_WEB=/app/console-web
 # The volume is declared after /data is owned by the service user, so a new volume inherits it.
 VOLUME ["/data"]
 USER 10001:10001
 # Ops/API HTTP ports (/healthz, /readyz, /metrics, /v1/...) and the ZeroMQ PUB/ROUTER ports, by
 # service: intake 8101/7101/7102, dispatch 8201/7201/7202, scoring 8301/7301/7302,
-# liaison 8401/7401/7402 (+ 7403, the integrator gateway). Documentation only: compose or the
+# liaison 8401/7401/7402 (+ 7403, the integrator gateway), the console 8501. Documentation only: compose or the
 # orchestrator decides what is published.
-EXPOSE 7101 7102 8101 7201 7202 8201 7301 7302 8301 7401 7402 7403 8401
+EXPOSE 7101 7102 8101 7201 7202 8201 7301 7302 8301 7401 7402 7403 8401 8501
 # The default health check asks the service's own /readyz: PRECINCT_HEALTH_URL when set, else the
 # PRECINCT_HTTP_PORT the service listens on (compose and Kubernetes give their own checks/probes).
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \

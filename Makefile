@@ -19,6 +19,7 @@ help:
 	@echo "make netns-test        multi-host test: one network namespace per service (root; skipped otherwise)"
 	@echo "make catalogue-check   docs/asyncapi.yaml against the code's events, versioning lock, CloudEvents (needs the built CLI)"
 	@echo "make catalogue-lock    record new event versions and additive schema changes in docs/schemas.lock.json"
+	@echo "make console-test      the console in headless Chromium (Selenium) against the running set; screenshots in .build/console-screenshots"
 
 ## Installs the system packages the build needs (libzmq3-dev, SQLite headers, pkg-config) when missing.
 deps:
@@ -43,6 +44,7 @@ test: deps pyenv
 	@$(MAKE) --no-print-directory netns-test
 	@$(MAKE) --no-print-directory container-test
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory console-test
 	PRECINCT_INTEGRATION=1 $(SWIFT) test --skip-build --filter IntegrationTests
 
 ## The PyPI packages some tests use (pyzmq, a CAP 1.2 parser, jsonschema ...), in .build/pyenv.
@@ -69,7 +71,12 @@ compose-check:
 dockerfile-lint:
 	@bash scripts/dockerfile-lint.sh
 
-.PHONY: k8s-check prom-check container-test
+.PHONY: k8s-check prom-check container-test console-test
+
+## The console in a real browser (headless Chromium + Selenium) against the real processes; screenshots
+## of every page in .build/console-screenshots/.
+console-test: pyenv
+	@bash scripts/console-test.sh $(BIN)
 
 ## The Kubernetes manifests, validated offline against the bundled schemas of a current Kubernetes.
 k8s-check: pyenv

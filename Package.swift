@@ -73,6 +73,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: services.map { .executable(name: $0.executable, targets: [$0.executable]) } + [
         .executable(name: "precinct", targets: ["precinct"]),
+        .executable(name: "precinct-console", targets: ["precinct-console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -137,6 +138,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The command centre's console (follows every service, serves the web app in Services/Console/Web)
+        .executableTarget(
+            name: "precinct-console",
+            dependencies: [
+                "Wire", "Model", "Bus", "ServiceKit", argumentParser, logging,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Console/App",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The operator's CLI and the integrators' example
         .executableTarget(
             name: "precinct",
@@ -181,6 +196,13 @@ let package = Package(
             dependencies: ["precinct-intake", "precinct-dispatch", "IntakeCore", "DispatchCore", "ServiceKit", "BusTesting", "EventStore",
                            "Wire", "Model", "TestSupport"],
             path: "Tests/ServiceTests",
+            swiftSettings: swiftSettings
+        ),
+        // The console's read model, event by event (its pages are tested in a browser: make console-test).
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["precinct-console", "Model", "Wire", "TestSupport"],
+            path: "Tests/ConsoleTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

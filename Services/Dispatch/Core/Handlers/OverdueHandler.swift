@@ -36,7 +36,7 @@ extension Dispatcher {
         try escalate(
             IncidentEscalated(
                 incidentId: incident.id, regionId: grid?.regionId, reason: e.reason, level: e.level, commandStationId: e.stationId,
-                note: "\(timer.rawValue) overdue: \(whom) \(e.stationId ?? "?")", at: tx.now))
+                note: "\(timer.rawValue) overdue: \(whom) \(e.stationId ?? "?")", at: tx.now), tx)
         for officer in e.officerIds {
             try tx.emit(
                 ChiefNotified(

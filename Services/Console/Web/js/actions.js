@@ -1,0 +1,62 @@
+// The dispatcher's actions: a small form per action, sent through the console to dispatch.
+import { t } from './i18n.js';
+
+/** Posts `body` to the console's pass-through; resolves to {ok, status, body}. */
+export async function send(path, body) {
+  const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  let json = null;
+  try { json = await response.json(); } catch { json = null; }
+  return { ok: response.ok, status: response.status, body: json };
+}
+
+/** The request an action sends, from the form's values (pure: tests.html checks it). */
+export function requestFor(action, incidentId, values) {
+  const common = { dispatcher: values.dispatcher, reason: values.reason };
+  switch (action) {
+    case 'assign': return { path: `/api/incidents/${incidentId}/assign`, body: { unitId: values.unitId, ...common } };
+    case 'reassign': return { path: `/api/incidents/${incidentId}/reassign`, body: { fromUnitId: values.fromUnitId, toUnitId: values.unitId, ...common } };
+    case 'cancel': return { path: `/api/incidents/${incidentId}/cancel-assignment`, body: { unitId: values.fromUnitId, ...common } };
+    case 'reclassify': return { path: `/api/incidents/${incidentId}/reclassify`, body: { category: values.category, ...common } };
+    case 'major': return { path: `/api/incidents/${incidentId}/major`, body: { major: values.major !== 'false', ...common } };
+    case 'acknowledge': return { path: `/api/escalations/${values.escalationId}/acknowledge`, body: common };
+    default: throw new Error(`unknown action ${action}`);
+  }
+}
+
+const categories = ['criminal', 'publicOrder', 'dispute', 'accidentMinor', 'accidentCasualty', 'helpRequest', 'nonPolice'];
+
+/** Opens the action dialog for `incident`; `done` is called after a successful send. */
+export async function openAction(dialog, action, incident, extra = {}) {
+  const current = incident.units.filter((u) => !['released', 'closed'].includes(u.stage));
+  let recommended = '';
+  if (action === 'assign' || action === 'reassign') {
+    const r = await fetch(`/api/incidents/${incident.id}/recommendations`);
+    const json = r.ok ? await r.json() : { units: [] };
+    const units = (json.units || []).sort((a, b) => a.etaSeconds - b.etaSeconds);
+    recommended = `<label>${t('recommended')}<select name="unitId" required>${units.map((u, i) => `<option value="${u.unitId}" ${i === 0 ? 'selected' : ''}>${u.unitId} · ${u.kind} · ${t('eta')} ${Math.round(u.etaSeconds)} s · ${Math.round(u.distanceMeters)} m · ${u.rule}</option>`).join('')}</select></label>`
+      + (r.ok ? '' : `<p class="error">${r.status}</p>`);
+  }
+  const from = (action === 'reassign' || action === 'cancel')
+    ? `<label>${t('assigned')}<select name="fromUnitId">${current.map((u) => `<option value="${u.unitId}">${u.callSign} (${u.unitId})</option>`).join('')}</select></label>` : '';
+  const category = action === 'reclassify' ? `<label>${t('category')}<select name="category">${categories.map((c) => `<option ${c === incident.category ? 'selected' : ''}>${c}</option>`).join('')}</select></label>` : '';
+  const major = action === 'major' ? `<label>${t('major')}<select name="major"><option value="true">✓</option><option value="false">✗</option></select></label>` : '';
+  dialog.innerHTML = `<form method="dialog" data-action="${action}"><h2>${t(action)} · ${incident.id}</h2>${recommended}${from}${category}${major}
+    <label>${t('dispatcher')}<input name="dispatcher" required value="${localStorage.getItem('precinct.dispatcher') || 'D01'}"></label>
+    <label>${t('reason')}<input name="reason" required autofocus></label><p class="error" hidden></p>
+    <menu><button type="submit" class="primary">${t('send')} ⏎</button> <button type="button" data-close>Esc</button></menu></form>`;
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-close]').addEventListener('click', () => dialog.close());
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(form).entries());
+    localStorage.setItem('precinct.dispatcher', values.dispatcher);
+    const { path, body } = requestFor(action, incident.id, { ...values, ...extra });
+    const answer = await send(path, body);
+    if (answer.ok) { dialog.close(); return; }
+    const error = form.querySelector('.error');
+    error.hidden = false;
+    error.textContent = answer.body?.error ? `${answer.body.error.code}: ${answer.body.error.message}` : `HTTP ${answer.status}`;
+  });
+  dialog.showModal();
+  form.querySelector('input[name=reason]').focus();
+}
