@@ -51,10 +51,11 @@ test: deps pyenv
 pyenv:
 	@bash scripts/pyenv.sh
 
-## The event catalogue (docs/asyncapi.yaml, docs/integrators.md): every example of `precinct catalogue`
+## Every handled event type in its core's appliedTypes (scripts/check_applied_types.py); the event catalogue (docs/asyncapi.yaml, docs/integrators.md): every example of `precinct catalogue`
 ## validated, the versioning rules against docs/schemas.lock.json, the CloudEvents mapping; then the
 ## checker's own tests. Builds nothing: it uses the CLI the build left in $(BIN).
 catalogue-check: pyenv
+	@python3 scripts/check_applied_types.py
 	@.build/pyenv/bin/python scripts/check_catalogue.py --precinct $(BIN)/precinct
 	@PRECINCT_BIN=$(BIN)/precinct .build/pyenv/bin/python -m unittest discover -s scripts -p 'test_check_catalogue.py'
 
