@@ -114,20 +114,17 @@ struct HandoffEndToEndTests {
         // A department's key answers its own department's requests over the ROUTER, and is refused another's.
         let cyberRequest = try await raiseSupport(liaison, department: "cyber", kind: "cyberTrace", need: "追查诈骗号码")
         let trafficRequest = try await raiseSupport(liaison, department: "traffic", kind: "trafficControl", need: "路口临时管制")
-        let foreign = try await IntegratorEndToEndTests().request(
-            keys, "dept-cyber", router,
-            ["op": .string("support.reply"), "id": .string("s1"), "requestId": .string(trafficRequest), "step": .string("acknowledged")])
+        let foreign = try await request(
+            keys, "dept-cyber", router, ["op": .string("support.reply"), "id": .string("s1")],
+            body: ["requestId": trafficRequest, "step": "acknowledged"])
         #expect(foreign.first.flatMap { try? FlatJSON.parseObject($0) }?["status"] == .integer(403), "\(foreign.map { String(decoding: $0, as: UTF8.self) })")
         let foreignError = (foreign.count > 1 ? json(Data(foreign[1])) : [:])["error"] as? [String: Any]
         #expect(foreignError?["field"] as? String == "requestId" && foreignError?["code"] as? String == "forbidden", "\(String(describing: foreignError))")
         let untouched = try await HTTPClient.getObject("\(liaison)/v1/support/\(trafficRequest)")
         #expect(untouched["state"] as? String == "requested", "a refused reply changes nothing: \(untouched)")
-        let own = try await IntegratorEndToEndTests().request(
-            keys, "dept-cyber", router,
-            [
-                "op": .string("support.reply"), "id": .string("s2"), "requestId": .string(cyberRequest), "step": .string("answered"),
-                "answer": .string("号码已锁定"),
-            ])
+        let own = try await request(
+            keys, "dept-cyber", router, ["op": .string("support.reply"), "id": .string("s2")],
+            body: ["requestId": cyberRequest, "step": "answered", "answer": "号码已锁定"])
         #expect(own.first.flatMap { try? FlatJSON.parseObject($0) }?["status"] == .integer(200), "\(own.map { String(decoding: $0, as: UTF8.self) })")
         let answered = try await HTTPClient.getObject("\(liaison)/v1/support/\(cyberRequest)")
         let answeredSteps = (answered["steps"] as? [[String: Any]]) ?? []
@@ -151,6 +148,24 @@ struct HandoffEndToEndTests {
         #expect((all["returnedShare"] as? [String: Any])?["value"] as? Double == 0.5, "\(handoffs)")
         let cyber = try #require((handoffs["support"] as? [[String: Any]])?.first { $0["departmentId"] as? String == "cyber" })
         #expect(cyber["requests"] as? Int == 1 && (cyber["answeredOnTimeRate"] as? [String: Any])?["value"] as? Double == 1, "\(cyber)")
+    }
+
+    /// One request with a JSON body from integrator key `name` on liaison's ROUTER; the reply's frames.
+    func request(_ keys: Keys, _ name: String, _ router: String, _ header: KeyValuePairs<String, FlatJSON.Value>, body: [String: Any])
+        async throws -> [[UInt8]]
+    {
+        let context = try ZMQContext()
+        let dealer = try Socket(context, .dealer)
+        defer { dealer.close() }
+        try dealer.makeCurveClient(try CurveKeyPair.load(from: URL(fileURLWithPath: keys.file(name))), serverKey: keys.publicKeys["liaison"]!)
+        try dealer.connect(router)
+        try dealer.send(multipart: [[], FlatJSON.encode(header), Array(try JSONSerialization.data(withJSONObject: body))])
+        var reply: [[UInt8]]?
+        try await eventually("\(name)'s reply from \(router)") {
+            reply = try dealer.receiveMultipart(dontWait: true)
+            return reply != nil
+        }
+        return Array(reply!.dropFirst())  // the delimiter
     }
 
     /// Raises a support request over liaison's HTTP API; its id.
