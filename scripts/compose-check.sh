@@ -61,8 +61,9 @@ except (ValueError, AttributeError):
     sys.exit("compose-check: the two-dispatch example's markers are gone (see docker-compose.yml's example comment)")
 services = "\n".join(("  " + l[4:]) if l.startswith("  # ") else "" for l in s[start:end].splitlines())
 base = re.sub(r"\n  dispatch:\n.*?(?=\n  # scoring and liaison)", "\n", s[:rule], flags=re.S)
-base = base.replace("dispatch: {condition: service_healthy}",
-                    "dispatch-north: {condition: service_healthy}\n      dispatch-south: {condition: service_healthy}")
+for condition in ("service_healthy", "service_started"):
+    base = base.replace(f"dispatch: {{condition: {condition}}}",
+                        f"dispatch-north: {{condition: {condition}}}\n      dispatch-south: {{condition: {condition}}}")
 for port in ("8101", "8301", "8401"):
     base = base.replace(f'      PRECINCT_HTTP_PORT: "{port}"\n', f'      PRECINCT_HTTP_PORT: "{port}"\n      {pub}\n      {router}\n')
 volumes = s[s.index("\nvolumes:"):].replace("  dispatch-data:\n", "") + "  dispatch-north-data:\n  dispatch-south-data:\n"
