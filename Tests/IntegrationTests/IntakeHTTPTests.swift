@@ -50,6 +50,7 @@ final class IntakeRig: @unchecked Sendable {
     func post(_ path: String, raw: Data) async throws -> (status: Int, object: [String: Any]) {
         var r = URLRequest(url: URL(string: "\(http)\(path)")!)
         r.httpMethod = "POST"
+        r.setValue("Bearer \(try await TestTokens.everyRole())", forHTTPHeaderField: "Authorization")
         r.httpBody = raw
         r.setValue("application/json", forHTTPHeaderField: "Content-Type")
         let (data, response) = try await HTTPClient.session.data(for: r)
