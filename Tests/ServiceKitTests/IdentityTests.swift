@@ -116,10 +116,11 @@ struct IdentityTests {
 
     @Test("a plaintext bus on a non-loopback address is refused unless --insecure")
     func plaintextOffLoopback() throws {
-        #expect(throws: (any Error).self) { try ServiceOptions.parse(["--bind-pub", "tcp://0.0.0.0:7101"]).resolve(.intake, environment: [:]) }
-        let allowed = try ServiceOptions.parse(["--bind-pub", "tcp://0.0.0.0:7101", "--insecure"]).resolve(.intake, environment: [:])
+        #expect(throws: (any Error).self) { try ServiceConfig.defaults(.intake, environment: ["PRECINCT_BIND_PUB": "tcp://0.0.0.0:7101"]) }
+        #expect(throws: (any Error).self) { try ServiceConfig.defaults(.intake, environment: ["PRECINCT_BIND_ROUTER": "tcp://*:7102"]) }
+        let allowed = try ServiceConfig.defaults(.intake, environment: ["PRECINCT_BIND_PUB": "tcp://0.0.0.0:7101", "PRECINCT_INSECURE": "1"])
         #expect(allowed.insecure)
-        _ = try ServiceOptions.parse(["--bind-pub", "tcp://127.0.0.1:7101", "--bind-router", "ipc:///tmp/x"]).resolve(.intake, environment: [:])
+        _ = try ServiceConfig.defaults(.intake, environment: ["PRECINCT_BIND_PUB": "tcp://127.0.0.1:7101", "PRECINCT_BIND_ROUTER": "ipc:///tmp/x"])
         #expect(BusExposure.isLocal("tcp://localhost:1") && BusExposure.isLocal("tcp://[::1]:1") && !BusExposure.isLocal("tcp://10.0.0.1:1"))
     }
 }

@@ -2,6 +2,7 @@ import BusTesting
 import EventStore
 import Foundation
 import ServiceKit
+import ServiceLifecycle
 import TestSupport
 import Testing
 import Wire

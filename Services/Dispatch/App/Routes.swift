@@ -22,7 +22,7 @@ enum DispatchService {
         var api = ServiceAPI()
 
         // A batch answers 200, 207 or 409 with {accepted, refused}: refusals are answers, not errors.
-        api.on(DispatchAPI.field, allow: [.dispatcher, .fieldUnit]) { batch in
+        api.on(DispatchAPI.field, allow: [.dispatcher, .fieldUnit]) { batch -> Reply<FieldResult> in
             // A field unit reports for its own unit only.
             for (index, command) in batch.commands.enumerated() where !Principal.current.mayActFor(unit: command.unitId) {
                 throw APIError.forbidden(

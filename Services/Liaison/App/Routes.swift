@@ -26,36 +26,36 @@ enum LiaisonService {
         let engine = context.engine
         let queries = LiaisonQueries(reader: context.reader)
         var api = ServiceAPI()
-        api.on(LiaisonAPI.putEnterprise, allow: [.liaisonOfficer, .supervisor]) { input in
+        api.on(LiaisonAPI.putEnterprise, allow: [.liaisonOfficer, .supervisor]) { input -> Reply<EnterpriseWrite> in
             try ownEnterprise(input.enterprise.id)
-            try await written(engine.run(.putEnterprise(input.enterprise, createOnly: input.createOnly ?? false)).enterpriseWrite)
+            return try await written(engine.run(.putEnterprise(input.enterprise, createOnly: input.createOnly ?? false)).enterpriseWrite)
         }
-        api.on(LiaisonAPI.createEnterprise, allow: [.liaisonOfficer, .supervisor]) { enterprise in
+        api.on(LiaisonAPI.createEnterprise, allow: [.liaisonOfficer, .supervisor]) { enterprise -> Reply<EnterpriseWrite> in
             try ownEnterprise(enterprise.id)
-            try await written(engine.run(.putEnterprise(enterprise, createOnly: true)).enterpriseWrite)
+            return try await written(engine.run(.putEnterprise(enterprise, createOnly: true)).enterpriseWrite)
         }
-        api.on(LiaisonAPI.replaceEnterprise, allow: [.liaisonOfficer, .supervisor]) { enterprise in
+        api.on(LiaisonAPI.replaceEnterprise, allow: [.liaisonOfficer, .supervisor]) { enterprise -> Reply<EnterpriseWrite> in
             try ownEnterprise(enterprise.id)
-            try await written(engine.run(.putEnterprise(enterprise, createOnly: false)).enterpriseWrite)
+            return try await written(engine.run(.putEnterprise(enterprise, createOnly: false)).enterpriseWrite)
         }
         // A retirement is never a creation: 200 always.
-        api.on(LiaisonAPI.retireEnterprise, allow: [.liaisonOfficer, .supervisor]) { input in
+        api.on(LiaisonAPI.retireEnterprise, allow: [.liaisonOfficer, .supervisor]) { input -> EnterpriseWrite in
             try ownEnterprise(input.id)
             return try await engine.run(.retireEnterprise(id: input.id)).enterpriseWrite.0 }
         api.on(LiaisonAPI.enterprises, allow: [.liaisonOfficer, .supervisor, .dispatcher, .analyst]) { _ in EnterpriseList(enterprises: try await engine.run(.enterprises).enterprises) }
-        api.on(LiaisonAPI.profile, allow: [.liaisonOfficer, .supervisor]) { input in
+        api.on(LiaisonAPI.profile, allow: [.liaisonOfficer, .supervisor]) { input -> EnterpriseProfile in
             try ownEnterprise(input.id)
             return try await engine.run(.profile(enterpriseId: input.id)).profile }
         api.on(LiaisonAPI.portfolio, allow: [.liaisonOfficer, .supervisor]) { input in try await engine.run(.portfolio(officerId: input.id)).portfolio }
         api.on(LiaisonAPI.incident, allow: [.liaisonOfficer, .supervisor, .dispatcher]) { input in IncidentList(incidents: try await engine.run(.incident(id: input.id)).incidents) }
-        api.on(LiaisonAPI.putCase, allow: [.liaisonOfficer, .supervisor]) { input in
+        api.on(LiaisonAPI.putCase, allow: [.liaisonOfficer, .supervisor]) { input -> Reply<CaseWrite> in
             if let enterprise = input.enterpriseId { try ownEnterprise(enterprise) }
             return try await written(engine.run(.putCase(input)).caseWrite) }
         api.on(LiaisonAPI.cases, allow: [.liaisonOfficer, .supervisor]) { input in
             CaseList(cases: try await engine.run(.cases(enterpriseId: input.enterpriseId, officerId: input.officerId)).cases)
         }
         api.on(LiaisonAPI.caseTotals, allow: [.liaisonOfficer, .supervisor, .analyst]) { query in try await engine.run(.caseTotals(query)).caseTotals }
-        api.on(LiaisonAPI.logWork, allow: [.liaisonOfficer, .supervisor]) { input in
+        api.on(LiaisonAPI.logWork, allow: [.liaisonOfficer, .supervisor]) { input -> Reply<WorkWrite> in
             try ownEnterprise(input.enterpriseId)
             return try await written(engine.run(.logWork(input)).workWrite) }
         api.on(LiaisonAPI.overdue, allow: [.liaisonOfficer, .supervisor, .analyst]) { query in try await engine.run(.overdue(periodDays: query.periodDays)).overdue }
