@@ -31,7 +31,7 @@ for s in "${services[@]}"; do
   "$BIN/precinct-$s" "${args[@]}" >"$WORK/$s.log" 2>&1 &
   pids+=($!)
 done
-url() { sed -nE 's/.*"http":"([^"]+)".*/\1/p' "$DATA/$1.endpoints.json" 2>/dev/null; }
+url() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["http"])' "$DATA/$1.endpoints.json" 2>/dev/null; }
 for s in "${services[@]}"; do
   for _ in $(seq 1 600); do [ -n "$(url "$s")" ] && "$BIN/precinct" healthcheck "$(url "$s")" >/dev/null 2>&1 && break; sleep 0.2; done
   "$BIN/precinct" healthcheck "$(url "$s")" >/dev/null 2>&1 || fail "$s not ready (log: $(tail -n 3 "$WORK/$s.log"))"
