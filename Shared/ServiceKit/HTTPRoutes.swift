@@ -31,7 +31,9 @@ extension ServiceAPI {
             }
             let action = "\(route.method.rawValue) \(route.path)"
             router.on(RouterPath(route.path), method: route.method) { request, context -> Response in
-                await gate.admit(request, context, roles: entry.roles, operation: route.operation, action: action, requiresReason: route.requiresReason) {
+                await gate.admit(
+                    request, context, roles: entry.roles, operation: route.operation, action: action, requiresReason: route.requiresReason
+                ) {
                     var parameters: [String: String] = [:]
                     for (key, value) in context.parameters { parameters[String(key)] = String(value) }
                     switch route.input {
@@ -41,7 +43,8 @@ extension ServiceAPI {
                     case .body(let maxBytes):
                         let body: ByteBuffer
                         do { body = try await request.body.collect(upTo: maxBytes) } catch {
-                            return Self.response(EncodedReply(APIError(status: 413, code: "too-large", message: "the body is over \(maxBytes) bytes")))
+                            return Self.response(
+                                EncodedReply(APIError(status: 413, code: "too-large", message: "the body is over \(maxBytes) bytes")))
                         }
                         let bytes = Array(buffer: body)
                         return Self.response(parameters.isEmpty ? await entry.json(bytes) : await entry.jsonWithParameters(bytes, parameters))

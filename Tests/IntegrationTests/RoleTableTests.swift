@@ -81,7 +81,8 @@ struct RoleTableTests {
         if ProcessInfo.processInfo.environment["PRECINCT_UPDATE_ROLE_TABLE"] == "1",
             let start = text.range(of: Self.begin), let stop = text.range(of: Self.end)
         {
-            try text.replacingCharacters(in: start.lowerBound..<stop.upperBound, with: generated).write(to: Self.docs, atomically: true, encoding: .utf8)
+            try text.replacingCharacters(in: start.lowerBound..<stop.upperBound, with: generated).write(
+                to: Self.docs, atomically: true, encoding: .utf8)
             return
         }
         #expect(text.contains(generated), "docs/security.md's role table differs from the code: run `make role-table`")
@@ -116,7 +117,8 @@ struct AnalystViewTests {
         var read = 0
         for service in Cluster.services {
             let base = try await cluster.http(service)
-            let access = try JSONDecoder().decode(RoleTableTests.Access.self, from: try await HTTPClient.request("GET", "\(base)/v1/access", token: analyst).body)
+            let access = try JSONDecoder().decode(
+                RoleTableTests.Access.self, from: try await HTTPClient.request("GET", "\(base)/v1/access", token: analyst).body)
             for route in access.routes where route.method == "GET" && route.roles.contains(Role.analyst.rawValue) {
                 let path = route.path.split(separator: "/").map { $0.hasPrefix(":") ? "x" : String($0) }.joined(separator: "/")
                 let (answer, text) = try await HTTPClient.request("GET", "\(base)/\(path)", token: analyst)

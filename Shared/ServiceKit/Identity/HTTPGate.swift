@@ -37,7 +37,8 @@ public struct HTTPGate: Sendable {
         let reason = request.uri.queryParameters["reason"].map(String.init) ?? request.headers[HTTPField.Name("X-Reason")!]
         if requiresReason, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             audit?.record(principal, action: action, target: target, client: context.client, outcome: .refused, status: 400)
-            return ServiceAPI.response(EncodedReply(.invalid("\(action) needs a reason: add ?reason=<why> (kept in the audit trail)", field: "reason")))
+            return ServiceAPI.response(
+                EncodedReply(.invalid("\(action) needs a reason: add ?reason=<why> (kept in the audit trail)", field: "reason")))
         }
         let response = await Principal.$current.withValue(principal) { await body() }
         if writes {

@@ -58,7 +58,7 @@ public struct TokenKey: Sendable, Equatable {
             do {
                 try generate().write(to: path)
                 logger.warning("made a development token-signing key", metadata: ["path": "\(path)"])
-            } catch where FileManager.default.fileExists(atPath: path) {}  // a sibling service won the race
+            } catch  where FileManager.default.fileExists(atPath: path) {}  // a sibling service won the race
         }
         return (try load(from: path), path)
     }
