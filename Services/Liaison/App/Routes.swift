@@ -75,24 +75,24 @@ enum LiaisonService {
         api.on(LiaisonAPI.coordinations, allow: [.liaisonOfficer, .supervisor, .dispatcher]) { filter in
             CoordinationList(holds: try await engine.run(.coordinations(officerId: filter.officer, status: filter.status)).coordinations)
         }
-        // The 12345 platform answers over the gateway (role integrator); over HTTP its operators,
-        // and the duty call-taker and supervisors the late ones escalate to.
+        // The 12345 platform answers on the ROUTER with its integrator key (run as role integrator,
+        // inside its grants); over HTTP the duty call-taker the late ones escalate to, and supervisors.
         api.on(LiaisonAPI.answerHandoff, allow: [.integrator, .callTaker, .supervisor]) { answer in
             try await engine.run(.answerHandoff(answer)).handoffView
         }
-        api.on(LiaisonAPI.handoff, allow: [.integrator, .callTaker, .dispatcher, .supervisor]) { query in
+        api.on(LiaisonAPI.handoff, allow: [.callTaker, .dispatcher, .supervisor]) { query in
             try await engine.run(.handoff(callId: query.callId)).handoffView
         }
-        // A station, a field unit or a dispatcher raises; the department (an integrator key, or a
-        // supervisor for it) acknowledges and answers.
+        // A station, a field unit or a dispatcher raises; the department (an integrator key on the
+        // ROUTER, or a supervisor for it) acknowledges and answers.
         api.on(LiaisonAPI.raiseSupport, allow: [.dispatcher, .fieldUnit, .supervisor]) { input in
             Reply(try await engine.run(.raiseSupport(input)).departmentRequest, status: 201)
         }
         api.on(LiaisonAPI.replySupport, allow: [.integrator, .supervisor]) { reply in try await engine.run(.replySupport(reply)).departmentRequest }
-        api.on(LiaisonAPI.support, allow: [.integrator, .dispatcher, .fieldUnit, .supervisor]) { query in
+        api.on(LiaisonAPI.support, allow: [.dispatcher, .fieldUnit, .supervisor]) { query in
             try await engine.run(.support(requestId: query.requestId)).departmentRequest
         }
-        api.on(LiaisonAPI.supports, allow: [.integrator, .dispatcher, .fieldUnit, .supervisor]) { filter in
+        api.on(LiaisonAPI.supports, allow: [.dispatcher, .fieldUnit, .supervisor]) { filter in
             SupportList(requests: try await engine.run(.supports(incidentId: filter.incidentId, departmentId: filter.departmentId)).departmentRequests)
         }
 
