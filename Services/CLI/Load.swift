@@ -1,5 +1,8 @@
 import ArgumentParser
 import Bus
+#if canImport(CoreFoundation)
+    import CoreFoundation  // timespec, clock_gettime (processCPUSeconds)
+#endif
 import Foundation
 import Histogram
 import Logging
