@@ -31,8 +31,9 @@ struct RetentionTests {
         try await eventually("intake to prune its outbox to its last 5 events", timeout: .seconds(30)) {
             let (reply, _) = try await replay(context: context, router: cluster.endpoint("intake", "router"), source: "intake")
             guard reply["code"] == .string("pruned") else { return false }
-            let oldest: Int64 = if case .integer(let n)? = reply["oldest"] { n } else { 0 }
-            let latest: Int64 = if case .integer(let n)? = reply["latest"] { n } else { .max }
+            guard case .integer(let oldest)? = reply["oldest"], oldest > 1 else { return false }
+            let (rest, _) = try await replay(context: context, router: cluster.endpoint("intake", "router"), source: "intake", after: Int(oldest) - 1)
+            guard case .integer(let latest)? = rest["latest"] else { return false }
             return latest >= 30 && oldest >= latest - 4
         }
 
