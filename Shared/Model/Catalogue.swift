@@ -12,7 +12,7 @@ public enum EventCatalogue {
     /// that is missing here fails `CatalogueTests`.
     public static let all: [any EventPayload.Type] = [
         IncidentOpened.self, IncidentMerged.self, IncidentDiverted.self,
-        IncidentUpgraded.self,
+        IncidentUpgraded.self, IncidentEnded.self,
         UnitAssigned.self, IncidentQueued.self, FieldReported.self, IncidentEscalated.self, ChiefNotified.self,
         CaseReferred.self, IncidentClosed.self, SLAWarning.self, SLABreached.self, UnitStatusChanged.self,
         DispatchUpgraded.self, Reinforcement.self,

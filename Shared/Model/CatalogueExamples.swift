@@ -170,7 +170,7 @@ extension PointsAwarded {
 
 extension ReportPublished {
     public static var example: ReportPublished {
-        ReportPublished(
+        var e = ReportPublished(
             reportId: "hotspots:month:2026-10-31T16:00:00.000Z", period: "month", from: sampleTime(-1_872_000), to: sampleTime(806_400),
             incidents: 1_284,
             top: [HotspotCell(gridId: Sample.gridId, stationId: Sample.stationId, hour: 21, category: "dispute", count: 17, previous: 11, trend: 6)],
@@ -178,6 +178,20 @@ extension ReportPublished {
                 StationPatrolPlan(stationId: Sample.stationId, slots: [PatrolSlot(gridId: Sample.gridId, hours: [20, 21, 22], incidents: 17)])
             ],
             starOfTheMonth: "O0124", excellentTrafficManagers: ["O0201"], excellentCallTakers: ["T015"], at: sampleTime(806_400))
+        e.handoffs = HandoffSummary(
+            diversions: [
+                HandoffSummary.Diversions(
+                    department: "all", diversions: 212, acceptedShare: 0.88, returnedShare: 0.09, resolvedShare: 0.71, escalatedShare: 0.03),
+                HandoffSummary.Diversions(
+                    department: "市住建局（市政）", diversions: 64, acceptedShare: 0.91, returnedShare: 0.06, resolvedShare: 0.78, escalatedShare: 0.03),
+            ],
+            departments: [
+                HandoffSummary.Department(
+                    departmentId: "all", requests: 57, acknowledgedOnTimeRate: 0.96, answeredOnTimeRate: 0.89, answerTimeOfLimit: 0.42, escalations: 7),
+                HandoffSummary.Department(
+                    departmentId: "cyber", requests: 19, acknowledgedOnTimeRate: 1, answeredOnTimeRate: 0.84, answerTimeOfLimit: 0.55, escalations: 3),
+            ])
+        return e
     }
 }
 

@@ -112,6 +112,9 @@ public struct ReportPublished: EventPayload, Hashable {
     public var starOfTheMonth: String?
     public var excellentTrafficManagers: [String]?
     public var excellentCallTakers: [String]?
+    /// The period's hand-offs between organisations (diversions to 12345, support requests to
+    /// departments); absent when the period had none.
+    public var handoffs: HandoffSummary?
     public var at: Date
 
     public init(

@@ -79,10 +79,12 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
         if let grants = request.grants, let gateway, let needed = gateway.operations[op], let name = request.requester,
             grants.contains(where: { $0.hasPrefix(needed) })
         {
-            // An integrator's answer (the 12345 platform, a department), inside its grants and under its own name.
+            // An integrator's answer (the 12345 platform, a department), inside its grants and under its own name;
+            // the grants it holds for the operation go with it, for the core to narrow (a department's key: its own requests).
             let body = request.frames.count > 1 ? request.frames[1] : []
+            let scope = grants.filter { $0.hasPrefix(needed) }.joined(separator: " ")
             let integrator = Principal(subject: name, roles: [.integrator], client: name)
-            if let reply = await api.call(op, json: body, adding: ["answeredBy": name], as: integrator) {
+            if let reply = await api.call(op, json: body, adding: ["answeredBy": name, "grants": scope], as: integrator) {
                 audit?.record(
                     integrator, action: "op \(op)", target: op, client: name, outcome: reply.status == 403 ? .refused : .allowed,
                     status: reply.status)

@@ -266,6 +266,35 @@ struct IncidentRulesTests {
         #expect(try south.events(DispatchUpgraded.self).count == 1 && (try desk.events(DispatchUpgraded.self).isEmpty))
     }
 
+    @Test("the city desk stops serving a city-wide need once the incident's own instance has closed it")
+    func cityDeskHearsTheEnd() async throws {
+        let desk = try Harness(regions: ["R1", "R2", "R3", "R4", "city", "unlocated"])
+        let r5grid = try #require(demo.grids.first { demo.stations[$0.stationId]!.regionId == "R5" && !$0.urban })
+        let divisions = demo.units.filter { $0.kind == .accidentDivision }.count
+        // Every accident-division unit busy on R5 accidents, then one more: its need waits.
+        var ids: [String] = []
+        for n in 0...divisions {
+            ids.append(try await desk.open(.accidentCasualty, at: r5grid.polygon.centroid, casualties: 1, id: String(format: "I%08d", 100 + n)))
+        }
+        let waiting = try #require(ids.last)
+        #expect(try desk.assigned(waiting).isEmpty)
+        #expect(try await desk.queries.queue().contains { $0.incidentId == waiting })
+
+        // R5's instance closed it (intake says so): the waiting need is dropped, the incident let go.
+        try await desk.end(waiting)
+        #expect(try await desk.queries.queue().contains { $0.incidentId == waiting } == false)
+        // A freed division unit now goes nowhere near the ended incident.
+        let busy = try #require(try desk.assigned(ids[0]).first)
+        try await desk.field(ids[0], busy.unitId, .arrived)
+        try await desk.field(ids[0], busy.unitId, .closed, outcome: .resolvedOnScene)
+        #expect(try desk.assigned(waiting).isEmpty)
+        // An incident the desk is still helping on keeps its unit until the unit reports.
+        let helped = try #require(try desk.assigned(ids[1]).first)
+        try await desk.end(ids[1])
+        try await desk.field(ids[1], helped.unitId, .arrived)
+        #expect(try desk.events(FieldReported.self).contains { $0.incidentId == ids[1] && $0.stage == .arrived })
+    }
+
     // MARK: 12. A saturated region borrows
 
     @Test("pure: the lendable units are a neighbouring region's of the same kinds and qualifications")

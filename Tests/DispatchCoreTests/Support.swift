@@ -122,6 +122,12 @@ final class Harness: @unchecked Sendable {
         try await drain()
     }
 
+    /// Delivers `incident.ended` from intake (the incident's own instance closed it).
+    func end(_ incidentId: String, outcome: Outcome = .resolvedOnScene) async throws {
+        engine.deliver([intake.event(IncidentEnded(incidentId: incidentId, outcome: outcome, regionId: nil, endedAt: clock.now()))], from: intake.name)
+        try await drain()
+    }
+
     static func priority(_ c: Category) -> Int {
         switch c {
         case .criminal, .accidentCasualty: 1

@@ -304,5 +304,37 @@ struct DispatchRulesTests {
         // The desk counts no incident of another region as its own.
         let stats = try await HTTPClient.getObject("\(south)/v1/stats")
         #expect(stats["incidents"] as? Int == 0 && stats["assignments"] as? Int == 1, "\(stats)")
+
+        // The desk hears the end from intake: with every other division unit off duty, a second
+        // R1 accident (grid G006, far enough not to merge) has its division need wait on the desk; north closes the incident; the need goes.
+        let others = ["U099", "U100", "U101"].filter { $0 != division }
+        let (offStatus, _) = try await HTTPClient.request(
+            "POST", "\(south)/v1/units", json: ["units": others.map { ["unitId": $0, "duty": "offDuty"] }])
+        #expect(offStatus == 200)
+        let second =
+            try await DispatchServiceTests.post(
+                "\(intake)/v1/calls",
+                DispatchServiceTests.call("accidentCasualty", 36.976157, 117.765367, ref: "c-2", casualties: 1, channel: "122"))["incidentId"]
+            as! String
+        func deskQueue() async throws -> [[String: Any]] {
+            let (_, body) = try await HTTPClient.get("\(south)/v1/queue")
+            return try JSONSerialization.jsonObject(with: body) as? [[String: Any]] ?? []
+        }
+        var stationUnit: String?
+        try await eventually("north to send its station unit and the desk to queue the division need", timeout: .seconds(60)) {
+            stationUnit = DispatchServiceTests.units(try await DispatchServiceTests.incident(north, second) ?? [:]).first?["unitId"] as? String
+            let queued = try await deskQueue()
+            return stationUnit != nil && queued.contains { $0["incidentId"] as? String == second }
+        }
+        for stage in ["signedOff", "arrived", "closed"] {
+            var command: [String: Any] = ["incidentId": second, "unitId": stationUnit!, "stage": stage]
+            if stage == "closed" { command["outcome"] = "resolvedOnScene" }
+            let (fieldStatus, fieldBody) = try await HTTPClient.request("POST", "\(north)/v1/field", json: ["commands": [command]])
+            #expect(fieldStatus == 200, "\(stage): \(String(decoding: fieldBody, as: UTF8.self))")
+        }
+        try await eventually("the desk to drop the ended incident's waiting need", timeout: .seconds(60)) {
+            let queued = try await deskQueue()
+            return !queued.contains { $0["incidentId"] as? String == second }
+        }
     }
 }

@@ -8,6 +8,7 @@ import Wire
 // example client (Examples/python/platform12345.py) through liaison's gateway, it accepts one and
 // returns the other over liaison's ROUTER, and intake reopens the returned one as an incident
 // from the original call. No key without the `handoff.12345.` grant receives a caller's contact.
+// A department's key answers its own department's support requests only; scoring's /v1/kpis shows the hand-offs.
 
 @Suite(.serialized, .processLevel)
 struct HandoffEndToEndTests {
@@ -23,12 +24,14 @@ struct HandoffEndToEndTests {
         let keys = try Keys(
             in: cluster.root,
             [
-                ("intake", "service", []), ("dispatch", "service", []), ("liaison", "service", []),
+                ("intake", "service", []), ("dispatch", "service", []), ("scoring", "service", []), ("liaison", "service", []),
                 ("platform12345", "integrator", [Topics.handoff12345]),
+                // A department's key: it answers its own department's support requests, no other's.
+                ("dept-cyber", "integrator", [Topics.supportRequest + "cyber"]),
                 // Every other integrator topic, and a try at the diversions outside its grants.
                 ("auditor", "integrator", Topics.integratorFacing),
             ])
-        let services = ["intake", "dispatch", "liaison"]
+        let services = ["intake", "dispatch", "scoring", "liaison"]
         for s in services { try cluster.start(s, as: s, arguments: cluster.arguments(for: s) + keys.arguments(s)) }
         try await cluster.waitReady(services)
         let intake = try await cluster.http("intake")
@@ -107,6 +110,70 @@ struct HandoffEndToEndTests {
         let replayed = try await IntegratorEndToEndTests().replayAsIntegrator(keys, "auditor", router)
         #expect(!replayed.contains { $0.hasPrefix("handoff.") }, "\(replayed)")
         #expect(try await IntegratorEndToEndTests().replayAsIntegrator(keys, "platform12345", router).filter { $0.hasPrefix(Topics.handoff12345) }.count == 2)
+
+        // A department's key answers its own department's requests over the ROUTER, and is refused another's.
+        let cyberRequest = try await raiseSupport(liaison, department: "cyber", kind: "cyberTrace", need: "追查诈骗号码")
+        let trafficRequest = try await raiseSupport(liaison, department: "traffic", kind: "trafficControl", need: "路口临时管制")
+        let foreign = try await request(
+            keys, "dept-cyber", router, ["op": .string("support.reply"), "id": .string("s1")],
+            body: ["requestId": trafficRequest, "step": "acknowledged"])
+        #expect(foreign.first.flatMap { try? FlatJSON.parseObject($0) }?["status"] == .integer(403), "\(foreign.map { String(decoding: $0, as: UTF8.self) })")
+        let foreignError = (foreign.count > 1 ? json(Data(foreign[1])) : [:])["error"] as? [String: Any]
+        #expect(foreignError?["field"] as? String == "requestId" && foreignError?["code"] as? String == "forbidden", "\(String(describing: foreignError))")
+        let untouched = try await HTTPClient.getObject("\(liaison)/v1/support/\(trafficRequest)")
+        #expect(untouched["state"] as? String == "requested", "a refused reply changes nothing: \(untouched)")
+        let own = try await request(
+            keys, "dept-cyber", router, ["op": .string("support.reply"), "id": .string("s2")],
+            body: ["requestId": cyberRequest, "step": "answered", "answer": "号码已锁定"])
+        #expect(own.first.flatMap { try? FlatJSON.parseObject($0) }?["status"] == .integer(200), "\(own.map { String(decoding: $0, as: UTF8.self) })")
+        let answered = try await HTTPClient.getObject("\(liaison)/v1/support/\(cyberRequest)")
+        let answeredSteps = (answered["steps"] as? [[String: Any]]) ?? []
+        #expect(answered["state"] as? String == "answered", "\(answered)")
+        #expect(answeredSteps.map { $0["transition"] as? String } == ["requested", "acknowledged", "answered"], "\(answered)")
+        #expect(answeredSteps.dropFirst().allSatisfy { $0["by"] as? String == "dept-cyber" }, "answeredBy is the key's name: \(answered)")
+
+        // scoring's main KPI answer carries the hand-offs: one diversion accepted, one returned, cyber answered on time.
+        var handoffs: [String: Any] = [:]
+        try await eventually("scoring's /v1/kpis to show the answered diversions and the support requests") {
+            let report = try await HTTPClient.getObject("\(try await cluster.http("scoring"))/v1/kpis?level=city&period=month")
+            handoffs = (report["handoffs"] as? [String: Any]) ?? [:]
+            let all = (handoffs["diversions"] as? [[String: Any]])?.first
+            let support = (handoffs["support"] as? [[String: Any]]) ?? []
+            return all?["diversions"] as? Int == 2 && ((all?["returnedShare"] as? [String: Any])?["numerator"] as? Double) == 1
+                && support.contains { $0["departmentId"] as? String == "cyber" && ($0["answeredOnTimeRate"] as? [String: Any])?["numerator"] as? Double == 1 }
+        }
+        let all = try #require((handoffs["diversions"] as? [[String: Any]])?.first, "\(handoffs)")
+        #expect(all["department"] as? String == "all")
+        #expect((all["acceptedShare"] as? [String: Any])?["value"] as? Double == 0.5, "\(handoffs)")
+        #expect((all["returnedShare"] as? [String: Any])?["value"] as? Double == 0.5, "\(handoffs)")
+        let cyber = try #require((handoffs["support"] as? [[String: Any]])?.first { $0["departmentId"] as? String == "cyber" })
+        #expect(cyber["requests"] as? Int == 1 && (cyber["answeredOnTimeRate"] as? [String: Any])?["value"] as? Double == 1, "\(cyber)")
+    }
+
+    /// One request with a JSON body from integrator key `name` on liaison's ROUTER; the reply's frames.
+    func request(_ keys: Keys, _ name: String, _ router: String, _ header: KeyValuePairs<String, FlatJSON.Value>, body: [String: Any])
+        async throws -> [[UInt8]]
+    {
+        let context = try ZMQContext()
+        let dealer = try Socket(context, .dealer)
+        defer { dealer.close() }
+        try dealer.makeCurveClient(try CurveKeyPair.load(from: URL(fileURLWithPath: keys.file(name))), serverKey: keys.publicKeys["liaison"]!)
+        try dealer.connect(router)
+        try dealer.send(multipart: [[], FlatJSON.encode(header), Array(try JSONSerialization.data(withJSONObject: body))])
+        var reply: [[UInt8]]?
+        try await eventually("\(name)'s reply from \(router)") {
+            reply = try dealer.receiveMultipart(dontWait: true)
+            return reply != nil
+        }
+        return Array(reply!.dropFirst())  // the delimiter
+    }
+
+    /// Raises a support request over liaison's HTTP API; its id.
+    func raiseSupport(_ liaison: String, department: String, kind: String, need: String) async throws -> String {
+        let body: [String: Any] = ["departmentId": department, "kind": kind, "incidentId": "I00000042", "requestedBy": "S07", "need": need]
+        let (status, reply) = try await HTTPClient.request("POST", "\(liaison)/v1/support", json: body)
+        #expect(status == 201, "\(String(decoding: reply, as: UTF8.self))")
+        return try #require(json(reply)["requestId"] as? String)
     }
 
     @Test func aSupportRequestPastItsLimitEscalatesToTheCommandCentre() async throws {

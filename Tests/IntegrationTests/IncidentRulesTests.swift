@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Issue 15 through the real processes: a repeat call upgrades its incident (point 1, intake and
-/// scoring), negations (point 9), KPIs with the originals' meaning (point 6) and the KPI answer's
+/// Issue 15 through the real processes: a repeat call upgrades its incident (point 1, intake,
+/// dispatch and scoring), negations (point 9), KPIs with the originals' meaning (point 6) and the KPI answer's
 /// range and nulls (point 13).
 @Suite(.serialized, .processLevel)
 struct IncidentRulesTests {
@@ -49,6 +49,13 @@ struct IncidentRulesTests {
         #expect(upgrades.first?["callId"] as? String == second["callId"] as? String)
         #expect(
             upgrades.first?["category"] as? String == "accidentCasualty" && (upgrades.first?["reason"] as? String)?.contains("casualties") == true)
+
+        // dispatch follows the real intake's incident.upgraded: the accident division goes at once (一警双派).
+        let dispatch = try await cluster.http("dispatch")
+        try await eventually("dispatch to send the accident division to \(incidentId)", timeout: .seconds(60)) {
+            let view = try await DispatchServiceTests.incident(dispatch, incidentId) ?? [:]
+            return DispatchServiceTests.units(view).contains { $0["role"] as? String == "accidentDivision" }
+        }
 
         // scoring follows incident.upgraded: the base points are those of a casualty accident.
         try await eventually("scoring to credit \(incidentId) as a casualty accident", timeout: .seconds(60)) {

@@ -93,6 +93,23 @@ struct SupportRuleTests {
         #expect((try? SupportRules.apply(SupportReply(requestId: "SR1", step: .answered), to: .requested).get()) == nil, "an answer needs text")
         #expect(try SupportRules.apply(SupportReply(requestId: "SR1", step: .answered, answer: "ok"), to: .requested).get() == .answered)
     }
+
+    @Test("a department's key answers only its own department's requests; the broad grant answers none")
+    func keyScope() throws {
+        #expect(SupportRules.keyMayAnswer(grants: ["support.request.cyber"], departmentId: "cyber"))
+        #expect(SupportRules.keyMayAnswer(grants: ["alert.enterprise.", "support.request.cyber."], departmentId: "cyber"))
+        #expect(!SupportRules.keyMayAnswer(grants: ["support.request.cyber."], departmentId: "traffic"))
+        #expect(!SupportRules.keyMayAnswer(grants: ["support.request.cyb"], departmentId: "cyber"), "a grant names a department, not a prefix of one")
+        #expect(!SupportRules.keyMayAnswer(grants: ["support.request."], departmentId: "cyber"), "the broad grant reads, it does not answer")
+        #expect(!SupportRules.keyMayAnswer(grants: [], departmentId: "cyber"))
+        // Over HTTP (no grants) the check does not apply; over the gateway a foreign request is 403 naming requestId.
+        #expect(SupportRules.scopeRefusal(SupportReply(requestId: "SR1", step: .acknowledged), departmentId: "cyber") == nil)
+        let own = SupportReply(requestId: "SR1", step: .acknowledged, answeredBy: "dept-cyber", grants: "support.request.cyber.")
+        #expect(SupportRules.scopeRefusal(own, departmentId: "cyber") == nil)
+        let refusal = try #require(SupportRules.scopeRefusal(own, departmentId: "traffic"))
+        #expect(refusal.status == 403 && refusal.code == "forbidden" && refusal.problems.map(\.field) == ["requestId"])
+        #expect(refusal.message.contains("traffic") && refusal.message.contains("dept-cyber"), "\(refusal)")
+    }
 }
 
 @Suite("liaison: hand-offs and support requests through the engine")

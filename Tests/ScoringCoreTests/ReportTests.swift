@@ -104,4 +104,60 @@ import Wire
             .map { try JSONCodec.decoder().decode(ReportPublished.self, from: Data($0.payload)) }
         #expect(days.filter { $0.from == Self.theDay.from }.count == 1)
     }
+
+    @Test func kpisAndReportsCarryTheDaysHandoffs() async throws {
+        let h = try Harness()
+        try await Self.city(h)
+        // On the day (08:00 local is t0): two diversions to 市城管局, one accepted and resolved, one returned;
+        // a support request to cid answered within its limit.
+        let liaison = EventSource("liaison")
+        func change(_ callId: String, _ t: HandoffChanged.Transition, after: Double) -> Envelope {
+            liaison.event(
+                HandoffChanged(
+                    callId: callId, transition: t, department: "市城管局", matter: "路灯", by: "p", regionId: "R1", receivedAt: at(200),
+                    at: at(200 + after)))
+        }
+        func support(_ t: SupportChanged.Transition, after: Double) -> Envelope {
+            liaison.event(
+                SupportChanged(
+                    requestId: "SR1", transition: t, departmentId: "cid", kind: "investigation", incidentId: "H1", caseId: nil, requestedBy: "S1",
+                    need: "n", by: "cid", acknowledgeBy: at(800), answerBy: at(3800), requestedAt: at(200), at: at(200 + after)))
+        }
+        try await h.deliver([
+            change("C1", .delivered, after: 0), change("C1", .accepted, after: 30), change("C1", .resolved, after: 900),
+            change("C2", .delivered, after: 0), change("C2", .returned, after: 90),
+            support(.requested, after: 0), support(.acknowledged, after: 300), support(.answered, after: 1800),
+        ])
+
+        // GET /v1/kpis: a `handoffs` section over the report's period, whatever the level.
+        for level in [Level.city, .station] {
+            let report = try await h.queries.kpis(.init(level: level, period: .day, date: "2026-11-22"), rules: .defaults)
+            let handoffs = try #require(report.handoffs, "level \(level)")
+            let all = try #require(handoffs.diversions.first)
+            #expect(all.department == "all" && all.diversions == 2 && all.acceptedShare == Ratio(1, 2) && all.returnedShare == Ratio(1, 2))
+            #expect(all.resolvedShare == Ratio(1, 2))
+            let cid = try #require(handoffs.support.first { $0.departmentId == "cid" })
+            #expect(cid.answeredOnTimeRate == Ratio(1, 1) && cid.acknowledgedOnTimeRate == Ratio(1, 1) && cid.answerTimeOfLimit == 0.5)
+        }
+        // The day before had none.
+        let before = try await h.queries.kpis(.init(period: .day, date: "2026-11-21"), rules: .defaults)
+        #expect(before.handoffs?.diversions.first?.diversions == 0 && before.handoffs?.summary == nil)
+
+        // The published day report carries the summary; the encoded event has it as `handoffs`.
+        h.clock.set(at(16 * 3600 + 60))  // 00:01 the next local day
+        guard case .reports(let reports) = try await h.engine.submit(.publishReports) else {
+            Issue.record("no reports")
+            return
+        }
+        let day = try #require(reports.first { $0.period == "day" })
+        let summary = try #require(day.handoffs)
+        #expect(summary.diversions.map(\.department) == ["all", "市城管局"])
+        #expect(summary.diversions[0].acceptedShare == 0.5 && summary.diversions[0].returnedShare == 0.5 && summary.diversions[0].resolvedShare == 0.5)
+        #expect(summary.departments.map(\.departmentId) == ["all", "cid"])
+        #expect(summary.departments[1].answeredOnTimeRate == 1 && summary.departments[1].requests == 1 && summary.departments[1].escalations == 0)
+        let published = try h.store.replay(after: 0, limit: 10_000).events.filter { String(decoding: $0.topic, as: UTF8.self) == "report.day" }
+            .map { try JSONCodec.decoder().decode(ReportPublished.self, from: Data($0.payload)) }
+        #expect(published.first { $0.from == Self.theDay.from }?.handoffs == summary)
+        #expect(published.filter { $0.from != Self.theDay.from }.allSatisfy { $0.handoffs == nil }, "a day without hand-offs carries none")
+    }
 }

@@ -80,12 +80,14 @@ public final class DispatchCore: ServiceCore {
     /// The types ``apply(_:in:)`` uses; the engine drops the rest before its transaction.
     /// A new case in `apply` must be added here, or the engine never delivers it.
     public static let appliedTypes: Set<String>? = [
-        IncidentOpened.type, IncidentUpgraded.type, EnterpriseChanged.type, CoordinationAcknowledged.type,
+        IncidentOpened.type, IncidentUpgraded.type, IncidentEnded.type, EnterpriseChanged.type, CoordinationAcknowledged.type,
     ]
 
     public func apply(_ event: Envelope, in tx: Transaction) throws {
-        if event.header.type == IncidentUpgraded.type {
-            return try dispatcher.upgrade(try tx.decode(IncidentUpgraded.self, from: event), tx)
+        switch event.header.type {
+        case IncidentUpgraded.type: return try dispatcher.upgrade(try tx.decode(IncidentUpgraded.self, from: event), tx)
+        case IncidentEnded.type: return try dispatcher.ended(try tx.decode(IncidentEnded.self, from: event), tx)
+        default: break
         }
         if try dispatcher.applyLiaison(event, tx) { return }
         guard event.header.type == IncidentOpened.type else { return }

@@ -3,8 +3,8 @@ import Foundation
 import Model
 import Wire
 
-/// dispatch's `dispatch.field.closed.*`: a closed incident takes no more repeat calls, and one
-/// closed as a false report counts against each of its callers in the ledger.
+/// dispatch's `dispatch.field.closed.*`: a closed incident takes no more repeat calls (`incident.ended`),
+/// and one closed as a false report counts against each of its callers in the ledger.
 struct IncidentClosed {
     let merge: MergePolicy
 
@@ -17,7 +17,10 @@ struct IncidentClosed {
         // With several units on an incident, it closes with the last one (`incidentClosed`).
         guard report.stage == .closed, report.incidentClosed != false else { return }
         // A second closing report of the same incident (another unit) changes nothing.
-        guard try IncidentStore.close(report.incidentId, at: report.at, outcome: report.outcome, tx), report.outcome == .falseReport else { return }
+        guard try IncidentStore.close(report.incidentId, at: report.at, outcome: report.outcome, tx) else { return }
+        // The city desk follows intake, not the other dispatch instances: this is how it hears the end.
+        try tx.emit(IncidentEnded(incidentId: report.incidentId, outcome: report.outcome, regionId: report.regionId, endedAt: report.at))
+        guard report.outcome == .falseReport else { return }
         for phone in try CallStore.callerPhones(incidentId: report.incidentId, tx.db) {
             let falseReports = try CallerLedger.addFalseReport(phone, tx)
             if merge.isMalicious(falseReports: falseReports) { try CallerLedger.markMalicious(phone, since: report.at, tx) }

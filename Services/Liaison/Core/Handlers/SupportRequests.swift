@@ -31,6 +31,7 @@ struct SupportRequests {
         guard var r = try HandoffStore.support(reply.requestId, tx.db) else {
             throw LiaisonError.notFound("requestId", "no support request \(reply.requestId)")
         }
+        if let refusal = SupportRules.scopeRefusal(reply, departmentId: r.departmentId) { throw refusal }
         let next: DepartmentRequest.State?
         switch SupportRules.apply(reply, to: r.state) {
         case .success(let s): next = s

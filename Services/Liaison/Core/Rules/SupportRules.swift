@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Wire
 
 /// The specialised departments (警种部门) and the hand-off settings, from the city's
 /// `departments.json` (docs/liaison.md, "Departments").
@@ -106,12 +107,16 @@ public struct SupportReply: Codable, Sendable, Hashable {
     public var answer: String?
     /// Who answers: over the gateway, set from the CURVE key's keyring name; over HTTP, the officer.
     public var answeredBy: String?
+    /// Over the gateway, the answering key's `support.request.` grants, space-separated, set by the
+    /// ROUTER (``SupportRules/keyMayAnswer(grants:departmentId:)``); nil over HTTP.
+    public var grants: String?
 
-    public init(requestId: String, step: Step, answer: String? = nil, answeredBy: String? = nil) {
+    public init(requestId: String, step: Step, answer: String? = nil, answeredBy: String? = nil, grants: String? = nil) {
         self.requestId = requestId
         self.step = step
         self.answer = answer
         self.answeredBy = answeredBy
+        self.grants = grants
     }
 }
 
@@ -182,6 +187,36 @@ public enum SupportRules {
         if blank(input.requestedBy) { problems.append(FieldError(field: "requestedBy", reason: "required: the station, unit or dispatcher asking")) }
         if blank(input.need) { problems.append(FieldError(field: "need", reason: "required: what support is needed")) }
         return problems
+    }
+
+    /// Whether an integrator key with these grants may answer a request to `departmentId`: only a
+    /// grant naming the department (`support.request.<departmentId>`, with or without a trailing
+    /// dot) does. The broad `support.request.` reads every department's requests at the gateway but
+    /// answers none: a department's key answers only its own department's requests.
+    public static func keyMayAnswer(grants: [String], departmentId: String) -> Bool {
+        grants.contains { grant in
+            guard grant.hasPrefix(Topics.supportRequest) else { return false }
+            var named = grant.dropFirst(Topics.supportRequest.count)
+            if named.hasSuffix(".") { named = named.dropLast() }
+            return !named.isEmpty && named == departmentId
+        }
+    }
+
+    /// The refusal of a reply over the gateway by a key whose grants do not name the request's
+    /// department (403, field `requestId`); nil over HTTP (`grants` nil) or when a grant names it.
+    public static func scopeRefusal(_ reply: SupportReply, departmentId: String) -> LiaisonError? {
+        guard let grants = reply.grants else { return nil }
+        let list = grants.split(separator: " ").map(String.init)
+        if keyMayAnswer(grants: list, departmentId: departmentId) { return nil }
+        let by = reply.answeredBy.map { "key '\($0)'" } ?? "this key"
+        return LiaisonError(
+            status: 403, code: "forbidden",
+            problems: [
+                FieldError(
+                    field: "requestId",
+                    reason: "\(reply.requestId) is addressed to department '\(departmentId)'; \(by) (grants: \(list.joined(separator: ", "))) "
+                        + "answers only the requests of the departments its grants name (\(Topics.supportRequest)\(departmentId))")
+            ])
     }
 
     /// The deadlines of a request raised at `at`.

@@ -5,7 +5,7 @@ import Wire
 
 /// The `publishReports` command (and the tick): publishes the hotspot report (`report.<period>`)
 /// of the day, week and month that ended last in event time (`tx.now`), once each; the month's
-/// names the monthly awards.
+/// names the monthly awards; each carries the period's hand-off figures (``HandoffSummary``).
 enum PublishReportsHandler {
     static func handle(rules: ScoringRules, in tx: Transaction) throws -> [ReportPublished] {
         let log = FactLog(tx: tx)
@@ -25,6 +25,8 @@ enum PublishReportsHandler {
                 event.excellentTrafficManagers = a.excellentTrafficManagers.map(\.id)
                 event.excellentCallTakers = a.excellentCallTakers.map(\.id)
             }
+            // The period's hand-offs, at the period's end (a limit still running then counts in no rate).
+            event.handoffs = try HandoffFacts.kpis(from: done.from, to: done.to, now: done.to, tx.db).summary
             try log.markReportPublished(done, reportId: id)
             try tx.emit(event)
             out.append(event)

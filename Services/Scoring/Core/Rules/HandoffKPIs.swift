@@ -114,6 +114,25 @@ public struct HandoffKPIs: Codable, Sendable, Hashable {
     }
 }
 
+extension HandoffKPIs {
+    /// The figures a report carries (``ReportPublished/handoffs``): the shares and rates without
+    /// their numerators and denominators; nil when the period had no diversion and no request.
+    public var summary: HandoffSummary? {
+        guard diversions.contains(where: { $0.diversions > 0 }) || support.contains(where: { $0.requests > 0 }) else { return nil }
+        return HandoffSummary(
+            diversions: diversions.map {
+                HandoffSummary.Diversions(
+                    department: $0.department, diversions: $0.diversions, acceptedShare: $0.acceptedShare.value, returnedShare: $0.returnedShare.value,
+                    resolvedShare: $0.resolvedShare.value, escalatedShare: $0.escalatedShare.value)
+            },
+            departments: support.map {
+                HandoffSummary.Department(
+                    departmentId: $0.departmentId, requests: $0.requests, acknowledgedOnTimeRate: $0.acknowledgedOnTimeRate.value,
+                    answeredOnTimeRate: $0.answeredOnTimeRate.value, answerTimeOfLimit: $0.answerTimeOfLimit, escalations: $0.escalations)
+            })
+    }
+}
+
 private func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
 
 extension ScoringAPI {

@@ -170,6 +170,9 @@ public struct KPIReport: Codable, Sendable, Hashable {
     /// The same period one year earlier (``Period/yearEarlier(timeZone:)``).
     public var yearEarlier: Period
     public var entries: [KPIEntry]
+    /// The city's hand-offs between organisations over `period` (``HandoffKPIs``), whatever the level;
+    /// set by the query, nil when the report is built alone.
+    public var handoffs: HandoffKPIs?
 
     /// The report over the incidents received in `period` (`now`), in `previous` (`before`) and
     /// in the same period a year earlier (`lastYear`); only the group `key` when one is given

@@ -64,6 +64,18 @@ enum HandoffFacts {
         }
     }
 
+    /// Scoring's event-time now, as the hand-off KPIs read it: the latest event it has applied.
+    static func eventNow(_ db: Database) throws -> Date {
+        let latest = try Double.fetchOne(
+            db,
+            sql: """
+                SELECT MAX(t) FROM (SELECT MAX(delivered_at, coalesce(accepted_at, 0), coalesce(returned_at, 0), coalesce(resolved_at, 0),
+                                               coalesce(escalated_at, 0)) AS t FROM handoff_facts
+                                    UNION ALL SELECT MAX(requested_at, coalesce(answered_at, 0)) FROM support_facts)
+                """)
+        return max(try LedgerReads.latestEventTime(db) ?? .distantPast, latest.map(Date.init(timeIntervalSince1970:)) ?? .distantPast)
+    }
+
     /// The KPIs over diversions delivered and requests raised in `[from, to)`, at event time `now`.
     static func kpis(from: Date?, to: Date?, now: Date, _ db: Database) throws -> HandoffKPIs {
         let lo = from?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
@@ -99,18 +111,7 @@ public struct HandoffKPIQueries: Sendable {
     public init(reader: StateReader) { self.reader = reader }
 
     public func kpis(_ q: HandoffKPIQuery) async throws -> HandoffKPIs {
-        try await reader.read { db in
-            // Scoring's event-time now: the latest event it has applied.
-            let latest = try Double.fetchOne(
-                db,
-                sql: """
-                    SELECT MAX(t) FROM (SELECT MAX(delivered_at, coalesce(accepted_at, 0), coalesce(returned_at, 0), coalesce(resolved_at, 0),
-                                                   coalesce(escalated_at, 0)) AS t FROM handoff_facts
-                                        UNION ALL SELECT MAX(requested_at, coalesce(answered_at, 0)) FROM support_facts)
-                    """)
-            let now = max(try LedgerReads.latestEventTime(db) ?? .distantPast, latest.map(Date.init(timeIntervalSince1970:)) ?? .distantPast)
-            return try HandoffFacts.kpis(from: q.from, to: q.to, now: now, db)
-        }
+        try await reader.read { db in try HandoffFacts.kpis(from: q.from, to: q.to, now: try HandoffFacts.eventNow(db), db) }
     }
 }
 

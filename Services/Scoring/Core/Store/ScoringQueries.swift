@@ -49,10 +49,15 @@ public struct ScoringQueries: Sendable {
         }
     }
 
-    /// The KPIs of a level (city by default) over the period (the latest day by default).
+    /// The KPIs of a level (city by default) over the period (the latest day by default), with the
+    /// city's hand-off figures over the same period (`handoffs`).
     public func kpis(_ q: ScoringAPI.KPIQuery, rules: ScoringRules) async throws -> KPIReport {
         try await reader.read { db in
-            try LedgerReads.kpiReport(db, level: q.level ?? .city, key: q.key, period: try Self.period(q, db, rules, default: .day), rules: rules)
+            let period = try Self.period(q, db, rules, default: .day)
+            var report = try LedgerReads.kpiReport(db, level: q.level ?? .city, key: q.key, period: period, rules: rules)
+            // The city's hand-offs over the same period, whatever the level (docs/scoring.md, "Hand-off KPIs").
+            report.handoffs = try HandoffFacts.kpis(from: period.from, to: period.to, now: try HandoffFacts.eventNow(db), db)
+            return report
         }
     }
 
