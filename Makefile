@@ -5,6 +5,7 @@ BIN := .build/debug
 RELEASE_BIN := .build/release
 
 .PHONY: format pyenv up test deps build build-release build-bench bench chaos compose-check dockerfile-lint deploy-check netns-test catalogue-check catalogue-lock clean help
+.PHONY: keys role-table fuzz-api
 
 help:
 	@echo "make up      install what is missing, build, start the four services on loopback, run the demo"
@@ -20,6 +21,9 @@ help:
 	@echo "make catalogue-check   docs/asyncapi.yaml against the code's events, versioning lock, CloudEvents (needs the built CLI)"
 	@echo "make catalogue-lock    record new event versions and additive schema changes in docs/schemas.lock.json"
 	@echo "make console-test      the console in headless Chromium (Selenium) against the running set; screenshots in .build/console-screenshots"
+	@echo "make keys              CURVE keys, keyring and the token-signing key into secrets/ (git-ignored; docs/security.md)"
+	@echo "make role-table        regenerate docs/security.md's role × operation table from the running services"
+	@echo "make fuzz-api          schemathesis on every service's /openapi.json, anonymous and as each role (needs the build)"
 
 ## Installs the system packages the build needs (libzmq3-dev, SQLite headers, pkg-config) when missing.
 deps:
@@ -43,6 +47,7 @@ test: deps pyenv
 	@$(MAKE) --no-print-directory deploy-check
 	@$(MAKE) --no-print-directory netns-test
 	@$(MAKE) --no-print-directory container-test
+	@$(MAKE) --no-print-directory fuzz-api
 	@# Serial: on two cores the cooperative pool has two threads, and the CPU-heavy suites (a synthetic
 	@# day, a year of calendar minutes) starved the socket tests' deadlines when run alongside them
 	@# (80 s, two failures); one at a time the 418 tests take ~16 s.
@@ -65,6 +70,23 @@ catalogue-check: pyenv
 ## Adds new (type, version) schemas and additive changes to docs/schemas.lock.json; refuses breaking ones.
 catalogue-lock: pyenv
 	@.build/pyenv/bin/python scripts/check_catalogue.py --precinct $(BIN)/precinct --update-lock
+
+## Secrets for a deployment (docs/security.md): a CURVE key pair per service, the keyring, and the
+## token-signing key, into secrets/ (git-ignored). Refuses to replace existing keys.
+SECRETS ?= secrets
+keys: build
+	@bash scripts/keys.sh $(BIN) $(SECRETS)
+
+## docs/security.md's role table, generated from the roles the running services declare (the
+## same test, without PRECINCT_UPDATE_ROLE_TABLE, fails when the two differ).
+role-table:
+	$(SWIFT) build --build-tests
+	PRECINCT_INTEGRATION=1 PRECINCT_UPDATE_ROLE_TABLE=1 $(SWIFT) test --skip-build --filter RoleTableTests
+
+## schemathesis (PyPI) against every service's OpenAPI document, anonymous and as each role: no
+## 5xx, every answer in its documented shape (docs/security.md). Uses the binaries in $(BIN).
+fuzz-api: pyenv
+	@bash scripts/fuzz-api.sh $(BIN)
 
 ## The deployment files, checked without a Docker engine or a cluster (README.md, "Deploy").
 deploy-check: compose-check dockerfile-lint k8s-check prom-check

@@ -8,7 +8,7 @@ BIN=${1:-.build/debug}
 for tool in chromium chromedriver; do
   command -v "$tool" >/dev/null || { echo "console-test: $tool is missing (make deps installs chromium and chromium-driver)" >&2; exit 1; }
 done
-for exe in precinct-intake precinct-dispatch precinct-scoring precinct-liaison precinct-console; do
+for exe in precinct precinct-intake precinct-dispatch precinct-scoring precinct-liaison precinct-console; do
   [ -x "$BIN/$exe" ] || { echo "console-test: $BIN/$exe is missing: build first (swift build)" >&2; exit 1; }
 done
 bash scripts/pyenv.sh

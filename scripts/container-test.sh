@@ -66,7 +66,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/precinct-ct.XXXX")
 : >"$WORK/figures"
 DOCKERD_PID=""
 LOAD_PID=""
-DC=(docker-compose -p "$PROJECT" -f docker-compose.yml -f "$OVERRIDE" --compatibility)
+DC=(docker-compose -p "$PROJECT" -f docker-compose.yml -f "$OVERRIDE" -f deploy/compose/host-load.yml --compatibility)
 
 cleanup() {
   local rc=$?
@@ -258,6 +258,14 @@ if [ ! -x "$CLI" ]; then
   CLI=.build/debug/precinct
 fi
 
+# The set's secrets (docs/security.md), made for this run, readable by the image's user; the
+# load and the checks below carry tokens signed with its token key.
+PRECINCT_SECRETS_OWNER=10001 bash scripts/keys.sh "$BIN" "$WORK/secrets" >"$WORK/keys.log" 2>&1 || fail "make keys: $(tail -n 3 "$WORK/keys.log")"
+export PRECINCT_SECRETS="$WORK/secrets"
+export PRECINCT_TOKEN_KEY="$WORK/secrets/token-signing.key"
+TOKEN=$("$CLI" tokens issue --key "$PRECINCT_TOKEN_KEY" --subject container-test --role call-taker --role analyst --role supervisor --role operator) \
+  || fail "precinct tokens issue"
+AUTH=(-H "Authorization: Bearer $TOKEN")
 timeout 120 "${DC[@]}" down -v --remove-orphans -t 20 >/dev/null 2>&1    # what an interrupted run left
 # The host ports the set publishes must be free (`make up` on loopback uses the same ones).
 if command -v ss >/dev/null 2>&1; then
@@ -296,7 +304,7 @@ start_load() {  # NAME CALLS
     --city cities/demo --run-id "$RUN-$1" --json "$WORK/load-$1.json" "${PEERS[@]}" >>"$WORK/load-$1.log" 2>&1 &
   LOAD_PID=$!
 }
-recorded() { curl -fsS "http://127.0.0.1:${P}8101/v1/calls/count?clientRefPrefix=$RUN-$1-" 2>/dev/null | sed -nE 's/.*"count":"?([0-9]+).*/\1/p'; }
+recorded() { curl -fsS "${AUTH[@]}" "http://127.0.0.1:${P}8101/v1/calls/count?clientRefPrefix=$RUN-$1-" 2>/dev/null | sed -nE 's/.*"count":"?([0-9]+).*/\1/p'; }
 sending() { [ "$(recorded "$1")" -ge "$2" ] 2>/dev/null; }    # calls recorded by intake (the load's own output is buffered)
 finish_load() {  # NAME CALLS: waits for the load (deadline), then checks its verification
   local name=$1 deadline=$((SECONDS + $2 / RATE + 420))
@@ -379,7 +387,7 @@ python3 scripts/check_metrics.py --compare "$WORK/metrics-live.txt" || fail "dep
 counts() {
   local s
   for s in "${SERVICES[@]}"; do
-    printf '%s ' "$s"; curl -fsS "http://127.0.0.1:$P$(case $s in intake) echo 8101;; dispatch) echo 8201;; scoring) echo 8301;; liaison) echo 8401;; esac)/v1/stats" | python3 -c '
+    printf '%s ' "$s"; curl -fsS "${AUTH[@]}" "http://127.0.0.1:$P$(case $s in intake) echo 8101;; dispatch) echo 8201;; scoring) echo 8301;; liaison) echo 8401;; esac)/v1/stats" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 # What the volume holds; not what the clock changes (breached timers, the queue, pending work).

@@ -102,12 +102,16 @@ router() { echo "tcp://${ADDR[$1]}:$((BASE[$1] + 2))"; }
 url() { echo "http://${ADDR[$1]}:$((BASE[$1] + 1001))"; }
 
 # --- the services: each in its own namespace, configured by environment only ---------------------
+# The bus is plaintext across hosts (PRECINCT_INSECURE: the switch is this test's alone); HTTP
+# needs tokens signed with this run's key, which the load below mints its own from.
+"$BIN/precinct" tokens key --out "$WORK/token-signing.key" >/dev/null
 start() {
   local s=$1
   mkdir -p "$WORK/$s-data"
   local envs=(PRECINCT_DATA_DIR="$WORK/$s-data" PRECINCT_CITY="$PWD/cities/demo" PRECINCT_LOG_LEVEL=info
               PRECINCT_HEARTBEAT_MS=200 PRECINCT_HTTP_HOST="${ADDR[$s]}" PRECINCT_HTTP_PORT=$((BASE[$s] + 1001))
-              PRECINCT_BIND_PUB="$(pub "$s")" PRECINCT_BIND_ROUTER="$(router "$s")")
+              PRECINCT_BIND_PUB="$(pub "$s")" PRECINCT_BIND_ROUTER="$(router "$s")"
+              PRECINCT_INSECURE=1 PRECINCT_TOKEN_KEY="$WORK/token-signing.key")
   for p in "${SERVICES[@]}"; do
     [ "$p" = "$s" ] && continue
     envs+=("PRECINCT_${p^^}_PUB=$(pub "$p")" "PRECINCT_${p^^}_ROUTER=$(router "$p")")
@@ -136,7 +140,7 @@ say "all four ready, each answering /readyz from the client host over the switch
 PEERS=()
 for p in "${SERVICES[@]}"; do PEERS+=("--$p-pub" "$(pub "$p")" "--$p-url" "$(url "$p")"); done
 PEERS+=(--intake-router "$(router intake)" --dispatch-router "$(router dispatch)" --liaison-router "$(router liaison)")
-inns client "$BIN/precinct" load --calls "$CALLS" --rate "$RATE" --clients 2 --retry-after 2 --settle-timeout 120 \
+inns client env PRECINCT_TOKEN_KEY="$WORK/token-signing.key" "$BIN/precinct" load --calls "$CALLS" --rate "$RATE" --clients 2 --retry-after 2 --settle-timeout 120 \
   --city cities/demo --run-id "netns-$RUN" "${PEERS[@]}" >"$WORK/load.log" 2>&1 &
 LOAD=$!
 sleep 2

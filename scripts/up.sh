@@ -21,19 +21,35 @@ for s in intake dispatch scoring liaison; do
   "$BIN/precinct-$s" --data-dir "$DATA" > "$DATA/logs/$s.log" 2>&1 &
   pids+=($!)
 done
-"$BIN/precinct-console" > "$DATA/logs/console.log" 2>&1 &
-pids+=($!)
-echo "waiting for the services to be ready…"
-for port in 8101 8201 8301 8401 8501; do
-  for _ in $(seq 1 300); do
-    "$BIN/precinct" healthcheck "http://127.0.0.1:$port" >/dev/null 2>&1 && break
-    sleep 0.2
+ready() {
+  for port in "$@"; do
+    for _ in $(seq 1 300); do
+      "$BIN/precinct" healthcheck "http://127.0.0.1:$port" >/dev/null 2>&1 && break
+      sleep 0.2
+    done
+    if ! "$BIN/precinct" healthcheck "http://127.0.0.1:$port" >/dev/null 2>&1; then
+      echo "a service on :$port did not become ready; see $DATA/logs/" >&2
+      stop
+    fi
   done
-  if ! "$BIN/precinct" healthcheck "http://127.0.0.1:$port" >/dev/null 2>&1; then
-    echo "a service on :$port did not become ready; see $DATA/logs/" >&2
-    stop
-  fi
-done
+}
+echo "waiting for the services to be ready…"
+ready 8101 8201 8301 8401
+# Every HTTP route but health and metrics needs a bearer token. With no PRECINCT_TOKEN_KEY the
+# services made a development signing key in $DATA on first start; the demo's tokens come from it.
+KEY=${PRECINCT_TOKEN_KEY:-$DATA/token-signing.key}
+# The demo takes calls and plays the field units (their reports go through the dispatcher's desk).
+DEMO_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject demo --role call-taker --role dispatcher --ttl 8h) || stop
+# The console has no login yet: it acts for the person in front of it with one token of the desks it serves.
+CONSOLE_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject console --role dispatcher --role supervisor --role analyst \
+  --role call-taker --role liaison-officer --ttl 8h) || stop
+ANALYST_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject demo-analyst --role analyst --ttl 8h) || stop
+SUPERVISOR_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject demo-supervisor --role supervisor --ttl 8h) || stop
+printf '%s\n' "$ANALYST_TOKEN" > "$DATA/analyst.token"
+printf '%s\n' "$SUPERVISOR_TOKEN" > "$DATA/supervisor.token"
+PRECINCT_CONSOLE_TOKEN=$CONSOLE_TOKEN "$BIN/precinct-console" > "$DATA/logs/console.log" 2>&1 &
+pids+=($!)
+ready 8501
 cat <<MSG
 
   ==> The console: http://127.0.0.1:8501  (open it in a browser; keys 1–7 pages, L 中文/English)
@@ -46,11 +62,14 @@ Precinct is up (logs in $DATA/logs/):
   integrator gateway tcp://127.0.0.1:7403 (enterprise alerts, JSON and CAP 1.2; plaintext here: README, "Securing the bus")
 The demo plays the field units: crews sign off, arrive, report back and close; a few are late (the
 next unit goes), one hands over to its station, the accident with casualties gets two units.
+HTTP needs a bearer token (docs/security.md): an analyst's is in $DATA/analyst.token, a supervisor's in
+$DATA/supervisor.token; issue others with $BIN/precinct tokens issue --key $KEY --subject <you> --role <role>.
 Every message on the bus, one JSON line each, goes to $DATA/logs/tail.jsonl (tail -f it, or run
 $BIN/precinct tail '' yourself). Ctrl-C stops.
 MSG
 "$BIN/precinct" tail '' > "$DATA/logs/tail.jsonl" &
 pids+=($!)
-"$BIN/precinct" demo --interval 3 | sed 's/^/[demo] /'
-echo "[demo] done: $(curl -s http://127.0.0.1:8401/v1/stats) — try: curl -s 127.0.0.1:8301/v1/rankings"
+PRECINCT_TOKEN=$DEMO_TOKEN "$BIN/precinct" demo --interval 3 | sed 's/^/[demo] /'
+echo "[demo] done: $(curl -s -H "Authorization: Bearer $ANALYST_TOKEN" http://127.0.0.1:8401/v1/stats)"
+echo "[demo] try: curl -s -H \"Authorization: Bearer \$(cat $DATA/analyst.token)\" 127.0.0.1:8301/v1/rankings"
 wait

@@ -17,6 +17,7 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup var peers: PeerOptions
 
     func run() async throws {
+        try await peers.authenticate()
         let data = try Data(contentsOf: URL(fileURLWithPath: calls))
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any], let list = root["calls"] as? [[String: Any]] else {
             throw ValidationError("\(calls) has no \"calls\" array")

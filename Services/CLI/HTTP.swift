@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
@@ -16,10 +17,16 @@ enum HTTP {
         return URLSession(configuration: config)
     }()
 
+    private static let bearer = Mutex<String?>(nil)
+
+    /// The bearer token every request carries from now on.
+    static func setToken(_ token: String) { bearer.withLock { $0 = token } }
+
     static func request(_ method: String, _ url: String, body: Data? = nil) async throws -> (status: Int, body: Data) {
         guard let u = URL(string: url) else { throw Failure(description: "bad URL \(url)") }
         var request = URLRequest(url: u)
         request.httpMethod = method
+        if let token = bearer.withLock({ $0 }) { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = body
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bus
 import Foundation
+import Wire
 
 /// `precinct keys`: CURVE key pairs for services, operators' tools and integrators.
 struct Keys: ParsableCommand {
@@ -14,7 +15,11 @@ struct Keys: ParsableCommand {
 
         @Argument(help: "The key's name: a service's source name (intake, dispatch-north …), an operator tool, or an integrator.")
         var name: String
-        @Option(help: "service (every service socket) or integrator (the gateway only, within its grants).")
+        @Option(
+            help: """
+                service (every service socket), integrator (the gateway only, within its grants), or a person's role whose ROUTER \
+                requests the role table checks (docs/security.md).
+                """)
         var role: String = "service"
         @Option(name: .customLong("grant"), help: "A topic prefix an integrator may read, e.g. alert.enterprise.E0042 (repeatable).")
         var grants: [String] = []
@@ -22,12 +27,14 @@ struct Keys: ParsableCommand {
         @Flag(help: "Replace an existing key file.") var force = false
 
         func validate() throws {
-            guard Keyring.Role(rawValue: role) != nil else { throw ValidationError("--role must be 'service' or 'integrator', not '\(role)'") }
+            guard Keyring.Role(rawValue: role) != nil else {
+                throw ValidationError("--role must be one of \(Keyring.Role.allCases.map(\.rawValue).joined(separator: ", ")), not '\(role)'")
+            }
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                 throw ValidationError("name '\(name)' may hold only letters, digits, '-', '_' and '.'")
             }
             if role == "integrator" && grants.isEmpty { throw ValidationError("an integrator needs at least one --grant topic prefix") }
-            if role == "service" && !grants.isEmpty { throw ValidationError("--grant is for integrators; a service reads every topic") }
+            if role != "integrator" && !grants.isEmpty { throw ValidationError("--grant is for integrators; a \(role) key has none") }
         }
 
         func run() throws {
@@ -58,7 +65,7 @@ struct Keys: ParsableCommand {
         func run() throws {
             let ring = try Keyring.load(from: URL(fileURLWithPath: keyring))
             for entry in ring.entries {
-                print("\(entry.name)\t\(entry.role.rawValue)\t\(entry.role == .service ? "every topic" : entry.grants.joined(separator: " "))")
+                print("\(entry.name)\t\(entry.role.rawValue)\t\(entry.role != .integrator ? "every topic" : entry.grants.joined(separator: " "))")
             }
         }
     }

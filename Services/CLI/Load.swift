@@ -1,5 +1,8 @@
 import ArgumentParser
 import Bus
+#if canImport(CoreFoundation)
+    import CoreFoundation  // timespec, clock_gettime (processCPUSeconds)
+#endif
 import Foundation
 import Histogram
 import Logging
@@ -34,6 +37,7 @@ struct Load: AsyncParsableCommand {
 
     func run() async throws {
         guard transport == "zmq" || transport == "http" else { throw ValidationError("--transport must be zmq or http") }
+        try await peers.authenticate()
         let cityURL = URL(fileURLWithPath: city)
         let jurisdiction = try Jurisdiction.load(from: cityURL)
         let enterprises = try Enterprise.load(from: cityURL)

@@ -6,7 +6,7 @@ struct Precinct: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "precinct",
         abstract: "Operator and integrator tool for a Precinct set: watch topics, send demo calls, load-test, check health.",
-        subcommands: [Tail.self, Demo.self, Load.self, Chaos.self, BenchBus.self, HealthCheck.self, Keys.self, Catalogue.self])
+        subcommands: [Tail.self, Demo.self, Load.self, Chaos.self, BenchBus.self, HealthCheck.self, Keys.self, Tokens.self, Catalogue.self])
 }
 
 /// The four services' PUB endpoints, from flags or `PRECINCT_<SERVICE>_PUB`.
@@ -22,6 +22,8 @@ struct PeerOptions: ParsableArguments {
     @Option(help: "dispatch HTTP base URL (env PRECINCT_DISPATCH_URL).") var dispatchURL: String?
     @Option(help: "scoring HTTP base URL (env PRECINCT_SCORING_URL).") var scoringURL: String?
     @Option(help: "liaison HTTP base URL (env PRECINCT_LIAISON_URL).") var liaisonURL: String?
+    @Option(help: "Bearer token for the HTTP APIs (env PRECINCT_TOKEN).") var token: String?
+    @Option(help: "Token-signing key to mint the tool's own token with (env PRECINCT_TOKEN_KEY).") var tokenKey: String?
     @Option(
         help: """
             Read every endpoint from the <service>.endpoints.json files the services write in this data directory \

@@ -56,6 +56,8 @@ public final class Engine<Core: ServiceCore>: Sendable {
         case command(Core.Command, Completion)
         case events([Envelope], source: String)
         case deadLetter([[UInt8]], source: String?, reason: String)
+        /// Events that are the service's own and not its core's (the audit trail).
+        case record(@Sendable (Transaction) throws -> Void)
     }
 
     /// The event log (and the database of the core's tables) this engine writes.
@@ -169,6 +171,13 @@ public final class Engine<Core: ServiceCore>: Sendable {
 
     public func deadLetter(frames: [[UInt8]], source: String?, reason: String) {
         enqueue(.deadLetter(frames, source: source, reason: reason))
+    }
+
+    /// Commits what `body` emits in the next transaction, outside the core (the audit trail: a
+    /// service's record of who asked what, published like its other events). A throwing body
+    /// rolls back alone and is logged.
+    public func record(_ body: @escaping @Sendable (Transaction) throws -> Void) {
+        enqueue(.record(body))
     }
 
     @discardableResult
@@ -311,6 +320,10 @@ public final class Engine<Core: ServiceCore>: Sendable {
                         }
                     case .deadLetter(let frames, let source, let reason):
                         try recordDeadLetter(tx, log: log, frames: frames, source: source, reason: reason)
+                    case .record(let body):
+                        do { try tx.savepoint { try body(tx) } } catch {
+                            logger.error("a record outside the core failed", metadata: ["error": "\(error)"])
+                        }
                     }
                 }
                 if tick { try core.tick(in: tx) }

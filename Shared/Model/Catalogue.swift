@@ -19,14 +19,14 @@ public enum EventCatalogue {
         DispatcherOverride.self, CoordinationHold.self, CoordinationAcknowledged.self,
         PointsAwarded.self, ReportPublished.self,
         EnterpriseAlert.self, OfficerAlert.self, EnterpriseChanged.self, CaseChanged.self, WorkLogged.self,
-        DeadLetter.self, Heartbeat.self,
+        DeadLetter.self, Heartbeat.self, AuditRecorded.self,
         HandoffDelivered.self, HandoffChanged.self, IncidentReturned.self, CallReviewOverdue.self, SupportChanged.self,
     ]
 
     /// The services that publish each type (the header's `source`; docs/asyncapi.yaml's channel servers).
     public static func publishers(of type: String) -> [String] {
         switch type {
-        case DeadLetter.type, Heartbeat.type: ["intake", "dispatch", "scoring", "liaison"]
+        case DeadLetter.type, Heartbeat.type, AuditRecorded.type: ["intake", "dispatch", "scoring", "liaison"]
         case _ where type.hasPrefix("incident."): ["intake"]
         case _ where type.hasPrefix("dispatch.") || type.hasPrefix("sla.") || type.hasPrefix("unit."): ["dispatch"]
         case _ where type.hasPrefix("score.") || type == ReportPublished.type: ["scoring"]

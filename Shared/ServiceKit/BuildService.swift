@@ -2,8 +2,11 @@ import Bus
 import EventStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Model
+import NIOSSL
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -72,7 +75,7 @@ public func buildService<Core: ServiceCore>(
     let optionalFollows = config.followSpecs(of: definition.optionalFollows, inbox: inbox)
     let health = Health(optionalSources: Set(optionalFollows.map(\.source)))
     let gateway = definition.gateway?(config)
-    let dispatcher = RequestDispatcher(engine: engine, log: log, health: health, logger: logger, gateway: gateway)
+    let dispatcher = RequestDispatcher(engine: engine, log: log, health: health, logger: logger, gateway: gateway, security: config.security)
     let transport = try makeTransport(
         TransportSetup(
             config: config, log: log, follows: config.followSpecs(of: definition.follows, inbox: inbox) + optionalFollows,
@@ -80,16 +83,22 @@ public func buildService<Core: ServiceCore>(
     engine.attach(TransportOutput(transport: transport))
     health.markBusUp()
     let context = ServiceContext(config: config, engine: engine, store: log, transport: transport, logger: logger, health: health)
-    let api = definition.api(context)
-    dispatcher.connect(transport: transport, api: api)
+    var api = definition.api(context)
+    api.addAuditRoute(log: log)
+    api.addOpenAPIRoute(service: config.service)
+    api.addAccessRoute()
+    let audit = AuditTrail(engine: engine, service: config.instance)
+    dispatcher.connect(transport: transport, api: api, audit: audit)
 
-    let router = Router()
-    OpsRoutes.add(to: router, context: context, registry: metrics)
-    api.addRoutes(to: router)
+    let gate = HTTPGate(authority: TokenAuthority(key: try tokenKey(config, logger: logger)), audit: audit)
+    let router = Router(context: APIRequestContext.self)
+    OpsRoutes.add(to: router, context: context, registry: metrics, gate: gate)
+    api.addRoutes(to: router, gate: gate)
     let port = HTTPPortPromise()
     let endpoints = transport.endpoints
     let app = Application(
         router: router,
+        server: try httpServer(config),
         configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "precinct-\(config.instance)"),
         onServerRunning: { channel in
             let bound = channel.localAddress?.port ?? config.httpPort
@@ -112,10 +121,32 @@ public func buildService<Core: ServiceCore>(
     return BuiltService(group: group, endpoints: endpoints, health: health, log: log, httpPort: port)
 }
 
+/// The key that checks bearer tokens: the operator's, or the development key (made on first
+/// start, so a service is never open).
+func tokenKey(_ config: ServiceConfig, logger: Logger) throws -> TokenKey {
+    if let path = config.tokenKeyPath { return try TokenKey.load(from: path) }
+    let (key, path) = try TokenKey.development(in: config.dataDirectory, logger: logger)
+    logger.notice(
+        """
+        HTTP needs bearer tokens; with no --token-key this service checks them with the development key at \(path). \
+        Issue one with: precinct tokens issue --key \(path) --subject <you> --role <role> (roles: \
+        \(Role.people.map(\.rawValue).joined(separator: ", ")))
+        """)
+    return key
+}
+
+/// Plain HTTP/1.1, or TLS when a certificate and key are configured.
+func httpServer(_ config: ServiceConfig) throws -> HTTPServerBuilder {
+    guard let tls = config.tls else { return .http1() }
+    let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+    let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+    return try .tls(.http1(), tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+}
+
 /// `<data>/<instance>.endpoints.json`: what the service bound, for scripts and tests.
 enum EndpointsFile {
     static func write(config: ServiceConfig, httpPort: Int, endpoints: TransportEndpoints, epoch: String, logger: Logger) {
-        var info = ["http": "http://\(config.httpHost):\(httpPort)", "pub": endpoints.pub, "router": endpoints.router, "epoch": epoch]
+        var info = ["http": "\(config.tls == nil ? "http" : "https")://\(config.httpHost):\(httpPort)", "pub": endpoints.pub, "router": endpoints.router, "epoch": epoch]
         if let integrators = endpoints.integrators { info["integrators"] = integrators }
         if let data = try? JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]) {
             try? data.write(to: config.endpointsFile, options: .atomic)

@@ -78,6 +78,24 @@ public struct ServiceOptions: ParsableArguments {
     public var curveKey: String?
     @Option(help: "The keyring: every service's and integrator's public key, role and grants (env PRECINCT_CURVE_KEYRING).")
     public var curveKeyring: String?
+    @Option(
+        help: """
+            The token-signing key file (base64, from `make keys` or `precinct tokens key`) that checks bearer tokens \
+            (env PRECINCT_TOKEN_KEY; default: a development key made in the data directory on first start).
+            """)
+    public var tokenKey: String?
+    @Option(help: "Require an operator's token on /metrics too: true or false (env PRECINCT_METRICS_AUTH; default false).")
+    public var metricsAuth: Bool?
+    @Option(help: "PEM certificate (chain) for TLS on the HTTP port; with --tls-key (env PRECINCT_TLS_CERT).")
+    public var tlsCert: String?
+    @Option(help: "PEM private key for TLS on the HTTP port (env PRECINCT_TLS_KEY).")
+    public var tlsKey: String?
+    @Flag(
+        help: """
+            Allow a plaintext bus on a non-loopback address: anyone who reaches it can read every event (callers' \
+            names and phones included) and send requests as a service (env PRECINCT_INSECURE=1).
+            """)
+    public var insecure = false
     @Option(help: "liaison only: the integrator gateway endpoint to bind (env PRECINCT_BIND_INTEGRATORS; default tcp://127.0.0.1:7403).")
     public var bindIntegrators: String?
     @Option(help: "intake's PUB endpoint to follow (env PRECINCT_INTAKE_PUB).")
@@ -167,11 +185,31 @@ public struct ServiceOptions: ParsableArguments {
         case (true, false): throw ValidationError("CURVE: a keyring is set but no key pair (--curve-key / PRECINCT_CURVE_KEY)")
         case (false, true): throw ValidationError("CURVE: a key pair is set but no keyring (--curve-keyring / PRECINCT_CURVE_KEYRING)")
         }
+        let tokenKeyPath = try pick(tokenKey, "PRECINCT_TOKEN_KEY", str, "")
+        let tlsCertPath = try pick(tlsCert, "PRECINCT_TLS_CERT", str, "")
+        let tlsKeyPath = try pick(tlsKey, "PRECINCT_TLS_KEY", str, "")
+        guard tlsCertPath.isEmpty == tlsKeyPath.isEmpty else {
+            throw ValidationError("TLS needs both a certificate (--tls-cert / PRECINCT_TLS_CERT) and a key (--tls-key / PRECINCT_TLS_KEY)")
+        }
+        let bools: (String) -> Bool? = { ["1": true, "true": true, "yes": true, "0": false, "false": false, "no": false][$0.lowercased()] }
+        let insecureFromEnvironment = try pick(nil, "PRECINCT_INSECURE", bools, false)
+        let allowInsecure = insecure || insecureFromEnvironment
+        let pubEndpoint = try pick(bindPub, "PRECINCT_BIND_PUB", str, service.defaultPub)
+        let routerEndpoint = try pick(bindRouter, "PRECINCT_BIND_ROUTER", str, service.defaultRouter)
+        if security == nil, !allowInsecure {
+            for endpoint in [pubEndpoint, routerEndpoint] where !BusExposure.isLocal(endpoint) {
+                throw ValidationError(
+                    """
+                    the bus is plaintext (no --curve-key/--curve-keyring) and \(endpoint) is not loopback: anyone who reaches it \
+                    reads every event and may ask as a service. Turn CURVE on (make keys), or pass --insecure if this network is yours alone.
+                    """)
+            }
+        }
         return ServiceConfig(
             service: service,
             instance: instanceName,
-            bindPub: try pick(bindPub, "PRECINCT_BIND_PUB", str, service.defaultPub),
-            bindRouter: try pick(bindRouter, "PRECINCT_BIND_ROUTER", str, service.defaultRouter),
+            bindPub: pubEndpoint,
+            bindRouter: routerEndpoint,
             httpHost: try pick(httpHost, "PRECINCT_HTTP_HOST", str, "127.0.0.1"),
             httpPort: port,
             dataDirectory: dataDirectory,
@@ -186,7 +224,11 @@ public struct ServiceOptions: ParsableArguments {
             timeAnchor: anchor,
             peers: endpoints,
             security: security,
-            bindIntegrators: try pick(bindIntegrators, "PRECINCT_BIND_INTEGRATORS", str, "tcp://127.0.0.1:\(ServiceName.liaison.basePort + 3)"))
+            bindIntegrators: try pick(bindIntegrators, "PRECINCT_BIND_INTEGRATORS", str, "tcp://127.0.0.1:\(ServiceName.liaison.basePort + 3)"),
+            tokenKeyPath: tokenKeyPath.isEmpty ? nil : tokenKeyPath,
+            metricsNeedToken: try pick(metricsAuth, "PRECINCT_METRICS_AUTH", bools, false),
+            tls: tlsCertPath.isEmpty ? nil : TLSFiles(certificate: tlsCertPath, key: tlsKeyPath),
+            insecure: allowInsecure)
     }
 }
 
@@ -269,6 +311,14 @@ public struct ServiceConfig: Sendable {
     public var security: BusSecurity?
     /// Where the integrator gateway binds (liaison).
     public var bindIntegrators: String
+    /// The token-signing key file; `nil`: the development key in the data directory.
+    public var tokenKeyPath: String?
+    /// Whether `/metrics` needs an operator's token (it is open by default, for scrapers).
+    public var metricsNeedToken: Bool = false
+    /// TLS on the HTTP port.
+    public var tls: TLSFiles?
+    /// A plaintext bus on a non-loopback address was allowed explicitly.
+    public var insecure: Bool = false
 
     public var databasePath: String { dataDirectory.appendingPathComponent("\(instance).sqlite").path }
     /// Written once the service is up: the endpoints it actually bound (port 0 and `*` resolved).
@@ -288,5 +338,29 @@ extension ServiceConfig {
     /// loopback defaults (tests pass an empty environment).
     public static func defaults(_ service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServiceConfig {
         try ServiceOptions.parse([]).resolve(service, environment: environment)
+    }
+}
+
+/// A PEM certificate (chain) and its private key.
+public struct TLSFiles: Sendable, Equatable {
+    public var certificate: String
+    public var key: String
+
+    public init(certificate: String, key: String) {
+        self.certificate = certificate
+        self.key = key
+    }
+}
+
+/// Whether a bus endpoint can be reached from another host.
+public enum BusExposure {
+    /// `ipc://`, `inproc://`, and `tcp://` on 127.0.0.0/8, `::1` or `localhost` stay on this host.
+    public static func isLocal(_ endpoint: String) -> Bool {
+        if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") { return true }
+        guard endpoint.hasPrefix("tcp://") else { return false }
+        var host = String(endpoint.dropFirst("tcp://".count))
+        if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
+        host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }

@@ -1,6 +1,7 @@
 import Bus
 import EventStore
 import Logging
+import Model
 import Synchronization
 import Wire
 
@@ -15,10 +16,13 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
     let gateway: GatewayConfig?
     let requests: AsyncStream<BusRequest>
     private let intake: AsyncStream<BusRequest>.Continuation
-    private let wiring = Mutex<(any ServiceTransport, ServiceAPI)?>(nil)
+    private let wiring = Mutex<(any ServiceTransport, ServiceAPI, AuditTrail?)?>(nil)
+    /// The keyring, whose entries' roles decide what a requester may run (nil: plaintext bus).
+    let security: BusSecurity?
     private let rejected: RejectionCounter
 
-    init(engine: Engine<Core>, log: any EventLog, health: Health, logger: Logger, gateway: GatewayConfig?) {
+    init(engine: Engine<Core>, log: any EventLog, health: Health, logger: Logger, gateway: GatewayConfig?, security: BusSecurity? = nil) {
+        self.security = security
         self.engine = engine
         self.log = log
         self.health = health
@@ -28,8 +32,18 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
         rejected = RejectionCounter(service: log.service)
     }
 
-    func connect(transport: any ServiceTransport, api: ServiceAPI) {
-        wiring.withLock { $0 = (transport, api) }
+    func connect(transport: any ServiceTransport, api: ServiceAPI, audit: AuditTrail? = nil) {
+        wiring.withLock { $0 = (transport, api, audit) }
+    }
+
+    /// Who sent a request: the CURVE key's keyring entry, or (plaintext, loopback or
+    /// `--insecure`) a peer service.
+    func principal(of request: BusRequest) -> Principal {
+        guard let security else { return Principal(subject: request.requester ?? "plaintext", roles: [.service], client: request.requester) }
+        guard let name = request.requester, let entry = security.keyring.entry(named: name) else {
+            return Principal(subject: request.requester ?? "unknown", roles: [], client: request.requester)
+        }
+        return Principal(subject: entry.name, roles: [entry.role], client: entry.name)
     }
 
     /// No request is taken after this; those taken are still answered.
@@ -47,9 +61,12 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
 
     func bus(request: BusRequest) { intake.yield(request) }
 
+    /// Who may replay a service's whole outbox over the ROUTER (besides peer services).
+    static var replayRoles: Set<Role> { [.operator] }
+
     /// Answers one request: `[{"op": name, "id": …}, body?]` → `[{"id": …, "ok": …, "status": …}, body]`.
     func answer(_ request: BusRequest) async {
-        guard let (transport, api) = wiring.withLock({ $0 }) else { return }
+        guard let (transport, api, audit) = wiring.withLock({ $0 }) else { return }
         func refuse(_ id: FlatJSON.Value, _ error: APIError, reason: String) {
             rejected.count(reason)
             transport.reply(request, frames: [ReplyHeader(id: id, status: error.status).encoded(), error.body])
@@ -66,7 +83,11 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
             // the grants it holds for the operation go with it, for the core to narrow (a department's key: its own requests).
             let body = request.frames.count > 1 ? request.frames[1] : []
             let scope = grants.filter { $0.hasPrefix(needed) }.joined(separator: " ")
-            if let reply = await api.call(op, json: body, adding: ["answeredBy": name, "grants": scope]) {
+            let integrator = Principal(subject: name, roles: [.integrator], client: name)
+            if let reply = await api.call(op, json: body, adding: ["answeredBy": name, "grants": scope], as: integrator) {
+                audit?.record(
+                    integrator, action: "op \(op)", target: op, client: name, outcome: reply.status == 403 ? .refused : .allowed,
+                    status: reply.status)
                 return transport.reply(request, frames: [ReplyHeader(id: header.id, status: reply.status).encoded(), reply.body])
             }
         }
@@ -87,9 +108,23 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
                         .filter { event in grants.contains { event.topic.starts(with: $0.utf8) } }
                 })
         }
-        if op == ReplayRequest.op { return await replay(request, header: header, transport: transport, view: nil) }
+        let principal = self.principal(of: request)
+        if op == ReplayRequest.op {
+            // The whole outbox, personal data included: peer services and operators' tools only.
+            guard principal.may(Self.replayRoles) else {
+                return refuse(header.id, .outsideRole(principal, operation: op, allowed: Self.replayRoles), reason: "forbidden")
+            }
+            return await replay(request, header: header, transport: transport, view: nil)
+        }
         let body = request.frames.count > 1 ? request.frames[1] : []
-        if let reply = await api.call(op, json: body) {
+        if let reply = await api.call(op, json: body, as: principal) {
+            // Peer services' requests (and every request on a plaintext loopback bus, which
+            // cannot say who sent it) are the set's own traffic; people's keys are audited.
+            if !api.isRead(op), !principal.roles.contains(.service) {
+                audit?.record(
+                    principal, action: "op \(op)", target: op, client: principal.client, outcome: reply.status == 403 ? .refused : .allowed,
+                    status: reply.status)
+            }
             return transport.reply(request, frames: [ReplyHeader(id: header.id, status: reply.status).encoded(), reply.body])
         }
         let known = (["replay", "ping"] + api.operationNames).sorted()

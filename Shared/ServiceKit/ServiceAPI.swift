@@ -32,14 +32,20 @@ public struct EncodedReply: Sendable {
 /// (and so by the CLI and other services), and the HTTP routes that reach them. Handlers throw
 /// ``APIError``; the one error shape is rendered for them.
 ///
+/// Every operation declares, where it is answered, the roles that may run it (`allow:`): an
+/// operation without roles does not compile, and the same table guards HTTP (bearer tokens) and
+/// the ROUTER (CURVE keys' roles). docs/security.md has the table, generated from these lines.
+///
 /// ```swift
 /// var api = ServiceAPI()
-/// api.on(DispatchAPI.field) { batch in try await engine.submit(.field(batch.commands)) … }
+/// api.on(DispatchAPI.field, allow: [.dispatcher, .fieldUnit]) { batch in try await engine.submit(.field(batch.commands)) … }
 /// api.post("/v1/field", DispatchAPI.field)
 /// ```
 public struct ServiceAPI: Sendable {
     /// One operation: its input decoded from JSON bytes or from HTTP parameters.
     struct Entry: Sendable {
+        /// Who may run it.
+        var roles: Set<Role>
         var json: @Sendable (_ body: [UInt8]) async -> EncodedReply
         var parameters: @Sendable (_ parameters: [String: String]) async -> EncodedReply
         var jsonWithParameters: @Sendable (_ body: [UInt8], _ parameters: [String: String]) async -> EncodedReply
@@ -55,6 +61,8 @@ public struct ServiceAPI: Sendable {
         var path: String
         var operation: String
         var input: Input
+        /// The request must say why (`?reason=` or the `X-Reason` header), for the audit trail.
+        var requiresReason = false
     }
 
     /// An HTTP route that is not an operation: a document (`/openapi.json`) or a special case of
@@ -62,7 +70,8 @@ public struct ServiceAPI: Sendable {
     struct RawRoute: Sendable {
         var method: HTTPRequest.Method
         var path: String
-        var handler: @Sendable (Request, BasicRequestContext) async throws -> Response
+        var roles: Set<Role>
+        var handler: @Sendable (Request, APIRequestContext) async throws -> Response
     }
 
     var entries: [String: Entry] = [:]
@@ -76,11 +85,12 @@ public struct ServiceAPI: Sendable {
 
     // MARK: Operations
 
-    /// Answers `operation` with `handler`.
+    /// Answers `operation` with `handler`, for callers holding one of `roles`.
     public mutating func on<Input, Output>(
-        _ operation: APIOperation<Input, Output>,
+        _ operation: APIOperation<Input, Output>, allow roles: Set<Role>,
         _ handler: @escaping @Sendable (Input) async throws -> Reply<Output>
     ) {
+        precondition(!roles.isEmpty, "operation '\(operation.name)' allows no role: declare who may run it")
         precondition(entries[operation.name] == nil, "operation '\(operation.name)' is registered twice")
         @Sendable func run(_ input: () throws -> Input) async -> EncodedReply {
             let value: Input
@@ -95,18 +105,26 @@ public struct ServiceAPI: Sendable {
             }
         }
         entries[operation.name] = Entry(
+            roles: roles,
             json: { body in await run { try Self.decode(Input.self, json: body) } },
             parameters: { parameters in await run { try Self.decode(Input.self, parameters: parameters) } },
             jsonWithParameters: { body, parameters in await run { try Self.decode(Input.self, json: body, adding: parameters) } })
     }
 
-    /// Answers `operation` with `handler`, status 200.
+    /// Answers `operation` with `handler`, status 200, for callers holding one of `roles`.
     public mutating func on<Input, Output>(
-        _ operation: APIOperation<Input, Output>,
+        _ operation: APIOperation<Input, Output>, allow roles: Set<Role>,
         _ handler: @escaping @Sendable (Input) async throws -> Output
     ) {
-        on(operation) { (input: Input) async throws -> Reply<Output> in Reply(try await handler(input)) }
+        on(operation, allow: roles) { (input: Input) async throws -> Reply<Output> in Reply(try await handler(input)) }
     }
+
+    /// Whether `operation` only reads: it is reached by a `GET` route. Every other operation is a
+    /// write, and leaves an audit record when the ROUTER runs it.
+    public func isRead(_ operation: String) -> Bool { routes.contains { $0.operation == operation && $0.method == .get } }
+
+    /// The roles allowed to run `operation` (nil when it is not answered here).
+    public func roles(of operation: String) -> Set<Role>? { entries[operation]?.roles }
 
     // MARK: HTTP routes
 
@@ -120,23 +138,36 @@ public struct ServiceAPI: Sendable {
         routes.append(Route(method: .delete, path: path, operation: operation.name, input: .parameters))
     }
 
-    /// `POST path`: the operation's input is the JSON body (path parameters are added to it).
-    public mutating func post<Input, Output>(_ path: String, _ operation: APIOperation<Input, Output>, maxBytes: Int = 4 << 20) {
-        routes.append(Route(method: .post, path: path, operation: operation.name, input: .body(maxBytes: maxBytes)))
+    /// `POST path`: the operation's input is the JSON body (path parameters are added to it). With
+    /// `requiresReason` the request must say why (`?reason=`), and only HTTP reaches the operation.
+    public mutating func post<Input, Output>(
+        _ path: String, _ operation: APIOperation<Input, Output>, maxBytes: Int = 4 << 20, requiresReason: Bool = false
+    ) {
+        routes.append(Route(method: .post, path: path, operation: operation.name, input: .body(maxBytes: maxBytes), requiresReason: requiresReason))
     }
+
+    /// Whether `operation` needs a reason, which only an HTTP route carries.
+    func requiresReason(_ operation: String) -> Bool { routes.contains { $0.operation == operation && $0.requiresReason } }
 
     /// `PUT path`: the operation's input is the JSON body (path parameters are added to it).
     public mutating func put<Input, Output>(_ path: String, _ operation: APIOperation<Input, Output>, maxBytes: Int = 4 << 20) {
         routes.append(Route(method: .put, path: path, operation: operation.name, input: .body(maxBytes: maxBytes)))
     }
 
-    /// A route that is not an operation (a document, a transport special case). Use sparingly:
-    /// whatever it does is not reachable over the ROUTER.
+    /// A route that is not an operation (a document, a transport special case), for callers
+    /// holding one of `roles`. Use sparingly: whatever it does is not reachable over the ROUTER.
     public mutating func raw(
-        _ method: HTTPRequest.Method, _ path: String,
-        _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response
+        _ method: HTTPRequest.Method, _ path: String, allow roles: Set<Role>,
+        _ handler: @escaping @Sendable (Request, APIRequestContext) async throws -> Response
     ) {
-        rawRoutes.append(RawRoute(method: method, path: path, handler: handler))
+        precondition(!roles.isEmpty, "route \(method) \(path) allows no role: declare who may use it")
+        rawRoutes.append(RawRoute(method: method, path: path, roles: roles, handler: handler))
+    }
+
+    /// Every HTTP route: method, path, the operation it reaches (nil for a raw route) and who may use it.
+    public var routeTable: [(method: String, path: String, operation: String?, roles: Set<Role>)] {
+        routes.map { ($0.method.rawValue, $0.path, $0.operation, entries[$0.operation]?.roles ?? []) }
+            + rawRoutes.map { ($0.method.rawValue, $0.path, nil, $0.roles) }
     }
 
     // MARK: Calling
@@ -148,11 +179,17 @@ public struct ServiceAPI: Sendable {
         return await entry.json(body)
     }
 
-    /// Runs an operation from its JSON input with fields set by the transport (an integrator's
-    /// key name); a body giving one of them another value is refused.
-    public func call(_ name: String, json body: [UInt8], adding fields: [String: String]) async -> EncodedReply? {
+    /// Runs an operation for `principal` (the ROUTER): refused with 403 outside its roles. `fields`
+    /// are set by the transport (an integrator's key name); a body giving one of them another
+    /// value is refused.
+    public func call(_ name: String, json body: [UInt8], adding fields: [String: String] = [:], as principal: Principal) async -> EncodedReply? {
         guard let entry = entries[name] else { return nil }
-        return await entry.jsonWithParameters(body, fields)
+        guard principal.may(entry.roles) else { return EncodedReply(.outsideRole(principal, operation: name, allowed: entry.roles)) }
+        if requiresReason(name) {
+            return EncodedReply(.invalid("'\(name)' needs a reason, which only its HTTP route carries (?reason=)", field: "reason"))
+        }
+        if fields.isEmpty { return await Principal.$current.withValue(principal) { await entry.json(body) } }
+        return await Principal.$current.withValue(principal) { await entry.jsonWithParameters(body, fields) }
     }
 
     // MARK: Coding

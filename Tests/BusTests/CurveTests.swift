@@ -105,6 +105,10 @@ struct KeyringTests {
             } catch { return error.message }
         }
         #expect(problem("intake service \(key)") == nil)
+        // A person's tool carries its role; the ROUTER checks it against the role table.
+        #expect(problem("console-3 dispatcher \(key)") == nil)
+        #expect(try Keyring.parse("console-3 dispatcher \(key)").entry(named: "console-3")?.role == .dispatcher)
+        #expect(problem("console-3 dispatcher \(key) alert.")?.contains("topic prefixes are for integrators") == true)
         #expect(problem("\n\nintake boss \(key)")?.contains("ring line 3: role 'boss'") == true)
         #expect(problem("intake service not-a-key")?.contains("not 40 characters of Z85") == true)
         #expect(problem("acme integrator \(key)")?.contains("has no topic prefixes") == true)

@@ -34,9 +34,18 @@ def eventually(what, condition, timeout=30.0, interval=0.05):
         time.sleep(interval)
 
 
-def http(method, url, body=None, timeout=10):
+# The bearer token http() sends (docs/security.md): every person's role, set by ConsoleSet.
+bearer = None
+
+
+def http(method, url, body=None, timeout=10, token=None):
+    """`token`: the bearer token to send, else the set's (`''` sends none)."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={'Content-Type': 'application/json'})
+    headers = {'Content-Type': 'application/json'}
+    token = bearer if token is None else token
+    if token:
+        headers['Authorization'] = f'Bearer {token}'
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             raw = response.read()
@@ -67,12 +76,26 @@ class ConsoleSet:
         with open(self.rules, 'w') as f:
             json.dump(rules, f)
         self.console_port = free_port()
+        # The services check tokens with a key made here; the console calls them with a token of
+        # the desks it serves, the tests with one of every person's role.
+        self.token_key = os.path.join(self.root, 'token-signing.key')
+        subprocess.run([os.path.join(self.bin, 'precinct'), 'tokens', 'key', '--out', self.token_key], check=True, capture_output=True)
+        self.console_token = self.issue('console', ['dispatcher', 'supervisor', 'analyst', 'call-taker', 'liaison-officer'])
+        global bearer
+        bearer = self.issue('console-test', ['call-taker', 'dispatcher', 'supervisor', 'liaison-officer', 'analyst', 'operator'])
+
+    def issue(self, subject, roles):
+        """A token signed with the set's key."""
+        argv = [os.path.join(self.bin, 'precinct'), 'tokens', 'issue', '--key', self.token_key, '--subject', subject, '--ttl', '2h']
+        for role in roles:
+            argv += ['--role', role]
+        return subprocess.run(argv, check=True, capture_output=True, text=True).stdout.strip()
 
     def endpoint(self, service, kind):
         return f'ipc://{self.root}/{service}.{kind}'
 
     def _start(self, name, argv):
-        env = dict(os.environ, PRECINCT_DISPATCH_RULES=self.rules)
+        env = dict(os.environ, PRECINCT_DISPATCH_RULES=self.rules, PRECINCT_TOKEN_KEY=self.token_key, PRECINCT_CONSOLE_TOKEN=self.console_token)
         with open(os.path.join(self.root, f'{name}.log'), 'ab') as log:
             self.processes[name] = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=log, env=env)
 

@@ -1,5 +1,7 @@
 import Foundation
+import ServiceKit
 import Testing
+import Wire
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
@@ -72,6 +74,10 @@ final class Cluster: @unchecked Sendable {
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = Self.packageRoot
+        // Every service checks tokens with the key made for this test run (TestTokens).
+        var environment = ProcessInfo.processInfo.environment
+        environment["PRECINCT_TOKEN_KEY"] = try TestTokens.keyFile()
+        process.environment = environment
         let log = root.appendingPathComponent("\(name).log")
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
@@ -168,9 +174,13 @@ enum HTTPClient {
         return URLSession(configuration: c)
     }()
 
-    static func request(_ method: String, _ url: String, json: Any? = nil) async throws -> (status: Int, body: Data) {
+    /// Sends with `token`, or by default a token holding every person's role; `""` sends none.
+    static func request(_ method: String, _ url: String, json: Any? = nil, token: String? = nil) async throws -> (status: Int, body: Data) {
         var r = URLRequest(url: URL(string: url)!)
         r.httpMethod = method
+        var bearer = token ?? ""
+        if token == nil { bearer = try await TestTokens.everyRole() }
+        if !bearer.isEmpty { r.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
         if let json {
             r.httpBody = try JSONSerialization.data(withJSONObject: json)
             r.setValue("application/json", forHTTPHeaderField: "Content-Type")

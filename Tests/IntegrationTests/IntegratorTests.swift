@@ -97,6 +97,8 @@ struct IntegratorEndToEndTests {
                 ("acme", "integrator", ["alert.enterprise.E0002", "cap.enterprise.E0002"]),
                 ("other", "integrator", ["alert.enterprise.E0003"]),
                 ("auditor", "integrator", Topics.integratorFacing),
+                // People's keys: their ROUTER requests obey the role table (docs/security.md).
+                ("desk-analyst", "analyst", []), ("desk-dispatcher", "dispatcher", []), ("desk-liaison", "liaison-officer", []),
             ])
         let gateway = cluster.endpoint("liaison", "integrators")
         let services = ["intake", "dispatch", "liaison"]
@@ -189,6 +191,17 @@ struct IntegratorEndToEndTests {
         #expect(refused.first.flatMap { try? FlatJSON.parseObject($0) }?["status"] == .integer(403))
         let page = String(decoding: try await HTTPClient.get("\(liaison)/metrics").body, as: UTF8.self)
         #expect(metric(page, "precinct_bus_rejected_requests_total", ["reason=\"forbidden\""]) >= 1)
+
+        // A person's key runs over the ROUTER exactly what its role may run over HTTP.
+        let expected: [(key: String, op: String, status: Int)] = [
+            ("desk-analyst", "stats", 200), ("desk-analyst", "case.list", 403), ("desk-analyst", "alerts", 403),
+            ("desk-dispatcher", "alerts", 200), ("desk-dispatcher", "case.list", 403), ("desk-dispatcher", "stats", 403),
+            ("desk-liaison", "case.list", 200), ("desk-liaison", "stats", 200), ("intake", "case.list", 200),
+        ]
+        for (key, op, status) in expected {
+            let frames = try await request(keys, key, router, ["op": .string(op), "id": .string("\(key)-\(op)")])
+            #expect(frames.first.flatMap { try? FlatJSON.parseObject($0) }?["status"] == .integer(Int64(status)), "\(key) \(op)")
+        }
     }
 
     /// One request to a ROUTER with `name`'s key; the reply's frames.

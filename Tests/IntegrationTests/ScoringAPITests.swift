@@ -80,8 +80,12 @@ struct ScoringAPITests {
         #expect(Self.error(unknownBody)?["code"] as? String == "not-found")
         #expect(Self.error(unknownBody)?["field"] as? String == "incidentId")
 
+        // A recompute must say why (it rewrites the ledger promotions are decided on).
+        let (noReason, noReasonBody) = try await HTTPClient.request("POST", "\(scoring)/admin/recompute", json: ["version": "it-2"])
+        #expect(noReason == 400 && Self.error(noReasonBody)?["field"] as? String == "reason")
         // Recompute under a new table: the ledger follows.
-        let (r, rb) = try await HTTPClient.request("POST", "\(scoring)/admin/recompute", json: ["version": "it-2", "basePoints": ["dispute": 10]])
+        let (r, rb) = try await HTTPClient.request(
+            "POST", "\(scoring)/admin/recompute?reason=it-2%20approved", json: ["version": "it-2", "basePoints": ["dispute": 10]])
         #expect(r == 200, "\(String(decoding: rb, as: UTF8.self))")
         let dispatched = try await lineOf("dispatched")
         #expect(dispatched.0 == 10)

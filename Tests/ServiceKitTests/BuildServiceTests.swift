@@ -21,6 +21,7 @@ struct BuildServiceTests {
         config.httpPort = 0
         config.dataDirectory = dir.url
         config.heartbeatInterval = .milliseconds(50)
+        config.tokenKeyPath = try TestIdentity.keyFile()
         return config
     }
 
@@ -79,8 +80,9 @@ struct BuildServiceTests {
                 return (try? JSONDecoder().decode(Count.self, from: body))?.count == 3
             }
             #expect(tally.health.sourceStates["intake"] == .live)
-            #expect(try notes.log.latestSeq() == 3)
-            #expect(try tally.log.inbox()["intake"]?.seq == 3)
+            // Three notes and the three audit records of their requests (docs/security.md).
+            await eventually("three notes and three audit records in the outbox") { (try? notes.log.latestSeq()) == 6 }
+            await eventually("the tally to have applied all six") { (try? tally.log.inbox()["intake"]?.seq) == 6 }
         }
     }
 
@@ -148,9 +150,13 @@ struct BuildServiceTests {
 
 /// A tiny HTTP client for loopback tests.
 enum HTTP {
-    static func send(_ method: String, port: Int, path: String, json: String? = nil) async throws -> (Int, Data) {
+    /// Sends with `token`, or by default a token holding every person's role.
+    static func send(_ method: String, port: Int, path: String, json: String? = nil, token: String? = nil) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
+        var bearer = token ?? ""
+        if token == nil { bearer = try await TestIdentity.token(Role.people) }
+        if !bearer.isEmpty { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.httpBody = Data(json.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

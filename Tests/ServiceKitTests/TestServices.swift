@@ -73,11 +73,11 @@ enum TestDefinitions {
             name: .intake, follows: [], makeCore: { NotesCore() },
             api: { context in
                 var api = ServiceAPI()
-                api.on(NotesAPI.add) { input in
+                api.on(NotesAPI.add, allow: [.callTaker]) { input in
                     guard !input.text.isEmpty else { throw APIError.invalid("text must not be empty", field: "text") }
                     return Reply(NoteReceipt(number: try await context.engine.submit(input.text)), status: 201)
                 }
-                api.on(NotesAPI.count) { query in
+                api.on(NotesAPI.count, allow: [.callTaker, .analyst]) { query in
                     let count = try await context.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notes") ?? 0 }
                     guard count >= (query.minimum ?? 0) else { throw APIError.notFound("fewer than \(query.minimum ?? 0) notes", field: "minimum") }
                     return Count(count: count)
@@ -93,7 +93,7 @@ enum TestDefinitions {
             name: .dispatch, follows: [.intake], makeCore: { TallyCore() },
             api: { context in
                 var api = ServiceAPI()
-                api.on(NotesAPI.count) { _ in
+                api.on(NotesAPI.count, allow: [.analyst]) { _ in
                     Count(count: try await context.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM seen") ?? 0 })
                 }
                 api.get("/v1/seen", NotesAPI.count)

@@ -11,6 +11,8 @@ extension DispatchService {
     static func dispatcher(of request: some OverrideRequest) -> String { request.dispatcher }
 
     static func overrides(_ api: inout ServiceAPI, engine: Engine<DispatchCore>, queries: DispatchQueries) {
+        // Overrides, escalations and holds are the dispatcher's desk; supervisors stand in for it.
+        let overriders: Set<Role> = [.dispatcher, .supervisor]
         /// Runs an override in the engine; a refusal becomes the one error shape.
         @Sendable func run(_ command: OverrideCommand) async throws -> OverrideReply {
             do {
@@ -34,29 +36,29 @@ extension DispatchService {
             return view
         }
 
-        api.on(DispatchAPI.recommendations) { query in
+        api.on(DispatchAPI.recommendations, allow: overriders) { query in
             guard case .recommendations(let id, let units) = try await run(query.command) else {
                 throw APIError.notFound("no incident '\(query.id)'", field: "id")
             }
             return Recommendations(incidentId: id, units: units)
         }
-        api.on(DispatchAPI.assign) { try await incident($0) }
-        api.on(DispatchAPI.reassign) { try await incident($0) }
-        api.on(DispatchAPI.cancelAssignment) { try await incident($0) }
-        api.on(DispatchAPI.reclassify) { try await incident($0) }
-        api.on(DispatchAPI.major) { try await incident($0) }
-        api.on(DispatchAPI.acknowledgeEscalation) { request in
+        api.on(DispatchAPI.assign, allow: overriders) { try await incident($0) }
+        api.on(DispatchAPI.reassign, allow: overriders) { try await incident($0) }
+        api.on(DispatchAPI.cancelAssignment, allow: overriders) { try await incident($0) }
+        api.on(DispatchAPI.reclassify, allow: overriders) { try await incident($0) }
+        api.on(DispatchAPI.major, allow: overriders) { try await incident($0) }
+        api.on(DispatchAPI.acknowledgeEscalation, allow: overriders) { request in
             guard case .escalation(let id) = try await run(request.command(by: dispatcher(of: request))),
                 let view = try await queries.escalation(id: id)
             else { throw APIError.notFound("no escalation '\(request.id)'", field: "id") }
             return view
         }
-        api.on(DispatchAPI.escalation) { query in
+        api.on(DispatchAPI.escalation, allow: overriders) { query in
             guard let view = try await queries.escalation(id: query.id) else { throw APIError.notFound("no escalation '\(query.id)'", field: "id") }
             return view
         }
-        api.on(DispatchAPI.escalations) { query in try await queries.escalations(query) }
-        api.on(DispatchAPI.holds) { query in try await queries.holds(query) }
+        api.on(DispatchAPI.escalations, allow: overriders) { query in try await queries.escalations(query) }
+        api.on(DispatchAPI.holds, allow: overriders) { query in try await queries.holds(query) }
 
         api.get("/v1/incidents/:id/recommendations", DispatchAPI.recommendations)
         api.post("/v1/incidents/:id/assign", DispatchAPI.assign)

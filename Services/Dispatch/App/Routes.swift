@@ -24,28 +24,34 @@ enum DispatchService {
         var api = ServiceAPI()
 
         // A batch answers 200, 207 or 409 with {accepted, refused}: refusals are answers, not errors.
-        api.on(DispatchAPI.field) { batch in
+        api.on(DispatchAPI.field, allow: [.dispatcher, .fieldUnit]) { batch -> Reply<FieldResult> in
+            // A field unit reports for its own unit only.
+            for (index, command) in batch.commands.enumerated() where !Principal.current.mayActFor(unit: command.unitId) {
+                throw APIError.forbidden(
+                    "a field unit reports for its own unit (\(Principal.current.unit ?? "none")) only, not \(command.unitId)",
+                    field: "commands[\(index)].unitId")
+            }
             let result = FieldResult(try await engine.submit(.field(batch.commands)))
             return Reply(result, status: result.status)
         }
-        api.on(DispatchAPI.units) { batch in
+        api.on(DispatchAPI.units, allow: [.dispatcher, .supervisor]) { batch in
             let result = FieldResult(try await engine.submit(.units(batch.units)))
             return Reply(result, status: result.status)
         }
-        api.on(DispatchAPI.incident) { query in
+        api.on(DispatchAPI.incident, allow: [.dispatcher, .supervisor, .fieldUnit]) { query in
             guard let view = try await queries.incident(id: query.id) else { throw APIError.notFound("no incident '\(query.id)'", field: "id") }
             return view
         }
-        api.on(DispatchAPI.timeline) { query in
+        api.on(DispatchAPI.timeline, allow: [.dispatcher, .supervisor, .fieldUnit]) { query in
             guard let timeline = try await queries.timeline(id: query.id) else {
                 throw APIError.notFound("no incident '\(query.id)'", field: "id")
             }
             return timeline
         }
-        api.on(DispatchAPI.incidents) { query in try await queries.incidents(query) }
-        api.on(DispatchAPI.unitBoard) { query in try await queries.unitBoard(query) }
-        api.on(DispatchAPI.queue) { _ in try await queries.queue() }
-        api.on(DispatchAPI.stats) { _ in try await queries.stats() }
+        api.on(DispatchAPI.incidents, allow: [.dispatcher, .supervisor]) { query in try await queries.incidents(query) }
+        api.on(DispatchAPI.unitBoard, allow: [.dispatcher, .supervisor]) { query in try await queries.unitBoard(query) }
+        api.on(DispatchAPI.queue, allow: [.dispatcher, .supervisor]) { _ in try await queries.queue() }
+        api.on(DispatchAPI.stats, allow: [.dispatcher, .supervisor, .analyst, .operator]) { _ in try await queries.stats() }
 
         api.post("/v1/field", DispatchAPI.field)
         api.post("/v1/units", DispatchAPI.units)

@@ -24,31 +24,31 @@ enum IntakeService {
         let desk = CallDesk(engine: context.engine)
         let queries = IntakeQueries(reader: context.reader, jurisdiction: jurisdiction)
         var api = ServiceAPI()
-        api.on(IntakeAPI.call) { raw in try await desk.take(raw.bytes) }
-        api.on(IntakeAPI.classify) { input in try await desk.classify(input) }
-        api.on(IntakeAPI.incident) { input in
+        api.on(IntakeAPI.call, allow: [.callTaker]) { raw in try await desk.take(raw.bytes) }
+        api.on(IntakeAPI.classify, allow: [.callTaker]) { input in try await desk.classify(input) }
+        api.on(IntakeAPI.incident, allow: [.callTaker, .dispatcher, .supervisor]) { input in
             guard let view = try await queries.incident(id: input.id) else { throw APIError.notFound("no incident \(input.id)", field: "id") }
             return view
         }
-        api.on(IntakeAPI.getCall) { input in
+        api.on(IntakeAPI.getCall, allow: [.callTaker, .dispatcher, .supervisor]) { input in
             guard let record = try await queries.call(id: input.id) else { throw APIError.notFound("no call \(input.id)", field: "id") }
             return record
         }
-        api.on(IntakeAPI.calls) { query in
+        api.on(IntakeAPI.calls, allow: [.callTaker, .dispatcher, .supervisor]) { query in
             if let problem = query.validate() { throw APIError(problem, status: 400) }
             return try await queries.calls(query)
         }
-        api.on(IntakeAPI.callCount) { input in
+        api.on(IntakeAPI.callCount, allow: [.callTaker, .supervisor, .analyst, .operator]) { input in
             let prefix = input.clientRefPrefix ?? ""
             return CallCount(clientRefPrefix: prefix, count: try await queries.count(clientRefPrefix: prefix))
         }
-        api.on(IntakeAPI.caller) { input in
+        api.on(IntakeAPI.caller, allow: [.callTaker, .supervisor]) { input in
             guard let view = try await queries.caller(phone: input.phone) else {
                 throw APIError.notFound("no call from \(input.phone)", field: "phone")
             }
             return view
         }
-        api.on(IntakeAPI.callers) { input in
+        api.on(IntakeAPI.callers, allow: [.callTaker, .supervisor]) { input in
             let flag = try input.flag.map { flag in
                 guard let known = CallerFlag(rawValue: flag) else {
                     throw APIError.invalid("must be repeat or malicious (got '\(flag)')", field: "flag")
@@ -57,7 +57,7 @@ enum IntakeService {
             }
             return CallerList(callers: try await queries.callers(flag: flag, limit: min(max(input.limit ?? 100, 1), 1000)))
         }
-        api.on(IntakeAPI.stats) { _ in try await queries.stats() }
+        api.on(IntakeAPI.stats, allow: [.callTaker, .dispatcher, .supervisor, .analyst, .operator]) { _ in try await queries.stats() }
 
         api.get("/v1/stats", IntakeAPI.stats)
         api.get("/v1/calls", IntakeAPI.calls)
@@ -71,7 +71,7 @@ enum IntakeService {
         // recorded (as rejected, 413), so this route reads the body itself. Within the limit it
         // is the `call` operation, exactly as the ROUTER answers it.
         let operations = api
-        api.raw(.post, "/v1/calls") { request, _ in
+        api.raw(.post, "/v1/calls", allow: api.roles(of: IntakeAPI.call.name) ?? []) { request, _ in
             guard let body = try? await request.body.collect(upTo: CallParser.maxCallBytes) else {
                 return await response { try await desk.recordTooLarge() }
             }
@@ -80,7 +80,8 @@ enum IntakeService {
             }
             return response(reply)
         }
-        api.raw(.get, "/openapi.json") { _, _ in response(EncodedReply(status: 200, body: Array(OpenAPIDocument.json.utf8))) }
+        let document = OpenAPIGenerator.secured(OpenAPIDocument.json, routes: api.routeTable)
+        api.raw(.get, "/openapi.json", allow: Set(Role.people)) { _, _ in response(EncodedReply(status: 200, body: document)) }
         return api
     }
 

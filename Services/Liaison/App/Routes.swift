@@ -32,42 +32,67 @@ enum LiaisonService {
         let engine = context.engine
         let queries = LiaisonQueries(reader: context.reader)
         var api = ServiceAPI()
-        api.on(LiaisonAPI.putEnterprise) { input in
-            try await written(engine.run(.putEnterprise(input.enterprise, createOnly: input.createOnly ?? false)).enterpriseWrite)
+        api.on(LiaisonAPI.putEnterprise, allow: [.liaisonOfficer, .supervisor]) { input -> Reply<EnterpriseWrite> in
+            try ownEnterprise(input.enterprise.id)
+            return try await written(engine.run(.putEnterprise(input.enterprise, createOnly: input.createOnly ?? false)).enterpriseWrite)
         }
-        api.on(LiaisonAPI.createEnterprise) { enterprise in
-            try await written(engine.run(.putEnterprise(enterprise, createOnly: true)).enterpriseWrite)
+        api.on(LiaisonAPI.createEnterprise, allow: [.liaisonOfficer, .supervisor]) { enterprise -> Reply<EnterpriseWrite> in
+            try ownEnterprise(enterprise.id)
+            return try await written(engine.run(.putEnterprise(enterprise, createOnly: true)).enterpriseWrite)
         }
-        api.on(LiaisonAPI.replaceEnterprise) { enterprise in
-            try await written(engine.run(.putEnterprise(enterprise, createOnly: false)).enterpriseWrite)
+        api.on(LiaisonAPI.replaceEnterprise, allow: [.liaisonOfficer, .supervisor]) { enterprise -> Reply<EnterpriseWrite> in
+            try ownEnterprise(enterprise.id)
+            return try await written(engine.run(.putEnterprise(enterprise, createOnly: false)).enterpriseWrite)
         }
         // A retirement is never a creation: 200 always.
-        api.on(LiaisonAPI.retireEnterprise) { input in try await engine.run(.retireEnterprise(id: input.id)).enterpriseWrite.0 }
-        api.on(LiaisonAPI.enterprises) { _ in EnterpriseList(enterprises: try await engine.run(.enterprises).enterprises) }
-        api.on(LiaisonAPI.profile) { input in try await engine.run(.profile(enterpriseId: input.id)).profile }
-        api.on(LiaisonAPI.portfolio) { input in try await engine.run(.portfolio(officerId: input.id)).portfolio }
-        api.on(LiaisonAPI.incident) { input in IncidentList(incidents: try await engine.run(.incident(id: input.id)).incidents) }
-        api.on(LiaisonAPI.putCase) { input in try await written(engine.run(.putCase(input)).caseWrite) }
-        api.on(LiaisonAPI.cases) { input in
+        api.on(LiaisonAPI.retireEnterprise, allow: [.liaisonOfficer, .supervisor]) { input -> EnterpriseWrite in
+            try ownEnterprise(input.id)
+            return try await engine.run(.retireEnterprise(id: input.id)).enterpriseWrite.0 }
+        api.on(LiaisonAPI.enterprises, allow: [.liaisonOfficer, .supervisor, .dispatcher, .analyst]) { _ in EnterpriseList(enterprises: try await engine.run(.enterprises).enterprises) }
+        api.on(LiaisonAPI.profile, allow: [.liaisonOfficer, .supervisor]) { input -> EnterpriseProfile in
+            try ownEnterprise(input.id)
+            return try await engine.run(.profile(enterpriseId: input.id)).profile }
+        api.on(LiaisonAPI.portfolio, allow: [.liaisonOfficer, .supervisor]) { input in try await engine.run(.portfolio(officerId: input.id)).portfolio }
+        api.on(LiaisonAPI.incident, allow: [.liaisonOfficer, .supervisor, .dispatcher]) { input in IncidentList(incidents: try await engine.run(.incident(id: input.id)).incidents) }
+        api.on(LiaisonAPI.putCase, allow: [.liaisonOfficer, .supervisor]) { input -> Reply<CaseWrite> in
+            if let enterprise = input.enterpriseId { try ownEnterprise(enterprise) }
+            return try await written(engine.run(.putCase(input)).caseWrite) }
+        api.on(LiaisonAPI.cases, allow: [.liaisonOfficer, .supervisor]) { input in
             CaseList(cases: try await engine.run(.cases(enterpriseId: input.enterpriseId, officerId: input.officerId)).cases)
         }
-        api.on(LiaisonAPI.caseTotals) { query in try await engine.run(.caseTotals(query)).caseTotals }
-        api.on(LiaisonAPI.logWork) { input in try await written(engine.run(.logWork(input)).workWrite) }
-        api.on(LiaisonAPI.overdue) { query in try await engine.run(.overdue(periodDays: query.periodDays)).overdue }
-        api.on(LiaisonAPI.alerts) { filter in
+        api.on(LiaisonAPI.caseTotals, allow: [.liaisonOfficer, .supervisor, .analyst]) { query in try await engine.run(.caseTotals(query)).caseTotals }
+        api.on(LiaisonAPI.logWork, allow: [.liaisonOfficer, .supervisor]) { input -> Reply<WorkWrite> in
+            try ownEnterprise(input.enterpriseId)
+            return try await written(engine.run(.logWork(input)).workWrite) }
+        api.on(LiaisonAPI.overdue, allow: [.liaisonOfficer, .supervisor, .analyst]) { query in try await engine.run(.overdue(periodDays: query.periodDays)).overdue }
+        api.on(LiaisonAPI.alerts, allow: [.liaisonOfficer, .supervisor, .dispatcher]) { filter in
             AlertFeed(alerts: try await queries.alerts(enterpriseId: filter.enterprise, incidentId: filter.incident))
         }
-        api.on(LiaisonAPI.stats) { _ in try await queries.stats() }
-        api.on(LiaisonAPI.acknowledgeCoordination) { input in try await engine.run(.acknowledgeCoordination(input)).coordination }
-        api.on(LiaisonAPI.coordinations) { filter in
+        api.on(LiaisonAPI.stats, allow: [.liaisonOfficer, .supervisor, .analyst, .operator]) { _ in try await queries.stats() }
+        api.on(LiaisonAPI.acknowledgeCoordination, allow: [.liaisonOfficer]) { input in
+            try await engine.run(.acknowledgeCoordination(input)).coordination
+        }
+        api.on(LiaisonAPI.coordinations, allow: [.liaisonOfficer, .supervisor, .dispatcher]) { filter in
             CoordinationList(holds: try await engine.run(.coordinations(officerId: filter.officer, status: filter.status)).coordinations)
         }
-        api.on(LiaisonAPI.answerHandoff) { answer in try await engine.run(.answerHandoff(answer)).handoffView }
-        api.on(LiaisonAPI.handoff) { query in try await engine.run(.handoff(callId: query.callId)).handoffView }
-        api.on(LiaisonAPI.raiseSupport) { input in Reply(try await engine.run(.raiseSupport(input)).departmentRequest, status: 201) }
-        api.on(LiaisonAPI.replySupport) { reply in try await engine.run(.replySupport(reply)).departmentRequest }
-        api.on(LiaisonAPI.support) { query in try await engine.run(.support(requestId: query.requestId)).departmentRequest }
-        api.on(LiaisonAPI.supports) { filter in
+        // The 12345 platform answers on the ROUTER with its integrator key (run as role integrator,
+        // inside its grants); over HTTP the duty call-taker the late ones escalate to, and supervisors.
+        api.on(LiaisonAPI.answerHandoff, allow: [.integrator, .callTaker, .supervisor]) { answer in
+            try await engine.run(.answerHandoff(answer)).handoffView
+        }
+        api.on(LiaisonAPI.handoff, allow: [.callTaker, .dispatcher, .supervisor]) { query in
+            try await engine.run(.handoff(callId: query.callId)).handoffView
+        }
+        // A station, a field unit or a dispatcher raises; the department (an integrator key on the
+        // ROUTER, or a supervisor for it) acknowledges and answers.
+        api.on(LiaisonAPI.raiseSupport, allow: [.dispatcher, .fieldUnit, .supervisor]) { input in
+            Reply(try await engine.run(.raiseSupport(input)).departmentRequest, status: 201)
+        }
+        api.on(LiaisonAPI.replySupport, allow: [.integrator, .supervisor]) { reply in try await engine.run(.replySupport(reply)).departmentRequest }
+        api.on(LiaisonAPI.support, allow: [.dispatcher, .fieldUnit, .supervisor]) { query in
+            try await engine.run(.support(requestId: query.requestId)).departmentRequest
+        }
+        api.on(LiaisonAPI.supports, allow: [.dispatcher, .fieldUnit, .supervisor]) { filter in
             SupportList(requests: try await engine.run(.supports(incidentId: filter.incidentId, departmentId: filter.departmentId)).departmentRequests)
         }
 
@@ -94,6 +119,13 @@ enum LiaisonService {
         api.get("/v1/support", LiaisonAPI.supports)
         api.get("/v1/support/:requestId", LiaisonAPI.support)
         return api
+    }
+
+    /// A liaison officer works on its own enterprises only (supervisors on all).
+    static func ownEnterprise(_ id: String) throws {
+        guard Principal.current.mayActFor(enterprise: id) else {
+            throw APIError.forbidden("enterprise \(id) is not among \(Principal.current.subject)'s enterprises", field: "id")
+        }
     }
 
     /// A write's answer: 201 when it created something, 200 otherwise (a change or a retry).

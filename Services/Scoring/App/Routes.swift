@@ -37,15 +37,15 @@ enum ScoringService {
         }
 
         var api = ServiceAPI()
-        api.on(ScoringAPI.complaint) { input in
+        api.on(ScoringAPI.complaint, allow: [.supervisor]) { input in
             guard case .complaint(let complaint) = try await submit(.complaint(input)) else { throw unexpectedReply }
             return Reply(complaint, status: 201)
         }
-        api.on(ScoringAPI.callback) { input in
+        api.on(ScoringAPI.callback, allow: [.supervisor]) { input in
             guard case .callback(let callback) = try await submit(.callback(input)) else { throw unexpectedReply }
             return Reply(callback, status: 201)
         }
-        api.on(ScoringAPI.recompute) { body in
+        api.on(ScoringAPI.recompute, allow: [.supervisor]) { body in
             // The table is parsed over the defaults, as the rules file is (missing fields keep theirs).
             var table: ScoringRules?
             if !body.bytes.isEmpty {
@@ -57,19 +57,19 @@ enum ScoringService {
             if let table { rules.set(table) }
             return summary
         }
-        api.on(ScoringAPI.stats) { _ in try await read { _ in try await queries.stats() } }
-        api.on(ScoringAPI.rules) { _ in rules.current }
-        api.on(ScoringAPI.complaints) { q in try await queries.complaints(q) }
-        api.on(ScoringAPI.rankings) { q in try await read { try await queries.rankings(q, rules: $0) } }
-        api.on(ScoringAPI.officerPoints) { q in try await read { try await queries.officerPoints(q, rules: $0) } }
-        api.on(ScoringAPI.kpis) { q in try await read { try await queries.kpis(q, rules: $0) } }
-        api.on(ScoringAPI.intervals) { q in try await read { try await queries.intervals(q, rules: $0) } }
-        api.on(ScoringAPI.awards) { q in try await read { try await queries.awards(q, rules: $0) } }
-        api.on(ScoringAPI.hotspots) { q in try await read { try await queries.hotspots(q, rules: $0) } }
+        api.on(ScoringAPI.stats, allow: [.supervisor, .analyst, .operator]) { _ in try await read { _ in try await queries.stats() } }
+        api.on(ScoringAPI.rules, allow: [.supervisor, .analyst]) { _ in rules.current }
+        api.on(ScoringAPI.complaints, allow: [.supervisor]) { q in try await queries.complaints(q) }
+        api.on(ScoringAPI.rankings, allow: [.supervisor, .analyst]) { q in try await read { try await queries.rankings(q, rules: $0) } }
+        api.on(ScoringAPI.officerPoints, allow: [.supervisor, .analyst]) { q in try await read { try await queries.officerPoints(q, rules: $0) } }
+        api.on(ScoringAPI.kpis, allow: [.supervisor, .analyst]) { q in try await read { try await queries.kpis(q, rules: $0) } }
+        api.on(ScoringAPI.intervals, allow: [.supervisor, .analyst]) { q in try await read { try await queries.intervals(q, rules: $0) } }
+        api.on(ScoringAPI.awards, allow: [.supervisor, .analyst]) { q in try await read { try await queries.awards(q, rules: $0) } }
+        api.on(ScoringAPI.hotspots, allow: [.supervisor, .analyst]) { q in try await read { try await queries.hotspots(q, rules: $0) } }
 
         api.post("/v1/complaints", ScoringAPI.complaint, maxBytes: maxBodyBytes)
         api.post("/v1/callbacks", ScoringAPI.callback, maxBytes: maxBodyBytes)
-        api.post("/admin/recompute", ScoringAPI.recompute, maxBytes: maxBodyBytes)
+        api.post("/admin/recompute", ScoringAPI.recompute, maxBytes: maxBodyBytes, requiresReason: true)
         api.get("/v1/complaints", ScoringAPI.complaints)
         api.get("/v1/stats", ScoringAPI.stats)
         api.get("/v1/rules", ScoringAPI.rules)
@@ -77,12 +77,12 @@ enum ScoringService {
         api.get("/v1/officers/:id/points", ScoringAPI.officerPoints)
         api.get("/v1/kpis", ScoringAPI.kpis)
         let handoffKPIs = HandoffKPIQueries(reader: context.reader)
-        api.on(ScoringAPI.handoffKPIs) { q in try await handoffKPIs.kpis(q) }
+        api.on(ScoringAPI.handoffKPIs, allow: [.supervisor, .analyst]) { q in try await handoffKPIs.kpis(q) }
         api.get("/v1/kpis/handoffs", ScoringAPI.handoffKPIs)
         api.get("/v1/intervals", ScoringAPI.intervals)
         api.get("/v1/awards", ScoringAPI.awards)
         // Not an operation route: the report is also served as CSV (`format=csv`), which is not JSON.
-        api.raw(.get, "/v1/reports/hotspots") { request, _ in
+        api.raw(.get, "/v1/reports/hotspots", allow: api.roles(of: ScoringAPI.hotspots.name) ?? []) { request, _ in
             do {
                 let query = try decodeQuery(ScoringAPI.HotspotsQuery.self, request)
                 let report = try await read { try await queries.hotspots(query, rules: $0) }

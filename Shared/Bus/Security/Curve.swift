@@ -1,4 +1,5 @@
 import CZeroMQ
+import Wire
 
 /// CURVE on every socket of a process: its own key pair and the deployment's keyring.
 public struct BusSecurity: Sendable, Equatable {
@@ -21,8 +22,9 @@ public struct BusSecurity: Sendable, Equatable {
     public func admit(publicKey: String, domain: String) -> Result<Keyring.Entry, AuthRefusal> {
         guard let entry = keyring.entry(publicKey: publicKey) else { return .failure(.unknownKey) }
         switch (domain, entry.role) {
-        case (BusSecurity.serviceDomain, .service), (BusSecurity.integratorDomain, _), (BusSecurity.requestDomain, _): return .success(entry)
         case (BusSecurity.serviceDomain, .integrator): return .failure(.integratorOnServiceSocket)
+        // Services, and people's keys whose ROUTER requests the role table then checks.
+        case (BusSecurity.serviceDomain, _), (BusSecurity.integratorDomain, _), (BusSecurity.requestDomain, _): return .success(entry)
         default: return .failure(.unknownDomain)
         }
     }

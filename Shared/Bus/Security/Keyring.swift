@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// Who may connect, and to what: the deployment's public keys, one line each.
 ///
@@ -6,13 +7,17 @@ import Foundation
 /// # name      role        public key (Z85)                           topic prefixes (integrators)
 /// intake      service     Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID
 /// acme        integrator  rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7   alert.enterprise.E0001 cap.enterprise.E0001
+/// console-1   dispatcher  …
 /// ```
 ///
-/// Services (and operators' tools) may use every service's sockets. Integrators may use only the
-/// integrator gateway, and there only read the topic prefixes granted to them. A service also
-/// finds its peers' public keys here, by their source names.
+/// Services may use every service's sockets and run every ROUTER operation. A key with a person's
+/// role (dispatcher, supervisor, operator … docs/security.md) may connect to the services' sockets
+/// too, and runs on a ROUTER exactly the operations its role may run over HTTP. Integrators may use
+/// only the integrator gateway, and there only read the topic prefixes granted to them. A service
+/// also finds its peers' public keys here, by their source names.
 public struct Keyring: Sendable, Equatable {
-    public enum Role: String, Sendable { case service, integrator }
+    /// The roles of docs/security.md; `service` for the services themselves.
+    public typealias Role = Wire.Role
 
     public struct Entry: Sendable, Equatable {
         public var name: String
@@ -31,7 +36,7 @@ public struct Keyring: Sendable, Equatable {
         /// A subscription is allowed when it is at least as narrow as one grant: its prefix
         /// starts with the grant, so everything it can match is inside what was granted.
         public func mayRead(_ subscription: [UInt8]) -> Bool {
-            if role == .service { return true }
+            if role != .integrator { return true }
             return grants.contains { subscription.starts(with: $0.utf8) }
         }
     }
@@ -65,11 +70,13 @@ public struct Keyring: Sendable, Equatable {
             let fields = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             if fields.isEmpty || fields[0].hasPrefix("#") { continue }
             let at = "\(file) line \(number + 1)"
-            guard fields.count >= 3 else { throw KeyError("\(at): expected '<name> <service|integrator> <public key> [topic prefix …]'") }
-            guard let role = Role(rawValue: fields[1]) else { throw KeyError("\(at): role '\(fields[1])' is not 'service' or 'integrator'") }
+            guard fields.count >= 3 else { throw KeyError("\(at): expected '<name> <role> <public key> [topic prefix …]'") }
+            guard let role = Role(rawValue: fields[1]) else {
+                throw KeyError("\(at): role '\(fields[1])' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             guard CurveKeyPair.isValidKey(fields[2]) else { throw KeyError("\(at): public key of '\(fields[0])' is not 40 characters of Z85") }
             let grants = Array(fields.dropFirst(3))
-            if role == .service, !grants.isEmpty { throw KeyError("\(at): a service reads every topic; topic prefixes are for integrators") }
+            if role != .integrator, !grants.isEmpty { throw KeyError("\(at): topic prefixes are for integrators; a \(role.rawValue) key has none") }
             if role == .integrator, grants.isEmpty {
                 throw KeyError("\(at): integrator '\(fields[0])' has no topic prefixes, so it could read nothing")
             }

@@ -1,0 +1,78 @@
+import EventStore
+import Foundation
+import Logging
+import Model
+import Wire
+
+/// Every write a service is asked for, allowed or refused, as an ``AuditRecorded`` event in its
+/// own outbox (topic `audit.<service>`): published and replayed like its other events, and
+/// queried by supervisors at `GET /v1/audit`.
+public struct AuditTrail: Sendable {
+    let service: String
+    private let commit: @Sendable (AuditRecorded) -> Void
+
+    public init<Core: ServiceCore>(engine: Engine<Core>, service: String) {
+        self.service = service
+        commit = { event in engine.record { tx in _ = try tx.emit(event) } }
+    }
+
+    /// A trail that hands its records to `commit` (tests).
+    public init(service: String, commit: @escaping @Sendable (AuditRecorded) -> Void) {
+        self.service = service
+        self.commit = commit
+    }
+
+    /// Records one request. Queued for the engine's next transaction before the answer is sent.
+    public func record(
+        _ principal: Principal?, action: String, target: String, client: String?, outcome: AuditRecorded.Outcome, status: Int,
+        reason: String? = nil
+    ) {
+        commit(
+            AuditRecorded(
+                service: service, principal: principal?.subject ?? "anonymous", roles: (principal?.roles ?? []).map(\.rawValue).sorted(),
+                action: action, target: target, client: client ?? principal?.client, outcome: outcome, status: status, reason: reason,
+                recordedAt: Date()))
+    }
+}
+
+/// `GET /v1/audit`: the audit events still in the outbox, newest first, filtered.
+struct AuditQuery: Codable, Sendable {
+    var principal: String?
+    /// A part of the action (`recompute`, `POST /v1/complaints`).
+    var action: String?
+    var outcome: AuditRecorded.Outcome?
+    var since: Date?
+    var limit: Int?
+
+    /// The newest matches, scanning the outbox from its end.
+    func run(on log: any EventLog) async throws -> [AuditRecorded] {
+        let wanted = min(max(limit ?? 100, 1), 1000)
+        let topic = Array("\(AuditRecorded.type).".utf8)
+        var found: [AuditRecorded] = []
+        var end = try log.latestSeq()
+        let page = 2_000
+        let decoder = JSONCodec.decoder()
+        while end > 0, found.count < wanted {
+            let start = end > UInt64(page) ? end - UInt64(page) : 0
+            let batch: ReplayBatch
+            do { batch = try await log.replayAsync(after: start, limit: Int(end - start)) } catch is ReplayError { break }  // pruned
+            for event in batch.events.reversed() where event.topic.starts(with: topic) {
+                guard let record = try? decoder.decode(AuditRecorded.self, from: Data(event.payload)) else { continue }
+                if let since, record.recordedAt < since { return found }
+                if let principal, record.principal != principal { continue }
+                if let action, !record.action.contains(action) { continue }
+                if let outcome, record.outcome != outcome { continue }
+                found.append(record)
+                if found.count == wanted { break }
+            }
+            if start + 1 < batch.oldest { break }  // the rest was pruned
+            end = start
+        }
+        return found
+    }
+}
+
+/// The answer of `GET /v1/audit`.
+struct AuditList: Codable, Sendable {
+    var records: [AuditRecorded]
+}
