@@ -12,17 +12,17 @@ private let sent0 = "2026-11-02T08:00:00-00:00"
 
 @Suite(.serialized, .processLevel)
 struct CAPCheckerTests {
-    @Test func everyRenderedMessageValidatesAgainstTheCAPSchemaAndParsesBackWithCapparselib() throws {
+    @Test func everyRenderedMessageValidatesAgainstTheCAPSchemaAndParsesBackWithCapparselib() async throws {
         let files = try FileManager.default.contentsOfDirectory(at: capGolden, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "xml" }.sorted { $0.path < $1.path }
         try #require(files.count >= 6, "the golden documents are missing: \(capGolden.path)")
-        let (status, output) = try checkCAP(files)
+        let (status, output) = try await checkCAP(files)
         #expect(status == 0, "scripts/check_cap.py:\n\(output)")
         let lines = output.split(separator: "\n")
         #expect(lines.count == files.count && lines.allSatisfy { $0.hasPrefix("ok ") }, "\(output)")
     }
 
-    @Test func theCheckerRefusesMessagesThatBreakCAP() throws {
+    @Test func theCheckerRefusesMessagesThatBreakCAP() async throws {
         let good = try String(contentsOf: capGolden.appendingPathComponent("opened.xml"), encoding: .utf8)
         let broken = [
             "zulu": good.replacingOccurrences(of: sent0, with: "2026-11-02T08:00:00Z"),
@@ -42,7 +42,7 @@ struct CAPCheckerTests {
             files.append(dir.appendingPathComponent("\(name).xml"))
             try Data(xml.utf8).write(to: files.last!)
         }
-        let (status, output) = try checkCAP(files)
+        let (status, output) = try await checkCAP(files)
         #expect(status == 1, "\(output)")
         let failed = output.split(separator: "\n").filter { $0.hasPrefix("FAIL ") }
         #expect(failed.count == broken.count, "\(output)")
@@ -51,17 +51,9 @@ struct CAPCheckerTests {
 
 /// Runs scripts/check_cap.py on the files with the test Python environment (`make pyenv`); each
 /// `FILE.xml` is compared with `FILE.expect.json` beside it when there is one.
-func checkCAP(_ files: [URL]) throws -> (status: Int32, output: String) {
+func checkCAP(_ files: [URL]) async throws -> (status: Int32, output: String) {
     let python = Cluster.packageRoot.appendingPathComponent(".build/pyenv/bin/python")
     try #require(FileManager.default.isExecutableFile(atPath: python.path), "run `make pyenv` first (no \(python.path))")
-    let process = Process()
-    process.executableURL = python
-    process.arguments = [Cluster.packageRoot.appendingPathComponent("scripts/check_cap.py").path] + files.map(\.path)
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()  // to EOF before waiting: a full pipe would block the child
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    return try await runToEnd(
+        python, [Cluster.packageRoot.appendingPathComponent("scripts/check_cap.py").path] + files.map(\.path), timeout: .seconds(120))
 }

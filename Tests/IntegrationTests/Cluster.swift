@@ -123,11 +123,12 @@ final class Cluster: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM, then wait for the exit.
-    func terminate(_ service: String) -> Int32? {
+    /// SIGTERM, then wait for the exit: polled, because a graceful stop takes seconds and a blocking
+    /// wait would hold one of the cooperative pool's threads (two on two cores) for all of them.
+    func terminate(_ service: String, timeout: Duration = .seconds(60)) async throws -> Int32? {
         guard let process = lock.withLock({ processes.removeValue(forKey: service) }) else { return nil }
         process.terminate()
-        process.waitUntilExit()
+        try await process.exit(within: timeout, "\(service) to exit after SIGTERM")
         return process.terminationStatus
     }
 
@@ -154,6 +155,40 @@ final class Cluster: @unchecked Sendable {
 struct ClusterError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
+}
+
+extension Process {
+    /// Waits for the process to exit without blocking a thread; SIGKILLs it and throws after `timeout`.
+    /// Tests never call `waitUntilExit()` on a process that may run long: every test in this module
+    /// shares the cooperative pool, and one blocked thread of two stalls every other test's deadlines.
+    func exit(within timeout: Duration, _ what: String) async throws {
+        do {
+            try await eventually(what, timeout: timeout) { !self.isRunning }
+        } catch {
+            kill(processIdentifier, SIGKILL)
+            throw error
+        }
+        waitUntilExit()  // already exited: reaps it and settles terminationStatus at once
+    }
+}
+
+/// Runs a program to its end with its output in a file (a pipe would need a blocking read), and
+/// returns its exit status and output.
+func runToEnd(_ executable: URL, _ arguments: [String], timeout: Duration) async throws -> (status: Int32, output: String) {
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-run-\(UUID().uuidString.prefix(8)).out")
+    defer { try? FileManager.default.removeItem(at: output) }
+    FileManager.default.createFile(atPath: output.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: output)
+    defer { try? handle.close() }
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = Cluster.packageRoot
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    try await process.exit(within: timeout, "\(executable.lastPathComponent) \(arguments.first ?? "") to finish")
+    return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
 }
 
 /// Waits until `condition` holds, polling; fails with `what` after `timeout`. No sleep decides the outcome.

@@ -157,7 +157,7 @@ struct LiaisonServiceTests {
         }
 
         func restart(first: Bool = false) async throws {
-            if !first { _ = cluster.terminate("liaison") }
+            if !first { _ = try await cluster.terminate("liaison") }
             try cluster.start("liaison")
             try await cluster.waitReady(["liaison"])
             liaison = try await cluster.http("liaison")

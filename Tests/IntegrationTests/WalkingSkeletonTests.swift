@@ -102,7 +102,7 @@ struct WalkingSkeletonTests {
         #expect(health == 200)
         let (ready, _) = try await HTTPClient.get("\(base)/readyz")
         #expect(ready == 503, "intake must not be ready while dispatch, which it follows, is down")
-        let status = cluster.terminate("intake")
+        let status = try await cluster.terminate("intake")
         #expect(status == 0, "intake exited with \(status.map(String.init) ?? "?"): \(cluster.log("intake").suffix(2000))")
         #expect(cluster.log("intake").contains("stopped"))
     }
