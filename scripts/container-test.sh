@@ -66,7 +66,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/precinct-ct.XXXX")
 : >"$WORK/figures"
 DOCKERD_PID=""
 LOAD_PID=""
-DC=(docker-compose -p "$PROJECT" -f docker-compose.yml -f "$OVERRIDE" -f deploy/compose/host-load.yml --compatibility)
+DC=(docker-compose -p "$PROJECT" -f docker-compose.yml -f "$OVERRIDE" --compatibility)
 
 cleanup() {
   local rc=$?
@@ -262,6 +262,11 @@ fi
 # load and the checks below carry tokens signed with its token key.
 PRECINCT_SECRETS_OWNER=10001 bash scripts/keys.sh "$BIN" "$WORK/secrets" >"$WORK/keys.log" 2>&1 || fail "make keys: $(tail -n 3 "$WORK/keys.log")"
 export PRECINCT_SECRETS="$WORK/secrets"
+# The host's load generator connects over CURVE like any client: a key of its own in the keyring,
+# with role `service`, because one load plays every call-taker and every crew at once.
+"$CLI" keys generate load --role service --dir "$WORK/secrets/curve" >>"$WORK/secrets/curve/keyring" 2>"$WORK/keys-load.log" \
+  || fail "precinct keys generate load: $(tail -n 3 "$WORK/keys-load.log")"
+CURVE=(--curve-key "$WORK/secrets/curve/load.key" --curve-keyring "$WORK/secrets/curve/keyring")
 export PRECINCT_TOKEN_KEY="$WORK/secrets/token-signing.key"
 TOKEN=$("$CLI" tokens issue --key "$PRECINCT_TOKEN_KEY" --subject container-test --role call-taker --role analyst --role supervisor --role operator) \
   || fail "precinct tokens issue"
@@ -280,6 +285,23 @@ t=$SECONDS
 timeout 300 "${DC[@]}" up -d --no-build >"$WORK/up.log" 2>&1 || fail "compose up: $(tail -n 5 "$WORK/up.log")"
 wait_healthy 240
 figure "compose up → all four healthy in $((SECONDS - t)) s"
+# Secure by default: every service says its bus is CURVE, and a plaintext client gets no answer
+# from a published ROUTER (the CURVE handshake never completes; ZAP never sees it).
+for s in intake dispatch scoring liaison; do
+  docker logs "$(container "$s")" 2>&1 | grep -q "bus is CURVE-encrypted" || fail "$s did not start its bus with CURVE: $(docker logs "$(container "$s")" 2>&1 | grep -m1 'bus is' || echo 'no bus line')"
+done
+if [ -x .build/pyenv/bin/python ]; then
+  .build/pyenv/bin/python - "tcp://127.0.0.1:${P}7102" <<'PY' || fail "a plaintext client was answered by intake's ROUTER: the bus is not CURVE"
+import sys, zmq
+s = zmq.Context().socket(zmq.REQ); s.setsockopt(zmq.LINGER, 0); s.setsockopt(zmq.RCVTIMEO, 3000)
+s.connect(sys.argv[1]); s.send(b'{"op":"ping","id":"plain"}')
+try:
+    s.recv(); sys.exit(1)
+except zmq.Again:
+    sys.exit(0)
+PY
+  say "bus: CURVE on every service; a plaintext client at intake's ROUTER got no answer in 3 s"
+fi
 # Published ports: every one on 127.0.0.1, none on 0.0.0.0 or ::.
 ports=$(docker ps --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Ports}}' | tr ',' '\n' | grep -- '->' | sed 's/^ *//')
 [ -n "$ports" ] || fail "no published ports"
@@ -301,7 +323,7 @@ RUN="ct$$"
 start_load() {  # NAME CALLS
   : >"$WORK/load-$1.log"
   "$CLI" load --calls "$2" --rate "$RATE" --clients 2 --retry-after 2 --settle-timeout 180 \
-    --city cities/demo --run-id "$RUN-$1" --json "$WORK/load-$1.json" "${PEERS[@]}" >>"$WORK/load-$1.log" 2>&1 &
+    --city cities/demo --run-id "$RUN-$1" --json "$WORK/load-$1.json" "${PEERS[@]}" "${CURVE[@]}" >>"$WORK/load-$1.log" 2>&1 &
   LOAD_PID=$!
 }
 recorded() { curl -fsS "${AUTH[@]}" "http://127.0.0.1:${P}8101/v1/calls/count?clientRefPrefix=$RUN-$1-" 2>/dev/null | sed -nE 's/.*"count":"?([0-9]+).*/\1/p'; }

@@ -2,7 +2,7 @@
 # Multi-host test without Docker: each service on a "host" of its own (a network namespace with its
 # own address), all of them on one switch (a bridge in a namespace of its own), a fifth namespace as
 # the integrators' client. Configuration goes through PRECINCT_* environment variables only, as in
-# a container. The client runs `precinct load` through the set; while calls flow, one host is cut
+# a container, and the set is secured as compose runs it: CURVE on the bus, tokens on HTTP. The client runs `precinct load` through the set; while calls flow, one host is cut
 # off the switch for a few seconds and plugged back in; the load's verification must then find
 # nothing lost and nothing duplicated. Last, every service gets SIGTERM and must exit 0 in time.
 #
@@ -102,16 +102,20 @@ router() { echo "tcp://${ADDR[$1]}:$((BASE[$1] + 2))"; }
 url() { echo "http://${ADDR[$1]}:$((BASE[$1] + 1001))"; }
 
 # --- the services: each in its own namespace, configured by environment only ---------------------
-# The bus is plaintext across hosts (PRECINCT_INSECURE: the switch is this test's alone); HTTP
-# needs tokens signed with this run's key, which the load below mints its own from.
-"$BIN/precinct" tokens key --out "$WORK/token-signing.key" >/dev/null
+# Secured as a real multi-host set is (docs/security.md): `make keys` for this run, CURVE on every
+# socket across the switch, bearer tokens on HTTP (the load mints its own from the signing key).
+# The load has a key of its own with role `service`: it plays every call-taker and crew at once.
+bash scripts/keys.sh "$BIN" "$WORK/secrets" >"$WORK/keys.log" 2>&1 || fail "make keys: $(tail -n 3 "$WORK/keys.log")"
+"$BIN/precinct" keys generate load --role service --dir "$WORK/secrets/curve" >>"$WORK/secrets/curve/keyring" \
+  || fail "precinct keys generate load"
 start() {
   local s=$1
   mkdir -p "$WORK/$s-data"
   local envs=(PRECINCT_DATA_DIR="$WORK/$s-data" PRECINCT_CITY="$PWD/cities/demo" PRECINCT_LOG_LEVEL=info
               PRECINCT_HEARTBEAT_MS=200 PRECINCT_HTTP_HOST="${ADDR[$s]}" PRECINCT_HTTP_PORT=$((BASE[$s] + 1001))
               PRECINCT_BIND_PUB="$(pub "$s")" PRECINCT_BIND_ROUTER="$(router "$s")"
-              PRECINCT_INSECURE=1 PRECINCT_TOKEN_KEY="$WORK/token-signing.key")
+              PRECINCT_TOKEN_KEY="$WORK/secrets/token-signing.key"
+              PRECINCT_CURVE_KEY="$WORK/secrets/curve/$s.key" PRECINCT_CURVE_KEYRING="$WORK/secrets/curve/keyring")
   for p in "${SERVICES[@]}"; do
     [ "$p" = "$s" ] && continue
     envs+=("PRECINCT_${p^^}_PUB=$(pub "$p")" "PRECINCT_${p^^}_ROUTER=$(router "$p")")
@@ -140,7 +144,8 @@ say "all four ready, each answering /readyz from the client host over the switch
 PEERS=()
 for p in "${SERVICES[@]}"; do PEERS+=("--$p-pub" "$(pub "$p")" "--$p-url" "$(url "$p")"); done
 PEERS+=(--intake-router "$(router intake)" --dispatch-router "$(router dispatch)" --liaison-router "$(router liaison)")
-inns client env PRECINCT_TOKEN_KEY="$WORK/token-signing.key" "$BIN/precinct" load --calls "$CALLS" --rate "$RATE" --clients 2 --retry-after 2 --settle-timeout 120 \
+inns client env PRECINCT_TOKEN_KEY="$WORK/secrets/token-signing.key" PRECINCT_CURVE_KEY="$WORK/secrets/curve/load.key" \
+  PRECINCT_CURVE_KEYRING="$WORK/secrets/curve/keyring" "$BIN/precinct" load --calls "$CALLS" --rate "$RATE" --clients 2 --retry-after 2 --settle-timeout 120 \
   --city cities/demo --run-id "netns-$RUN" "${PEERS[@]}" >"$WORK/load.log" 2>&1 &
 LOAD=$!
 sleep 2

@@ -34,6 +34,9 @@ struct Load: AsyncParsableCommand {
     @Option(help: "Write the figures as JSON to this file.") var json: String?
     @Flag(help: "Skip the verification.") var noVerify = false
     @OptionGroup var peers: PeerOptions
+    /// A secured set: the load's key must be in the keyring with a role that may send calls and
+    /// field reports (`service`, as a load plays every call-taker and every crew at once).
+    @OptionGroup var curve: CurveOptions
 
     func run() async throws {
         guard transport == "zmq" || transport == "http" else { throw ValidationError("--transport must be zmq or http") }
@@ -45,16 +48,17 @@ struct Load: AsyncParsableCommand {
         let plan = CallPlan(count: calls, runId: run, jurisdiction: jurisdiction, enterprises: enterprises, enterpriseShare: enterpriseShare)
         let results = LoadResults(count: calls)
         let context = try ZMQContext()
+        let security = try curve.security()
 
         let baseline = noVerify ? nil : try await SetCounts.readRetrying(peers, for: 30)
         let fieldPlayer = try SocketThread(name: "load-field") {
-            try FieldPlayerLoop(context: context, dispatchRouter: peers.dispatchRouterEndpoint, results: results)
+            try FieldPlayerLoop(context: context, dispatchRouter: peers.dispatchRouterEndpoint, security: security, results: results)
         }
         // The observer follows dispatch and liaison like a service does (sequenced, with replay),
         // so no assignment or alert is missed while a service restarts.
         let observer = LoadObserver(results: results, fieldPlayer: field ? fieldPlayer : nil)
-        let dispatchLatest = try latestSequence(context: context, router: peers.dispatchRouterEndpoint, attempts: 6)
-        let liaisonLatest = try latestSequence(context: context, router: peers.liaisonRouterEndpoint, attempts: 6)
+        let dispatchLatest = try latestSequence(context: context, router: peers.dispatchRouterEndpoint, of: "dispatch", security, attempts: 6)
+        let liaisonLatest = try latestSequence(context: context, router: peers.liaisonRouterEndpoint, of: "liaison", security, attempts: 6)
         var busConfig = BusConfig(
             service: "load-\(run)", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
             follow: [
@@ -66,6 +70,7 @@ struct Load: AsyncParsableCommand {
                     lastApplied: liaisonLatest.seq, epoch: liaisonLatest.epoch),
             ], epoch: "load", latestSeq: 0)
         busConfig.maxBacklog = Int.max
+        busConfig.security = security
         var busLogger = Logger(label: "precinct.load")
         busLogger.logLevel = .warning  // replays are routine here; the report says what matters
         let observerBus = try ServiceBus(config: busConfig, context: context, delegate: observer, logger: busLogger)
@@ -78,7 +83,7 @@ struct Load: AsyncParsableCommand {
             let threads = try (0..<clients).map { index in
                 try SocketThread(name: "load-client-\(index)") {
                     try CallClientLoop(
-                        context: context, endpoint: peers.intakeRouterEndpoint, index: index, clients: clients, plan: plan,
+                        context: context, endpoint: peers.intakeRouterEndpoint, security: security, index: index, clients: clients, plan: plan,
                         results: results, rate: rate, window: window, retryAfter: retryAfter, start: start)
                 }
             }

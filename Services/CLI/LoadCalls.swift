@@ -74,7 +74,7 @@ final class CallClientLoop: SocketLoop {
     var inFlight: [Int: (intended: UInt64, sent: UInt64)] = [:]
 
     init(
-        context: ZMQContext, endpoint: String, index: Int, clients: Int, plan: CallPlan, results: LoadResults,
+        context: ZMQContext, endpoint: String, security: BusSecurity?, index: Int, clients: Int, plan: CallPlan, results: LoadResults,
         rate: Double, window: Int, retryAfter: Double, start: UInt64
     ) throws {
         socket = try Socket(context, .dealer)
@@ -82,6 +82,7 @@ final class CallClientLoop: SocketLoop {
             SocketOptions(
                 sendHighWaterMark: 0, receiveHighWaterMark: 0, reconnectInterval: .milliseconds(50),
                 reconnectIntervalMax: .milliseconds(500)))
+        try CurveOptions.prepare(socket, for: "intake", security)
         try socket.connect(endpoint)
         self.plan = plan
         self.results = results

@@ -15,12 +15,13 @@ final class FieldPlayerLoop: SocketLoop {
     var counter = 0
     static let stages = ["signedOff", "arrived", "feedback", "closed"]
 
-    init(context: ZMQContext, dispatchRouter: String, results: LoadResults) throws {
+    init(context: ZMQContext, dispatchRouter: String, security: BusSecurity?, results: LoadResults) throws {
         field = try Socket(context, .dealer)
         try field.configure(
             SocketOptions(
                 sendHighWaterMark: 0, receiveHighWaterMark: 0, reconnectInterval: .milliseconds(50),
                 reconnectIntervalMax: .milliseconds(500)))
+        try CurveOptions.prepare(field, for: "dispatch", security)
         try field.connect(dispatchRouter)
         self.results = results
     }

@@ -9,18 +9,21 @@ import Wire
 
 /// Asks a service's ROUTER for its epoch and latest sequence (`ping`), so the observer follows
 /// from now on rather than replaying the service's whole history.
-func latestSequence(context: ZMQContext, router: String, attempts: Int) throws -> (epoch: String?, seq: UInt64) {
+func latestSequence(
+    context: ZMQContext, router: String, of service: String, _ security: BusSecurity?, attempts: Int
+) throws -> (epoch: String?, seq: UInt64) {
     for attempt in 1...attempts {
         // A fresh REQ each time: a REQ whose peer died mid-request is stuck in its state machine.
-        do { return try latestSequence(context: context, router: router) } catch  where attempt < attempts { continue }
+        do { return try latestSequence(context: context, router: router, of: service, security) } catch  where attempt < attempts { continue }
     }
     throw ValidationError("no answer to ping from \(router)")
 }
 
-func latestSequence(context: ZMQContext, router: String) throws -> (epoch: String?, seq: UInt64) {
+func latestSequence(context: ZMQContext, router: String, of service: String, _ security: BusSecurity?) throws -> (epoch: String?, seq: UInt64) {
     let socket = try Socket(context, .req)
     defer { socket.close() }
     try socket.configure(SocketOptions(receiveTimeout: .seconds(5)))
+    try CurveOptions.prepare(socket, for: service, security)
     try socket.connect(router)
     try socket.send(PingReply.request())
     guard let frames = try socket.receiveMultipart(), let reply = try? PingReply(decoding: frames.last ?? []) else {
