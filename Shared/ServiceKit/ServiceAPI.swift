@@ -99,7 +99,9 @@ public struct ServiceAPI: Sendable {
             }
             do {
                 let reply = try await handler(value)
-                return EncodedReply(status: reply.status, body: Self.encode(reply.body))
+                // The one place personal data is masked for roles that do not need it.
+                let masked = PersonalData.masked(for: Principal.current)
+                return EncodedReply(status: reply.status, body: PersonalData.mask(Self.encode(reply.body), kinds: masked))
             } catch {
                 return EncodedReply(.from(error))
             }

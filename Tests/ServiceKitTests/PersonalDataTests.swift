@@ -1,0 +1,69 @@
+import Foundation
+import Model
+import ServiceKit
+import Testing
+import Wire
+
+/// Personal data in read answers: masked by the one policy for the roles that do not need it.
+@Suite("personal data: masked by role")
+struct PersonalDataTests {
+    struct Record: Codable, Sendable {
+        var callId: String
+        var caller: Caller?
+        var description: String
+    }
+    struct Page: Codable, Sendable {
+        var calls: [Record]
+        var phone: String
+        var contacts: [Enterprise.Contact]
+    }
+    static let read = APIOperation<NoBody, Page>("read")
+    static let page = Page(
+        calls: [Record(callId: "C1", caller: Caller(name: "王丽", phone: "13800002046"), description: "a fight")], phone: "13800002046",
+        contacts: [Enterprise.Contact(name: "程涛", role: "安保主管", phone: "13800001001")])
+
+    static var api: ServiceAPI {
+        var api = ServiceAPI()
+        api.on(read, allow: Set(Role.people)) { _ in page }
+        api.get("/v1/read", read)
+        return api
+    }
+
+    static func answer(as role: Role) async throws -> (text: String, page: Page) {
+        let reply = try #require(await api.call(read.name, json: [], as: Principal(subject: "p", roles: [role])))
+        #expect(reply.status == 200)
+        return (String(decoding: reply.body, as: UTF8.self), try JSONDecoder().decode(Page.self, from: Data(reply.body)))
+    }
+
+    @Test("call-takers, dispatchers and supervisors see callers in clear; every other role sees them masked")
+    func callers() async throws {
+        for role in Role.people {
+            let (text, page) = try await Self.answer(as: role)
+            let clear = [.callTaker, .dispatcher, .supervisor].contains(role)
+            #expect(text.contains("13800002046") == clear, "\(role): \(text)")
+            #expect(text.contains("王丽") == clear, "\(role)")
+            #expect(page.calls[0].description == "a fight", "what is not personal stays")
+            if !clear {
+                #expect(page.calls[0].caller == Caller(name: "王**", phone: "138******46"), "\(role)")
+                #expect(page.phone == "138******46")
+            }
+        }
+    }
+
+    @Test("enterprise contacts: clear for liaison officers, dispatchers and supervisors only")
+    func contacts() async throws {
+        for role in Role.people {
+            let (text, page) = try await Self.answer(as: role)
+            let clear = [.liaisonOfficer, .dispatcher, .supervisor].contains(role)
+            #expect(text.contains("13800001001") == clear, "\(role)")
+            #expect(text.contains("程涛") == clear, "\(role)")
+            #expect(page.contacts[0].role == "安保主管")
+        }
+    }
+
+    @Test("a peer service (and in-process callers) see everything")
+    func service() async throws {
+        let reply = try #require(await Self.api.call(Self.read.name, json: []))
+        #expect(String(decoding: reply.body, as: UTF8.self).contains("13800002046"))
+    }
+}
