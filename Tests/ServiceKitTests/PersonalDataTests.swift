@@ -67,3 +67,39 @@ struct PersonalDataTests {
         #expect(String(decoding: reply.body, as: UTF8.self).contains("13800002046"))
     }
 }
+
+/// Who acts is the principal: an operation's actor field is the token's subject.
+@Suite("identity: the actor is the token's subject")
+struct ActorFieldTests {
+    struct Override: Codable, Sendable {
+        var id: String
+        var dispatcher: String
+    }
+    static let ack = APIOperation<Override, Override>("ack")
+
+    static var api: ServiceAPI {
+        var api = ServiceAPI()
+        api.on(ack, allow: [.dispatcher]) { $0 }
+        api.actor(ack, field: "dispatcher")
+        return api
+    }
+
+    static func send(_ json: String, as principal: Principal) async throws -> (status: Int, body: String) {
+        let reply = try #require(await api.call(ack.name, json: Array(json.utf8), as: principal))
+        return (reply.status, String(decoding: reply.body, as: UTF8.self))
+    }
+
+    @Test("a body naming no one is the subject's; naming the subject passes; naming someone else is refused with 403")
+    func actor() async throws {
+        let d07 = Principal(subject: "D07", roles: [.dispatcher])
+        let unnamed = try await Self.send(#"{"id":"E1"}"#, as: d07)
+        #expect(unnamed.status == 200 && unnamed.body.contains(#""dispatcher":"D07""#), "\(unnamed)")
+        let same = try await Self.send(#"{"id":"E1","dispatcher":"D07"}"#, as: d07)
+        #expect(same.status == 200 && same.body.contains(#""dispatcher":"D07""#))
+        let other = try await Self.send(#"{"id":"E1","dispatcher":"D01"}"#, as: d07)
+        #expect(other.status == 403 && other.body.contains(#""field":"dispatcher""#) && other.body.contains("D07"), "\(other)")
+        // A peer service relays the name it was given.
+        let relayed = try await Self.send(#"{"id":"E1","dispatcher":"D01"}"#, as: .system)
+        #expect(relayed.status == 200 && relayed.body.contains(#""dispatcher":"D01""#))
+    }
+}
