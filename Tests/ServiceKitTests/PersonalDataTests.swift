@@ -103,3 +103,30 @@ struct ActorFieldTests {
         #expect(relayed.status == 200 && relayed.body.contains(#""dispatcher":"D01""#))
     }
 }
+
+/// Issuing a token leaves its record first.
+@Suite("identity: the token issue log")
+struct TokenIssueLogTests {
+    @Test("an issued token is recorded (claims, fingerprint, never the token) before it is handed out; no record, no token")
+    func recorded() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-issue-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = TokenIssueLog.beside(key: dir.appendingPathComponent("token-signing.key").path)
+        let authority = TokenAuthority(key: TokenKey.generate())
+        let now = Date()
+        let claims = TokenClaims(subject: "ct-okafor", roles: [.callTaker], issuedAt: now, expires: now + 600)
+        let token = try await authority.issue(claims, recordingIn: log, tool: "test")
+        let records = try log.records()
+        #expect(records.count == 1)
+        #expect(records.first?.subject == "ct-okafor" && records.first?.roles == ["call-taker"])
+        #expect(records.first?.fingerprint == TokenIssueLog.fingerprint(token) && records.first?.fingerprint.count == 16)
+        let text = try String(contentsOfFile: log.path, encoding: .utf8)
+        #expect(!text.contains(token))
+        let mode = try FileManager.default.attributesOfItem(atPath: log.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // A log that cannot be written: no token.
+        let nowhere = TokenIssueLog(path: dir.appendingPathComponent("missing/dir/token-audit.jsonl").path)
+        await #expect(throws: KeyFileError.self) { _ = try await authority.issue(claims, recordingIn: nowhere, tool: "test") }
+    }
+}
