@@ -79,6 +79,7 @@ enum IntakeSchema {
                     ALTER TABLE calls ADD COLUMN redacted_at REAL;
                     CREATE INDEX calls_caller_key ON calls(caller_key, received_at);
                     CREATE INDEX calls_unredacted ON calls(received_at) WHERE redacted_at IS NULL;
+                    CREATE INDEX calls_unkeyed ON calls(caller_phone) WHERE caller_key IS NULL AND caller_phone IS NOT NULL;
                     CREATE TABLE callers_v4 (
                         caller_key TEXT PRIMARY KEY, phone TEXT, repeat_since REAL, false_reports INTEGER NOT NULL DEFAULT 0, malicious_since REAL);
                     INSERT INTO callers_v4 (caller_key, phone, repeat_since, false_reports, malicious_since)
