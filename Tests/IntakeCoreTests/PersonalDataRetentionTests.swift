@@ -4,6 +4,7 @@ import GRDB
 @testable import IntakeCore
 import Model
 import Testing
+import TestSupport
 
 @Suite("personal data: retention and the keyed hash")
 struct PersonalDataRetentionTests {
@@ -65,6 +66,26 @@ struct PersonalDataRetentionTests {
         #expect(try h.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM calls WHERE caller_phone IS NOT NULL") } == 0)
         let third = try await h.accepted(call(phone: "13800009999", at: north(of: Demo.urban, 6000)))
         #expect(third.flags == ["repeat-caller"], "two redacted calls and this one: a repeat caller")
+    }
+
+    @Test("rows from before the keyed hash (migration intake-v4) get theirs on the first sweep, and keep matching")
+    func backfill() async throws {
+        let h = try Harness(personalData: Self.week)
+        let phone = "13700001111"
+        // What intake-v4 leaves of an older store: a call without a caller key, a ledger entry keyed 'pending:<phone>'.
+        try await h.core.store.pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO calls (id, n, received_at, channel, outcome, caller_phone, request) VALUES ('C09000001', 9000001, ?, '110', 'opened', ?, '{}');
+                    INSERT INTO callers (caller_key, phone, false_reports, malicious_since) VALUES (?, ?, 2, ?);
+                    """, arguments: [t0.timeIntervalSince1970 - 3600, phone, "pending:\(phone)", phone, t0.timeIntervalSince1970 - 3600])
+        }
+        _ = try await h.engine.submit(.sweepPersonalData)
+        let hash = h.callerKey.hash(phone)
+        #expect(try h.read { try String.fetchOne($0, sql: "SELECT caller_key FROM calls WHERE id = 'C09000001'") } == hash)
+        #expect(try h.read { try String.fetchAll($0, sql: "SELECT caller_key FROM callers") } == [hash])
+        let next = try await h.accepted(call(phone: phone))
+        #expect(next.flags == ["malicious-caller"])
     }
 
     @Test("the keyed hash depends on the key: another deployment's hashes do not match")
