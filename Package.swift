@@ -62,7 +62,8 @@ struct ServiceTarget {
 }
 
 let services: [ServiceTarget] = [
-    ServiceTarget(name: "Intake"),
+    // swift-crypto: the callers' keyed hash (HMAC-SHA256) repeat-call detection matches on once phones are redacted.
+    ServiceTarget(name: "Intake", coreDependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     ServiceTarget(name: "Dispatch"),
     ServiceTarget(name: "Scoring"),
     ServiceTarget(name: "Liaison", testFixtures: ["CAPGolden"]),
@@ -89,6 +90,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         // TLS on the HTTP ports when a certificate and key are given (through HummingbirdTLS).
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
+        // HMAC-SHA256 of callers' phones (already resolved through jwt-kit).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: services.flatMap(\.targets) + [
         // MARK: Shared modules
@@ -138,6 +141,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

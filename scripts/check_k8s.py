@@ -9,6 +9,9 @@
   not-ready pods published, and the HTTP one) whose ports match the container's;
 - every PRECINCT_* variable the manifests set is one the executables read;
 - the bus endpoints in the shared environment name Services that exist, on their ports;
+- secure by default: no PRECINCT_INSECURE, the keyring and token-signing key set in the shared
+  environment and each StatefulSet's CURVE key, all files of required Secrets generated from
+  what `make keys` writes (secretGenerator);
 - the two layouts' shared environments differ only in PRECINCT_DISPATCH_PUB/_ROUTER, and the
   two-dispatch example sets PRECINCT_INSTANCE and PRECINCT_REGIONS on each instance.
 """
@@ -44,6 +47,10 @@ def load_kustomization(folder, seen_files):
             docs += [d for d in yaml.safe_load_all(open(p)) if d]
         else:
             err(f"{os.path.relpath(path, ROOT)}: resource {r} does not exist")
+    # Secrets made from files (`make keys`, git-ignored): their names and the files they hold.
+    for g in k.get("secretGenerator", []):
+        files = [os.path.basename(f.split("=", 1)[-1]) for f in g.get("files", [])]
+        docs.append({"kind": "Secret", "metadata": {"name": g["name"]}, "generatedFiles": files})
     return docs
 
 
@@ -153,8 +160,29 @@ def check_layout(name, folder, read):
                     err(f"{name}: Ingress routes {rule['host']}{p['path']} to a missing Service {b['name']}")
     if not by_kind.get("PodDisruptionBudget"):
         err(f"{name}: no PodDisruptionBudget")
-    if "precinct-curve" not in by_kind.get("Secret", {}):
+    secrets = by_kind.get("Secret", {})
+    if "precinct-curve" not in secrets:
         err(f"{name}: no Secret precinct-curve (CURVE keys)")
+    # Secure by default: CURVE and tokens on, the keys from required Secrets `make keys` fills.
+    held = {f for d in secrets.values() for f in d.get("generatedFiles", [])}
+    for f in ("keyring", "token-signing.key", "personal-data.key"):
+        if f not in held:
+            err(f"{name}: no Secret holds {f} (make keys)")
+    if "PRECINCT_INSECURE" in env:
+        err(f"{name}: PRECINCT_INSECURE is set: the bus must not be plaintext")
+    if env.get("PRECINCT_CURVE_KEYRING", "").split("/")[-1] != "keyring" or not env.get("PRECINCT_TOKEN_KEY", "").endswith("/token-signing.key"):
+        err(f"{name}: precinct-env must set PRECINCT_CURVE_KEYRING (…/keyring) and PRECINCT_TOKEN_KEY (…/token-signing.key)")
+    for sname, s in sets.items():
+        pod = s["spec"]["template"]["spec"]
+        (c,) = pod["containers"]
+        cenv = {e["name"]: e.get("value") for e in c.get("env", [])}
+        key = cenv.get("PRECINCT_CURVE_KEY") or ""
+        if key.split("/")[-1] not in held:
+            err(f"{name}: StatefulSet {sname}: PRECINCT_CURVE_KEY {key!r} is not a file of the generated Secrets")
+        for v in pod.get("volumes", []):
+            secret = v.get("secret")
+            if secret and (secret.get("optional") or secret.get("secretName") not in secrets):
+                err(f"{name}: StatefulSet {sname}: volume {v['name']} must be a required Secret the layout makes")
     return seen, env
 
 
@@ -174,4 +202,6 @@ if errors:
     for e in errors:
         print(f"k8s-check: {e}", file=sys.stderr)
     sys.exit(1)
-print("k8s-check: both layouts complete (StatefulSets, volume claims, probes, limits, Services, PDB, Secret, Ingress); every PRECINCT_* set is read")
+print(
+    "k8s-check: both layouts complete (StatefulSets, volume claims, probes, limits, Services, PDB, Secrets, Ingress), "
+    "CURVE and tokens on with keys from required Secrets; every PRECINCT_* set is read")

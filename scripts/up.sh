@@ -41,7 +41,9 @@ KEY=${PRECINCT_TOKEN_KEY:-$DATA/token-signing.key}
 # The demo takes calls and plays the field units (their reports go through the dispatcher's desk).
 DEMO_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject demo --role call-taker --role dispatcher --ttl 8h) || stop
 # The console has no login yet: it acts for the person in front of it with one token of the desks it serves.
-CONSOLE_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject console --role dispatcher --role supervisor --role analyst \
+# Overrides are recorded under the token's subject and a body naming another dispatcher is refused
+# (docs/security.md, "Who did it"), so the demo desk is dispatcher D01, its action form's default.
+CONSOLE_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject D01 --role dispatcher --role supervisor --role analyst \
   --role call-taker --role liaison-officer --ttl 8h) || stop
 ANALYST_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject demo-analyst --role analyst --ttl 8h) || stop
 SUPERVISOR_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject demo-supervisor --role supervisor --ttl 8h) || stop

@@ -23,6 +23,12 @@ struct Tokens: AsyncParsableCommand {
         @Option(name: .customLong("enterprise"), help: "liaison-officer: an enterprise it works on (repeatable; none: all).")
         var enterprises: [String] = []
         @Option(help: "Lifetime: 90s, 30m, 8h or 7d.") var ttl = "8h"
+        @Option(
+            help: """
+                The append-only log of issued tokens (env PRECINCT_TOKEN_AUDIT; default token-audit.jsonl beside the key). \
+                The record is written before the token is printed.
+                """)
+        var auditLog: String?
 
         func validate() throws {
             for role in roles where Role(rawValue: role) == nil || role == Role.service.rawValue {
@@ -40,10 +46,13 @@ struct Tokens: AsyncParsableCommand {
                 throw ValidationError("give --key (or PRECINCT_TOKEN_KEY): the token-signing key the services check tokens with")
             }
             let authority = TokenAuthority(key: try TokenKey.load(from: path))
-            print(
-                try await authority.issue(
-                    subject: subject, roles: roles.compactMap(Role.init(rawValue:)), unit: unit, enterprises: enterprises.isEmpty ? nil : enterprises,
-                    lifetime: Self.seconds(ttl)!))
+            let log = (auditLog ?? ProcessInfo.processInfo.environment["PRECINCT_TOKEN_AUDIT"]).map(TokenIssueLog.init(path:))
+                ?? TokenIssueLog.beside(key: path)
+            let now = Date()
+            let claims = TokenClaims(
+                subject: subject, roles: roles.compactMap(Role.init(rawValue:)), unit: unit, enterprises: enterprises.isEmpty ? nil : enterprises,
+                issuedAt: now, expires: now + Self.seconds(ttl)!)
+            print(try await authority.issue(claims, recordingIn: log, tool: "precinct tokens issue"))
         }
 
         static func seconds(_ text: String) -> TimeInterval? {
@@ -86,8 +95,11 @@ extension PeerOptions {
         }
         guard let path else { return }
         let authority = TokenAuthority(key: try TokenKey.load(from: path))
-        HTTP.setToken(
-            try await authority.issue(
-                subject: "precinct-cli", roles: [.callTaker, .dispatcher, .supervisor, .analyst, .operator, .liaisonOfficer], lifetime: 12 * 3600))
+        let now = Date()
+        let claims = TokenClaims(
+            subject: "precinct-cli", roles: [.callTaker, .dispatcher, .supervisor, .analyst, .operator, .liaisonOfficer], issuedAt: now,
+            expires: now + 12 * 3600)
+        let log = Self.env("PRECINCT_TOKEN_AUDIT").map(TokenIssueLog.init(path:)) ?? TokenIssueLog.beside(key: path)
+        HTTP.setToken(try await authority.issue(claims, recordingIn: log, tool: "precinct (its own requests)"))
     }
 }

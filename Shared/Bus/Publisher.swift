@@ -29,7 +29,7 @@ final class Publisher {
         self.logger = logger
         socket = try Socket(context, .pub)
         try socket.configure(config.pubOptions)
-        if let security = config.security { try socket.makeCurveServer(security, domain: BusSecurity.serviceDomain) }
+        if let security = config.security { try socket.makeCurveServer(security, domain: BusSecurity.publisherDomain) }
         monitor = try SocketMonitor(watching: socket, name: "pub", context: context, id: monitorID)
         endpoint = try socket.bind(config.pubEndpoint)
         nextHeartbeat = ContinuousClock.now

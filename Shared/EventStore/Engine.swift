@@ -53,7 +53,8 @@ public final class Engine<Core: ServiceCore>: Sendable {
     public typealias Completion = @Sendable (Result<Core.Reply, any Error>) -> Void
 
     enum Work: Sendable {
-        case command(Core.Command, Completion)
+        /// A command, with the record that must commit with its changes (``WriteCompanion``).
+        case command(Core.Command, Completion, WriteCompanion?)
         case events([Envelope], source: String)
         case deadLetter([[UInt8]], source: String?, reason: String)
         /// Events that are the service's own and not its core's (the audit trail).
@@ -144,8 +145,9 @@ public final class Engine<Core: ServiceCore>: Sendable {
 
     // MARK: Submitting work
 
+    /// The request's ``WriteCompanion/current``, if any, commits with the command's changes.
     public func submit(_ command: Core.Command, completion: @escaping Completion) {
-        enqueue(.command(command, completion))
+        enqueue(.command(command, completion, WriteCompanion.current))
     }
 
     /// Runs a command and returns its reply once the transaction holding it has committed.
@@ -185,7 +187,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
         condition.lock()
         if stopping {
             condition.unlock()
-            if case .command(_, let completion) = work { completion(.failure(EngineError.stopped)) }
+            if case .command(_, let completion, _) = work { completion(.failure(EngineError.stopped)) }
             return false
         }
         // Count before the engine can take it, so the backlog never goes below zero.
@@ -210,7 +212,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
         if !orphans.isEmpty { commands.removeAll() }
         condition.signal()
         condition.unlock()
-        for case .command(_, let completion) in orphans { completion(.failure(EngineError.stopped)) }
+        for case .command(_, let completion, _) in orphans { completion(.failure(EngineError.stopped)) }
         if !already && started.load(ordering: .acquiring) { finished.wait() }
         ready.store(false, ordering: .releasing)
     }
@@ -268,6 +270,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
         inbox: inout [String: InboxPosition], encoder: JSONEncoder, decoder: JSONDecoder
     ) {
         var replies: [(Completion, Result<Core.Reply, any Error>)] = []
+        var companions: [WriteCompanion] = []
         var newInbox = inbox
         var eventCount = 0
         let service = self.service
@@ -282,9 +285,20 @@ public final class Engine<Core: ServiceCore>: Sendable {
                 var dirty = Set<String>()
                 for work in batch {
                     switch work {
-                    case .command(let command, let completion):
+                    case .command(let command, let completion, let companion):
                         do {
-                            let reply = try tx.savepoint { try core.handle(command, in: tx) }
+                            let reply = try tx.savepoint {
+                                let changes = tx.db.totalChangesCount
+                                let events = tx.emitted.count
+                                let reply = try core.handle(command, in: tx)
+                                // The request's record goes with its first command that writes.
+                                if let companion, companion.waiting, tx.db.totalChangesCount != changes || tx.emitted.count != events {
+                                    try companion.body(tx)
+                                    companion.ran()
+                                    companions.append(companion)
+                                }
+                                return reply
+                            }
                             replies.append((completion, .success(reply)))
                         } catch {
                             replies.append((completion, .failure(error)))
@@ -339,9 +353,10 @@ public final class Engine<Core: ServiceCore>: Sendable {
             commitFailures.increment()
             logger.error("transaction failed; batch rolled back", metadata: ["error": "\(error)", "items": "\(batch.count)"])
             pendingEvents.subtract(eventCount, ordering: .relaxed)
+            for companion in companions { companion.reset() }
             try? store.database.read { try core.load($0) }
             for work in batch {
-                if case .command(_, let completion) = work { completion(.failure(error)) }
+                if case .command(_, let completion, _) = work { completion(.failure(error)) }
             }
             if let bus = transport.withLock({ $0 }) {
                 for (source, position) in inbox { bus.rewind(source: source, to: position.seq) }
@@ -356,6 +371,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
         pendingEvents.subtract(eventCount, ordering: .relaxed)
         commits.increment()
         batchSize.record(batch.count)
+        for companion in companions { companion.commit() }
         if !tx.emitted.isEmpty, let transport = transport.withLock({ $0 }) { transport.publish(tx.emitted) }
         for (completion, result) in replies { completion(result) }
     }

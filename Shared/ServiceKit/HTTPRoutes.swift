@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import Wire
@@ -47,6 +48,10 @@ extension ServiceAPI {
                                 EncodedReply(APIError(status: 413, code: "too-large", message: "the body is over \(maxBytes) bytes")))
                         }
                         let bytes = Array(buffer: body)
+                        switch actorParameters(route.operation, body: bytes, principal: Principal.current) {
+                        case .failure(let refusal): return Self.response(EncodedReply(refusal))
+                        case .success(let actor): parameters.merge(actor) { path, _ in path }
+                        }
                         return Self.response(parameters.isEmpty ? await entry.json(bytes) : await entry.jsonWithParameters(bytes, parameters))
                     }
                 }

@@ -117,14 +117,18 @@ final class RequestDispatcher<Core: ServiceCore>: BusDelegate {
             return await replay(request, header: header, transport: transport, view: nil)
         }
         let body = request.frames.count > 1 ? request.frames[1] : []
-        if let reply = await api.call(op, json: body, as: principal) {
-            // Peer services' requests (and every request on a plaintext loopback bus, which
-            // cannot say who sent it) are the set's own traffic; people's keys are audited.
-            if !api.isRead(op), !principal.roles.contains(.service) {
-                audit?.record(
-                    principal, action: "op \(op)", target: op, client: principal.client, outcome: reply.status == 403 ? .refused : .allowed,
-                    status: reply.status)
-            }
+        // Peer services' requests (and every request on a plaintext loopback bus, which cannot
+        // say who sent it) are the set's own traffic; people's keys are audited, a write's record
+        // in the write's own transaction.
+        let reply: EncodedReply?
+        if let audit, api.operationNames.contains(op), !api.isRead(op), !principal.roles.contains(.service) {
+            reply = await audit.recordingWrite(principal, action: "op \(op)", target: op, client: principal.client, reason: nil) {
+                await api.call(op, json: body, as: principal)
+            } status: { $0?.status ?? 404 }
+        } else {
+            reply = await api.call(op, json: body, as: principal)
+        }
+        if let reply {
             return transport.reply(request, frames: [ReplyHeader(id: header.id, status: reply.status).encoded(), reply.body])
         }
         let known = (["replay", "ping"] + api.operationNames).sorted()

@@ -75,6 +75,8 @@ public struct ServiceAPI: Sendable {
     }
 
     var entries: [String: Entry] = [:]
+    /// Operations whose input names who acts (`dispatcher`, `officerId`): the field of each.
+    var actorFields: [String: String] = [:]
     var routes: [Route] = []
     var rawRoutes: [RawRoute] = []
 
@@ -99,7 +101,9 @@ public struct ServiceAPI: Sendable {
             }
             do {
                 let reply = try await handler(value)
-                return EncodedReply(status: reply.status, body: Self.encode(reply.body))
+                // The one place personal data is masked for roles that do not need it.
+                let masked = PersonalData.masked(for: Principal.current)
+                return EncodedReply(status: reply.status, body: PersonalData.mask(Self.encode(reply.body), kinds: masked))
             } catch {
                 return EncodedReply(.from(error))
             }
@@ -117,6 +121,28 @@ public struct ServiceAPI: Sendable {
         _ handler: @escaping @Sendable (Input) async throws -> Output
     ) {
         on(operation, allow: roles) { (input: Input) async throws -> Reply<Output> in Reply(try await handler(input)) }
+    }
+
+    /// `operation`'s `field` names who acts (the dispatcher of an override, the officer of an
+    /// acknowledgement): for a person it is the principal's subject, never what the body says.
+    /// A body that leaves it out gets the subject; one naming someone else is refused with 403
+    /// (field `field`). Peer services (and in-process callers) name whom they relay.
+    public mutating func actor<Input, Output>(_ operation: APIOperation<Input, Output>, field: String) {
+        actorFields[operation.name] = field
+    }
+
+    /// The input fields `principal` sets on `operation` (its actor field), or the refusal of a
+    /// body that names another actor.
+    func actorParameters(_ operation: String, body: [UInt8], principal: Principal) -> Result<[String: String], APIError> {
+        guard let field = actorFields[operation], !principal.roles.contains(.service) else { return .success([:]) }
+        let object = (try? JSONSerialization.jsonObject(with: Data(body.isEmpty ? Array("{}".utf8) : body))) as? [String: Any]
+        if let given = object?[field], !("\(given)".isEmpty), "\(given)" != principal.subject {
+            return .failure(
+                .forbidden(
+                    "'\(field)' is who the bearer token says: \(principal.subject), not '\(given)' (leave it out, or act with your own token)",
+                    field: field))
+        }
+        return .success([field: principal.subject])
     }
 
     /// Whether `operation` only reads: it is reached by a `GET` route. Every other operation is a
@@ -188,8 +214,13 @@ public struct ServiceAPI: Sendable {
         if requiresReason(name) {
             return EncodedReply(.invalid("'\(name)' needs a reason, which only its HTTP route carries (?reason=)", field: "reason"))
         }
+        var fields = fields
+        switch actorParameters(name, body: body, principal: principal) {
+        case .failure(let refusal): return EncodedReply(refusal)
+        case .success(let actor): fields.merge(actor) { given, _ in given }
+        }
         if fields.isEmpty { return await Principal.$current.withValue(principal) { await entry.json(body) } }
-        return await Principal.$current.withValue(principal) { await entry.jsonWithParameters(body, fields) }
+        return await Principal.$current.withValue(principal) { [fields] in await entry.jsonWithParameters(body, fields) }
     }
 
     // MARK: Coding
@@ -243,7 +274,7 @@ public struct ServiceAPI: Sendable {
         let parsed = try? JSONSerialization.jsonObject(with: Data(body.isEmpty ? Array("{}".utf8) : body))
         guard var object = parsed as? [String: Any] else { throw APIError.invalid("the body must be a JSON object", code: "invalid-request") }
         for (key, value) in parameters {
-            if let given = object[key], "\(given)" != value {
+            if let given = object[key], !"\(given)".isEmpty, "\(given)" != value {
                 throw APIError.invalid("'\(key)' in the body ('\(given)') differs from the path ('\(value)')", field: key, code: "invalid-request")
             }
             object[key] = value

@@ -12,7 +12,7 @@ import Wire
 
 /// Keys and a keyring for alpha, bravo (services), acme and other (integrators) and a stranger.
 struct TestKeys {
-    let alpha, bravo, tool, acme, other, stranger: CurveKeyPair
+    let alpha, bravo, tool, acme, other, stranger, analyst, console: CurveKeyPair
     let keyring: Keyring
 
     init() throws {
@@ -22,6 +22,8 @@ struct TestKeys {
         acme = try .generate()
         other = try .generate()
         stranger = try .generate()
+        analyst = try .generate()
+        console = try .generate()
         keyring = try Keyring.parse(
             """
             # test keyring
@@ -30,6 +32,8 @@ struct TestKeys {
             tool   service  \(tool.publicKey)
             acme   integrator  \(acme.publicKey)   alert.enterprise.E0001 cap.enterprise.E0001
             other  integrator  \(other.publicKey)  alert.enterprise.E0002
+            analyst-1  analyst  \(analyst.publicKey)
+            console-1  dispatcher  \(console.publicKey)
             """)
     }
 
@@ -208,6 +212,46 @@ struct CurveBusTests {
         let before = failures()
         #expect(try await alpha.ping(with: keys.tool, serverKey: keys.bravo.publicKey, timeout: .milliseconds(300)) == nil)
         await eventually("the wrong server key's failed handshake counted") { failures() > before }
+    }
+
+    @Test("a service's PUB (unmasked events) admits service, operator, dispatcher and supervisor keys only; an analyst's key is refused")
+    func publisherReaders() async throws {
+        let keys = try TestKeys()
+        let alpha = try SecuredAlpha(keys: keys)
+        defer { alpha.bus.stop() }
+        func subscriber(_ keyPair: CurveKeyPair) throws -> (ZMQContext, Socket) {
+            try alpha.integrator(keyPair, subscribing: [""], endpoint: alpha.bus.pubEndpoint)
+        }
+        let (analystContext, analystSub) = try subscriber(keys.analyst)
+        let (consoleContext, consoleSub) = try subscriber(keys.console)
+        defer {
+            analystSub.close()
+            consoleSub.close()
+            _ = (analystContext, consoleContext)
+        }
+        await eventually("the analyst's key refused on the PUB") {
+            alpha.bus.stats.value("auth_denied", [("reason", "role_may_not_subscribe")]) >= 1
+        }
+        // The console's key hears what alpha publishes (heartbeats and events, while they flow).
+        var heard = false
+        var n: UInt64 = 0
+        var tries = 0
+        await eventually("the dispatcher's key hears alpha's PUB") {
+            tries += 1
+            if tries % 25 == 1 {  // every 50 ms or so, until the subscription has joined
+                n += 1
+                alpha.bus.publish(alpha.source.commit(n...n))
+            }
+            while let frames = try? consoleSub.receiveMultipart(dontWait: true) {
+                if frames.first.map({ String(decoding: $0, as: UTF8.self).hasPrefix("incident.opened") }) == true { heard = true }
+            }
+            return heard
+        }
+        #expect(heard)
+        var analystHeard = 0
+        while (try? analystSub.receiveMultipart(dontWait: true)) != nil { analystHeard += 1 }
+        #expect(analystHeard == 0, "the analyst's SUB never completed its handshake")
+        #expect(try await alpha.ping(with: keys.analyst, timeout: .seconds(30)) != nil, "its ROUTER still answers the analyst's key (role table there)")
     }
 
     @Test("the gateway gives each integrator only what its key was granted")

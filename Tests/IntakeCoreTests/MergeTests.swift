@@ -67,14 +67,14 @@ struct MergeTests {
         try await h.dispatchReports(receipts[1].incidentId!, stage: .closed, outcome: .falseReport)
         // A second closing report of the same incident (another unit) does not count twice.
         try await h.dispatchReports(receipts[1].incidentId!, stage: .closed, outcome: .falseReport)
-        let view = try #require(try h.read { try IntakeSQL.caller("13811110000", jurisdiction: nil, $0) })
+        let view = try #require(try await h.queries.caller(phone: "13811110000"))
         #expect(view.calls == 3 && view.byOutcome["opened"] == 3 && view.falseReports == 2)
         #expect(view.repeatCaller && view.maliciousCaller)
         let next = try await h.accepted(call(phone: "13811110000", at: north(of: Demo.urban, 8000)))
         #expect(next.flags == ["repeat-caller", "malicious-caller"])
         let malicious = try h.read { try IntakeSQL.callers(flag: .malicious, limit: 10, $0) }
         #expect(malicious.map(\.phone) == ["13811110000"])
-        #expect(try h.read { try IntakeSQL.caller("00000", jurisdiction: nil, $0) } == nil)
+        #expect(try await h.queries.caller(phone: "00000") == nil)
     }
 }
 

@@ -44,11 +44,14 @@ final class Harness {
     var engine: Engine<IntakeCore> { core.engine }
     var clock: ManualClock { core.clock }
     /// The read API the service answers with.
-    var queries: IntakeQueries { IntakeQueries(reader: StateReader(core.store), jurisdiction: Demo.jurisdiction) }
+    var queries: IntakeQueries { IntakeQueries(reader: StateReader(core.store), jurisdiction: Demo.jurisdiction, callerKey: callerKey) }
+    /// The deployment's secret for callers' keyed hashes.
+    let callerKey = CallerKey.ephemeral()
 
-    init(rules: IntakeRules = Demo.rules) throws {
+    init(rules: IntakeRules = Demo.rules, personalData: PersonalDataRetention = PersonalDataRetention()) throws {
+        let key = callerKey
         core = try CoreHarness(service: "intake", start: t0) {
-            IntakeCore(jurisdiction: Demo.jurisdiction, addresses: Demo.addresses, rules: rules)
+            IntakeCore(jurisdiction: Demo.jurisdiction, addresses: Demo.addresses, rules: rules, callerKey: key, personalData: personalData)
         }
     }
 

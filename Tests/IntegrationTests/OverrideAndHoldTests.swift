@@ -11,8 +11,10 @@ struct OverrideAndHoldTests {
 
     static func object(_ data: Data) -> [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
 
-    static func post(_ url: String, _ json: [String: Any]) async throws -> (status: Int, body: [String: Any]) {
-        let (status, body) = try await HTTPClient.request("POST", url, json: json)
+    /// Posts as the person the body names (`dispatcher`, `officerId`): who acts is the token's subject.
+    static func post(_ url: String, _ json: [String: Any], as subject: String? = nil) async throws -> (status: Int, body: [String: Any]) {
+        let who = subject ?? (json["dispatcher"] as? String) ?? (json["officerId"] as? String) ?? "integration"
+        let (status, body) = try await HTTPClient.request("POST", url, json: json, token: try await TestTokens.token(Role.people, subject: who))
         return (status, object(body))
     }
 
@@ -60,8 +62,11 @@ struct OverrideAndHoldTests {
         #expect(unknown.status == 404 && Self.errorField(unknown.body) == "id")
         let noReason = try await Self.post("\(dispatch)/v1/incidents/\(id)/assign", ["unitId": chosen, "dispatcher": "D07", "reason": " "])
         #expect(noReason.status == 400 && Self.errorField(noReason.body) == "reason")
-        let noDispatcher = try await Self.post("\(dispatch)/v1/incidents/\(id)/assign", ["unitId": chosen, "reason": "x"])
-        #expect(noDispatcher.status == 400 && Self.errorField(noDispatcher.body) == "dispatcher", "\(noDispatcher.body)")
+        // No dispatcher in the body: the token's subject is the dispatcher (the request reaches the state machine).
+        let noDispatcher = try await Self.post("\(dispatch)/v1/incidents/\(id)/assign", ["unitId": chosen, "reason": "x"], as: "D07")
+        #expect(noDispatcher.status == 409 && Self.errorField(noDispatcher.body) == "unitId", "\(noDispatcher.body)")
+        let impostor = try await Self.post("\(dispatch)/v1/incidents/\(id)/assign", ["unitId": chosen, "dispatcher": "D01", "reason": "x"], as: "D07")
+        #expect(impostor.status == 403 && Self.errorField(impostor.body) == "dispatcher", "\(impostor.body)")
 
         // Reassign the first unit to the next recommendation, reclassify, mark major.
         let next = units[1]["unitId"] as! String
@@ -83,6 +88,11 @@ struct OverrideAndHoldTests {
         #expect(ack.status == 200 && ack.body["acknowledgedBy"] as? String == "D09", "\(ack.body)")
         let ackAgain = try await Self.post("\(dispatch)/v1/escalations/\(escalationId)/acknowledge", ["dispatcher": "D09", "reason": "x"])
         #expect(ackAgain.status == 409 && Self.errorMessage(ackAgain.body).contains("already acknowledged by D09"))
+        // Who acknowledges is the token's subject: a body naming someone else is refused, one naming no one is the subject's.
+        let impostorAck = try await Self.post("\(dispatch)/v1/escalations/\(escalationId)/acknowledge", ["dispatcher": "D01", "reason": "x"], as: "D09")
+        #expect(impostorAck.status == 403 && Self.errorField(impostorAck.body) == "dispatcher", "\(impostorAck.body)")
+        let unnamed = try await Self.post("\(dispatch)/v1/escalations/\(escalationId)/acknowledge", ["reason": "x"], as: "D11")
+        #expect(unnamed.status == 409 && Self.errorMessage(unnamed.body).contains("already acknowledged by D09"), "\(unnamed.body)")
         let noEscalation = try await Self.post("\(dispatch)/v1/escalations/dispatch-99999999/acknowledge", ["dispatcher": "D09", "reason": "x"])
         #expect(noEscalation.status == 404)
 
@@ -159,6 +169,16 @@ struct OverrideAndHoldTests {
         // Only the enterprise's officers may acknowledge; the acknowledgement releases the hold.
         let stranger = try await Self.post("\(liaison)/v1/coordination/\(id)/acknowledge", ["officerId": "O9999"])
         #expect(stranger.status == 403 && Self.errorField(stranger.body) == "officerId", "\(stranger.body)")
+        // A liaison officer's token alone (no `enterprises` claim): its enterprises are the registry's for its subject.
+        let otherOfficer = try await TestTokens.token([.liaisonOfficer], subject: "O9999")
+        let (foreign, foreignBody) = try await HTTPClient.request(
+            "POST", "\(liaison)/v1/coordination/\(id)/acknowledge", json: ["note": "x"], token: otherOfficer)
+        #expect(foreign == 403 && Self.errorField(Self.object(foreignBody)) == "id", "\(String(decoding: foreignBody, as: UTF8.self))")
+        let (_, foreignList) = try await HTTPClient.request("GET", "\(liaison)/v1/coordination", token: otherOfficer)
+        #expect(!String(decoding: foreignList, as: UTF8.self).contains(id), "another officer's holds are not listed")
+        let siteOfficer = try await TestTokens.token([.liaisonOfficer], subject: Self.site.officer)
+        let (_, ownList) = try await HTTPClient.request("GET", "\(liaison)/v1/coordination", token: siteOfficer)
+        #expect(String(decoding: ownList, as: UTF8.self).contains(id), "the site's officer sees its hold")
         let ack = try await Self.post("\(liaison)/v1/coordination/\(id)/acknowledge", ["officerId": Self.site.officer, "note": "gate 2"])
         #expect(ack.status == 200 && ack.body["acknowledgedBy"] as? String == Self.site.officer, "\(ack.body)")
         try await eventually("dispatch to release \(id) and send a unit", timeout: .seconds(60)) {

@@ -64,7 +64,10 @@ struct RoleTableTests {
                 #expect(anonymous == 401, "\(service) \(route.method) \(route.path) anonymous → \(anonymous)")
                 #expect(String(decoding: anonymousBody, as: UTF8.self).contains(#""code":"unauthenticated""#))
                 for role in Role.people {
-                    let token = try await TestTokens.token([role], subject: "walk-\(role.rawValue)", unit: role == .fieldUnit ? "U-none" : nil)
+                    // Within scope: a field unit's own unit, a liaison officer's own enterprise ("x", the path's id).
+                    let token = try await TestTokens.token(
+                        [role], subject: "walk-\(role.rawValue)", unit: role == .fieldUnit ? "U-none" : nil,
+                        enterprises: role == .liaisonOfficer ? ["x"] : nil)
                     let (answer, answerBody) = try await HTTPClient.request(route.method, url, json: body, token: token)
                     if route.roles.contains(role.rawValue) {
                         #expect(answer != 403 && answer != 401, "\(service) \(route.method) \(route.path) as \(role) → \(answer)")

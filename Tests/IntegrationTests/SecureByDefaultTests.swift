@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Testing
 
 /// A service started with no configuration at all is never open: it makes a development
@@ -56,5 +57,13 @@ struct SecureByDefaultTests {
         #expect(try await HTTPClient.request("GET", "\(base)/v1/callers", token: analyst).status == 403)
         let clerk = try issue("call-taker")
         #expect(try await HTTPClient.request("GET", "\(base)/v1/callers", token: clerk).status == 200)
+        // Each issue left its record beside the key: who, in which roles, the fingerprint, never the token.
+        let issueLog = TokenIssueLog.beside(key: key.path)
+        let records = try issueLog.records()
+        #expect(records.map(\.subject) == ["it-analyst", "it-call-taker"] && records.map(\.roles) == [["analyst"], ["call-taker"]])
+        #expect(records.map(\.fingerprint) == [TokenIssueLog.fingerprint(analyst), TokenIssueLog.fingerprint(clerk)])
+        #expect(records.allSatisfy { $0.tool == "precinct tokens issue" })
+        let issued = try String(contentsOfFile: issueLog.path, encoding: .utf8)
+        #expect(!issued.contains(analyst) && !issued.contains(clerk))
     }
 }

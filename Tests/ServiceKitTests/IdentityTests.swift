@@ -91,7 +91,12 @@ struct IdentityTests {
             // Newest first.
             #expect(records.map(\.principal) == ["anonymous", "ana", "clerk-7"])
             #expect(records.map(\.outcome) == [.refused, .refused, .allowed])
-            #expect(records.map(\.status) == [401, 403, 201])
+            // The allowed write's record committed with the note, in its transaction: status 200, "done"
+            // (the answer's 201 is chosen after the commit). Right after the note in the outbox.
+            #expect(records.map(\.status) == [401, 403, 200])
+            let topics = try notes.log.replay(after: 0, limit: 1000).events.map { String(decoding: $0.topic, as: UTF8.self) }
+            let added = try #require(topics.firstIndex { $0.hasPrefix("note.added") })
+            #expect(topics.count > added + 1 && topics[added + 1] == "audit.intake", "\(topics)")
             #expect(records.allSatisfy { $0.action == "POST /v1/notes" && $0.service == "intake" && $0.client?.hasPrefix("127.0.0.1") == true })
             #expect(records[2].roles == ["call-taker"])
             // On the bus too: audit.intake events in the outbox.

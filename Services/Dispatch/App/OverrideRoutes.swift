@@ -6,8 +6,9 @@ import Wire
 
 // Dispatcher overrides (docs/dispatch.md, "Dispatcher overrides") onto the typed operations.
 extension DispatchService {
-    /// Who overrides: the one place the dispatcher's identity is decided. Today the request's own
-    /// `dispatcher` field; once the API authenticates, the principal instead.
+    /// Who overrides: the request's `dispatcher`, which for a person is the bearer token's (or
+    /// CURVE key's) subject: ``ServiceAPI/actor(_:field:)`` fills it in and refuses a body naming
+    /// someone else (403). Only a peer service relays another name.
     static func dispatcher(of request: some OverrideRequest) -> String { request.dispatcher }
 
     static func overrides(_ api: inout ServiceAPI, engine: Engine<DispatchCore>, queries: DispatchQueries) {
@@ -59,6 +60,13 @@ extension DispatchService {
         }
         api.on(DispatchAPI.escalations, allow: overriders) { query in try await queries.escalations(query) }
         api.on(DispatchAPI.holds, allow: overriders) { query in try await queries.holds(query) }
+
+        api.actor(DispatchAPI.assign, field: "dispatcher")
+        api.actor(DispatchAPI.reassign, field: "dispatcher")
+        api.actor(DispatchAPI.cancelAssignment, field: "dispatcher")
+        api.actor(DispatchAPI.reclassify, field: "dispatcher")
+        api.actor(DispatchAPI.major, field: "dispatcher")
+        api.actor(DispatchAPI.acknowledgeEscalation, field: "dispatcher")
 
         api.get("/v1/incidents/:id/recommendations", DispatchAPI.recommendations)
         api.post("/v1/incidents/:id/assign", DispatchAPI.assign)

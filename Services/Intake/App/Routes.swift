@@ -10,19 +10,22 @@ import Wire
 /// intake as the host runs it: its core, the source it follows, and its HTTP routes onto the
 /// operations of ``IntakeAPI`` (docs/intake.md).
 enum IntakeService {
-    static func definition(jurisdiction: Jurisdiction, addresses: [String: Coordinate], rules: IntakeRules) -> ServiceDefinition<IntakeCore> {
+    static func definition(
+        jurisdiction: Jurisdiction, addresses: [String: Coordinate], rules: IntakeRules, callerKey: CallerKey = .ephemeral(),
+        personalData: PersonalDataRetention = PersonalDataRetention()
+    ) -> ServiceDefinition<IntakeCore> {
         var definition = ServiceDefinition(
             name: .intake, follows: [.dispatch],
-            makeCore: { IntakeCore(jurisdiction: jurisdiction, addresses: addresses, rules: rules) },
-            api: { api($0, jurisdiction: jurisdiction) })
+            makeCore: { IntakeCore(jurisdiction: jurisdiction, addresses: addresses, rules: rules, callerKey: callerKey, personalData: personalData) },
+            api: { api($0, jurisdiction: jurisdiction, callerKey: callerKey) })
         // A diverted call's life at the 12345 platform (issue 19); calls are taken without liaison.
         definition.optionalFollows = [.liaison]
         return definition
     }
 
-    static func api(_ context: ServiceContext<IntakeCore>, jurisdiction: Jurisdiction) -> ServiceAPI {
+    static func api(_ context: ServiceContext<IntakeCore>, jurisdiction: Jurisdiction, callerKey: CallerKey) -> ServiceAPI {
         let desk = CallDesk(engine: context.engine)
-        let queries = IntakeQueries(reader: context.reader, jurisdiction: jurisdiction)
+        let queries = IntakeQueries(reader: context.reader, jurisdiction: jurisdiction, callerKey: callerKey)
         var api = ServiceAPI()
         api.on(IntakeAPI.call, allow: [.callTaker]) { raw in try await desk.take(raw.bytes) }
         api.on(IntakeAPI.classify, allow: [.callTaker]) { input in try await desk.classify(input) }
@@ -140,6 +143,8 @@ struct CallDesk: Sendable {
             throw APIError(problem, status: status, callId: callId)
         case .refused(let status, let problem):
             throw APIError(problem, status: status)
+        case .swept:
+            throw APIError(status: 500, code: "internal", message: "intake answered a call with a sweep")
         }
     }
 

@@ -19,6 +19,8 @@ public final class IntakeCore: ServiceCore {
         case unreadable(FieldError, status: Int, hints: CallParser.Hints, raw: [UInt8]?)
         /// The call-taker classifies a call left for review: it then opens, merges or is diverted.
         case classify(callId: String, category: Category, callTaker: String?)
+        /// Redact personal data past its retention now (the engine's tick does it every sweep interval).
+        case sweepPersonalData
     }
 
     public enum Reply: Sendable {
@@ -29,6 +31,8 @@ public final class IntakeCore: ServiceCore {
         case rejected(callId: String, FieldError, status: Int = 422)
         /// A command that changed nothing (unknown call, call not waiting for review).
         case refused(status: Int, FieldError)
+        /// A sweep: how many calls it redacted.
+        case swept(redacted: Int)
     }
 
     public let rules: IntakeRules
@@ -40,12 +44,25 @@ public final class IntakeCore: ServiceCore {
     private let diversionReturned: DiversionReturned
     private let reviewTimer: ReviewTimer
 
-    public init(jurisdiction: Jurisdiction, addresses: [String: Coordinate], rules: IntakeRules = IntakeRules()) {
+    private let callerKey: CallerKey
+    private let personalData: PersonalDataRetention
+    /// When the stores were last swept for personal data past its retention (event time).
+    private var lastSweep: Date?
+
+    /// `callerKey`: the deployment's secret for callers' keyed hashes (a core without one gets a
+    /// key of its own, which does not survive a restart); `personalData`: how long callers' names
+    /// and phones are kept in clear.
+    public init(
+        jurisdiction: Jurisdiction, addresses: [String: Coordinate], rules: IntakeRules = IntakeRules(), callerKey: CallerKey = .ephemeral(),
+        personalData: PersonalDataRetention = PersonalDataRetention()
+    ) {
         self.rules = rules
+        self.callerKey = callerKey
+        self.personalData = personalData
         let locator = CallLocator(jurisdiction: jurisdiction, addresses: addresses)
-        let routing = CallRouting(rules: rules)
+        let routing = CallRouting(rules: rules, callerKey: callerKey)
         takeCall = TakeCall(validator: CallValidator(jurisdiction: jurisdiction, rules: rules), locator: locator, routing: routing)
-        recordUnreadable = RecordUnreadable(jurisdiction: jurisdiction)
+        recordUnreadable = RecordUnreadable(jurisdiction: jurisdiction, callerKey: callerKey)
         classifyCall = ClassifyCall(locator: locator, routing: routing)
         incidentClosed = IncidentClosed(merge: rules.merge)
         diversionReturned = DiversionReturned(locator: locator, routing: routing)
@@ -70,6 +87,8 @@ public final class IntakeCore: ServiceCore {
             try recordUnreadable.handle(problem, status: status, hints: hints, raw: raw, ids: &ids, tx)
         case .classify(let callId, let category, let callTaker):
             try classifyCall.handle(callId: callId, category: category, callTaker: callTaker, ids: &ids, tx)
+        case .sweepPersonalData:
+            .swept(redacted: try sweepPersonalData(tx))
         }
     }
 
@@ -86,6 +105,24 @@ public final class IntakeCore: ServiceCore {
         }
     }
 
-    /// Calls left for review too long escalate.
-    public func tick(in tx: Transaction) throws { try reviewTimer.tick(tx) }
+    /// Calls left for review too long escalate; personal data past its retention is redacted
+    /// (at most once per sweep interval, and on the first tick after a start).
+    public func tick(in tx: Transaction) throws {
+        try reviewTimer.tick(tx)
+        if lastSweep.map({ tx.now.timeIntervalSince($0) >= personalData.sweepInterval }) ?? true {
+            try sweepPersonalData(tx)
+        }
+    }
+
+    /// Redacts callers' names and phones received more than the retention period before now.
+    @discardableResult
+    func sweepPersonalData(_ tx: Transaction) throws -> Int {
+        lastSweep = tx.now
+        try PersonalDataStore.backfill(callerKey, tx)
+        guard personalData.period > 0 else { return 0 }
+        return try PersonalDataStore.redact(receivedBefore: tx.now.addingTimeInterval(-personalData.period), at: tx.now, tx)
+    }
+
+    /// A caller's keyed hash, for the read API's look-ups by phone.
+    public func callerHash(_ phone: String) -> String { callerKey.hash(phone) }
 }

@@ -109,7 +109,10 @@ public struct CallCount: Codable, Sendable, Hashable {
 
 /// One phone in the ledger.
 public struct LedgerEntry: Codable, Sendable, Hashable {
+    /// The number, or ``redacted`` once all the caller's calls are past the personal-data
+    /// retention period (the entry stays, matched on the caller's keyed hash).
     public var phone: String
+    public static let redacted = "(redacted)"
     /// A string, as the first version of the API answered it.
     public var falseReports: String
     public var repeatSince: Date?

@@ -33,47 +33,59 @@ enum LiaisonService {
         let queries = LiaisonQueries(reader: context.reader)
         var api = ServiceAPI()
         api.on(LiaisonAPI.putEnterprise, allow: [.liaisonOfficer, .supervisor]) { input -> Reply<EnterpriseWrite> in
-            try ownEnterprise(input.enterprise.id)
+            try await ownEnterprise(input.enterprise.id, engine, proposed: input.enterprise)
             return try await written(engine.run(.putEnterprise(input.enterprise, createOnly: input.createOnly ?? false)).enterpriseWrite)
         }
         api.on(LiaisonAPI.createEnterprise, allow: [.liaisonOfficer, .supervisor]) { enterprise -> Reply<EnterpriseWrite> in
-            try ownEnterprise(enterprise.id)
+            try await ownEnterprise(enterprise.id, engine, proposed: enterprise)
             return try await written(engine.run(.putEnterprise(enterprise, createOnly: true)).enterpriseWrite)
         }
         api.on(LiaisonAPI.replaceEnterprise, allow: [.liaisonOfficer, .supervisor]) { enterprise -> Reply<EnterpriseWrite> in
-            try ownEnterprise(enterprise.id)
+            try await ownEnterprise(enterprise.id, engine, proposed: enterprise)
             return try await written(engine.run(.putEnterprise(enterprise, createOnly: false)).enterpriseWrite)
         }
         // A retirement is never a creation: 200 always.
         api.on(LiaisonAPI.retireEnterprise, allow: [.liaisonOfficer, .supervisor]) { input -> EnterpriseWrite in
-            try ownEnterprise(input.id)
+            try await ownEnterprise(input.id, engine)
             return try await engine.run(.retireEnterprise(id: input.id)).enterpriseWrite.0 }
         api.on(LiaisonAPI.enterprises, allow: [.liaisonOfficer, .supervisor, .dispatcher, .analyst]) { _ in EnterpriseList(enterprises: try await engine.run(.enterprises).enterprises) }
         api.on(LiaisonAPI.profile, allow: [.liaisonOfficer, .supervisor]) { input -> EnterpriseProfile in
-            try ownEnterprise(input.id)
+            try await ownEnterprise(input.id, engine)
             return try await engine.run(.profile(enterpriseId: input.id)).profile }
         api.on(LiaisonAPI.portfolio, allow: [.liaisonOfficer, .supervisor]) { input in try await engine.run(.portfolio(officerId: input.id)).portfolio }
         api.on(LiaisonAPI.incident, allow: [.liaisonOfficer, .supervisor, .dispatcher]) { input in IncidentList(incidents: try await engine.run(.incident(id: input.id)).incidents) }
         api.on(LiaisonAPI.putCase, allow: [.liaisonOfficer, .supervisor]) { input -> Reply<CaseWrite> in
-            if let enterprise = input.enterpriseId { try ownEnterprise(enterprise) }
+            // A new case names its enterprise; a change of one keeps the one it has.
+            let existing = try await engine.run(.cases(enterpriseId: nil, officerId: nil)).cases.first { $0.caseId == input.caseId }
+            if let enterprise = existing?.enterpriseId { try await ownEnterprise(enterprise, engine) }
+            if let enterprise = input.enterpriseId { try await ownEnterprise(enterprise, engine) }
             return try await written(engine.run(.putCase(input)).caseWrite) }
         api.on(LiaisonAPI.cases, allow: [.liaisonOfficer, .supervisor]) { input in
-            CaseList(cases: try await engine.run(.cases(enterpriseId: input.enterpriseId, officerId: input.officerId)).cases)
+            let cases = try await engine.run(.cases(enterpriseId: input.enterpriseId, officerId: input.officerId)).cases
+            guard let own = try await ownEnterprises(engine) else { return CaseList(cases: cases) }
+            return CaseList(cases: cases.filter { own.contains($0.enterpriseId) })
         }
         api.on(LiaisonAPI.caseTotals, allow: [.liaisonOfficer, .supervisor, .analyst]) { query in try await engine.run(.caseTotals(query)).caseTotals }
         api.on(LiaisonAPI.logWork, allow: [.liaisonOfficer, .supervisor]) { input -> Reply<WorkWrite> in
-            try ownEnterprise(input.enterpriseId)
+            try await ownEnterprise(input.enterpriseId, engine)
             return try await written(engine.run(.logWork(input)).workWrite) }
         api.on(LiaisonAPI.overdue, allow: [.liaisonOfficer, .supervisor, .analyst]) { query in try await engine.run(.overdue(periodDays: query.periodDays)).overdue }
         api.on(LiaisonAPI.alerts, allow: [.liaisonOfficer, .supervisor, .dispatcher]) { filter in
             AlertFeed(alerts: try await queries.alerts(enterpriseId: filter.enterprise, incidentId: filter.incident))
         }
         api.on(LiaisonAPI.stats, allow: [.liaisonOfficer, .supervisor, .analyst, .operator]) { _ in try await queries.stats() }
+        // The officer acknowledging is the token's subject (`officerId` is its actor field), on a hold
+        // of one of its own enterprises; the core then checks the subject is that enterprise's officer.
         api.on(LiaisonAPI.acknowledgeCoordination, allow: [.liaisonOfficer]) { input in
-            try await engine.run(.acknowledgeCoordination(input)).coordination
+            let hold = try await engine.run(.coordinations(officerId: nil, status: nil)).coordinations.first { $0.incidentId == input.incidentId }
+            if let hold { try await ownEnterprise(hold.enterpriseId, engine) }
+            return try await engine.run(.acknowledgeCoordination(input)).coordination
         }
+        api.actor(LiaisonAPI.acknowledgeCoordination, field: "officerId")
         api.on(LiaisonAPI.coordinations, allow: [.liaisonOfficer, .supervisor, .dispatcher]) { filter in
-            CoordinationList(holds: try await engine.run(.coordinations(officerId: filter.officer, status: filter.status)).coordinations)
+            let holds = try await engine.run(.coordinations(officerId: filter.officer, status: filter.status)).coordinations
+            guard let own = try await ownEnterprises(engine) else { return CoordinationList(holds: holds) }
+            return CoordinationList(holds: holds.filter { own.contains($0.enterpriseId) })
         }
         // The 12345 platform answers on the ROUTER with its integrator key (run as role integrator,
         // inside its grants); over HTTP the duty call-taker the late ones escalate to, and supervisors.
@@ -121,11 +133,30 @@ enum LiaisonService {
         return api
     }
 
-    /// A liaison officer works on its own enterprises only (supervisors on all).
-    static func ownEnterprise(_ id: String) throws {
-        guard Principal.current.mayActFor(enterprise: id) else {
-            throw APIError.forbidden("enterprise \(id) is not among \(Principal.current.subject)'s enterprises", field: "id")
+    /// A liaison officer works on its own enterprises only (supervisors, dispatchers' reads and
+    /// peer services on all): see ``ownEnterprises(_:)``. A new enterprise is its own when it names
+    /// the officer as its liaison or deputy officer.
+    static func ownEnterprise(_ id: String, _ engine: Engine<LiaisonCore>, proposed: Enterprise? = nil) async throws {
+        guard let own = try await ownEnterprises(engine) else { return }
+        if own.contains(id) { return }
+        let principal = Principal.current
+        if principal.enterprises == nil, let proposed, [proposed.liaisonOfficerId, proposed.deputyOfficerId].contains(principal.subject),
+            try await !engine.run(.enterprises).enterprises.contains(where: { $0.id == id })
+        {
+            return
         }
+        throw APIError.forbidden("enterprise \(id) is not among \(principal.subject)'s enterprises", field: "id")
+    }
+
+    /// The enterprises the principal may work on, or nil for all. A liaison officer's are those
+    /// its token names (`enterprises`) or, when it names none, those the registry gives it as
+    /// liaison or deputy officer (its subject is its officer id).
+    static func ownEnterprises(_ engine: Engine<LiaisonCore>) async throws -> Set<String>? {
+        let principal = Principal.current
+        guard !principal.may([.supervisor, .dispatcher]), principal.roles.contains(.liaisonOfficer) else { return nil }
+        if let claimed = principal.enterprises { return Set(claimed) }
+        let registry = try await engine.run(.enterprises).enterprises
+        return Set(registry.filter { $0.liaisonOfficerId == principal.subject || $0.deputyOfficerId == principal.subject }.map(\.id))
     }
 
     /// A write's answer: 201 when it created something, 200 otherwise (a change or a retry).

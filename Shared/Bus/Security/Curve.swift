@@ -13,6 +13,15 @@ public struct BusSecurity: Sendable, Equatable {
 
     /// The ZAP domains of the bound sockets: services' own sockets, and the integrator gateway.
     public static let serviceDomain = "precinct"
+    /// A service's PUB: every event it publishes, callers' names and phones and enterprises'
+    /// contacts included, unmasked.
+    public static let publisherDomain = "precinct-events"
+    /// Who may subscribe to a service's PUB: the roles that see every kind of personal data in
+    /// clear in the read APIs (dispatchers and supervisors: a console), peer services, and
+    /// operators (whose tools already replay the whole outbox). Others (an analyst's, a field
+    /// unit's, a liaison officer's key) use the ROUTER, whose answers the role table and the
+    /// masking policy shape (docs/security.md, "The bus").
+    public static let eventReaders: Set<Role> = [.service, .operator, .dispatcher, .supervisor]
     public static let integratorDomain = "precinct-integrators"
     /// The ROUTER of the service that runs the gateway: integrators may ask it to replay what the
     /// gateway sent (filtered by their grants), and nothing else.
@@ -22,7 +31,9 @@ public struct BusSecurity: Sendable, Equatable {
     public func admit(publicKey: String, domain: String) -> Result<Keyring.Entry, AuthRefusal> {
         guard let entry = keyring.entry(publicKey: publicKey) else { return .failure(.unknownKey) }
         switch (domain, entry.role) {
-        case (BusSecurity.serviceDomain, .integrator): return .failure(.integratorOnServiceSocket)
+        case (BusSecurity.serviceDomain, .integrator), (BusSecurity.publisherDomain, .integrator): return .failure(.integratorOnServiceSocket)
+        case (BusSecurity.publisherDomain, let role):
+            return BusSecurity.eventReaders.contains(role) ? .success(entry) : .failure(.roleMayNotSubscribe)
         // Services, and people's keys whose ROUTER requests the role table then checks.
         case (BusSecurity.serviceDomain, _), (BusSecurity.integratorDomain, _), (BusSecurity.requestDomain, _): return .success(entry)
         default: return .failure(.unknownDomain)
@@ -34,6 +45,8 @@ public struct BusSecurity: Sendable, Equatable {
 public enum AuthRefusal: String, Error, Sendable, CaseIterable {
     case unknownKey = "unknown_key"
     case integratorOnServiceSocket = "integrator_on_service_socket"
+    /// A person's key whose role does not see the unmasked events (``BusSecurity/eventReaders``) on a PUB.
+    case roleMayNotSubscribe = "role_may_not_subscribe"
     case unknownDomain = "unknown_domain"
     case notCurve = "not_curve"
 }

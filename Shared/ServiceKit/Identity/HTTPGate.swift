@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -40,14 +41,10 @@ public struct HTTPGate: Sendable {
             return ServiceAPI.response(
                 EncodedReply(.invalid("\(action) needs a reason: add ?reason=<why> (kept in the audit trail)", field: "reason")))
         }
-        let response = await Principal.$current.withValue(principal) { await body() }
-        if writes {
-            let code = response.status.code
-            audit?.record(
-                principal, action: action, target: target, client: context.client, outcome: code == 401 || code == 403 ? .refused : .allowed,
-                status: code, reason: reason)
-        }
-        return response
+        guard writes, let audit else { return await Principal.$current.withValue(principal) { await body() } }
+        return await audit.recordingWrite(principal, action: action, target: target, client: context.client, reason: reason) {
+            await Principal.$current.withValue(principal) { await body() }
+        } status: { $0.status.code }
     }
 }
 

@@ -39,12 +39,13 @@ public struct Principal: Sendable, Equatable {
         may([.dispatcher, .supervisor]) || (roles.contains(.fieldUnit) && self.unit == unit)
     }
 
-    /// Whether the principal may act for `enterprise`: supervisors for all, a liaison officer
-    /// for the enterprises in its token (all when the token names none).
+    /// Whether the principal may act for `enterprise` by its token alone: supervisors for all, a
+    /// liaison officer for the enterprises its token names (liaison maps an officer whose token
+    /// names none through its registry instead).
     public func mayActFor(enterprise: String) -> Bool {
         if may([.supervisor]) { return true }
         guard roles.contains(.liaisonOfficer) else { return false }
-        return enterprises.map { $0.contains(enterprise) } ?? true
+        return enterprises?.contains(enterprise) ?? false
     }
 
     /// Whether read APIs show this principal callers' names and phone numbers.

@@ -51,13 +51,15 @@ public struct TokenKey: Sendable, Equatable {
     }
 
     /// The development key in `directory`: read, or made on first start.
-    public static func development(in directory: URL, logger: Logger) throws(KeyFileError) -> (key: TokenKey, path: String) {
-        let path = directory.appendingPathComponent(developmentFileName).path
+    public static func development(
+        in directory: URL, fileName: String = developmentFileName, what: String = "token-signing key", logger: Logger
+    ) throws(KeyFileError) -> (key: TokenKey, path: String) {
+        let path = directory.appendingPathComponent(fileName).path
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: path) {
             do {
                 try generate().write(to: path)
-                logger.warning("made a development token-signing key", metadata: ["path": "\(path)"])
+                logger.warning("made a development \(what)", metadata: ["path": "\(path)"])
             } catch  where FileManager.default.fileExists(atPath: path) {}  // a sibling service won the race
         }
         return (try load(from: path), path)

@@ -47,6 +47,14 @@ public struct TokenAuthority: Sendable {
             TokenClaims(subject: subject, roles: roles, unit: unit, enterprises: enterprises, issuedAt: now, expires: now + lifetime))
     }
 
+    /// A signed token whose issue is first recorded in `log` (``TokenIssueLog``): a token whose
+    /// record cannot be written is not handed out.
+    public func issue(_ claims: TokenClaims, recordingIn log: TokenIssueLog, tool: String) async throws -> String {
+        let token = try await issue(claims)
+        try log.append(token: token, claims: claims, tool: tool)
+        return token
+    }
+
     /// The principal a token stands for; a missing, malformed, forged, wrong-key or expired
     /// token is a 401 in the one error shape.
     public func principal(authorization header: String?, client: String?, now: Date = Date()) async throws(APIError) -> Principal {

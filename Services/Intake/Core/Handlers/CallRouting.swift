@@ -7,6 +7,8 @@ import Model
 /// call the call-taker classifies after review.
 struct CallRouting {
     let rules: IntakeRules
+    /// Callers are matched on their keyed hash, which outlives the redaction of their phone.
+    let callerKey: CallerKey
 
     /// Decides, records the incident side and emits the event; `d` comes back with the outcome.
     func route(
@@ -14,12 +16,13 @@ struct CallRouting {
         _ tx: Transaction
     ) throws {
         let phone = request.caller?.phone.flatMap { $0.isEmpty ? nil : $0 }
+        let key = phone.map(callerKey.hash)
         if let classification = d.classification {
             d.classification = rules.diversion.reading(classification, description: request.description)
         }
         let category = d.classification?.category
         let place = IncidentPlace(coordinate: d.coordinate, address: request.location?.address, grid: d.located)
-        if let phone { d.flags += try ledgerFlags(phone: phone, receivedAt: receivedAt, tx) }
+        if let phone, let key { d.flags += try ledgerFlags(key: key, phone: phone, receivedAt: receivedAt, tx) }
 
         // The call-taker merged it: into that open incident, whatever the rules would say.
         if let target = request.mergeInto {
@@ -53,7 +56,7 @@ struct CallRouting {
         let since = rules.merge.windowStart(for: receivedAt)
         // A same-caller call about another matter (a theft, then a road accident) is its own
         // incident unless the call-taker merges it (`mergeInto`).
-        if let phone, let match = rules.merge.sameCaller(try CallStore.earlierCalls(phone: phone, since: since, tx.db), at: d.coordinate),
+        if let key, let match = rules.merge.sameCaller(try CallStore.earlierCalls(callerKey: key, since: since, tx.db), at: d.coordinate),
             try UpgradeStore.openIncident(match.incidentId, tx.db).map({ IncidentUpgrade.continues(category, $0.incident.category) }) ?? true
         {
             try merge(
@@ -136,9 +139,10 @@ struct CallRouting {
     }
 
     /// Updates the repeat-caller ledger for this call and returns the caller's flags.
-    private func ledgerFlags(phone: String, receivedAt: Date, _ tx: Transaction) throws -> [String] {
-        let earlier = try CallStore.callCount(phone: phone, after: receivedAt.addingTimeInterval(-rules.merge.ledgerWindow), tx.db)
-        if rules.merge.isRepeatCaller(earlierCalls: earlier) { try CallerLedger.markRepeat(phone, since: receivedAt, tx) }
-        return try CallerLedger.flags(phone, tx.db)
+    private func ledgerFlags(key: String, phone: String, receivedAt: Date, _ tx: Transaction) throws -> [String] {
+        let earlier = try CallStore.callCount(callerKey: key, after: receivedAt.addingTimeInterval(-rules.merge.ledgerWindow), tx.db)
+        try CallerLedger.sawPhone(key, phone: phone, tx)
+        if rules.merge.isRepeatCaller(earlierCalls: earlier) { try CallerLedger.markRepeat(key, phone: phone, since: receivedAt, tx) }
+        return try CallerLedger.flags(key, tx.db)
     }
 }

@@ -21,9 +21,9 @@ struct IncidentClosed {
         // The city desk follows intake, not the other dispatch instances: this is how it hears the end.
         try tx.emit(IncidentEnded(incidentId: report.incidentId, outcome: report.outcome, regionId: report.regionId, endedAt: report.at))
         guard report.outcome == .falseReport else { return }
-        for phone in try CallStore.callerPhones(incidentId: report.incidentId, tx.db) {
-            let falseReports = try CallerLedger.addFalseReport(phone, tx)
-            if merge.isMalicious(falseReports: falseReports) { try CallerLedger.markMalicious(phone, since: report.at, tx) }
+        for caller in try CallStore.callers(incidentId: report.incidentId, tx.db) {
+            let falseReports = try CallerLedger.addFalseReport(caller.key, phone: caller.phone, tx)
+            if merge.isMalicious(falseReports: falseReports) { try CallerLedger.markMalicious(caller.key, since: report.at, tx) }
         }
     }
 }

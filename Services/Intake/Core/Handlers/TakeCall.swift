@@ -28,7 +28,8 @@ struct TakeCall {
             decision.classification = routing.rules.classification.classify(request)
             try routing.route(request, callId: callId, receivedAt: receivedAt, &decision, ids: &ids, tx)
         }
-        try CallStore.insert(callId, n: n, request: request, receivedAt: receivedAt, json: json, decision, tx)
+        let callerKey = request.caller?.phone.flatMap { $0.isEmpty ? nil : routing.callerKey.hash($0) }
+        try CallStore.insert(callId, n: n, request: request, receivedAt: receivedAt, json: json, callerKey: callerKey, decision, tx)
         if let problem = decision.problem { return .rejected(callId: callId, problem, status: 422) }
         return .accepted(decision.receipt(callId: callId))
     }

@@ -9,10 +9,14 @@ public struct IntakeQueries: Sendable {
     let reader: StateReader
     /// Fills in a recorded grid's station, post and urban flag.
     let jurisdiction: Jurisdiction?
+    /// The core's key: look-ups by phone go through the caller's keyed hash, which also finds
+    /// calls whose phone was redacted.
+    let callerKey: CallerKey?
 
-    public init(reader: StateReader, jurisdiction: Jurisdiction?) {
+    public init(reader: StateReader, jurisdiction: Jurisdiction?, callerKey: CallerKey? = nil) {
         self.reader = reader
         self.jurisdiction = jurisdiction
+        self.callerKey = callerKey
     }
 
     public func incident(id: String) async throws -> IncidentView? {
@@ -27,12 +31,16 @@ public struct IntakeQueries: Sendable {
 
     public func calls(_ query: CallQuery) async throws -> CallPage {
         let jurisdiction = jurisdiction
-        return try await reader.read { try IntakeSQL.calls(query, jurisdiction: jurisdiction, $0) }
+        let key = query.caller.map { callerKey?.hash($0) ?? $0 }
+        let column = callerKey == nil ? "caller_phone" : "caller_key"
+        return try await reader.read { try IntakeSQL.calls(query, callerKey: key, column: column, jurisdiction: jurisdiction, $0) }
     }
 
     public func caller(phone: String) async throws -> CallerView? {
         let jurisdiction = jurisdiction
-        return try await reader.read { try IntakeSQL.caller(phone, jurisdiction: jurisdiction, $0) }
+        let key = callerKey?.hash(phone) ?? phone
+        let column = callerKey == nil ? "caller_phone" : "caller_key"
+        return try await reader.read { try IntakeSQL.caller(phone, key: key, column: column, jurisdiction: jurisdiction, $0) }
     }
 
     public func callers(flag: CallerFlag?, limit: Int) async throws -> [LedgerEntry] {
@@ -82,7 +90,11 @@ enum IntakeSQL {
         return record
     }
 
-    static func calls(_ q: CallQuery, jurisdiction: Jurisdiction?, _ db: Database) throws -> CallPage {
+    /// `callerKey`: the `caller` filter as the caller's keyed hash (`column` caller_key); without
+    /// it the filter is the phone itself.
+    static func calls(
+        _ q: CallQuery, callerKey: String? = nil, column: String = "caller_phone", jurisdiction: Jurisdiction?, _ db: Database
+    ) throws -> CallPage {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         func add(_ sql: String, _ value: (any DatabaseValueConvertible)?) {
@@ -95,7 +107,7 @@ enum IntakeSQL {
         add("(reason_code = ? OR merge_reason = ? OR diversion_rule = ?)", q.reason)
         if let reason = q.reason { arguments += [reason, reason] }
         add("call_taker = ?", q.callTaker)
-        add("caller_phone = ?", q.caller)
+        add("\(column) = ?", callerKey ?? q.caller)
         add("incident_id = ?", q.incidentId)
         add("category = ?", q.category)
         add("received_at >= ?", q.since?.timeIntervalSince1970)
@@ -110,22 +122,22 @@ enum IntakeSQL {
         return CallPage(calls: calls, next: more ? calls.last?.callId : nil)
     }
 
-    static func caller(_ phone: String, jurisdiction: Jurisdiction?, _ db: Database) throws -> CallerView? {
+    static func caller(_ phone: String, key: String, column: String, jurisdiction: Jurisdiction?, _ db: Database) throws -> CallerView? {
         var byOutcome: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT outcome, COUNT(*) AS n FROM calls WHERE caller_phone = ? GROUP BY outcome", arguments: [phone]) {
+        for row in try Row.fetchAll(db, sql: "SELECT outcome, COUNT(*) AS n FROM calls WHERE \(column) = ? GROUP BY outcome", arguments: [key]) {
             byOutcome[row["outcome"]] = row["n"]
         }
-        let ledger = try Row.fetchOne(db, sql: "SELECT * FROM callers WHERE phone = ?", arguments: [phone])
+        let ledger = try Row.fetchOne(db, sql: "SELECT * FROM callers WHERE \(column == "caller_phone" ? "phone" : "caller_key") = ?", arguments: [key])
         let total = byOutcome.values.reduce(0, +)
         guard total > 0 || ledger != nil else { return nil }
         let span = try Row.fetchOne(
             db,
             sql: """
-                SELECT MIN(received_at) AS first, MAX(received_at) AS last, COUNT(DISTINCT incident_id) AS incidents FROM calls WHERE caller_phone = ?
-                """, arguments: [phone])
+                SELECT MIN(received_at) AS first, MAX(received_at) AS last, COUNT(DISTINCT incident_id) AS incidents FROM calls WHERE \(column) = ?
+                """, arguments: [key])
         let recent = try Row.fetchAll(
-            db, sql: "SELECT * FROM calls WHERE caller_phone = ? ORDER BY received_at DESC, n DESC LIMIT 20",
-            arguments: [phone]
+            db, sql: "SELECT * FROM calls WHERE \(column) = ? ORDER BY received_at DESC, n DESC LIMIT 20",
+            arguments: [key]
         )
         .map { CallRecord(row: $0, jurisdiction: jurisdiction) }
         let repeatSince = (ledger?["repeat_since"] as Double?).map(Date.init(timeIntervalSince1970:))
@@ -146,9 +158,9 @@ enum IntakeSQL {
             case .malicious: "malicious_since IS NOT NULL"
             case nil: "repeat_since IS NOT NULL OR malicious_since IS NOT NULL"
             }
-        return try Row.fetchAll(db, sql: "SELECT * FROM callers WHERE \(condition) ORDER BY phone LIMIT ?", arguments: [limit]).map { row in
+        return try Row.fetchAll(db, sql: "SELECT * FROM callers WHERE \(condition) ORDER BY phone IS NULL, phone, caller_key LIMIT ?", arguments: [limit]).map { row in
             LedgerEntry(
-                phone: row["phone"], falseReports: String(row["false_reports"] as Int),
+                phone: row["phone"] ?? LedgerEntry.redacted, falseReports: String(row["false_reports"] as Int),
                 repeatSince: (row["repeat_since"] as Double?).map(Date.init(timeIntervalSince1970:)),
                 maliciousSince: (row["malicious_since"] as Double?).map(Date.init(timeIntervalSince1970:)))
         }

@@ -1,7 +1,7 @@
 import GRDB
 
 /// intake's tables: `calls` (every call, whatever became of it), `incidents` (what calls opened),
-/// `callers` (the repeat / malicious caller ledger), `incident_upgrades` (what merged calls changed).
+/// `callers` (the repeat / malicious caller ledger, keyed by the callers' keyed hash), `incident_upgrades` (what merged calls changed).
 enum IntakeSchema {
     static func migrate(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("intake-v1") { db in
@@ -66,6 +66,26 @@ enum IntakeSchema {
                         incident_id TEXT NOT NULL, call_id TEXT NOT NULL, at REAL NOT NULL, category TEXT, priority INTEGER, major INTEGER,
                         casualties INTEGER, reason TEXT NOT NULL);
                     CREATE INDEX incident_upgrades_incident ON incident_upgrades(incident_id);
+                    """)
+        }
+        // Personal data (issue 17): callers are matched on a keyed hash (`caller_key`), so their
+        // names and phones can be redacted after the retention period; the ledger is keyed by
+        // it too. Rows from before get their hash on the first sweep (the key is not known here):
+        // until then the ledger's key is 'pending:<phone>'.
+        migrator.registerMigration("intake-v4-personal-data") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE calls ADD COLUMN caller_key TEXT;
+                    ALTER TABLE calls ADD COLUMN redacted_at REAL;
+                    CREATE INDEX calls_caller_key ON calls(caller_key, received_at);
+                    CREATE INDEX calls_unredacted ON calls(received_at) WHERE redacted_at IS NULL;
+                    CREATE INDEX calls_unkeyed ON calls(caller_phone) WHERE caller_key IS NULL AND caller_phone IS NOT NULL;
+                    CREATE TABLE callers_v4 (
+                        caller_key TEXT PRIMARY KEY, phone TEXT, repeat_since REAL, false_reports INTEGER NOT NULL DEFAULT 0, malicious_since REAL);
+                    INSERT INTO callers_v4 (caller_key, phone, repeat_since, false_reports, malicious_since)
+                        SELECT 'pending:' || phone, phone, repeat_since, false_reports, malicious_since FROM callers;
+                    DROP TABLE callers;
+                    ALTER TABLE callers_v4 RENAME TO callers;
                     """)
         }
     }
