@@ -19,6 +19,8 @@ export function requestFor(action, incidentId, values) {
     case 'reclassify': return { path: `/api/incidents/${incidentId}/reclassify`, body: { category: values.category, ...common } };
     case 'major': return { path: `/api/incidents/${incidentId}/major`, body: { major: values.major !== 'false', ...common } };
     case 'acknowledge': return { path: `/api/escalations/${values.escalationId}/acknowledge`, body: common };
+    // liaison's contract: the officer who acknowledges, and a note (the reason).
+    case 'coordinate': return { path: `/api/coordination/${incidentId}/acknowledge`, body: { officerId: values.officerId, note: values.reason } };
     default: throw new Error(`unknown action ${action}`);
   }
 }
@@ -53,6 +55,29 @@ export async function openAction(dialog, action, incident, extra = {}) {
     const { path, body } = requestFor(action, incident.id, { ...values, ...extra });
     const answer = await send(path, body);
     if (answer.ok) { dialog.close(); return; }
+    const error = form.querySelector('.error');
+    error.hidden = false;
+    error.textContent = answer.body?.error ? `${answer.body.error.code}: ${answer.body.error.message}` : `HTTP ${answer.status}`;
+  });
+  dialog.showModal();
+  form.querySelector('input[name=reason]').focus();
+}
+
+/** Opens the acknowledgement of a zero-disturbance hold: the liaison officer agrees to police action at the site. */
+export function openCoordination(dialog, hold, done) {
+  const esc = (x) => String(x ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  dialog.innerHTML = `<form method="dialog" data-action="coordinate"><h2>${t('coordinate')} · ${esc(hold.incidentId)} · ${esc(hold.enterpriseId)}</h2>
+    <label>${t('liaisonOfficer')}<input name="officerId" required value="${esc(hold.liaisonOfficerId)}"></label>
+    <label>${t('reason')}<input name="reason" required autofocus></label><p class="error" hidden></p>
+    <menu><button type="submit" class="primary">${t('send')} ⏎</button> <button type="button" data-close>Esc</button></menu></form>`;
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-close]').addEventListener('click', () => dialog.close());
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(form).entries());
+    const { path, body } = requestFor('coordinate', hold.incidentId, values);
+    const answer = await send(path, body);
+    if (answer.ok) { dialog.close(); done?.(); return; }
     const error = form.querySelector('.error');
     error.hidden = false;
     error.textContent = answer.body?.error ? `${answer.body.error.code}: ${answer.body.error.message}` : `HTTP ${answer.status}`;
