@@ -40,7 +40,7 @@ export async function openAction(dialog, action, incident, extra = {}) {
   }
   const from = (action === 'reassign' || action === 'cancel')
     ? `<label>${t('assigned')}<select name="fromUnitId">${current.map((u) => `<option value="${u.unitId}">${u.callSign} (${u.unitId})</option>`).join('')}</select></label>` : '';
-  const category = action === 'reclassify' ? `<label>${t('category')}<select name="category">${categories.map((c) => `<option ${c === incident.category ? 'selected' : ''}>${c}</option>`).join('')}</select></label>` : '';
+  const category = action === 'reclassify' ? `<label>${t('category')}<select name="category">${categories.map((c) => `<option value="${c}" ${c === incident.category ? 'selected' : ''}>${c}</option>`).join('')}</select></label>` : '';
   const major = action === 'major' ? `<label>${t('major')}<select name="major"><option value="true">✓</option><option value="false">✗</option></select></label>` : '';
   dialog.innerHTML = `<form method="dialog" data-action="${action}"><h2>${t(action)} · ${incident.id}</h2>${recommended}${from}${category}${major}
     <label>${t('dispatcher')}<input name="dispatcher" required value="${localStorage.getItem('precinct.dispatcher') || 'D01'}"></label>

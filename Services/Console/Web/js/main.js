@@ -60,6 +60,7 @@ function schedule() {
 
 function connect() {
   const source = new EventSource('/api/stream');
+  window.precinctSource = source;
   const status = document.querySelector('#live');
   source.onopen = () => { status.textContent = t('live'); status.className = 'live'; };
   source.onerror = () => { status.textContent = t('reconnecting'); status.className = 'down'; };
