@@ -20,9 +20,11 @@ chmod 700 "$OUT"
   done
   # The operator's own tools (precinct tail, load) connect as an operator key.
   "$BIN/precinct" keys generate operator --role operator --dir "$OUT/curve"
+  # The console follows every service (replaying their outboxes, as an operator may); docs/console.md.
+  "$BIN/precinct" keys generate console --role operator --dir "$OUT/curve"
 } > "$OUT/curve/keyring"
 "$BIN/precinct" tokens key --out "$OUT/token-signing.key" >/dev/null
 # Compose bind-mounts secrets as they are: the image's user (10001) must own them to read them.
 if [ -n "${PRECINCT_SECRETS_OWNER:-}" ]; then chown -R "$PRECINCT_SECRETS_OWNER" "$OUT"; fi
-echo "wrote $OUT/curve/{intake,dispatch,scoring,liaison,operator}.key, $OUT/curve/keyring and $OUT/token-signing.key"
+echo "wrote $OUT/curve/{intake,dispatch,scoring,liaison,operator,console}.key, $OUT/curve/keyring and $OUT/token-signing.key"
 echo "issue a token: $BIN/precinct tokens issue --key $OUT/token-signing.key --subject <you> --role <role>"

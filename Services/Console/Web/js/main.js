@@ -197,6 +197,7 @@ renderChrome();
 await loadCity();
 dirty = false;
 connect();
+tick();
 setInterval(tick, 1000);
 setInterval(refreshServices, 5000);
 refreshServices();

@@ -33,7 +33,7 @@ export function board(state, now, selectedId) {
     <tbody>${body || `<tr><td colspan="8" class="empty">${t('noIncidents')}</td></tr>`}</tbody></table>
     ${rows.length > 200 ? `<p class="more">+${rows.length - 200}</p>` : ''}</section>
     <aside class="escalations"><h2>${t('escalations')} (${escalations.length})</h2><ul>${escal}</ul>
-    <h2>${t('shortcuts')}</h2><p class="keys">j/k ↕ · Enter ${t('open')} · a ${t('assign')} · r ${t('reassign')} · x ${t('cancel')} · c ${t('reclassify')} · m ${t('major')} · e ${t('acknowledge')} · 1–7 · L 中/EN</p></aside>`;
+    <h2>${t('shortcuts')}</h2><p class="keys">j/k ↕ · Enter ${t('open')} · a ${t('assign')} · r ${t('reassign')} · x ${t('cancel')} · c ${t('reclassify')} · m ${t('major')} · e ${t('acknowledge')} · o ${t('coordinate')} (6) · 1–7 · L 中/EN</p></aside>`;
 }
 
 /** Every unit: state, position, current incident, shift, why it is not available. */
@@ -202,7 +202,7 @@ export function liaison(state, figures, now) {
     <h2>${t('alerts')}</h2>
     <table class="grid alerts">${head(['', t('enterprise'), t('incident'), t('transition'), t('severity'), 'matchedBy', '零打扰', ''])}<tbody>${alertRows}</tbody></table>
     <h3>${t('liaisonNote')}</h3><table class="grid enterprise-incidents">${head([t('incident'), t('enterprise'), t('category'), t('state')])}<tbody>${incidents}</tbody></table></div>
-    <div><h2>${t('cases')}</h2><table class="grid cases">${head(['', t('enterprise'), t('officer'), t('incident'), t('title_'), t('state'), '👤', '¥', ''])}<tbody>${cases}</tbody></table>
+    <div><h2>${t('cases')}</h2><table class="grid cases">${head(['', t('enterprise'), t('officer'), t('incident'), t('title_'), t('state'), t('suspects'), t('recovered'), ''])}<tbody>${cases}</tbody></table>
     <h2>${t('overdue')} ${overdueReport ? `<small>(${overdueReport.periodDays} d)</small>` : ''}</h2>
     <table class="grid overdue">${head([t('enterprise'), t('liaisonOfficer'), t('lastContact'), t('daysSinceContact')])}<tbody>${overdue}</tbody></table></div></section>`;
 }
