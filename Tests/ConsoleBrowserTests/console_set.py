@@ -113,7 +113,9 @@ class ConsoleSet:
         return f'ipc://{self.root}/{service}.{kind}'
 
     def _start(self, name, argv, token=None):
-        env = dict(os.environ, PRECINCT_DISPATCH_RULES=self.rules, PRECINCT_TOKEN_KEY=self.token_key, PRECINCT_CONSOLE_TOKEN=token or self.console_token)
+        # `token`: None for the console's own, '' for none (people sign in).
+        env = dict(os.environ, PRECINCT_DISPATCH_RULES=self.rules, PRECINCT_TOKEN_KEY=self.token_key,
+                   PRECINCT_CONSOLE_TOKEN=self.console_token if token is None else token)
         with open(os.path.join(self.root, f'{name}.log'), 'ab') as log:
             self.processes[name] = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=log, env=env)
 
@@ -152,7 +154,7 @@ class ConsoleSet:
         self._start(name, args)
 
     def start_console(self, name='console', port=None, token=None):
-        """The console (or a second one, `name`, on `port`, calling the services with `token`)."""
+        """The console (or a second one, `name`, on `port`, calling the services with `token`; '' for none)."""
         try:
             os.remove(os.path.join(self.data, f'{name}.endpoints.json'))
         except FileNotFoundError:

@@ -416,6 +416,36 @@ class ConsoleBrowserTests(unittest.TestCase):
             self.set.stop('console-analyst')
             self.open('board')
 
+    def test_9_9_a_person_signs_in_and_the_console_acts_with_their_token(self):
+        port = free_port()
+        self.set.start_console(name='console-people', port=port, token='')  # no token of its own
+        try:
+            self.set.wait_ready('console-people', base=f'http://127.0.0.1:{port}')
+            incident = self.set.send_call(9, location={'lat': 36.876617, 'lon': 117.746454, 'address': '黄山测试点'},
+                                          caller={'name': '王十二', 'phone': '13900000509'})['incidentId']
+            self.driver.execute_script('window.precinctSource && window.precinctSource.close()')
+            self.driver.get('about:blank')
+            self.driver.get(f'http://127.0.0.1:{port}/#incident/{incident}')
+            eventually('nobody signed in, and the console has no token', lambda: 'alert' in (self.exists('#who', 'class') or ''), timeout=10)
+            eventually('no caller for nobody', lambda: 'unauthenticated' in self.text('section.detail'), timeout=10)
+            # Sign in as a dispatcher with the person's own token.
+            self.driver.find_element(By.ID, 'who').click()
+            area = eventually('the sign-in dialog', lambda: self.find('dialog[open] textarea[name=token]'), timeout=5)
+            area.send_keys(self.set.issue('D07', ['dispatcher']))
+            area.send_keys(Keys.ENTER)
+            eventually('signed in as D07', lambda: 'D07' in self.text('#who'), timeout=10)
+            eventually('the caller, as intake gives it to D07', lambda: self.exists('section.detail .caller'), timeout=10)
+            sent = self.act('c', lambda d: Select(d.find_element(By.CSS_SELECTOR, 'select[name=category]')).select_by_value('dispute'), reason='signed in')
+            self.go('board')
+            self.within_a_second('the signed-in dispatcher\'s reclassification on the board',
+                                 lambda: self.text(f'tr[data-incident="{incident}"] td.category') == 'dispute', sent)
+            # Signed out, the console can do nothing again.
+            self.driver.find_element(By.ID, 'who').click()
+            eventually('signed out', lambda: 'D07' not in self.text('#who'), timeout=10)
+            self.assertEqual(http('GET', f'http://127.0.0.1:{port}/api/incidents/{incident}/recommendations', token='')[0], 401)
+        finally:
+            self.set.stop('console-people')
+
     def test_9_8_the_kpi_dashboard_reads_scorings_real_fields(self):
         self.open('scoring')
         status, report = http('GET', f"{self.set.url('scoring')}/v1/kpis?level=city&period=all")

@@ -99,7 +99,9 @@ struct ConsoleCommand: AsyncParsableCommand {
             keyring: try resolveSetting(curveKeyring, env: "PRECINCT_CURVE_KEYRING", parse: { $0 }))
         let regionSettings = dispatchRegions + (env["PRECINCT_CONSOLE_DISPATCH_REGIONS"].map { [$0] } ?? [])
         let routing: DispatchRouting
-        do { routing = try DispatchRouting.parse(names: peers.instances("dispatch"), regions: regionSettings) } catch let refusal as DispatchRouting.Refusal {
+        do {
+            routing = try DispatchRouting.parse(names: peers.instances("dispatch"), regions: regionSettings)
+        } catch let refusal as DispatchRouting.Refusal {
             throw ValidationError("--\(refusal.field): \(refusal.message)")
         }
         let follower = ConsoleFollower(model: ReadModel(jurisdiction: jurisdiction, rules: rules), clock: clock)
@@ -124,7 +126,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         // A dispatch instance's name reaches the client as the "service" it calls.
         let dispatchInstances = Set(peers.instances("dispatch"))
         let client = ServiceClient(
-            baseURL: { dispatchInstances.contains($0) ? peers.endpoint("dispatch", instance: $0, "http") : peers.endpoint($0, "http") }, token: bearer)
+            baseURL: { dispatchInstances.contains($0) ? peers.endpoint("dispatch", instance: $0, "http") : peers.endpoint($0, "http") }, token: bearer
+        )
         let router = Router()
         ConsoleRoutes.add(
             to: router, follower: follower, client: client,

@@ -36,6 +36,8 @@ enum ConsoleRoutes {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
 
+        ConsoleSession.add(to: router, consoleHasToken: client.token != nil)
+
         // The web app: index.html at the root, everything else under /web/.
         router.get("/") { _, _ -> Response in file(settings.webDirectory.appendingPathComponent("index.html")) }
         router.get("/web/**") { _, context -> Response in
@@ -80,12 +82,14 @@ enum ConsoleRoutes {
         router.get("/api/status") { _, _ -> Response in json(try JSONCodec.encoder().encode(follower.status)) }
 
         // Each service's readiness and figures, for the operations page.
-        router.get("/api/services") { _, _ -> Response in
+        router.get("/api/services") { request, _ -> Response in
             var out: [String: Any] = [:]
             for service in settings.services {
                 var entry: [String: Any] = ["ready": false]
-                if let ready = try? await client.call("GET", service: service, path: "/readyz") { entry["ready"] = ready.status == 200 }
-                if let stats = try? await client.call("GET", service: service, path: "/v1/stats"), stats.status == 200,
+                if let ready = try? await client.acting(for: request).call("GET", service: service, path: "/readyz") {
+                    entry["ready"] = ready.status == 200
+                }
+                if let stats = try? await client.acting(for: request).call("GET", service: service, path: "/v1/stats"), stats.status == 200,
                     let object = try? JSONSerialization.jsonObject(with: stats.body)
                 {
                     entry["stats"] = object
@@ -97,10 +101,10 @@ enum ConsoleRoutes {
 
         // The dispatcher's actions: dispatch's override operations, passed on with their answer to
         // the dispatch instance that owns the incident (`DispatchRouting`).
-        router.get("/api/incidents/:id/recommendations") { _, context -> Response in
+        router.get("/api/incidents/:id/recommendations") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             return await routed(follower, settings, incidentId: id, body: nil) { instance in
-                await pass(client, "GET", instance, "/v1/incidents/\(id)/recommendations", body: nil)
+                await pass(client.acting(for: request), "GET", instance, "/v1/incidents/\(id)/recommendations", body: nil)
             }
         }
         for action in ["assign", "reassign", "cancel-assignment", "reclassify", "major"] {
@@ -108,7 +112,7 @@ enum ConsoleRoutes {
                 let id = context.parameters.get("id") ?? ""
                 let body = Data(try await request.body.collect(upTo: 64 << 10).readableBytesView)
                 return await routed(follower, settings, incidentId: id, body: body) { instance in
-                    await pass(client, "POST", instance, "/v1/incidents/\(id)/\(action)", body: body)
+                    await pass(client.acting(for: request), "POST", instance, "/v1/incidents/\(id)/\(action)", body: body)
                 }
             }
         }
@@ -116,7 +120,9 @@ enum ConsoleRoutes {
             let id = context.parameters.get("id") ?? ""
             let body = Data(try await request.body.collect(upTo: 64 << 10).readableBytesView)
             do {
-                return await pass(client, "POST", try settings.routing.instance(escalationId: id), "/v1/escalations/\(id)/acknowledge", body: body)
+                return await pass(
+                    client.acting(for: request), "POST", try settings.routing.instance(escalationId: id), "/v1/escalations/\(id)/acknowledge",
+                    body: body)
             } catch let refusal as DispatchRouting.Refusal {
                 return Self.error(404, "not-found", refusal.field, refusal.message)
             }
@@ -124,15 +130,17 @@ enum ConsoleRoutes {
         // The zero-disturbance coordination queue's action: liaison's acknowledgement.
         router.post("/api/coordination/:incidentId/acknowledge") { request, context -> Response in
             let body = Data(try await request.body.collect(upTo: 64 << 10).readableBytesView)
-            return await pass(client, "POST", "liaison", "/v1/coordination/\(context.parameters.get("incidentId") ?? "")/acknowledge", body: body)
+            return await pass(
+                client.acting(for: request), "POST", "liaison", "/v1/coordination/\(context.parameters.get("incidentId") ?? "")/acknowledge",
+                body: body)
         }
         // The callers of an incident, as intake answers the console's token: the console's stream
         // carries no caller's data, and the page shows what intake gave, masked or not by the
         // token's roles (docs/security.md); the console masks nothing itself.
-        router.get("/api/incidents/:id/callers") { _, context -> Response in
+        router.get("/api/incidents/:id/callers") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             do {
-                let answer = try await client.call("GET", service: "intake", path: "/v1/incidents/\(id)")
+                let answer = try await client.acting(for: request).call("GET", service: "intake", path: "/v1/incidents/\(id)")
                 guard answer.status == 200, let object = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any] else {
                     return Response(
                         status: .init(code: answer.status), headers: [.contentType: answer.contentType],
@@ -155,7 +163,7 @@ enum ConsoleRoutes {
             router.get(RouterPath("/api/\(service)/**")) { request, context -> Response in
                 let rest = context.parameters.getCatchAll().joined(separator: "/")
                 let query = request.uri.query.map { "?\($0)" } ?? ""
-                return await pass(client, "GET", service, "/v1/\(rest)\(query)", body: nil)
+                return await pass(client.acting(for: request), "GET", service, "/v1/\(rest)\(query)", body: nil)
             }
         }
     }
@@ -171,7 +179,8 @@ enum ConsoleRoutes {
         // A city-wide unit (sent, or taken off) is the city desk's.
         var cityWide = false
         if let body, let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-            let unitId = (object["toUnitId"] ?? object["unitId"]) as? String, let unit = settings.jurisdiction?.units.first(where: { $0.id == unitId })
+            let unitId = (object["toUnitId"] ?? object["unitId"]) as? String,
+            let unit = settings.jurisdiction?.units.first(where: { $0.id == unitId })
         {
             cityWide = unit.kind == .accidentDivision || unit.kind == .ptu
         }

@@ -85,3 +85,25 @@ export function openCoordination(dialog, hold, done) {
   dialog.showModal();
   form.querySelector('input[name=reason]').focus();
 }
+
+/** Signs a person in with their own bearer token (the console then acts as them). */
+export function openSignIn(dialog, done) {
+  dialog.innerHTML = `<form method="dialog" data-action="sign-in"><h2>${t('signIn')}</h2>
+    <label>${t('token')}<textarea name="token" rows="4" required autofocus></textarea></label><p class="error" hidden></p>
+    <menu><button type="submit" class="primary">${t('send')} ⏎</button> <button type="button" data-close>Esc</button></menu></form>`;
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-close]').addEventListener('click', () => dialog.close());
+  const submit = async (event) => {
+    event?.preventDefault();
+    const answer = await send('/api/session', { token: form.querySelector('textarea').value.trim() });
+    if (answer.ok) { dialog.close(); done?.(); return; }
+    const error = form.querySelector('.error');
+    error.hidden = false;
+    error.textContent = answer.body?.error ? `${answer.body.error.code}: ${answer.body.error.message}` : `HTTP ${answer.status}`;
+  };
+  form.addEventListener('submit', submit);
+  // Enter sends (a pasted token is one line); Shift+Enter would add a line.
+  form.querySelector('textarea').addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) submit(event); });
+  dialog.showModal();
+  form.querySelector('textarea').focus();
+}

@@ -13,7 +13,7 @@ const words = {
     available: '可用', dispatched: '已派', enRoute: '在途', onScene: '现场', handingOver: '交接', offDuty: '下班', alerts: '企业警情',
     hotspotsNote: '按网格 × 小时 × 类别统计(本页数据来自控制台读模型)', liaisonNote: '企业相关警情', lines: '积分明细',
     intervals: '时段报告', awards: '满天星', starOfTheMonth: '本月之星', trafficManagers: '优秀交管', callTakers: '优秀接警员', patrolPlan: '巡逻方案', coordination: '零打扰协调队列', cases: '案件', overdue: '逾期工作',
-    coordinate: '联络确认', liaisonOfficer: '联络民警', enterprise: '企业', held: '等待确认', released: '已放行', bypassed: '紧急直派', dueAt: '时限', daysSinceContact: '距上次走访(天)', lastContact: '上次联系', title_: '标题', severity: '级别', transition: '变化', noneWaiting: '无待确认', callerHidden: '无权查看', suspects: '抓获', recovered: '挽损(元)',
+    coordinate: '联络确认', liaisonOfficer: '联络民警', enterprise: '企业', held: '等待确认', released: '已放行', bypassed: '紧急直派', dueAt: '时限', daysSinceContact: '距上次走访(天)', lastContact: '上次联系', title_: '标题', severity: '级别', transition: '变化', noneWaiting: '无待确认', callerHidden: '无权查看', suspects: '抓获', recovered: '挽损(元)', signIn: '登录', signOut: '退出', token: '令牌',
   },
   en: {
     title: 'Command centre', board: 'Live board', map: 'Map', units: 'Units', scoring: 'Scoring', hotspots: 'Hotspots', liaison: 'Liaison', ops: 'Operations',
@@ -28,7 +28,7 @@ const words = {
     available: 'available', dispatched: 'dispatched', enRoute: 'en route', onScene: 'on scene', handingOver: 'handing over', offDuty: 'off duty', alerts: 'Enterprise incidents',
     hotspotsNote: 'Incidents by grid × hour × category (from the console\'s read model)', liaisonNote: 'Incidents involving enterprises', lines: 'Points line by line',
     intervals: 'Interval report', awards: 'Monthly awards (满天星)', starOfTheMonth: 'Star of the month', trafficManagers: 'Traffic managers', callTakers: 'Call-takers', patrolPlan: 'Patrol plan', coordination: 'Zero-disturbance coordination queue', cases: 'Cases', overdue: 'Overdue work',
-    coordinate: 'Liaison acknowledgement', liaisonOfficer: 'Liaison officer', enterprise: 'Enterprise', held: 'waiting', released: 'released', bypassed: 'emergency, sent', dueAt: 'Due', daysSinceContact: 'Days since contact', lastContact: 'Last contact', title_: 'Title', severity: 'Severity', transition: 'Change', noneWaiting: 'nothing waiting', callerHidden: 'not shown to this console', suspects: 'Caught', recovered: 'Recovered (¥)',
+    coordinate: 'Liaison acknowledgement', liaisonOfficer: 'Liaison officer', enterprise: 'Enterprise', held: 'waiting', released: 'released', bypassed: 'emergency, sent', dueAt: 'Due', daysSinceContact: 'Days since contact', lastContact: 'Last contact', title_: 'Title', severity: 'Severity', transition: 'Change', noneWaiting: 'nothing waiting', callerHidden: 'not shown to this console', suspects: 'Caught', recovered: 'Recovered (¥)', signIn: 'Sign in', signOut: 'sign out', token: 'Bearer token',
   },
 };
 

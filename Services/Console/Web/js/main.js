@@ -1,5 +1,5 @@
 // Wires the pages to the live stream: one EventSource, one state, pages redrawn at most once a frame.
-import { openAction, openCoordination } from './actions.js';
+import { openAction, openCoordination, openSignIn } from './actions.js';
 import { eventClock, eventNow, synchronise } from './clock.js';
 import { currentLanguage, setLanguage, t } from './i18n.js';
 import { cityProjection, loadCity, mapSVG } from './map.js';
@@ -184,7 +184,26 @@ function renderChrome() {
   document.querySelector('header h1').textContent = t('title');
   document.querySelectorAll('nav a').forEach((a, i) => { a.textContent = `${i + 1} ${t(a.dataset.page)}`; });
   document.querySelector('#lang').textContent = currentLanguage() === 'zh' ? 'EN' : '中文';
+  if (typeof renderWho === 'function') renderWho();
 }
+
+/** Who acts: the person signed in (their token goes to the services), else the console's own token. */
+let session = { consoleToken: true };
+function renderWho() {
+  const who = document.querySelector('#who');
+  who.textContent = session.person ? `${session.person.subject} · ${t('signOut')}` : t('signIn');
+  who.title = session.person ? session.person.roles.join(', ') : '';
+  who.classList.toggle('alert', !session.person && !session.consoleToken);
+}
+async function refreshSession() {
+  session = await fetch('/api/session').then((r) => r.json()).catch(() => session);
+  renderWho();
+}
+window.precinctSession = () => session;
+document.querySelector('#who').addEventListener('click', async () => {
+  if (session.person) { await fetch('/api/session', { method: 'DELETE' }); callers.clear(); await refreshSession(); schedule(); return; }
+  openSignIn(dialog, async () => { callers.clear(); await refreshSession(); schedule(); });
+});
 
 document.querySelector('#lang').addEventListener('click', () => { setLanguage(currentLanguage() === 'zh' ? 'en' : 'zh'); renderChrome(); schedule(); });
 window.addEventListener('hashchange', () => { refreshServices(); schedule(); });
@@ -194,6 +213,7 @@ state.timeZone = config.timeZone;
 if (config.clock) state.clock = eventClock(config.clock.now, config.clock.factor, performance.now());
 setLanguage(currentLanguage());
 renderChrome();
+await refreshSession();
 await loadCity();
 dirty = false;
 connect();
