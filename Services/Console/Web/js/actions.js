@@ -1,6 +1,8 @@
 // The dispatcher's actions: a small form per action, sent through the console to dispatch.
 import { t } from './i18n.js';
 
+const escape = (x) => String(x ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+
 /** Posts `body` to the console's pass-through; resolves to {ok, status, body}. */
 export async function send(path, body) {
   const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -43,7 +45,7 @@ export async function openAction(dialog, action, incident, extra = {}) {
   const category = action === 'reclassify' ? `<label>${t('category')}<select name="category">${categories.map((c) => `<option value="${c}" ${c === incident.category ? 'selected' : ''}>${c}</option>`).join('')}</select></label>` : '';
   const major = action === 'major' ? `<label>${t('major')}<select name="major"><option value="true">✓</option><option value="false">✗</option></select></label>` : '';
   dialog.innerHTML = `<form method="dialog" data-action="${action}"><h2>${t(action)} · ${incident.id}</h2>${recommended}${from}${category}${major}
-    <label>${t('dispatcher')}<input name="dispatcher" required value="${localStorage.getItem('precinct.dispatcher') || 'D01'}"></label>
+    <label>${t('dispatcher')}<input name="dispatcher" required value="${escape(window.precinctSession?.().person?.subject || localStorage.getItem('precinct.dispatcher') || 'D01')}"></label>
     <label>${t('reason')}<input name="reason" required autofocus></label><p class="error" hidden></p>
     <menu><button type="submit" class="primary">${t('send')} ⏎</button> <button type="button" data-close>Esc</button></menu></form>`;
   const form = dialog.querySelector('form');
@@ -65,7 +67,7 @@ export async function openAction(dialog, action, incident, extra = {}) {
 
 /** Opens the acknowledgement of a zero-disturbance hold: the liaison officer agrees to police action at the site. */
 export function openCoordination(dialog, hold, done) {
-  const esc = (x) => String(x ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  const esc = escape;
   dialog.innerHTML = `<form method="dialog" data-action="coordinate"><h2>${t('coordinate')} · ${esc(hold.incidentId)} · ${esc(hold.enterpriseId)}</h2>
     <label>${t('liaisonOfficer')}<input name="officerId" required value="${esc(hold.liaisonOfficerId)}"></label>
     <label>${t('reason')}<input name="reason" required autofocus></label><p class="error" hidden></p>
