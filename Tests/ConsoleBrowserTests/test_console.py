@@ -309,9 +309,23 @@ class ConsoleBrowserTests(unittest.TestCase):
         eventually('the row', lambda: self.on_board(incident))
         self.driver.execute_script('document.querySelector(arguments[0]).click()', f'tr[data-incident="{incident}"] td.category')
         eventually('the row selected', lambda: self.on_board(incident, '.selected'))
+        # j/k move the selection (to the next row and back).
+        body = self.driver.find_element(By.TAG_NAME, 'body')
+        rows = self.driver.execute_script("return [...document.querySelectorAll('main tr[data-incident]')].map(r => r.dataset.incident)")
+        if len(rows) > 1:
+            step, back = ('j', 'k') if rows.index(incident) < len(rows) - 1 else ('k', 'j')
+            body.send_keys(step)
+            eventually('the selection moved', lambda: not self.on_board(incident, '.selected'), timeout=5)
+            body.send_keys(back)
+            eventually('the selection back', lambda: self.on_board(incident, '.selected'), timeout=5)
         sent = self.act('c', lambda d: Select(d.find_element(By.CSS_SELECTOR, 'select[name=category]')).select_by_value('dispute'),
                         reason='caller was a neighbour')
         self.within_a_second('the new category on the board', lambda: self.text(f'tr[data-incident="{incident}"] td.category') == 'dispute', sent)
+        # Enter opens the selected incident, Escape goes back to the board.
+        self.driver.find_element(By.TAG_NAME, 'body').send_keys(Keys.ENTER)
+        eventually('the incident page', lambda: self.exists(f'section.detail[data-incident="{incident}"]'), timeout=5)
+        self.driver.find_element(By.TAG_NAME, 'body').send_keys(Keys.ESCAPE)
+        eventually('back on the board', lambda: self.exists('main[data-page=board]'), timeout=5)
 
     def test_9_4_mark_major_and_acknowledge_its_escalation(self):
         self.open('board')
