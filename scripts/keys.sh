@@ -21,11 +21,13 @@ chmod 700 "$OUT"
   done
   # The operator's own tools (precinct tail, load) connect as an operator key.
   "$BIN/precinct" keys generate operator --role operator --dir "$OUT/curve"
+  # The console follows every service (replaying their outboxes, as an operator may); docs/console.md.
+  "$BIN/precinct" keys generate console --role operator --dir "$OUT/curve"
 } > "$OUT/curve/keyring"
 "$BIN/precinct" tokens key --out "$OUT/token-signing.key" >/dev/null
 # Same form (256 random bits, base64, 0600): the HMAC key of callers' phones.
 "$BIN/precinct" tokens key --out "$OUT/personal-data.key" >/dev/null
 # Compose bind-mounts secrets as they are: the image's user (10001) must own them to read them.
 if [ -n "${PRECINCT_SECRETS_OWNER:-}" ]; then chown -R "$PRECINCT_SECRETS_OWNER" "$OUT"; fi
-echo "wrote $OUT/curve/{intake,dispatch,scoring,liaison,operator}.key, $OUT/curve/keyring, $OUT/token-signing.key and $OUT/personal-data.key"
+echo "wrote $OUT/curve/{intake,dispatch,scoring,liaison,operator,console}.key, $OUT/curve/keyring, $OUT/token-signing.key and $OUT/personal-data.key"
 echo "issue a token: $BIN/precinct tokens issue --key $OUT/token-signing.key --subject <you> --role <role>"

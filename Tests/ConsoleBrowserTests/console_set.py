@@ -62,12 +62,30 @@ def http(method, url, body=None, timeout=10, token=None):
 
 
 class ConsoleSet:
-    def __init__(self, bin_dir, signoff_seconds=8, warn_before=4):
+    """`dispatch_instances`: {instance: regions} to run dispatch as several instances (docs/dispatch.md,
+    "Several instances"); `curve`: CURVE on every socket, the console's own key included;
+    `time_factor`/`time_origin`: the set's accelerated event clock, the console on the same."""
+
+    def __init__(self, bin_dir, signoff_seconds=8, warn_before=4, dispatch_instances=None, curve=False, time_factor=None, time_origin=None):
         self.bin = os.path.abspath(bin_dir)
         self.root = tempfile.mkdtemp(prefix='precinct-console-')
         self.data = os.path.join(self.root, 'data')
         os.makedirs(self.data)
         self.processes = {}
+        self.dispatch_instances = dispatch_instances or {'dispatch': None}
+        self.time_args = []
+        if time_factor:
+            self.time_args = ['--time-factor', str(time_factor)] + (['--time-origin', time_origin] if time_origin else [])
+        self.curve_dir = None
+        if curve:
+            self.curve_dir = os.path.join(self.root, 'curve')
+            lines = []
+            names = [s for s in SERVICES if s != 'dispatch'] + list(self.dispatch_instances)
+            for name, role in [(n, 'service') for n in names] + [('console', 'operator')]:
+                lines.append(subprocess.run([os.path.join(self.bin, 'precinct'), 'keys', 'generate', name, '--role', role, '--dir', self.curve_dir],
+                                            check=True, capture_output=True, text=True).stdout.strip())
+            with open(os.path.join(self.curve_dir, 'keyring'), 'w') as f:
+                f.write('\n'.join(lines) + '\n')
         # Short sign-off timers so a test sees one warn and breach in seconds.
         with open(os.path.join(ROOT, 'cities/demo/dispatch-rules.json')) as f:
             rules = json.load(f)
@@ -94,34 +112,69 @@ class ConsoleSet:
     def endpoint(self, service, kind):
         return f'ipc://{self.root}/{service}.{kind}'
 
-    def _start(self, name, argv):
-        env = dict(os.environ, PRECINCT_DISPATCH_RULES=self.rules, PRECINCT_TOKEN_KEY=self.token_key, PRECINCT_CONSOLE_TOKEN=self.console_token)
+    def _start(self, name, argv, token=None):
+        # `token`: None for the console's own, '' for none (people sign in).
+        env = dict(os.environ, PRECINCT_DISPATCH_RULES=self.rules, PRECINCT_TOKEN_KEY=self.token_key,
+                   PRECINCT_CONSOLE_TOKEN=self.console_token if token is None else token)
         with open(os.path.join(self.root, f'{name}.log'), 'ab') as log:
             self.processes[name] = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=log, env=env)
 
-    def start_service(self, service):
+    def peer_endpoints(self, peer, kind):
+        """A peer's endpoint, or dispatch's as one per instance (`name=endpoint,…`)."""
+        if peer == 'dispatch' and list(self.dispatch_instances) != ['dispatch']:
+            return ','.join(f'{name}={self.endpoint(name, kind)}' for name in self.dispatch_instances)
+        return self.endpoint(peer, kind)
+
+    def curve_args(self, name):
+        if not self.curve_dir:
+            return []
+        return ['--curve-key', os.path.join(self.curve_dir, f'{name}.key'), '--curve-keyring', os.path.join(self.curve_dir, 'keyring')]
+
+    @property
+    def instances(self):
+        """Every process name of the set but the console: the services, dispatch by its instances."""
+        return [s for s in SERVICES if s != 'dispatch'] + list(self.dispatch_instances)
+
+    def start_service(self, name):
+        """Starts a service, or one dispatch instance by its name."""
+        service = 'dispatch' if name in self.dispatch_instances else name
         try:
-            os.remove(os.path.join(self.data, f'{service}.endpoints.json'))
+            os.remove(os.path.join(self.data, f'{name}.endpoints.json'))
         except FileNotFoundError:
             pass
         args = [os.path.join(self.bin, f'precinct-{service}'), '--data-dir', self.data, '--http-port', '0',
-                '--city', os.path.join(ROOT, 'cities/demo'), '--bind-pub', self.endpoint(service, 'pub'),
-                '--bind-router', self.endpoint(service, 'router'), '--heartbeat-ms', '100',
-                '--bind-integrators', self.endpoint(service, 'integrators')]
+                '--city', os.path.join(ROOT, 'cities/demo'), '--bind-pub', self.endpoint(name, 'pub'),
+                '--bind-router', self.endpoint(name, 'router'), '--heartbeat-ms', '100',
+                '--bind-integrators', self.endpoint(name, 'integrators')] + self.time_args + self.curve_args(name)
+        if service == 'dispatch' and name != 'dispatch':
+            args += ['--instance', name, '--regions', self.dispatch_instances[name]]
         for peer in SERVICES:
             if peer != service:
-                args += [f'--{peer}-pub', self.endpoint(peer, 'pub'), f'--{peer}-router', self.endpoint(peer, 'router')]
-        self._start(service, args)
+                args += [f'--{peer}-pub', self.peer_endpoints(peer, 'pub'), f'--{peer}-router', self.peer_endpoints(peer, 'router')]
+        self._start(name, args)
 
-    def start_console(self):
+    def start_console(self, name='console', port=None, token=None):
+        """The console (or a second one, `name`, on `port`, calling the services with `token`; '' for none)."""
         try:
-            os.remove(os.path.join(self.data, 'console.endpoints.json'))
+            os.remove(os.path.join(self.data, f'{name}.endpoints.json'))
         except FileNotFoundError:
             pass
-        self._start('console', [os.path.join(self.bin, 'precinct-console'), '--http-port', str(self.console_port),
-                                '--data-dir', self.data, '--endpoints-dir', self.data, '--city', os.path.join(ROOT, 'cities/demo'),
-                                '--web-dir', os.path.join(ROOT, 'Services/Console/Web'), '--dispatch-rules', self.rules,
-                                '--log-level', 'warning'])
+        args = [os.path.join(self.bin, 'precinct-console'), '--http-port', str(port or self.console_port),
+                '--endpoints-dir', self.data, '--city', os.path.join(ROOT, 'cities/demo'),
+                '--web-dir', os.path.join(ROOT, 'Services/Console/Web'), '--dispatch-rules', self.rules,
+                '--log-level', 'warning'] + self.time_args + self.curve_args('console')
+        # The clock-anchor the services share is in their data directory; a second console writes its endpoints elsewhere.
+        args += ['--data-dir', self.data] if name == 'console' else ['--time-anchor', self.clock_anchor()] if self.time_args else []
+        if list(self.dispatch_instances) != ['dispatch']:
+            args += ['--dispatch-pub', self.peer_endpoints('dispatch', 'pub'), '--dispatch-router', self.peer_endpoints('dispatch', 'router')]
+            for instance, regions in self.dispatch_instances.items():
+                args += ['--dispatch-regions', f'{instance}={regions}']
+        self._start(name, args, token=token)
+
+    def clock_anchor(self):
+        """The wall-clock anchor of the set's event clock (the first service to start wrote it)."""
+        with open(os.path.join(self.data, 'clock-anchor')) as f:
+            return f.read().strip()
 
     def url(self, service):
         path = os.path.join(self.data, f'{service}.endpoints.json')
@@ -138,8 +191,8 @@ class ConsoleSet:
     def console(self):
         return f'http://127.0.0.1:{self.console_port}'
 
-    def wait_ready(self, name, timeout=60):
-        base = self.console if name == 'console' else self.url(name)
+    def wait_ready(self, name, timeout=60, base=None):
+        base = base or (self.console if name == 'console' else self.url(name))
 
         def ready():
             try:
@@ -149,9 +202,9 @@ class ConsoleSet:
         eventually(f'{name} to be ready', ready, timeout=timeout)
 
     def start_all(self):
-        for s in SERVICES:
+        for s in self.instances:
             self.start_service(s)
-        for s in SERVICES:
+        for s in self.instances:
             self.wait_ready(s)
         self.start_console()
         self.wait_ready('console')
@@ -178,11 +231,12 @@ class ConsoleSet:
         else:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def send_call(self, index):
-        """Sends demo call `index` (cities/demo/demo-calls.json) with a phone of its own; returns intake's answer."""
+    def send_call(self, index, **changes):
+        """Sends demo call `index` (cities/demo/demo-calls.json) with a phone of its own, and `changes`; returns intake's answer."""
         with open(os.path.join(ROOT, 'cities/demo/demo-calls.json')) as f:
             call = json.load(f)['calls'][index]
         call['caller'] = {'name': call.get('caller', {}).get('name', '张三'), 'phone': f'139{index:08d}'}
+        call.update(changes)
         status, answer = http('POST', f"{self.url('intake')}/v1/calls", call)
         assert status == 201, f'intake answered {status}: {answer}'
         return answer

@@ -29,9 +29,26 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(help: "intake PUB (env PRECINCT_INTAKE_PUB).") var intakePub: String?
     @Option(help: "intake ROUTER (env PRECINCT_INTAKE_ROUTER).") var intakeRouter: String?
     @Option(help: "intake HTTP base URL (env PRECINCT_INTAKE_URL).") var intakeURL: String?
-    @Option(help: "dispatch PUB (env PRECINCT_DISPATCH_PUB).") var dispatchPub: String?
-    @Option(help: "dispatch ROUTER (env PRECINCT_DISPATCH_ROUTER).") var dispatchRouter: String?
-    @Option(help: "dispatch HTTP base URL (env PRECINCT_DISPATCH_URL).") var dispatchURL: String?
+    @Option(help: "dispatch PUB, or one per instance: dispatch-north=tcp://…,dispatch-south=tcp://… (env PRECINCT_DISPATCH_PUB).")
+    var dispatchPub: String?
+    @Option(help: "dispatch ROUTER, named per instance like --dispatch-pub (env PRECINCT_DISPATCH_ROUTER).") var dispatchRouter: String?
+    @Option(help: "dispatch HTTP base URL, named per instance like --dispatch-pub (env PRECINCT_DISPATCH_URL).") var dispatchURL: String?
+    @Option(
+        help: """
+            The regions of a dispatch instance, as its --regions: dispatch-north=R1,R2,R3 (repeat per instance, or separate them \
+            with ';'; env PRECINCT_CONSOLE_DISPATCH_REGIONS). An action goes to the instance serving the incident's region; \
+            an instance not listed serves every region.
+            """)
+    var dispatchRegions: [String] = []
+    @Option(help: "This console's CURVE key pair file, from `precinct keys` (env PRECINCT_CURVE_KEY); with --curve-keyring, CURVE on every socket.")
+    var curveKey: String?
+    @Option(help: "The keyring: every service's public key (env PRECINCT_CURVE_KEYRING); it must list this console's key (role operator).")
+    var curveKeyring: String?
+    @Option(help: "Event-time speed, as the services run (env PRECINCT_TIME_FACTOR; default 1).") var timeFactor: Double?
+    @Option(help: "Event-time origin (ISO-8601), as the services run (env PRECINCT_TIME_ORIGIN).") var timeOrigin: String?
+    @Option(
+        help: "Wall-clock instant (ISO-8601) at which event time is the origin (env PRECINCT_TIME_ANCHOR; default <data-dir>/clock-anchor).")
+    var timeAnchor: String?
     @Option(help: "scoring PUB (env PRECINCT_SCORING_PUB).") var scoringPub: String?
     @Option(help: "scoring ROUTER (env PRECINCT_SCORING_ROUTER).") var scoringRouter: String?
     @Option(help: "scoring HTTP base URL (env PRECINCT_SCORING_URL).") var scoringURL: String?
@@ -73,24 +90,51 @@ struct ConsoleCommand: AsyncParsableCommand {
 
         let jurisdiction = try Jurisdiction.load(from: cityURL)
         let rules = TimerRules.load(rulesURL)
-        let follower = ConsoleFollower(model: ReadModel(jurisdiction: jurisdiction, rules: rules))
+        let clock = try ConsoleClock.resolve(
+            factor: try resolveSetting(timeFactor, env: "PRECINCT_TIME_FACTOR", parse: { Double($0) }, default: 1),
+            origin: try Self.instant(try resolveSetting(timeOrigin, env: "PRECINCT_TIME_ORIGIN", parse: { $0 }), "time origin"),
+            anchor: try Self.instant(try resolveSetting(timeAnchor, env: "PRECINCT_TIME_ANCHOR", parse: { $0 }), "time anchor"), dataDirectory: data)
+        let security = try Self.security(
+            key: try resolveSetting(curveKey, env: "PRECINCT_CURVE_KEY", parse: { $0 }),
+            keyring: try resolveSetting(curveKeyring, env: "PRECINCT_CURVE_KEYRING", parse: { $0 }))
+        let regionSettings = dispatchRegions + (env["PRECINCT_CONSOLE_DISPATCH_REGIONS"].map { [$0] } ?? [])
+        let routing: DispatchRouting
+        do {
+            routing = try DispatchRouting.parse(names: peers.instances("dispatch"), regions: regionSettings)
+        } catch let refusal as DispatchRouting.Refusal {
+            throw ValidationError("--\(refusal.field): \(refusal.message)")
+        }
+        let follower = ConsoleFollower(model: ReadModel(jurisdiction: jurisdiction, rules: rules), clock: clock)
         // From the start of every source's log: the console keeps no state of its own, so a
         // restart replays what it needs.
-        let busConfig = BusConfig(
+        var busConfig = BusConfig(
             service: "console", pubEndpoint: "tcp://127.0.0.1:*", routerEndpoint: "tcp://127.0.0.1:*",
-            follow: Peers.services.map {
-                FollowSpec(source: $0, pubEndpoint: peers.endpoint($0, "pub"), routerEndpoint: peers.endpoint($0, "router"))
+            follow: Peers.services.flatMap { service in
+                peers.instances(service).map {
+                    FollowSpec(
+                        source: $0, pubEndpoint: peers.endpoint(service, instance: $0, "pub"),
+                        routerEndpoint: peers.endpoint(service, instance: $0, "router"))
+                }
             },
             epoch: "console-\(UUID().uuidString.prefix(8))", latestSeq: 0)
+        busConfig.security = security
+        busConfig.eventTime = { clock.now() }
         let context = try ZMQContext()
         let bus = try ServiceBus(config: busConfig, context: context, delegate: follower, logger: logger)
         defer { bus.stop() }
 
-        let client = ServiceClient(baseURL: { peers.endpoint($0, "http") }, token: bearer)
+        // A dispatch instance's name reaches the client as the "service" it calls.
+        let dispatchInstances = Set(peers.instances("dispatch"))
+        let client = ServiceClient(
+            baseURL: { dispatchInstances.contains($0) ? peers.endpoint("dispatch", instance: $0, "http") : peers.endpoint($0, "http") }, token: bearer
+        )
         let router = Router()
         ConsoleRoutes.add(
             to: router, follower: follower, client: client,
-            settings: .init(webDirectory: web, cityDirectory: cityURL, timeZone: zone, rules: rules, services: Peers.services), registry: registry)
+            settings: .init(
+                webDirectory: web, cityDirectory: cityURL, timeZone: zone, rules: rules,
+                services: Peers.services.flatMap { peers.instances($0) }, routing: routing, jurisdiction: jurisdiction, clock: clock),
+            registry: registry)
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "precinct-console"),
             onServerRunning: { channel in
@@ -105,9 +149,33 @@ struct ConsoleCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
+
+    /// An ISO-8601 instant, or an error naming the setting.
+    static func instant(_ text: String?, _ what: String) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = EventTime.date(text) else { throw ValidationError("\(what) '\(text)' is not ISO-8601") }
+        return date
+    }
+
+    /// CURVE as the services take it: both files or neither (plaintext, logged by the bus).
+    static func security(key: String?, keyring: String?) throws -> BusSecurity? {
+        switch (key, keyring) {
+        case (nil, nil): return nil
+        case (let key?, let keyring?):
+            do {
+                return BusSecurity(
+                    keyPair: try CurveKeyPair.load(from: URL(fileURLWithPath: key)), keyring: try Keyring.load(from: URL(fileURLWithPath: keyring)))
+            } catch { throw ValidationError("CURVE: \(error.message)") }
+        case (nil, _): throw ValidationError("CURVE: a keyring is set but no key pair (--curve-key / PRECINCT_CURVE_KEY)")
+        case (_, nil): throw ValidationError("CURVE: a key pair is set but no keyring (--curve-keyring / PRECINCT_CURVE_KEYRING)")
+        }
+    }
 }
 
 /// Where each service is: the flag, else its endpoints file, else the environment, else loopback.
+/// dispatch may run as several instances: its PUB setting then names them
+/// (`dispatch-north=tcp://a:7201,dispatch-south=tcp://b:7201`, like the services' own flags), and
+/// its ROUTER and URL settings name them the same way (or each instance's endpoints file has them).
 struct Peers: Sendable {
     static let services = ["intake", "dispatch", "scoring", "liaison"]
     /// Each service's PUB, ROUTER and HTTP variables, spelled out (deploy checks read them from here).
@@ -121,16 +189,47 @@ struct Peers: Sendable {
     let given: [String: [String?]]
     let environment: [String: String]
 
-    func endpoint(_ service: String, _ key: String) -> String {
-        let index = ["pub": 0, "router": 1, "http": 2][key] ?? 0
-        if let flag = given[service]?[index] ?? nil { return flag }
+    private static func index(_ key: String) -> Int { ["pub": 0, "router": 1, "http": 2][key] ?? 0 }
+
+    /// `name=endpoint,…` as a dictionary; a bare endpoint is the service's own (one instance).
+    static func list(_ text: String, service: String) -> [(name: String, endpoint: String)] {
+        text.split(separator: ",").map { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            // `tcp://` and `http://` hold no '=', so a bare endpoint never splits.
+            return parts.count == 2 ? (parts[0], parts[1]) : (service, parts[0])
+        }
+    }
+
+    private func setting(_ service: String, _ key: String) -> [(name: String, endpoint: String)] {
+        let i = Self.index(key)
+        var out: [(String, String)] = []
+        if let flag = given[service]?[i] ?? nil { out += Self.list(flag, service: service) }
+        if let variable = Self.variables[service]?[i], let value = environment[variable], !value.isEmpty {
+            out += Self.list(value, service: service).filter { entry in !out.contains { $0.0 == entry.name } }
+        }
+        return out
+    }
+
+    /// The service's instances, by their source names: those its PUB setting names, else the service's name.
+    func instances(_ service: String) -> [String] {
+        let named = setting(service, "pub").map(\.name)
+        return named.isEmpty ? [service] : named
+    }
+
+    /// One endpoint (`pub`, `router`, `http`) of one instance of `service`.
+    func endpoint(_ service: String, instance: String? = nil, _ key: String) -> String {
+        let name = instance ?? service
+        let entries = setting(service, key)
+        // The flag wins over the endpoints file, the file over the environment (as before).
+        let i = Self.index(key)
+        if let flag = given[service]?[i] ?? nil, let hit = Self.list(flag, service: service).first(where: { $0.name == name }) { return hit.endpoint }
         if let dir = endpointsDir,
-            let data = try? Data(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent("\(service).endpoints.json")),
+            let data = try? Data(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent("\(name).endpoints.json")),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: String], let value = object[key]
         {
             return value
         }
-        if let variable = Self.variables[service]?[index], let value = environment[variable], !value.isEmpty { return value }
+        if let hit = entries.first(where: { $0.name == name }) { return hit.endpoint }
         let base = ServiceName(rawValue: service)?.basePort ?? 7000
         return key == "http" ? "http://127.0.0.1:\(base + 1001)" : "tcp://127.0.0.1:\(base + (key == "pub" ? 1 : 2))"
     }

@@ -13,9 +13,13 @@ final class ConsoleFollower: BusDelegate {
     }
 
     private let state: Mutex<State>
+    private let clock: ConsoleClock
     private static let encoder = JSONCodec.encoder()
 
-    init(model: ReadModel) { state = Mutex(State(model: model)) }
+    init(model: ReadModel, clock: ConsoleClock = ConsoleClock(clock: SystemClock(), factor: 1)) {
+        state = Mutex(State(model: model))
+        self.clock = clock
+    }
 
     /// Ready once every followed source is live.
     var ready: Bool { state.withLock { s in !s.model.sourceStates.isEmpty && s.model.sourceStates.values.allSatisfy { $0 == "live" } } }
@@ -29,7 +33,7 @@ final class ConsoleFollower: BusDelegate {
         let id = UUID()
         state.withLock { s in
             continuation.yield(
-                Self.message(
+                message(
                     kind: "snapshot", s.model, incidents: Array(s.model.incidents.values), units: Array(s.model.units.values),
                     officers: Array(s.model.officers.values)))
             s.subscribers[id] = continuation
@@ -46,10 +50,10 @@ final class ConsoleFollower: BusDelegate {
             var changes = ModelChanges()
             for event in events { s.model.apply(event, changes: &changes) }
             guard !changes.isEmpty, !s.subscribers.isEmpty else { return }
-            let message = Self.message(
+            let text = message(
                 kind: "delta", s.model, incidents: changes.incidents.compactMap { s.model.incidents[$0] },
                 units: changes.units.compactMap { s.model.units[$0] }, officers: changes.officers.compactMap { s.model.officers[$0] })
-            for continuation in s.subscribers.values { continuation.yield(message) }
+            for continuation in s.subscribers.values { continuation.yield(text) }
         }
     }
 
@@ -68,8 +72,8 @@ final class ConsoleFollower: BusDelegate {
         }
         state.withLock { s in
             s.model.sourceStates[source] = text
-            let message = Self.message(kind: "delta", s.model, incidents: [], units: [], officers: [])
-            for continuation in s.subscribers.values { continuation.yield(message) }
+            let update = message(kind: "delta", s.model, incidents: [], units: [], officers: [])
+            for continuation in s.subscribers.values { continuation.yield(update) }
         }
     }
 
@@ -79,11 +83,13 @@ final class ConsoleFollower: BusDelegate {
         ConsoleStatus(positions: model.positions, sources: model.sourceStates, deadLetters: model.deadLetters, applied: model.applied)
     }
 
-    private static func message(
+    private func message(
         kind: String, _ model: ReadModel, incidents: [ConsoleIncident], units: [ConsoleUnit], officers: [ConsoleOfficer]
     ) -> String {
-        let body = StreamMessage(kind: kind, sentAt: Date(), status: status(model), incidents: incidents, units: units, officers: officers)
-        return (try? String(decoding: encoder.encode(body), as: UTF8.self)) ?? "{}"
+        let body = StreamMessage(
+            kind: kind, sentAt: Date(), eventNow: clock.now(), clockFactor: clock.factor, status: Self.status(model), incidents: incidents,
+            units: units, officers: officers)
+        return (try? String(decoding: Self.encoder.encode(body), as: UTF8.self)) ?? "{}"
     }
 }
 
@@ -99,6 +105,10 @@ struct ConsoleStatus: Codable, Sendable {
 struct StreamMessage: Codable, Sendable {
     var kind: String
     var sentAt: Date
+    /// The set's event time when the message was made, and its speed: the page's timers count
+    /// down on this clock (`ConsoleClock`), whatever the browser's own clock says.
+    var eventNow: Date
+    var clockFactor: Double
     var status: ConsoleStatus
     var incidents: [ConsoleIncident]
     var units: [ConsoleUnit]

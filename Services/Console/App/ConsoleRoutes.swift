@@ -13,7 +13,11 @@ enum ConsoleRoutes {
         var cityDirectory: URL
         var timeZone: String
         var rules: TimerRules
+        /// The services' source names (a dispatch instance's own name), for the operations page.
         var services: [String]
+        var routing: DispatchRouting = .single
+        var jurisdiction: Jurisdiction?
+        var clock = ConsoleClock(clock: SystemClock(), factor: 1)
     }
 
     static func add(
@@ -32,6 +36,8 @@ enum ConsoleRoutes {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
 
+        ConsoleSession.add(to: router, consoleHasToken: client.token != nil)
+
         // The web app: index.html at the root, everything else under /web/.
         router.get("/") { _, _ -> Response in file(settings.webDirectory.appendingPathComponent("index.html")) }
         router.get("/web/**") { _, context -> Response in
@@ -45,6 +51,7 @@ enum ConsoleRoutes {
             let r = settings.rules
             let config: [String: Any] = [
                 "timeZone": settings.timeZone,
+                "clock": settings.clock.json,
                 "timers": [
                     "signOff": ["seconds": r.signOff.seconds, "warnBefore": r.signOff.warnBefore],
                     "arrival": ["seconds": r.arrival.seconds, "warnBefore": r.arrival.warnBefore],
@@ -75,12 +82,14 @@ enum ConsoleRoutes {
         router.get("/api/status") { _, _ -> Response in json(try JSONCodec.encoder().encode(follower.status)) }
 
         // Each service's readiness and figures, for the operations page.
-        router.get("/api/services") { _, _ -> Response in
+        router.get("/api/services") { request, _ -> Response in
             var out: [String: Any] = [:]
             for service in settings.services {
                 var entry: [String: Any] = ["ready": false]
-                if let ready = try? await client.call("GET", service: service, path: "/readyz") { entry["ready"] = ready.status == 200 }
-                if let stats = try? await client.call("GET", service: service, path: "/v1/stats"), stats.status == 200,
+                if let ready = try? await client.acting(for: request).call("GET", service: service, path: "/readyz") {
+                    entry["ready"] = ready.status == 200
+                }
+                if let stats = try? await client.acting(for: request).call("GET", service: service, path: "/v1/stats"), stats.status == 200,
                     let object = try? JSONSerialization.jsonObject(with: stats.body)
                 {
                     entry["stats"] = object
@@ -90,21 +99,63 @@ enum ConsoleRoutes {
             return json(try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
         }
 
-        // The dispatcher's actions: dispatch's override operations, passed on with their answer.
-        router.get("/api/incidents/:id/recommendations") { _, context -> Response in
-            await pass(client, "GET", "dispatch", "/v1/incidents/\(context.parameters.get("id") ?? "")/recommendations", body: nil)
+        // The dispatcher's actions: dispatch's override operations, passed on with their answer to
+        // the dispatch instance that owns the incident (`DispatchRouting`).
+        router.get("/api/incidents/:id/recommendations") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            return await routed(follower, settings, incidentId: id, body: nil) { instance in
+                await pass(client.acting(for: request), "GET", instance, "/v1/incidents/\(id)/recommendations", body: nil)
+            }
         }
         for action in ["assign", "reassign", "cancel-assignment", "reclassify", "major"] {
             router.post(RouterPath("/api/incidents/:id/\(action)")) { request, context -> Response in
-                let body = try await request.body.collect(upTo: 64 << 10)
-                return await pass(
-                    client, "POST", "dispatch", "/v1/incidents/\(context.parameters.get("id") ?? "")/\(action)", body: Data(body.readableBytesView))
+                let id = context.parameters.get("id") ?? ""
+                let body = Data(try await request.body.collect(upTo: 64 << 10).readableBytesView)
+                return await routed(follower, settings, incidentId: id, body: body) { instance in
+                    await pass(client.acting(for: request), "POST", instance, "/v1/incidents/\(id)/\(action)", body: body)
+                }
             }
         }
         router.post("/api/escalations/:id/acknowledge") { request, context -> Response in
-            let body = try await request.body.collect(upTo: 64 << 10)
+            let id = context.parameters.get("id") ?? ""
+            let body = Data(try await request.body.collect(upTo: 64 << 10).readableBytesView)
+            do {
+                return await pass(
+                    client.acting(for: request), "POST", try settings.routing.instance(escalationId: id), "/v1/escalations/\(id)/acknowledge",
+                    body: body)
+            } catch let refusal as DispatchRouting.Refusal {
+                return Self.error(404, "not-found", refusal.field, refusal.message)
+            }
+        }
+        // The zero-disturbance coordination queue's action: liaison's acknowledgement.
+        router.post("/api/coordination/:incidentId/acknowledge") { request, context -> Response in
+            let body = Data(try await request.body.collect(upTo: 64 << 10).readableBytesView)
             return await pass(
-                client, "POST", "dispatch", "/v1/escalations/\(context.parameters.get("id") ?? "")/acknowledge", body: Data(body.readableBytesView))
+                client.acting(for: request), "POST", "liaison", "/v1/coordination/\(context.parameters.get("incidentId") ?? "")/acknowledge",
+                body: body)
+        }
+        // The callers of an incident, as intake answers the console's token: the console's stream
+        // carries no caller's data, and the page shows what intake gave, masked or not by the
+        // token's roles (docs/security.md); the console masks nothing itself.
+        router.get("/api/incidents/:id/callers") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            do {
+                let answer = try await client.acting(for: request).call("GET", service: "intake", path: "/v1/incidents/\(id)")
+                guard answer.status == 200, let object = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any] else {
+                    return Response(
+                        status: .init(code: answer.status), headers: [.contentType: answer.contentType],
+                        body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+                }
+                let callers: [[String: Any]] = ((object["calls"] as? [[String: Any]]) ?? []).map { call in
+                    var entry: [String: Any] = ["callId": call["callId"] ?? ""]
+                    if let caller = call["caller"] { entry["caller"] = caller }
+                    if let at = call["receivedAt"] { entry["receivedAt"] = at }
+                    return entry
+                }
+                return json(try JSONSerialization.data(withJSONObject: ["incidentId": id, "callers": callers], options: [.sortedKeys]))
+            } catch {
+                return Self.error(502, "unavailable", "intake", "intake did not answer: \(error)")
+            }
         }
         // Scoring's figures (KPIs, rankings by period, intervals, awards, hotspots) and liaison's
         // (alerts, cases, overdue work) for their pages: read routes only.
@@ -112,9 +163,41 @@ enum ConsoleRoutes {
             router.get(RouterPath("/api/\(service)/**")) { request, context -> Response in
                 let rest = context.parameters.getCatchAll().joined(separator: "/")
                 let query = request.uri.query.map { "?\($0)" } ?? ""
-                return await pass(client, "GET", service, "/v1/\(rest)\(query)", body: nil)
+                return await pass(client.acting(for: request), "GET", service, "/v1/\(rest)\(query)", body: nil)
             }
         }
+    }
+
+    /// Runs `call` on the dispatch instance that owns incident `id` (by its region; a send of a
+    /// city-wide unit through the city desk), or answers why none does.
+    private static func routed(
+        _ follower: ConsoleFollower, _ settings: Settings, incidentId id: String, body: Data?, _ call: (String) async -> Response
+    ) async -> Response {
+        // One instance: no need to know the incident (it may be older than the console's memory).
+        if settings.routing.instances.count == 1, let only = settings.routing.instances.first { return await call(only.name) }
+        guard let incident = follower.incident(id) else { return Self.error(404, "not-found", "id", "the console knows no incident '\(id)'") }
+        // A city-wide unit (sent, or taken off) is the city desk's.
+        var cityWide = false
+        if let body, let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+            let unitId = (object["toUnitId"] ?? object["unitId"]) as? String,
+            let unit = settings.jurisdiction?.units.first(where: { $0.id == unitId })
+        {
+            cityWide = unit.kind == .accidentDivision || unit.kind == .ptu
+        }
+        do {
+            return await call(try settings.routing.instance(incidentRegion: incident.regionId ?? "unlocated", sendsCityWideUnit: cityWide))
+        } catch let refusal as DispatchRouting.Refusal {
+            return Self.error(409, "conflict", refusal.field, refusal.message)
+        } catch {
+            return Self.error(500, "internal", "id", "\(error)")
+        }
+    }
+
+    private static func error(_ status: Int, _ code: String, _ field: String, _ message: String) -> Response {
+        let body: [String: Any] = ["error": ["code": code, "field": field, "message": message]]
+        return Response(
+            status: .init(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())))
     }
 
     private static func pass(_ client: ServiceClient, _ method: String, _ service: String, _ path: String, body: Data?) async -> Response {

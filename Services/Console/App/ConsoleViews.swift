@@ -3,7 +3,9 @@ import Foundation
 /// What the console shows, rebuilt from the services' events: incidents with their units and
 /// timers, units, officers' points, escalations. Applied in bus order; it never writes back.
 ///
-/// Every field is plain JSON for the browser (times as ISO-8601 strings).
+/// Every field is plain JSON for the browser (times as ISO-8601 strings). No caller's data: the
+/// detail page asks intake for it with the console's token (`/api/incidents/:id/callers`), so the
+/// page never shows more than the services give that token.
 struct ConsoleIncident: Codable, Sendable {
     var id: String
     var category: String
@@ -17,8 +19,6 @@ struct ConsoleIncident: Codable, Sendable {
     var regionId: String?
     var commandStationId: String?
     var openedAt: Date
-    var callerName: String?
-    var callerPhone: String?
     var description: String?
     var enterpriseId: String?
     var major: Bool

@@ -21,10 +21,13 @@ struct ReadModel: Sendable {
     var deadLetters = 0
     var applied = 0
     let rules: TimerRules
+    /// For the arrival promise of each grid (dispatch's own reading, `ArrivalPromise`).
+    let jurisdiction: Jurisdiction?
     private var seenAwards: Set<String> = []
 
     init(jurisdiction: Jurisdiction?, rules: TimerRules) {
         self.rules = rules
+        self.jurisdiction = jurisdiction
         for unit in jurisdiction?.units ?? [] {
             units[unit.id] = ConsoleUnit(
                 id: unit.id, callSign: unit.callSign, kind: unit.kind.rawValue, stationId: unit.stationId ?? unit.squadronId,
@@ -58,7 +61,7 @@ struct ReadModel: Sendable {
                 id: e.incidentId, category: e.category.rawValue, priority: e.priority, state: "open",
                 lat: e.place.coordinate?.lat, lon: e.place.coordinate?.lon, address: e.place.address, gridId: e.place.grid?.gridId,
                 stationId: e.place.grid?.stationId, regionId: e.place.grid?.regionId, commandStationId: nil, openedAt: e.receivedAt,
-                callerName: e.caller?.name, callerPhone: e.caller?.phone, description: e.description, enterpriseId: e.enterpriseId, major: false,
+                description: e.description, enterpriseId: e.enterpriseId, major: false,
                 calls: 1, units: [],
                 timers: [], escalations: [], timeline: [], outcome: nil, closedAt: nil, points: 0)
             incident.timers = ["firstFeedback", "close"].map { Self.timer(rules, $0, unitId: nil, from: e.receivedAt) }
@@ -82,6 +85,8 @@ struct ReadModel: Sendable {
             }
         case UnitAssigned.type:
             guard let e = decode(UnitAssigned.self, event) else { return }
+            let jurisdiction = self.jurisdiction
+            let gridId = incidents[e.incidentId]?.gridId
             update(e.incidentId, &changes) {
                 $0.state = "assigned"
                 $0.commandStationId = e.commandStationId ?? $0.commandStationId
@@ -92,8 +97,14 @@ struct ReadModel: Sendable {
                         unitId: e.unitId, callSign: e.callSign, rule: e.rule, role: e.role, etaSeconds: e.etaSeconds, assignedAt: e.assignedAt,
                         stage: "dispatched"))
                 $0.timers.append(Self.timer(rules, "signOff", unitId: e.unitId, from: e.assignedAt))
+                // Arrival runs from the first dispatch, for the grid's promise (dispatch's deadline;
+                // its warning, when it comes, carries the instants and wins).
                 if !$0.timers.contains(where: { $0.timer == "arrival" }) {
-                    $0.timers.append(Self.timer(rules, "arrival", unitId: nil, from: e.assignedAt))
+                    var arrival = Self.timer(rules, "arrival", unitId: nil, from: e.assignedAt)
+                    let minutes = ArrivalPromise.minutes(grid: e.gridId ?? gridId, in: jurisdiction, fallbackMinutes: rules.arrival.seconds / 60)
+                    arrival.dueAt = e.assignedAt.addingTimeInterval(minutes * 60)
+                    arrival.warnBefore = min(rules.arrival.warnBefore, minutes * 30)
+                    $0.timers.append(arrival)
                 }
                 $0.timeline.append(
                     ConsoleTimelineEntry(at: e.assignedAt, type: type, text: "\(e.callSign) (\(e.rule), ETA \(Int(e.etaSeconds)) s)"))

@@ -1,6 +1,8 @@
 // The dispatcher's actions: a small form per action, sent through the console to dispatch.
 import { t } from './i18n.js';
 
+const escape = (x) => String(x ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+
 /** Posts `body` to the console's pass-through; resolves to {ok, status, body}. */
 export async function send(path, body) {
   const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -9,9 +11,10 @@ export async function send(path, body) {
   return { ok: response.ok, status: response.status, body: json };
 }
 
-/** The request an action sends, from the form's values (pure: tests.html checks it). */
+/** The request an action sends, from the form's values (pure: tests.html checks it). Who acts (the
+ *  dispatcher, the officer) is never in the body: the service takes it from the bearer token. */
 export function requestFor(action, incidentId, values) {
-  const common = { dispatcher: values.dispatcher, reason: values.reason };
+  const common = { reason: values.reason };
   switch (action) {
     case 'assign': return { path: `/api/incidents/${incidentId}/assign`, body: { unitId: values.unitId, ...common } };
     case 'reassign': return { path: `/api/incidents/${incidentId}/reassign`, body: { fromUnitId: values.fromUnitId, toUnitId: values.unitId, ...common } };
@@ -19,11 +22,18 @@ export function requestFor(action, incidentId, values) {
     case 'reclassify': return { path: `/api/incidents/${incidentId}/reclassify`, body: { category: values.category, ...common } };
     case 'major': return { path: `/api/incidents/${incidentId}/major`, body: { major: values.major !== 'false', ...common } };
     case 'acknowledge': return { path: `/api/escalations/${values.escalationId}/acknowledge`, body: common };
+    // liaison's contract: the officer who acknowledges, and a note (the reason).
+    case 'coordinate': return { path: `/api/coordination/${incidentId}/acknowledge`, body: { note: values.reason } };
     default: throw new Error(`unknown action ${action}`);
   }
 }
 
 const categories = ['criminal', 'publicOrder', 'dispute', 'accidentMinor', 'accidentCasualty', 'helpRequest', 'nonPolice'];
+
+/** Who the services will record as acting: the signed-in person, or the console's own token. */
+function actingAs() {
+  return `<p class="acting">${t('actingAs')}: ${escape(window.precinctSession?.().person?.subject || t('consoleToken'))}</p>`;
+}
 
 /** Opens the action dialog for `incident`; `done` is called after a successful send. */
 export async function openAction(dialog, action, incident, extra = {}) {
@@ -38,10 +48,10 @@ export async function openAction(dialog, action, incident, extra = {}) {
   }
   const from = (action === 'reassign' || action === 'cancel')
     ? `<label>${t('assigned')}<select name="fromUnitId">${current.map((u) => `<option value="${u.unitId}">${u.callSign} (${u.unitId})</option>`).join('')}</select></label>` : '';
-  const category = action === 'reclassify' ? `<label>${t('category')}<select name="category">${categories.map((c) => `<option ${c === incident.category ? 'selected' : ''}>${c}</option>`).join('')}</select></label>` : '';
+  const category = action === 'reclassify' ? `<label>${t('category')}<select name="category">${categories.map((c) => `<option value="${c}" ${c === incident.category ? 'selected' : ''}>${c}</option>`).join('')}</select></label>` : '';
   const major = action === 'major' ? `<label>${t('major')}<select name="major"><option value="true">✓</option><option value="false">✗</option></select></label>` : '';
   dialog.innerHTML = `<form method="dialog" data-action="${action}"><h2>${t(action)} · ${incident.id}</h2>${recommended}${from}${category}${major}
-    <label>${t('dispatcher')}<input name="dispatcher" required value="${localStorage.getItem('precinct.dispatcher') || 'D01'}"></label>
+    ${actingAs()}
     <label>${t('reason')}<input name="reason" required autofocus></label><p class="error" hidden></p>
     <menu><button type="submit" class="primary">${t('send')} ⏎</button> <button type="button" data-close>Esc</button></menu></form>`;
   const form = dialog.querySelector('form');
@@ -49,7 +59,6 @@ export async function openAction(dialog, action, incident, extra = {}) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const values = Object.fromEntries(new FormData(form).entries());
-    localStorage.setItem('precinct.dispatcher', values.dispatcher);
     const { path, body } = requestFor(action, incident.id, { ...values, ...extra });
     const answer = await send(path, body);
     if (answer.ok) { dialog.close(); return; }
@@ -59,4 +68,49 @@ export async function openAction(dialog, action, incident, extra = {}) {
   });
   dialog.showModal();
   form.querySelector('input[name=reason]').focus();
+}
+
+/** Opens the acknowledgement of a zero-disturbance hold: the liaison officer agrees to police action at the site. */
+export function openCoordination(dialog, hold, done) {
+  const esc = escape;
+  dialog.innerHTML = `<form method="dialog" data-action="coordinate"><h2>${t('coordinate')} · ${esc(hold.incidentId)} · ${esc(hold.enterpriseId)}</h2>
+    <p>${t('liaisonOfficer')}: ${esc(hold.liaisonOfficerId)}</p>${actingAs()}
+    <label>${t('reason')}<input name="reason" required autofocus></label><p class="error" hidden></p>
+    <menu><button type="submit" class="primary">${t('send')} ⏎</button> <button type="button" data-close>Esc</button></menu></form>`;
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-close]').addEventListener('click', () => dialog.close());
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(form).entries());
+    const { path, body } = requestFor('coordinate', hold.incidentId, values);
+    const answer = await send(path, body);
+    if (answer.ok) { dialog.close(); done?.(); return; }
+    const error = form.querySelector('.error');
+    error.hidden = false;
+    error.textContent = answer.body?.error ? `${answer.body.error.code}: ${answer.body.error.message}` : `HTTP ${answer.status}`;
+  });
+  dialog.showModal();
+  form.querySelector('input[name=reason]').focus();
+}
+
+/** Signs a person in with their own bearer token (the console then acts as them). */
+export function openSignIn(dialog, done) {
+  dialog.innerHTML = `<form method="dialog" data-action="sign-in"><h2>${t('signIn')}</h2>
+    <label>${t('token')}<textarea name="token" rows="4" required autofocus></textarea></label><p class="error" hidden></p>
+    <menu><button type="submit" class="primary">${t('send')} ⏎</button> <button type="button" data-close>Esc</button></menu></form>`;
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-close]').addEventListener('click', () => dialog.close());
+  const submit = async (event) => {
+    event?.preventDefault();
+    const answer = await send('/api/session', { token: form.querySelector('textarea').value.trim() });
+    if (answer.ok) { dialog.close(); done?.(); return; }
+    const error = form.querySelector('.error');
+    error.hidden = false;
+    error.textContent = answer.body?.error ? `${answer.body.error.code}: ${answer.body.error.message}` : `HTTP ${answer.status}`;
+  };
+  form.addEventListener('submit', submit);
+  // Enter sends (a pasted token is one line); Shift+Enter would add a line.
+  form.querySelector('textarea').addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) submit(event); });
+  dialog.showModal();
+  form.querySelector('textarea').focus();
 }

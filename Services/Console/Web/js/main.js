@@ -1,5 +1,6 @@
 // Wires the pages to the live stream: one EventSource, one state, pages redrawn at most once a frame.
-import { openAction } from './actions.js';
+import { openAction, openCoordination, openSignIn } from './actions.js';
+import { eventClock, eventNow, synchronise } from './clock.js';
 import { currentLanguage, setLanguage, t } from './i18n.js';
 import { cityProjection, loadCity, mapSVG } from './map.js';
 import { applyMessage, boardIncidents, emptyState, formatClock } from './model.js';
@@ -8,6 +9,10 @@ import * as views from './views.js';
 
 const state = emptyState();
 state.timeZone = 'Asia/Shanghai';
+state.clock = eventClock(Date.now(), 1, performance.now());
+/** Event time now (ms): the set's clock, which the timers count on (clock.js). */
+const now = () => eventNow(state.clock, performance.now());
+window.precinctEventNow = now;
 const main = document.querySelector('main');
 const dialog = document.querySelector('dialog');
 const pages = ['board', 'map', 'units', 'scoring', 'hotspots', 'liaison', 'ops'];
@@ -29,18 +34,18 @@ function route() {
 function render() {
   const started = performance.now();
   const { page, arg } = route();
-  const now = Date.now();
+  const at = now();
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.page === page));
   let html;
   switch (page) {
     case 'map': html = mapSVG(state); break;
     case 'units': html = views.units(state); break;
-    case 'incident': html = views.incident(state, arg, now); selected = arg; break;
+    case 'incident': html = views.incident(state, arg, at, callers.get(arg)); selected = arg; loadCallers(arg); break;
     case 'scoring': html = views.scoring(state, arg, scoringFigures, choice); break;
     case 'hotspots': html = views.hotspots(state, scoringFigures?.hotspots, choice); break;
-    case 'liaison': html = views.liaison(state, liaisonFigures); break;
+    case 'liaison': html = views.liaison(state, liaisonFigures, at); break;
     case 'ops': html = views.operations(state, services); break;
-    default: html = views.board(state, now, selected);
+    default: html = views.board(state, at, selected);
   }
   main.innerHTML = html;
   main.dataset.page = page;
@@ -55,12 +60,14 @@ function schedule() {
 
 function connect() {
   const source = new EventSource('/api/stream');
+  window.precinctSource = source;
   const status = document.querySelector('#live');
   source.onopen = () => { status.textContent = t('live'); status.className = 'live'; };
   source.onerror = () => { status.textContent = t('reconnecting'); status.className = 'down'; };
   source.onmessage = (event) => {
     const started = performance.now();
     const message = JSON.parse(event.data);
+    if (message.eventNow) state.clock = synchronise(state.clock, Date.parse(message.eventNow), message.clockFactor ?? 1, performance.now());
     applyMessage(state, message);
     // Units alone changed on the unit board or the map: patch their rows or dots, no redraw.
     const { page } = route();
@@ -74,9 +81,20 @@ function connect() {
 }
 
 function tick() {
-  document.querySelector('#clock').textContent = formatClock(new Date(), state.timeZone);
+  const at = now();
+  document.querySelector('#clock').textContent = formatClock(new Date(at), state.timeZone);
   // Timers count down (and ages grow) in place, without a redraw.
-  recount(main, Date.now());
+  recount(main, at);
+}
+
+/** The callers of an incident as intake answers the console's token (masked by its roles), fetched once per incident. */
+const callers = new Map();
+function loadCallers(id) {
+  if (!id || callers.has(id)) return;
+  callers.set(id, null);
+  fetch(`/api/incidents/${encodeURIComponent(id)}/callers`).then((r) => r.json().then((body) => ({ ok: r.ok, body })))
+    .then(({ ok, body }) => { callers.set(id, ok ? body.callers : { error: body?.error?.code ?? 'error' }); schedule(); })
+    .catch(() => { callers.set(id, { error: 'unavailable' }); schedule(); });
 }
 
 async function refreshScoring() {
@@ -95,8 +113,9 @@ async function refreshScoring() {
 async function refreshLiaison() {
   if (route().page !== 'liaison') return;
   const get = (path) => fetch(`/api/liaison/${path}`).then((r) => (r.ok ? r.json() : null)).catch(() => null);
-  const [alerts, cases, overdue] = await Promise.all([get('alerts'), get('cases'), get('worklog/overdue')]);
-  liaisonFigures = { alerts, cases, overdue };
+  const [alerts, coordination, cases, overdue, enterprises] = await Promise.all([
+    get('alerts'), get('coordination'), get('cases'), get('worklog/overdue'), get('enterprises')]);
+  liaisonFigures = { alerts, coordination, cases, overdue, enterprises };
   schedule();
 }
 
@@ -108,16 +127,23 @@ async function refreshServices() {
   schedule();
 }
 
+window.precinctRefreshLiaison = refreshLiaison;
+
 function selectedIncident() {
   const { page, arg } = route();
   return state.incidents.get(page === 'incident' ? arg : selected);
 }
 
-function act(action) {
+function act(action, data = {}) {
+  if (action === 'coordinate') {
+    const hold = (liaisonFigures?.coordination?.holds || []).find((h) => h.status === 'held' && !h.acknowledgedBy && (!data.incident || h.incidentId === data.incident));
+    if (hold) openCoordination(dialog, hold, refreshLiaison);
+    return;
+  }
   const incident = selectedIncident();
   if (!incident) return;
   if (action === 'acknowledge') {
-    const escalation = incident.escalations.find((e) => !e.acknowledged);
+    const escalation = incident.escalations.find((e) => !e.acknowledged && (!data.escalation || e.id === data.escalation));
     if (escalation) openAction(dialog, 'acknowledge', incident, { escalationId: escalation.id });
     return;
   }
@@ -127,6 +153,8 @@ function act(action) {
 const keys = { a: 'assign', r: 'reassign', x: 'cancel', c: 'reclassify', m: 'major', e: 'acknowledge' };
 document.addEventListener('keydown', (event) => {
   if (dialog.open || event.target.closest('input, select, textarea') || event.ctrlKey || event.metaKey || event.altKey) return;
+  // On the liaison page, `o` acknowledges the oldest hold waiting for its liaison officer.
+  if (event.key === 'o' && route().page === 'liaison') { event.preventDefault(); act('coordinate'); return; }
   if (keys[event.key]) { event.preventDefault(); act(keys[event.key]); return; }
   if (event.key >= '1' && event.key <= String(pages.length)) { location.hash = pages[Number(event.key) - 1]; return; }
   if (event.key === 'L') { setLanguage(currentLanguage() === 'zh' ? 'en' : 'zh'); renderChrome(); schedule(); return; }
@@ -146,7 +174,7 @@ main.addEventListener('change', (event) => {
 });
 main.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-action]');
-  if (button) { act(button.dataset.action); return; }
+  if (button) { act(button.dataset.action, button.dataset); return; }
   const row = event.target.closest('tr[data-incident]');
   if (row) { selected = row.dataset.incident; schedule(); }
 });
@@ -156,18 +184,40 @@ function renderChrome() {
   document.querySelector('header h1').textContent = t('title');
   document.querySelectorAll('nav a').forEach((a, i) => { a.textContent = `${i + 1} ${t(a.dataset.page)}`; });
   document.querySelector('#lang').textContent = currentLanguage() === 'zh' ? 'EN' : '中文';
+  if (typeof renderWho === 'function') renderWho();
 }
+
+/** Who acts: the person signed in (their token goes to the services), else the console's own token. */
+let session = { consoleToken: true };
+function renderWho() {
+  const who = document.querySelector('#who');
+  who.textContent = session.person ? `${session.person.subject} · ${t('signOut')}` : t('signIn');
+  who.title = session.person ? session.person.roles.join(', ') : '';
+  who.classList.toggle('alert', !session.person && !session.consoleToken);
+}
+async function refreshSession() {
+  session = await fetch('/api/session').then((r) => r.json()).catch(() => session);
+  renderWho();
+}
+window.precinctSession = () => session;
+document.querySelector('#who').addEventListener('click', async () => {
+  if (session.person) { await fetch('/api/session', { method: 'DELETE' }); callers.clear(); await refreshSession(); schedule(); return; }
+  openSignIn(dialog, async () => { callers.clear(); await refreshSession(); schedule(); });
+});
 
 document.querySelector('#lang').addEventListener('click', () => { setLanguage(currentLanguage() === 'zh' ? 'en' : 'zh'); renderChrome(); schedule(); });
 window.addEventListener('hashchange', () => { refreshServices(); schedule(); });
 
 const config = await fetch('/api/config').then((r) => r.json());
 state.timeZone = config.timeZone;
+if (config.clock) state.clock = eventClock(config.clock.now, config.clock.factor, performance.now());
 setLanguage(currentLanguage());
 renderChrome();
+await refreshSession();
 await loadCity();
 dirty = false;
 connect();
+tick();
 setInterval(tick, 1000);
 setInterval(refreshServices, 5000);
 refreshServices();

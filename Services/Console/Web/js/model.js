@@ -82,12 +82,6 @@ export function rankings(officers) {
     .map((o, i) => ({ ...o, rank: i + 1 }));
 }
 
-/** A caller's phone shown to a dispatcher: all but the last four digits masked. */
-export function maskPhone(phone) {
-  if (!phone) return '';
-  return phone.length <= 4 ? '****' : '*'.repeat(phone.length - 4) + phone.slice(-4);
-}
-
 /** The share of `timers` named `name` that were met, of those finished (met or breached); null when none. */
 export function timerKPI(incidents, name) {
   let met = 0, done = 0;

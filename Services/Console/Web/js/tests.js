@@ -1,7 +1,9 @@
 // Tests of the pure functions, run in the browser (tests.html; the browser test reads #results).
 import { requestFor } from './actions.js';
 import { polygonPath, projector } from './geo.js';
-import { activeTimers, applyMessage, boardIncidents, emptyState, formatClock, formatRemaining, maskPhone, rankings, timerKPI, timerStatus } from './model.js';
+import { eventClock, eventNow, synchronise } from './clock.js';
+import { activeTimers, applyMessage, boardIncidents, emptyState, formatClock, formatRemaining, rankings, timerKPI, timerStatus } from './model.js';
+import { callerText, kpiTargets, liaison } from './views.js';
 
 const results = [];
 function test(name, body) {
@@ -63,9 +65,9 @@ test('rankings order by points and leave out officers with nothing', () => {
   equal(ranked.map((o) => [o.id, o.rank]), [['O1', 1], ['O2', 2]]);
 });
 
-test('a phone number shows only its last four digits', () => {
-  equal(maskPhone('13800001234'), '*******1234');
-  equal(maskPhone(null), '');
+test('callers are shown as intake gave them, never unmasked or re-masked here', () => {
+  equal(callerText([{ callId: 'C1', caller: { name: '张*', phone: '139******01' } }]).includes('139******01'), true);
+  equal(callerText({ error: 'forbidden' }).includes('forbidden'), true);
 });
 
 test('a KPI is the met share of finished timers', () => {
@@ -83,13 +85,52 @@ test('the projection puts the north-west corner at the origin and keeps the aspe
 });
 
 test('each action sends dispatch the contract\'s fields', () => {
-  const v = { dispatcher: 'D01', reason: 'closer', unitId: 'U7', fromUnitId: 'U2', category: 'dispute', major: 'true', escalationId: 'E1' };
-  equal(requestFor('assign', 'I1', v), { path: '/api/incidents/I1/assign', body: { unitId: 'U7', dispatcher: 'D01', reason: 'closer' } });
-  equal(requestFor('reassign', 'I1', v).body, { fromUnitId: 'U2', toUnitId: 'U7', dispatcher: 'D01', reason: 'closer' });
+  const v = { reason: 'closer', unitId: 'U7', fromUnitId: 'U2', category: 'dispute', major: 'true', escalationId: 'E1' };
+  equal(requestFor('assign', 'I1', v), { path: '/api/incidents/I1/assign', body: { unitId: 'U7', reason: 'closer' } });
+  equal(requestFor('reassign', 'I1', v).body, { fromUnitId: 'U2', toUnitId: 'U7', reason: 'closer' });
   equal(requestFor('cancel', 'I1', v).path, '/api/incidents/I1/cancel-assignment');
   equal(requestFor('reclassify', 'I1', v).body.category, 'dispute');
   equal(requestFor('major', 'I1', v).body.major, true);
   equal(requestFor('acknowledge', 'I1', v).path, '/api/escalations/E1/acknowledge');
+});
+
+test('the event clock runs at its factor from the instant it was told, whatever the wall clock says', () => {
+  const clock = eventClock(Date.parse('2030-01-01T00:00:00Z'), 60, 1000);
+  equal(eventNow(clock, 1000), Date.parse('2030-01-01T00:00:00Z'));
+  equal(eventNow(clock, 2000), Date.parse('2030-01-01T00:01:00Z'));
+  // A message made a little earlier (delivery) keeps the clock; one ahead of it moves it on.
+  equal(synchronise(clock, Date.parse('2030-01-01T00:00:59Z'), 60, 2000), clock);
+  equal(eventNow(synchronise(clock, Date.parse('2030-01-01T00:01:05Z'), 60, 2000), 2000), Date.parse('2030-01-01T00:01:05Z'));
+  // A new anchor (the set restarted its clock) moves it back.
+  equal(eventNow(synchronise(clock, Date.parse('2029-01-01T00:00:00Z'), 60, 2000), 2000), Date.parse('2029-01-01T00:00:00Z'));
+});
+
+test('the KPI dashboard reads the originals\' figures from scoring\'s fields (docs/scoring.md)', () => {
+  const byKey = Object.fromEntries(kpiTargets.map(([key, target]) => [key, target]));
+  equal(byKey.minorAccidentOnSceneRate, 0.80);
+  equal(byKey.accidentOnSiteRate, 0.84);
+  equal(byKey.disputeResolutionRate, 0.98);
+  equal(byKey.stationAccidentShare, 0.45);
+  equal(byKey.selfHandledRate, 0.9278);
+});
+
+test('the coordination acknowledgement sends liaison its contract\'s fields', () => {
+  equal(requestFor('coordinate', 'I9', { reason: 'on my way' }),
+    { path: '/api/coordination/I9/acknowledge', body: { note: 'on my way' } });
+});
+
+test('the liaison page shows liaison\'s fields: a waiting hold with its action, overdue work by days since contact', () => {
+  const state = emptyState();
+  state.timeZone = 'Asia/Shanghai';
+  const html = liaison(state, {
+    coordination: { holds: [{ incidentId: 'I9', enterpriseId: 'E0004', liaisonOfficerId: 'O0161', status: 'held', reason: 'zeroDisturbance', heldAt: '2026-01-01T00:00:00Z', dueAt: '2026-01-01T00:10:00Z' }] },
+    overdue: { asOf: '2026-01-01T00:00:00Z', periodDays: 30, overdue: [{ enterpriseId: 'E0001', name: 'x', liaisonOfficerId: 'O1', daysSinceContact: 41.5 }] },
+    alerts: { alerts: [{ alertId: 'A1', enterpriseId: 'E0004', incidentId: 'I9', transition: 'opened', matchedBy: 'geofence', severity: 'high', zeroDisturbance: true, at: '2026-01-01T00:00:00Z' }] },
+  }, Date.parse('2026-01-01T00:05:00Z'));
+  equal(html.includes('data-action="coordinate" data-incident="I9"'), true);
+  equal(html.includes('5:00'), true);
+  equal(/data-overdue="E0001"[^]*<td>41<\/td>/.test(html), true);
+  equal(html.includes('data-enterprise-incident="I9"'), true);
 });
 
 document.querySelector('#results').textContent = results.join('\n') + `\n${results.filter((r) => r.startsWith('FAIL')).length === 0 ? 'PASS' : 'FAIL'}`;
