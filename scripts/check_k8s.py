@@ -172,17 +172,23 @@ def check_layout(name, folder, read):
         err(f"{name}: PRECINCT_INSECURE is set: the bus must not be plaintext")
     if env.get("PRECINCT_CURVE_KEYRING", "").split("/")[-1] != "keyring" or not env.get("PRECINCT_TOKEN_KEY", "").endswith("/token-signing.key"):
         err(f"{name}: precinct-env must set PRECINCT_CURVE_KEYRING (…/keyring) and PRECINCT_TOKEN_KEY (…/token-signing.key)")
-    for sname, s in sets.items():
+    # Every workload (the services' StatefulSets, the console's Deployment) reads the keyring from
+    # precinct-env, so each must name its own key pair in a generated Secret it mounts.
+    workloads = [("StatefulSet", n, w) for n, w in sets.items()] + [("Deployment", n, w) for n, w in by_kind.get("Deployment", {}).items()]
+    for kind, sname, s in workloads:
         pod = s["spec"]["template"]["spec"]
         (c,) = pod["containers"]
         cenv = {e["name"]: e.get("value") for e in c.get("env", [])}
         key = cenv.get("PRECINCT_CURVE_KEY") or ""
         if key.split("/")[-1] not in held:
-            err(f"{name}: StatefulSet {sname}: PRECINCT_CURVE_KEY {key!r} is not a file of the generated Secrets")
+            err(f"{name}: {kind} {sname}: PRECINCT_CURVE_KEY {key!r} is not a file of the generated Secrets")
+        mounted = {m["mountPath"] for m in c.get("volumeMounts", [])}
+        if key and os.path.dirname(key) not in mounted:
+            err(f"{name}: {kind} {sname}: PRECINCT_CURVE_KEY {key!r} is in no mounted volume")
         for v in pod.get("volumes", []):
             secret = v.get("secret")
             if secret and (secret.get("optional") or secret.get("secretName") not in secrets):
-                err(f"{name}: StatefulSet {sname}: volume {v['name']} must be a required Secret the layout makes")
+                err(f"{name}: {kind} {sname}: volume {v['name']} must be a required Secret the layout makes")
     return seen, env
 
 
