@@ -31,11 +31,16 @@ def browser(width=1920, height=1080):
     return webdriver.Chrome(service=Service(os.environ.get('CHROMEDRIVER', '/usr/bin/chromedriver')), options=options)
 
 
-class ConsoleBrowserTests(unittest.TestCase):
+class ConsoleTestCase(unittest.TestCase):
+    """A set of real processes and a browser for the whole class (ConsoleSet's options in
+    SET_OPTIONS), and the helpers every console test uses."""
+
+    SET_OPTIONS = {}
+
     @classmethod
     def setUpClass(cls):
         os.makedirs(SHOTS, exist_ok=True)
-        cls.set = ConsoleSet(BIN)
+        cls.set = ConsoleSet(BIN, **cls.SET_OPTIONS)
         try:
             cls.set.start_all()
             cls.driver = browser()
@@ -137,6 +142,8 @@ class ConsoleBrowserTests(unittest.TestCase):
     def on_board(self, incident_id, css=''):
         return self.exists(f'main[data-page=board] tr[data-incident="{incident_id}"]{css}')
 
+
+class ConsoleBrowserTests(ConsoleTestCase):
     # Tests (named so unittest runs them in this order; each stands on its own)
 
     def test_0_pure_functions_pass_in_the_browser(self):
@@ -492,7 +499,7 @@ class ConsoleBrowserTests(unittest.TestCase):
         self.assertIn('84', self.text('tr[data-kpi=accidentOnSiteRate]'))
 
 
-class SecuredClusterConsoleTests(unittest.TestCase):
+class SecuredClusterConsoleTests(ConsoleTestCase):
     """A second set: CURVE on every socket (the console's too), dispatch as two instances splitting the
     regions, and an accelerated event clock far from the wall clock. The console shows the set's live
     data, routes each action to the instance owning the incident's region, and counts the timers
@@ -501,34 +508,8 @@ class SecuredClusterConsoleTests(unittest.TestCase):
     FACTOR = 10
     ORIGIN = '2030-06-01T08:00:00Z'
 
-    @classmethod
-    def setUpClass(cls):
-        cls.set = ConsoleSet(BIN, signoff_seconds=600, warn_before=60, curve=True, time_factor=cls.FACTOR, time_origin=cls.ORIGIN,
-                             dispatch_instances={'dispatch-north': 'R1,R2,R3', 'dispatch-south': 'R4,R5,city,unlocated'})
-        try:
-            cls.set.start_all()
-            cls.driver = browser()
-        except BaseException:
-            cls.set.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.driver.quit()
-        finally:
-            cls.set.cleanup()
-
-    open = ConsoleBrowserTests.open
-    go = ConsoleBrowserTests.go
-    find = ConsoleBrowserTests.find
-    exists = ConsoleBrowserTests.exists
-    text = ConsoleBrowserTests.text
-    shot = ConsoleBrowserTests.shot
-    act = ConsoleBrowserTests.act
-    assigned_unit = ConsoleBrowserTests.assigned_unit
-    within_a_second = ConsoleBrowserTests.within_a_second
-    on_board = ConsoleBrowserTests.on_board
+    SET_OPTIONS = dict(signoff_seconds=600, warn_before=60, curve=True, time_factor=FACTOR, time_origin=ORIGIN,
+                       dispatch_instances={'dispatch-north': 'R1,R2,R3', 'dispatch-south': 'R4,R5,city,unlocated'})
 
     def event_now_ms(self):
         """The set's event time now, from its shared anchor, origin and factor (as the services compute it)."""

@@ -35,7 +35,7 @@ function actingAs() {
   return `<p class="acting">${t('actingAs')}: ${escape(window.precinctSession?.().person?.subject || t('consoleToken'))}</p>`;
 }
 
-/** Opens the action dialog for `incident`; `done` is called after a successful send. */
+/** Opens the action dialog for `incident` (`extra`: values the page adds, such as the escalation). */
 export async function openAction(dialog, action, incident, extra = {}) {
   const current = incident.units.filter((u) => !['released', 'closed'].includes(u.stage));
   let recommended = '';
@@ -50,7 +50,20 @@ export async function openAction(dialog, action, incident, extra = {}) {
     ? `<label>${t('assigned')}<select name="fromUnitId">${current.map((u) => `<option value="${u.unitId}">${u.callSign} (${u.unitId})</option>`).join('')}</select></label>` : '';
   const category = action === 'reclassify' ? `<label>${t('category')}<select name="category">${categories.map((c) => `<option value="${c}" ${c === incident.category ? 'selected' : ''}>${c}</option>`).join('')}</select></label>` : '';
   const major = action === 'major' ? `<label>${t('major')}<select name="major"><option value="true">✓</option><option value="false">✗</option></select></label>` : '';
-  dialog.innerHTML = `<form method="dialog" data-action="${action}"><h2>${t(action)} · ${incident.id}</h2>${recommended}${from}${category}${major}
+  showForm(dialog, action, `${t(action)} · ${incident.id}`, `${recommended}${from}${category}${major}`,
+    (values) => requestFor(action, incident.id, { ...values, ...extra }));
+}
+
+/** Opens the acknowledgement of a zero-disturbance hold: the liaison officer agrees to police action at the site. */
+export function openCoordination(dialog, hold, done) {
+  showForm(dialog, 'coordinate', `${t('coordinate')} · ${escape(hold.incidentId)} · ${escape(hold.enterpriseId)}`,
+    `<p>${t('liaisonOfficer')}: ${escape(hold.liaisonOfficerId)}</p>`, (values) => requestFor('coordinate', hold.incidentId, values), done);
+}
+
+/** The one action form: `fields`, who acts, a required reason; sends `request(values)` and stays
+ *  open with the service's error (the one APIError shape) when it refuses. */
+function showForm(dialog, action, title, fields, request, done) {
+  dialog.innerHTML = `<form method="dialog" data-action="${action}"><h2>${title}</h2>${fields}
     ${actingAs()}
     <label>${t('reason')}<input name="reason" required autofocus></label><p class="error" hidden></p>
     <menu><button type="submit" class="primary">${t('send')} ⏎</button> <button type="button" data-close>Esc</button></menu></form>`;
@@ -58,39 +71,20 @@ export async function openAction(dialog, action, incident, extra = {}) {
   form.querySelector('[data-close]').addEventListener('click', () => dialog.close());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const values = Object.fromEntries(new FormData(form).entries());
-    const { path, body } = requestFor(action, incident.id, { ...values, ...extra });
+    const { path, body } = request(Object.fromEntries(new FormData(form).entries()));
     const answer = await send(path, body);
-    if (answer.ok) { dialog.close(); return; }
-    const error = form.querySelector('.error');
-    error.hidden = false;
-    error.textContent = answer.body?.error ? `${answer.body.error.code}: ${answer.body.error.message}` : `HTTP ${answer.status}`;
+    if (answer.ok) { dialog.close(); done?.(); return; }
+    showRefusal(form, answer);
   });
   dialog.showModal();
   form.querySelector('input[name=reason]').focus();
 }
 
-/** Opens the acknowledgement of a zero-disturbance hold: the liaison officer agrees to police action at the site. */
-export function openCoordination(dialog, hold, done) {
-  const esc = escape;
-  dialog.innerHTML = `<form method="dialog" data-action="coordinate"><h2>${t('coordinate')} · ${esc(hold.incidentId)} · ${esc(hold.enterpriseId)}</h2>
-    <p>${t('liaisonOfficer')}: ${esc(hold.liaisonOfficerId)}</p>${actingAs()}
-    <label>${t('reason')}<input name="reason" required autofocus></label><p class="error" hidden></p>
-    <menu><button type="submit" class="primary">${t('send')} ⏎</button> <button type="button" data-close>Esc</button></menu></form>`;
-  const form = dialog.querySelector('form');
-  form.querySelector('[data-close]').addEventListener('click', () => dialog.close());
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const values = Object.fromEntries(new FormData(form).entries());
-    const { path, body } = requestFor('coordinate', hold.incidentId, values);
-    const answer = await send(path, body);
-    if (answer.ok) { dialog.close(); done?.(); return; }
-    const error = form.querySelector('.error');
-    error.hidden = false;
-    error.textContent = answer.body?.error ? `${answer.body.error.code}: ${answer.body.error.message}` : `HTTP ${answer.status}`;
-  });
-  dialog.showModal();
-  form.querySelector('input[name=reason]').focus();
+/** Keeps the form open with the service's refusal (the one APIError shape: code and message). */
+function showRefusal(form, answer) {
+  const error = form.querySelector('.error');
+  error.hidden = false;
+  error.textContent = answer.body?.error ? `${answer.body.error.code}: ${answer.body.error.message}` : `HTTP ${answer.status}`;
 }
 
 /** Signs a person in with their own bearer token (the console then acts as them). */
@@ -104,9 +98,7 @@ export function openSignIn(dialog, done) {
     event?.preventDefault();
     const answer = await send('/api/session', { token: form.querySelector('textarea').value.trim() });
     if (answer.ok) { dialog.close(); done?.(); return; }
-    const error = form.querySelector('.error');
-    error.hidden = false;
-    error.textContent = answer.body?.error ? `${answer.body.error.code}: ${answer.body.error.message}` : `HTTP ${answer.status}`;
+    showRefusal(form, answer);
   };
   form.addEventListener('submit', submit);
   // Enter sends (a pasted token is one line); Shift+Enter would add a line.
