@@ -40,9 +40,9 @@ ready 8101 8201 8301 8401
 KEY=${PRECINCT_TOKEN_KEY:-$DATA/token-signing.key}
 # The demo takes calls and plays the field units (their reports go through the dispatcher's desk).
 DEMO_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject demo --role call-taker --role dispatcher --ttl 8h) || stop
-# The console has no login yet: it acts for the person in front of it with one token of the desks it serves.
-# Overrides are recorded under the token's subject and a body naming another dispatcher is refused
-# (docs/security.md, "Who did it"), so the demo desk is dispatcher D01, its action form's default.
+# The console acts with its own token for whoever has not signed in (people sign in with their own,
+# docs/console.md). The services record an action under the token's subject (docs/security.md,
+# "Who did it"): here the demo desk, dispatcher D01.
 CONSOLE_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject D01 --role dispatcher --role supervisor --role analyst \
   --role call-taker --role liaison-officer --ttl 8h) || stop
 ANALYST_TOKEN=$("$BIN/precinct" tokens issue --key "$KEY" --subject demo-analyst --role analyst --ttl 8h) || stop
