@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Model
 import Wire
 
 /// A service's event log, in the shape of NATS JetStream's stream and consumer stores: the
@@ -29,6 +30,10 @@ public protocol EventLog: AnyObject, Sendable {
     func replayAsync(after: UInt64, limit: Int) async throws -> ReplayBatch
     /// The dead letters, oldest first.
     func deadLetters() throws -> [DeadLetterRecord]
+    /// The audit trail (every event on an `audit.` topic), newest first: those before `seq` (nil:
+    /// from the newest), at most `limit`. Retention never removes it, unlike the outbox: an
+    /// auditor's question (who closed this incident?) comes long after replay has moved on.
+    func auditTrail(before seq: UInt64?, limit: Int) throws -> [OutboundEvent]
     /// The log's part of a write transaction on `db`.
     func writer(_ db: Database) -> any EventLogWriter
 }
@@ -54,6 +59,13 @@ public protocol EventLogWriter {
     func recordDeadLetter(_ letter: DeadLetterRecord) throws
     /// Applies retention: events beyond the count or older than the age go.
     func prune(latest: UInt64, retention: Retention, now: Date) throws
+}
+
+/// The audit trail's events, kept apart from the outbox so that retention does not remove them.
+enum AuditTrailTopic {
+    static let prefix = Array("\(AuditRecorded.type).".utf8)
+
+    static func holds(_ event: OutboundEvent) -> Bool { event.topic.starts(with: prefix) }
 }
 
 /// A message a service could not use, as kept.

@@ -16,6 +16,7 @@ public final class MemoryEventLog: EventLog {
         var latest: UInt64 = 0
         var inbox: [String: InboxPosition] = [:]
         var deadLetters: [DeadLetterRecord] = []
+        var auditTrail: [OutboundEvent] = []
     }
 
     /// A class around the mutex, so a commit hook can hold it.
@@ -55,6 +56,12 @@ public final class MemoryEventLog: EventLog {
 
     public func deadLetters() throws -> [DeadLetterRecord] { box.state.withLock { $0.deadLetters } }
 
+    public func auditTrail(before seq: UInt64?, limit: Int) throws -> [OutboundEvent] {
+        box.state.withLock { state in
+            Array(state.auditTrail.reversed().lazy.filter { event in seq.map { event.seq < $0 } ?? true }.prefix(max(0, limit)))
+        }
+    }
+
     public func writer(_ db: Database) -> any EventLogWriter {
         let staged = StagedWrites()
         db.afterNextTransaction { [box] _ in
@@ -73,6 +80,7 @@ public final class MemoryEventLog: EventLog {
 
         func apply(to state: inout State) {
             state.outbox.append(contentsOf: appended.map { (event: $0.0, at: $0.1) })
+            state.auditTrail.append(contentsOf: appended.map(\.0).filter(AuditTrailTopic.holds))
             state.inbox.merge(positions) { _, new in new }
             if let latest { state.latest = latest }
             state.deadLetters.append(contentsOf: deadLetters)

@@ -56,6 +56,16 @@ public final class Store: EventLog {
             let epoch = String(UUID().uuidString.prefix(8)).lowercased()
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('epoch', ?), ('last_seq', '0')", arguments: [epoch])
         }
+        // The audit trail outlives the outbox's retention; what the outbox still holds is copied.
+        migrator.registerMigration("eventstore-v2-audit-trail") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_trail (seq INTEGER PRIMARY KEY, at REAL NOT NULL, topic BLOB NOT NULL, header BLOB NOT NULL,
+                        payload BLOB NOT NULL);
+                    INSERT INTO audit_trail(seq, at, topic, header, payload)
+                        SELECT seq, at, topic, header, payload FROM outbox WHERE substr(topic, 1, ?) = ?;
+                    """, arguments: [AuditTrailTopic.prefix.count, Data(AuditTrailTopic.prefix)])
+        }
     }
 
     public func latestSeq() throws -> UInt64 {
@@ -113,6 +123,20 @@ public final class Store: EventLog {
         }
     }
 
+    public func auditTrail(before seq: UInt64?, limit: Int) throws -> [OutboundEvent] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, topic, header, payload FROM audit_trail WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+                arguments: [seq.map { Int64($0) } ?? Int64.max, max(0, limit)]
+            ).map { row in
+                let topic: Data = row[1]
+                let header: Data = row[2]
+                let payload: Data = row[3]
+                return OutboundEvent(seq: UInt64(row[0] as Int64), topic: Array(topic), header: Array(header), payload: Array(payload))
+            }
+        }
+    }
+
     public func writer(_ db: Database) -> any EventLogWriter { SQLiteLogWriter(db: db) }
 }
 
@@ -123,6 +147,10 @@ struct SQLiteLogWriter: EventLogWriter {
     func append(_ event: OutboundEvent, at: Date) throws {
         try db.cachedStatement(sql: "INSERT INTO outbox(seq, topic, header, payload, at) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [Int64(event.seq), Data(event.topic), Data(event.header), Data(event.payload), at.timeIntervalSince1970])
+        if AuditTrailTopic.holds(event) {
+            try db.cachedStatement(sql: "INSERT INTO audit_trail(seq, at, topic, header, payload) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [Int64(event.seq), at.timeIntervalSince1970, Data(event.topic), Data(event.header), Data(event.payload)])
+        }
     }
 
     func setPosition(_ position: InboxPosition, of source: String) throws {

@@ -75,3 +75,33 @@ struct TypeFilterAndRetentionTests {
         #expect(try store.replay(after: 7, limit: 100).oldest == 8)
     }
 }
+
+@Suite("Event log: the audit trail outlives retention")
+struct AuditTrailRetentionTests {
+    @Test("events on audit. topics are kept after the outbox's retention removed them, newest first, in pages", arguments: LogKind.allCases)
+    func auditTrailOutlivesRetention(kind: LogKind) throws {
+        let dir = try TempDir()
+        let store = try openLog(kind, dir)
+        // Ten events a minute apart, every third on the audit topic.
+        try store.database.write { db in
+            let log = store.writer(db)
+            for n in 1...10 {
+                let topic = n % 3 == 0 ? "audit.intake" : "call.received.R1"
+                try log.append(
+                    OutboundEvent(seq: UInt64(n), topic: Array(topic.utf8), header: Array("{}".utf8), payload: Array("\(n)".utf8)),
+                    at: t0.addingTimeInterval(Double(n) * 60))
+            }
+            try log.setLatest(10)
+        }
+        #expect(try store.auditTrail(before: nil, limit: 10).map(\.seq) == [9, 6, 3])
+        // Retention leaves two events in the outbox; the audit trail keeps all three of its own.
+        try store.database.write { db in
+            try store.writer(db).prune(latest: 10, retention: Retention(maxEvents: 2, maxAge: 60), now: t0.addingTimeInterval(600))
+        }
+        #expect(try store.replay(after: 8, limit: 100).events.map(\.seq) == [9, 10])
+        #expect(try store.auditTrail(before: nil, limit: 10).map(\.seq) == [9, 6, 3])
+        #expect(try store.auditTrail(before: nil, limit: 2).map(\.seq) == [9, 6], "a page")
+        #expect(try store.auditTrail(before: 6, limit: 2).map(\.seq) == [3], "the next page starts before the last seen")
+        #expect(try store.auditTrail(before: 6, limit: 2).first?.payload == Array("3".utf8))
+    }
+}

@@ -80,19 +80,16 @@ struct AuditQuery: Codable, Sendable {
     var since: Date?
     var limit: Int?
 
-    /// The newest matches, scanning the outbox from its end.
+    /// The newest matches, from the log's audit trail (kept beyond the outbox's retention).
     func run(on log: any EventLog) async throws -> [AuditRecorded] {
         let wanted = min(max(limit ?? 100, 1), 1000)
-        let topic = Array("\(AuditRecorded.type).".utf8)
         var found: [AuditRecorded] = []
-        var end = try log.latestSeq()
+        var before: UInt64? = nil
         let page = 2_000
         let decoder = JSONCodec.decoder()
-        while end > 0, found.count < wanted {
-            let start = end > UInt64(page) ? end - UInt64(page) : 0
-            let batch: ReplayBatch
-            do { batch = try await log.replayAsync(after: start, limit: Int(end - start)) } catch is ReplayError { break }  // pruned
-            for event in batch.events.reversed() where event.topic.starts(with: topic) {
+        while found.count < wanted {
+            let batch = try log.auditTrail(before: before, limit: page)
+            for event in batch {
                 guard let record = try? decoder.decode(AuditRecorded.self, from: Data(event.payload)) else { continue }
                 if let since, record.recordedAt < since { return found }
                 if let principal, record.principal != principal { continue }
@@ -101,8 +98,8 @@ struct AuditQuery: Codable, Sendable {
                 found.append(record)
                 if found.count == wanted { break }
             }
-            if start + 1 < batch.oldest { break }  // the rest was pruned
-            end = start
+            guard batch.count == page, let last = batch.last else { break }
+            before = last.seq
         }
         return found
     }
