@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+import Wire
 
 #if canImport(Glibc)
     import Glibc

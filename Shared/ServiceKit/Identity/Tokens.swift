@@ -51,8 +51,16 @@ public struct TokenAuthority: Sendable {
     /// record cannot be written is not handed out.
     public func issue(_ claims: TokenClaims, recordingIn log: TokenIssueLog, tool: String) async throws -> String {
         let token = try await issue(claims)
-        try log.append(token: token, claims: claims, tool: tool)
+        try Self.record(token, claims, in: log, tool: tool)
         return token
+    }
+
+    /// The issue log's write, never inlined: inlined into an async caller (across modules, in a
+    /// release build), this typed-throwing call crashed Swift 6.3.1's coroutine splitting (LLVM
+    /// CoroSplit) while building the container image's `precinct` CLI.
+    @inline(never)
+    static func record(_ token: String, _ claims: TokenClaims, in log: TokenIssueLog, tool: String) throws {
+        try log.append(token: token, claims: claims, tool: tool)
     }
 
     /// The principal a token stands for; a missing, malformed, forged, wrong-key or expired
