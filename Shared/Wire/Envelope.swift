@@ -35,7 +35,7 @@ public struct Envelope: Sendable, Equatable {
     /// Reads a multipart message. Heartbeats are envelopes too (type `heartbeat`, topic `heartbeat.<source>`).
     public init(frames: [[UInt8]]) throws(EnvelopeError) {
         guard frames.count == 3 else { throw .wrongFrameCount(frames.count) }
-        guard let topic = String(validating: frames[0], as: UTF8.self) else { throw .topicNotUTF8 }
+        guard let topic = UTF8Text.string(frames[0]) else { throw .topicNotUTF8 }
         let header = try EventHeader.decode(frames[1])
         guard Topics.topic(topic, isOfType: header.type) else { throw .topicMismatch(topic: topic, type: header.type) }
         self.topic = topic

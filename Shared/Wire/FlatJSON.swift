@@ -16,6 +16,17 @@ public enum FlatJSON {
 
     public static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Fast path, every header field in practice: nothing to escape, so copy the bytes at once.
+        let copied =
+            s.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+                for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+                out.append(contentsOf: utf8)
+                return true
+            } ?? false
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
@@ -58,14 +69,62 @@ public enum FlatJSON {
         return result
     }
 
-    /// Calls `body` with each field in order, without building a dictionary (the envelope
-    /// header is read this way on every message).
+    /// Calls `body` with each field in order, without building a dictionary.
     public static func forEachField(_ bytes: [UInt8], _ body: (String, Value) -> Void) throws(ParseError) {
-        var parser = Parser(bytes: bytes)
-        try parser.object(body)
+        var reader = try FieldReader(bytes)
+        while let field = try reader.next() {
+            body(String(decoding: field.key, as: UTF8.self), field.value)  // the reader validated it
+        }
     }
 
-    private struct Parser {
+    /// Reads an object's fields one at a time, each key as bytes: a reader of a fixed-shape object
+    /// (the envelope header, on every message) matches keys without making a `String` of each and
+    /// without a closure capturing its results.
+    public struct FieldReader {
+        private var parser: Parser
+        private var done = false
+
+        /// Starts reading `bytes`, which must hold one JSON object.
+        public init(_ bytes: [UInt8]) throws(ParseError) {
+            parser = Parser(bytes: bytes)
+            try parser.expect(UInt8(ascii: "{"))
+            parser.skipSpace()
+            if parser.i < bytes.count, bytes[parser.i] == UInt8(ascii: "}") {
+                parser.i += 1
+                try finish()
+            }
+        }
+
+        /// The next field (its key unescaped), or `nil` after the last; throws on malformed JSON,
+        /// including anything after the object.
+        public mutating func next() throws(ParseError) -> (key: ArraySlice<UInt8>, value: Value)? {
+            guard !done else { return nil }
+            parser.skipSpace()
+            let key = try parser.keyBytes()
+            try parser.expect(UInt8(ascii: ":"))
+            parser.skipSpace()
+            let value = try parser.value()
+            parser.skipSpace()
+            guard parser.i < parser.bytes.count else { throw parser.fail("unterminated object") }
+            if parser.bytes[parser.i] == UInt8(ascii: ",") {
+                parser.i += 1
+            } else if parser.bytes[parser.i] == UInt8(ascii: "}") {
+                parser.i += 1
+                try finish()
+            } else {
+                throw parser.fail("expected ',' or '}' at byte \(parser.i)")
+            }
+            return (key, value)
+        }
+
+        private mutating func finish() throws(ParseError) {
+            done = true
+            parser.skipSpace()
+            guard parser.i == parser.bytes.count else { throw parser.fail("trailing bytes after the object at byte \(parser.i)") }
+        }
+    }
+
+    fileprivate struct Parser {
         let bytes: [UInt8]
         var i = 0
 
@@ -81,33 +140,18 @@ public enum FlatJSON {
             i += 1
         }
 
-        mutating func object(_ body: (String, Value) -> Void) throws(ParseError) {
-            try expect(UInt8(ascii: "{"))
-            skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
-                i += 1
-            } else {
-                while true {
-                    skipSpace()
-                    let key = try string()
-                    try expect(UInt8(ascii: ":"))
-                    skipSpace()
-                    body(key, try value())
-                    skipSpace()
-                    guard i < bytes.count else { throw fail("unterminated object") }
-                    if bytes[i] == UInt8(ascii: ",") {
-                        i += 1
-                        continue
-                    }
-                    if bytes[i] == UInt8(ascii: "}") {
-                        i += 1
-                        break
-                    }
-                    throw fail("expected ',' or '}' at byte \(i)")
-                }
+        /// A key's bytes: a slice of the input when it has no escapes (every key in practice),
+        /// else its unescaped UTF-8.
+        mutating func keyBytes() throws(ParseError) -> ArraySlice<UInt8> {
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string at byte \(i)") }
+            var j = i + 1
+            while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != 92, bytes[j] >= 0x20 { j += 1 }
+            if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+                guard UTF8Text.isValid(bytes, (i + 1)..<j) else { throw fail("string is not UTF-8 at byte \(i + 1)") }
+                defer { i = j + 1 }
+                return bytes[(i + 1)..<j]
             }
-            skipSpace()
-            guard i == bytes.count else { throw fail("trailing bytes after the object at byte \(i)") }
+            return ArraySlice(try string().utf8)
         }
 
         mutating func value() throws(ParseError) -> Value {
@@ -169,7 +213,7 @@ public enum FlatJSON {
             guard i < bytes.count else { throw fail("unterminated string") }
             if bytes[i] == UInt8(ascii: "\"") {
                 defer { i += 1 }
-                guard let s = String(validating: bytes[start..<i], as: UTF8.self) else { throw fail("string is not UTF-8 at byte \(start)") }
+                guard let s = UTF8Text.string(bytes, start..<i) else { throw fail("string is not UTF-8 at byte \(start)") }
                 return s
             }
             var out = Array(bytes[start..<i])
@@ -177,7 +221,7 @@ public enum FlatJSON {
                 let c = bytes[i]
                 if c == UInt8(ascii: "\"") {
                     i += 1
-                    guard let s = String(validating: out, as: UTF8.self) else { throw fail("string is not UTF-8 at byte \(start)") }
+                    guard let s = UTF8Text.string(out) else { throw fail("string is not UTF-8 at byte \(start)") }
                     return s
                 }
                 if c < 0x20 { throw fail("control character in string at byte \(i)") }
