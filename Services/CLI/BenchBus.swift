@@ -66,9 +66,9 @@ struct BenchBus: ParsableCommand {
             var received = 0
             var start = Date()
             var last: UInt64 = 0
-            while let frames = try sub.receiveMultipart() {
-                if frames[0] == Array("end".utf8) { break }
-                let envelope = try Envelope(frames: frames)
+            var reader = EnvelopeReader()
+            while let message = try reader.receive(from: sub) {
+                guard case .envelope(let envelope) = message else { break }  // the end marker has no header
                 if received == 0 { start = Date() }
                 received += 1
                 last = envelope.header.seq

@@ -244,6 +244,29 @@ public final class Socket {
         }
     }
 
+    /// Receives one whole multipart message and lends each frame's bytes, in order, to `frame`
+    /// without copying them: the hot path reads headers in place (``EnvelopeReader``). The bytes
+    /// are valid only during the call.
+    /// - Returns: `false` when `dontWait` was set and no message was waiting, or the receive timed out.
+    public func receive(dontWait: Bool = false, frame: (_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Void) throws(ZMQError) -> Bool {
+        let handle = try live("zmq_msg_recv")
+        var index = 0
+        while true {
+            zmq_msg_init(message)
+            defer { zmq_msg_close(message) }
+            let flags = (dontWait && index == 0) ? ZMQ_DONTWAIT : 0
+            if zmq_msg_recv(message, handle, flags) == -1 {
+                let code = zmq_errno()
+                if code == EINTR { continue }
+                if code == EAGAIN && index == 0 { return false }
+                throw ZMQError(operation: "zmq_msg_recv", code: code)
+            }
+            frame(index, UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message)))
+            index += 1
+            if zmq_msg_more(message) == 0 { return true }
+        }
+    }
+
     /// Starts libzmq's socket monitor: `events` are published on a PAIR socket at `endpoint` (inproc).
     public func monitor(_ endpoint: String, events: Int32) throws(ZMQError) {
         try check(zmq_socket_monitor(try live("zmq_socket_monitor"), endpoint, events), "zmq_socket_monitor(\(endpoint))")

@@ -35,11 +35,16 @@ public struct Envelope: Sendable, Equatable {
     /// Reads a multipart message. Heartbeats are envelopes too (type `heartbeat`, topic `heartbeat.<source>`).
     public init(frames: [[UInt8]]) throws(EnvelopeError) {
         guard frames.count == 3 else { throw .wrongFrameCount(frames.count) }
-        guard let topic = UTF8Text.string(frames[0]) else { throw .topicNotUTF8 }
-        let header = try EventHeader.decode(frames[1])
+        try self.init(topicFrame: frames[0], headerFrame: frames[1], payload: frames[2])
+    }
+
+    /// Reads the three frames of a message: what ``init(frames:)`` checks once the count is right.
+    public init(topicFrame: [UInt8], headerFrame: [UInt8], payload: [UInt8]) throws(EnvelopeError) {
+        guard let topic = UTF8Text.string(topicFrame) else { throw .topicNotUTF8 }
+        let header = try EventHeader.decode(headerFrame)
         guard Topics.topic(topic, isOfType: header.type) else { throw .topicMismatch(topic: topic, type: header.type) }
         self.topic = topic
         self.header = header
-        self.payload = frames[2]
+        self.payload = payload
     }
 }

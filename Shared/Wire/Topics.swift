@@ -28,8 +28,10 @@ public enum Topics {
 
     /// Whether `topic` belongs to events of `type` (the type itself, or the type and a key).
     public static func topic(_ topic: String, isOfType type: String) -> Bool {
-        topic == type
-            || (topic.hasPrefix(type) && topic.utf8.count > type.utf8.count
+        // Bytes, not Unicode equivalence: libzmq's prefix match is byte for byte, and it is cheaper.
+        topic.utf8.count == type.utf8.count
+            ? topic.utf8.elementsEqual(type.utf8)
+            : (topic.utf8.count > type.utf8.count && topic.utf8.starts(with: type.utf8)
                 && topic.utf8[topic.utf8.index(topic.utf8.startIndex, offsetBy: type.utf8.count)] == UInt8(ascii: "."))
     }
 

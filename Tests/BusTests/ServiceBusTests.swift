@@ -326,6 +326,7 @@ struct ServiceBusTests {
         #expect(letters[0].reason.contains("header is not a flat JSON object"))
         #expect(letters[1].reason.contains("does not start with the header type"))
         #expect(letters[2].source == "charlie")
+        #expect(letters[2].frames == [foreign.topic, foreign.header, foreign.payload])  // as received, byte for byte
         #expect(letters[2].reason.contains("not followed"))
         #expect(bravo.stats.deadLetters.value == 3)
         #expect(pair.recorder.lastState == .live)

@@ -13,6 +13,8 @@ final class FollowerDriver {
     let dealers: [Socket]
     private(set) var followers: [SourceFollower]
     private let index: [String: Int]
+    /// Reads the SUB's envelopes into buffers it reuses.
+    private var reader = EnvelopeReader()
     /// Not reading the SUB: the service has more than `maxBacklog` events to apply.
     private(set) var paused = false
     private let maxBacklog: Int
@@ -75,12 +77,12 @@ final class FollowerDriver {
         guard let sub else { return }
         var batch = Batch()
         for _ in 0..<1_000 {
-            guard let frames = (try? sub.receiveMultipart(dontWait: true)) ?? nil else { break }
+            guard let received = (try? reader.receive(from: sub, dontWait: true)) ?? nil else { break }
             stats.received.increment()
             let envelope: Envelope
-            do {
-                envelope = try Envelope(frames: frames)
-            } catch {
+            switch received {
+            case .envelope(let e): envelope = e
+            case .malformed(let frames, let error):
                 flush(&batch)
                 deadLetter(frames, source: nil, reason: error.description)
                 continue
@@ -89,7 +91,7 @@ final class FollowerDriver {
             guard let i = index[source] else {
                 // Each service's PUB carries only its own events; anything else is foreign.
                 flush(&batch)
-                deadLetter(frames, source: source, reason: "source '\(source)' is not followed")
+                deadLetter(reader.frames, source: source, reason: "source '\(source)' is not followed")
                 continue
             }
             if batch.source != source { flush(&batch) }
