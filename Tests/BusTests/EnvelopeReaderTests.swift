@@ -46,7 +46,12 @@ struct EnvelopeReaderTests {
             ([bytes("incident.opened.R1"), bytes("{}"), bytes("{}"), bytes("extra")], "expected 3 frames"),
             ([[0xFF, 0xFE], bytes("{}"), []], "not UTF-8"),
             ([bytes("incident.opened.R1"), bytes("not json"), []], "not a flat JSON object"),
-            ([bytes("dispatch.assigned.R1"), EventHeader(type: "incident.opened", version: 1, source: "intake", epoch: "e", seq: 1, time: "T").encoded(), []], "does not start with the header type"),
+            (
+                [
+                    bytes("dispatch.assigned.R1"),
+                    EventHeader(type: "incident.opened", version: 1, source: "intake", epoch: "e", seq: 1, time: "T").encoded(), [],
+                ], "does not start with the header type"
+            ),
         ] as [([[UInt8]], String)])
     func refusals(frames: [[UInt8]], reason: String) throws {
         let (send, receive) = try pair()
