@@ -82,6 +82,17 @@ struct SyntheticDayTests {
                 default: .dispute
                 }
             clock.advance(by: 432)  // 200 calls over 24 hours
+            // Shifts change on dispatch's tick (every 250 ms of real time) while this clock runs
+            // 432 s a call, so how much of the morning passes before the tick depends on how fast
+            // the machine is: wait for the tick that brings the mediators' day shift in.
+            let local = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Asia/Shanghai")!, from: clock.now())
+            if (8..<20).contains(local.hour ?? 0) {
+                try await Self.until("the mediators' day shift to start") {
+                    try await Self.askList(hub, "dispatch", "unit-board", ["state": "offDuty"]).allSatisfy {
+                        !($0["kind"] as? String == "mediatorPair" && $0["offReason"] as? String == "shift")
+                    }
+                }
+            }
             let place = kind == .urbanPatrol ? urban[(i * 7) % urban.count] : rural[(i * 13) % rural.count]
             let call: [String: Any] =
                 switch kind {
