@@ -172,25 +172,6 @@ extension Process {
     }
 }
 
-/// Runs a program to its end with its output in a file (a pipe would need a blocking read), and
-/// returns its exit status and output.
-func runToEnd(_ executable: URL, _ arguments: [String], timeout: Duration) async throws -> (status: Int32, output: String) {
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-run-\(UUID().uuidString.prefix(8)).out")
-    defer { try? FileManager.default.removeItem(at: output) }
-    FileManager.default.createFile(atPath: output.path, contents: nil)
-    let handle = try FileHandle(forWritingTo: output)
-    defer { try? handle.close() }
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.currentDirectoryURL = Cluster.packageRoot
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-    try await process.exit(within: timeout, "\(executable.lastPathComponent) \(arguments.first ?? "") to finish")
-    return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
-}
-
 /// Waits until `condition` holds, polling; fails with `what` after `timeout`. No sleep decides the outcome.
 func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
