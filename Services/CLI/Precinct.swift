@@ -6,7 +6,9 @@ struct Precinct: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "precinct",
         abstract: "Operator and integrator tool for a Precinct set: watch topics, send demo calls, load-test, check health.",
-        subcommands: [Tail.self, Demo.self, Load.self, Chaos.self, BenchBus.self, HealthCheck.self, Keys.self, Tokens.self, Catalogue.self])
+        subcommands: [
+            Tail.self, Demo.self, Load.self, Chaos.self, BenchBus.self, BenchCodec.self, HealthCheck.self, Keys.self, Tokens.self, Catalogue.self,
+        ])
 }
 
 /// The four services' PUB endpoints, from flags or `PRECINCT_<SERVICE>_PUB`.

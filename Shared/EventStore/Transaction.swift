@@ -31,11 +31,11 @@ public final class Transaction {
     /// Appends an event to the outbox; it is published once the transaction commits.
     @discardableResult
     public func emit<P: EventPayload>(_ payload: P) throws -> EventHeader {
-        let body = try encoder.encode(payload)
+        let body = try JSONCodec.encode(payload, fallback: encoder)
         let header = EventHeader(
             type: P.type, version: P.version, source: service, epoch: epoch, seq: nextSeq,
             time: EventTime.string(payload.eventTime), correlationId: payload.correlationId, causationId: cause?.id)
-        emitted.append(OutboundEvent(seq: nextSeq, topic: Array(payload.topic.utf8), header: header.encoded(), payload: Array(body)))
+        emitted.append(OutboundEvent(seq: nextSeq, topic: Array(payload.topic.utf8), header: header.encoded(), payload: body))
         nextSeq += 1
         return header
     }

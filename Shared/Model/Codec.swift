@@ -13,6 +13,26 @@ public enum JSONCodec {
         return e
     }
 
+    /// `value` as JSON, the bytes `encoder()` would give: written as it is walked
+    /// (`StreamingJSONEncoder`), or by `fallback` (made by `encoder()`) for a shape that
+    /// encoder leaves to Foundation.
+    public static func encode<T: Encodable>(_ value: T, fallback: JSONEncoder) throws -> [UInt8] {
+        do {
+            return try StreamingJSONEncoder().encode(value)
+        } catch is StreamingJSONEncoder.Unsupported {
+            return Array(try fallback.encode(value))
+        }
+    }
+
+    /// `value` as JSON text (for a column), the text `encoder()` would give.
+    public static func text<T: Encodable>(_ value: T) throws -> String {
+        do {
+            return String(decoding: try StreamingJSONEncoder().encode(value), as: UTF8.self)
+        } catch is StreamingJSONEncoder.Unsupported {
+            return String(decoding: try encoder().encode(value), as: UTF8.self)
+        }
+    }
+
     public static func decoder() -> JSONDecoder {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .custom { decoder in

@@ -173,6 +173,30 @@ struct DispatchRuleTests {
         #expect(try h.events(IncidentEscalated.self).contains { $0.incidentId == third && $0.level == 2 && $0.reason == "stillQueued" })
     }
 
+    @Test("a unit that comes free serves the first waiting need it can serve, past the 256 a pass from the head looks at")
+    func freedUnitServesFromAnywhereInTheQueue() async throws {
+        let h = try Harness()
+        try await h.signOut(demo.units.map(\.id))
+        // 300 needs another region's units must serve, ahead of the rural one in serving order
+        // (same priority, older): more than the 256 a full walk of the queue looks at.
+        let elsewhere = try #require(demo.grids.first { demo.stations[$0.stationId]?.regionId == "R2" })
+        for _ in 0..<300 { _ = try await h.open(.helpRequest, at: elsewhere.polygon.centroid) }
+        let rural = try await h.open(.helpRequest, at: Harness.point(in: Self.rural))
+        let later = try await h.open(.helpRequest, at: Harness.point(in: Self.rural))
+        #expect(try await h.queries.queue().count == 302)
+
+        let patrol = Self.ruralPatrols[0]
+        try await h.units([UnitReport(unitId: patrol, duty: .onDuty)])
+        #expect(try h.assigned(rural).map(\.unitId) == [patrol])
+        #expect(try h.assigned(later).isEmpty)
+        // Its close frees it for the next rural need, still behind the 300.
+        try await h.field(rural, patrol, .arrived)
+        try await h.field(rural, patrol, .closed, outcome: .resolvedOnScene)
+        #expect(try h.assigned(later).map(\.unitId) == [patrol])
+        #expect(try await h.queries.queue().count == 300)
+        #expect(try h.events(UnitAssigned.self).count == 2)
+    }
+
     @Test("chiefs: grid chief always, school chief in a school geofence, road chief for road incidents")
     func chiefs() async throws {
         let h = try Harness()

@@ -108,16 +108,54 @@ extension Dispatcher {
                 continue
             }
             if try send(entry.need, to: entry.incidentId, minute: minute, noneFree: &noneFree, tx) {
-                queue.remove(at: index)
-                try DispatchStore.deleteQueued(id: entry.id, tx)
-                let waited = Int(tx.now.timeIntervalSince(entry.queuedAt))
-                try note(entry.incidentId, "dequeued", nil, "\(entry.need.role) served after \(waited) s", tx)
+                try dequeued(at: index, tx)
             } else {
                 index += 1
             }
             if !fleet.anyAvailable { break }
         }
         observer.queueLength(queue.count)
+    }
+
+    /// `freed` came free (a close, a hand-over, a sign-on): serve the queue from them. Every other
+    /// free unit was already offered every waiting need it could serve, so only the needs one of
+    /// these units is a candidate for can be served now: the walk asks that of each need (a set
+    /// lookup, no search), searches only for those, in serving order, and ends when the freed
+    /// units are taken. It looks at `limit` needs, four times as many as a pass from the head,
+    /// since a need it cannot serve costs a lookup rather than a search; a deeper walk would make
+    /// every close of a long backlog pay for it (`freedUnitServesFromAnywhereInTheQueue`).
+    func serveQueue(freed: [String], _ tx: Transaction, limit: Int = 1024) throws {
+        guard !queue.isEmpty else { return }
+        let minute = shifts.minuteOfDay(tx.now)
+        var waiting = freed.filter { fleet.isDispatchable($0, scope: scope, shifts: shifts, minute: minute) }
+        var noneFree = Set<String>()
+        var index = 0
+        var looked = 0
+        while index < queue.count && !waiting.isEmpty && looked < limit {
+            looked += 1
+            let entry = queue.entries[index]
+            guard let incident = incidents[entry.incidentId] else {
+                queue.remove(at: index)
+                try DispatchStore.deleteQueued(id: entry.id, tx)
+                continue
+            }
+            let fits = waiting.contains { !incident.tried.contains($0) && policy.isCandidate($0, for: entry.need, incident.facts) }
+            if fits, try send(entry.need, to: entry.incidentId, minute: minute, noneFree: &noneFree, tx) {
+                try dequeued(at: index, tx)
+                waiting.removeAll { fleet[$0]?.state != .available }
+            } else {
+                index += 1
+            }
+        }
+        observer.queueLength(queue.count)
+    }
+
+    private func dequeued(at index: Int, _ tx: Transaction) throws {
+        let entry = queue.entries[index]
+        queue.remove(at: index)
+        try DispatchStore.deleteQueued(id: entry.id, tx)
+        let waited = Int(tx.now.timeIntervalSince(entry.queuedAt))
+        try note(entry.incidentId, "dequeued", nil, "\(entry.need.role) served after \(waited) s", tx)
     }
 
     /// A closed incident leaves the queue.

@@ -28,6 +28,8 @@ extension Dispatcher {
         }
         let unitId = command.unitId
         var incidentClosed: Bool?
+        // The unit that handed over, when this report's implied sign-off freed it.
+        var freedGiver: [String] = []
 
         // Sign-off: explicit, or implied by any later progress.
         if command.stage.impliesSignOff, incident.active[unitId]?.signedOff == false {
@@ -38,6 +40,7 @@ extension Dispatcher {
             // A receiver taking over frees the unit that handed over.
             if let giver = incident.giver(of: unitId), fleet[giver]?.state == .handingOver {
                 try release(giver, from: incident.id, reason: "handedOver", transition: .handedOver, tx)
+                freedGiver = [giver]
                 incident = incidents[incident.id]!
             }
         }
@@ -80,6 +83,6 @@ extension Dispatcher {
                 try sendOrQueue(Need(kind: .support, support: request), to: incident.id, reason: "no available unit for support", tx)
             }
         }
-        if command.stage == .closed { try serveQueue(tx) }
+        if command.stage == .closed { try serveQueue(freed: [unitId] + freedGiver, tx) }
     }
 }

@@ -28,7 +28,7 @@ extension Dispatcher {
             let next = try dutyChange(record, .signOn)
             let reason = Reachability.isUnreachable(record) ? "reportedBack" : "signedOn"
             try setState(&record, next, incidentId: nil, reason: reason, tx)
-            try serveQueue(tx)
+            try serveQueue(freed: [record.id], tx)
         case nil:
             break
         }

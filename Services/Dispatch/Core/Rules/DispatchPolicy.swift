@@ -18,6 +18,8 @@ public final class DispatchPolicy {
     public let jurisdiction: Jurisdiction
     private let units: [FieldUnit]
     private var cache: [String: [Tier]] = [:]
+    /// Every unit of any tier, per cache key.
+    private var candidates: [String: Set<String>] = [:]
 
     public init(jurisdiction: Jurisdiction) {
         self.jurisdiction = jurisdiction
@@ -53,6 +55,17 @@ public final class DispatchPolicy {
         let tiers = compute(need, facts)
         if let key { cache[key] = tiers }
         return (tiers, key)
+    }
+
+    /// Whether `unitId` is in any tier for `need`, whatever its state: serving the queue from a
+    /// freed unit searches only the needs it could serve.
+    public func isCandidate(_ unitId: String, for need: Need, _ facts: DispatchFacts) -> Bool {
+        let (tiers, key) = keyedTiers(for: need, facts)
+        guard let key else { return tiers.contains { $0.units.contains(unitId) } }
+        if let known = candidates[key] { return known.contains(unitId) }
+        let all = Set(tiers.flatMap(\.units))
+        candidates[key] = all
+        return all.contains(unitId)
     }
 
     private func cacheKey(_ need: Need, _ f: DispatchFacts) -> String? {

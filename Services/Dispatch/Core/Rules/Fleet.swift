@@ -69,6 +69,13 @@ public struct Fleet: Sendable {
     /// Whether any unit at all is free (serving the queue stops when none is).
     public var anyAvailable: Bool { availableCount > 0 }
 
+    /// Whether `id` could be sent now: available, on shift and commanded by this instance (what
+    /// `nearest` asks of every candidate, save the incident's own exclusions).
+    public func isDispatchable(_ id: String, scope: RegionScope, shifts: ShiftClock, minute: Int) -> Bool {
+        guard let record = units[id] else { return false }
+        return record.state == .available && scope.commands(unitRegion: record.regionId) && shifts.onShift(record.unit, minute: minute)
+    }
+
     /// The nearest free unit of the first tier that has one: available, on shift, commanded by
     /// this instance and never sent to this incident. Ties go to the lowest unit id.
     public func nearest(

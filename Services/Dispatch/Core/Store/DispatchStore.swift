@@ -8,7 +8,7 @@ enum DispatchStore {}
 
 extension DispatchStore {
     /// A need as stored in `assignments.need` and `queue.need`.
-    static func encode(_ need: Need) throws -> String { String(decoding: try JSONEncoder().encode(need), as: UTF8.self) }
+    static func encode(_ need: Need) throws -> String { try JSONCodec.text(need) }
 
     static func decodeNeed(_ text: String?) -> Need? {
         text.flatMap { try? JSONDecoder().decode(Need.self, from: Data($0.utf8)) }

@@ -26,7 +26,7 @@ struct LedgerWriter {
             ])
         try tx.run("DELETE FROM incident_units WHERE incident_id = ?", [inc.incidentId])
         for u in inc.units {
-            let officers = String(decoding: try JSONEncoder().encode(u.officerIds), as: UTF8.self)
+            let officers = try JSONCodec.text(u.officerIds)
             try tx.run(
                 """
                 INSERT INTO incident_units (incident_id, unit_id, kind, station_id, officer_ids, role, assigned_at, signed_at, arrived_at,
@@ -63,7 +63,7 @@ struct LedgerWriter {
         for line in change.writes {
             let a = line.award
             let c = line.context
-            let earned = String(decoding: try JSONEncoder().encode(a.earnedBy), as: UTF8.self)
+            let earned = try JSONCodec.text(a.earnedBy)
             try tx.run(
                 """
                 INSERT OR REPLACE INTO ledger (award_id, officer_id, unit_id, incident_id, rule, points, earned_by, explanation, station_id,
