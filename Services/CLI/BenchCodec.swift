@@ -22,7 +22,8 @@ struct BenchCodec: ParsableCommand {
             let (a, b) = try measure(type, foundation: foundation, streaming: streaming)
             totals.foundation += a
             totals.streaming += b
-            print(String(format: "%-26@ %13.0f %14.0f", String(describing: type) as NSString, a, b))
+            let name = String(describing: type)
+            print(name.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %13.0f %14.0f", a, b))
         }
         let count = Double(EventCatalogue.all.count)
         print(
