@@ -7,7 +7,7 @@ extension Dispatcher {
     /// Sends a unit for `need`; false when none is free.
     @discardableResult
     func send(_ need: Need, to incidentId: String, _ tx: Transaction) throws -> Bool {
-        var noneFree = Set<String>()
+        var noneFree = Set<TierKey>()
         return try send(need, to: incidentId, minute: shifts.minuteOfDay(tx.now), noneFree: &noneFree, tx)
     }
 
@@ -15,17 +15,17 @@ extension Dispatcher {
     /// tier keys that found no free unit in this pass (units only get busier within one pass):
     /// a need of a key in it is not looked at again, and a failed need of an incident that has
     /// excluded no unit adds its key.
-    func send(_ need: Need, to incidentId: String, minute: Int, noneFree: inout Set<String>, _ tx: Transaction) throws -> Bool {
+    func send(_ need: Need, to incidentId: String, minute: Int, noneFree: inout Set<TierKey>, _ tx: Transaction) throws -> Bool {
         guard let incident = incidents[incidentId] else { return false }
         let started = ContinuousClock.now
         let (tiers, key) = policy.keyedTiers(for: need, incident.facts)
-        if let key, noneFree.contains(key) { return false }
+        if noneFree.contains(key) { return false }
         guard
             let chosen = fleet.nearest(
                 in: tiers, to: incident.target(in: jurisdiction), excluding: incident.tried, scope: scope,
                 shifts: shifts, minute: minute)
         else {
-            if let key, incident.tried.isEmpty { noneFree.insert(key) }
+            if incident.tried.isEmpty { noneFree.insert(key) }
             return false
         }
         try assign(chosen, need: need, incidentId: incidentId, tx)
@@ -96,7 +96,7 @@ extension Dispatcher {
     func serveQueue(_ tx: Transaction, limit: Int = 256) throws {
         guard !queue.isEmpty else { return }
         let minute = shifts.minuteOfDay(tx.now)
-        var noneFree = Set<String>()
+        var noneFree = Set<TierKey>()
         var index = 0
         var looked = 0
         while index < queue.count && looked < limit {
@@ -128,7 +128,7 @@ extension Dispatcher {
         guard !queue.isEmpty else { return }
         let minute = shifts.minuteOfDay(tx.now)
         var waiting = freed.filter { fleet.isDispatchable($0, scope: scope, shifts: shifts, minute: minute) }
-        var noneFree = Set<String>()
+        var noneFree = Set<TierKey>()
         var index = 0
         var looked = 0
         while index < queue.count && !waiting.isEmpty && looked < limit {

@@ -17,9 +17,12 @@ public struct Tier: Sendable, Hashable {
 public final class DispatchPolicy {
     public let jurisdiction: Jurisdiction
     private let units: [FieldUnit]
-    private var cache: [String: [Tier]] = [:]
-    /// Every unit of any tier, per cache key.
-    private var candidates: [String: Set<String>] = [:]
+    /// A key's tiers, and every unit of any of them.
+    private struct Candidates {
+        var tiers: [Tier]
+        var units: Set<String>
+    }
+    private var cache: [TierKey: Candidates] = [:]
 
     public init(jurisdiction: Jurisdiction) {
         self.jurisdiction = jurisdiction
@@ -49,42 +52,23 @@ public final class DispatchPolicy {
 
     /// The tiers for `need` with the key they are cached under: two needs with one key have the
     /// same candidates (serving the queue skips a need whose key already found no free unit).
-    public func keyedTiers(for need: Need, _ facts: DispatchFacts) -> (tiers: [Tier], key: String?) {
-        let key = cacheKey(need, facts)
-        if let key, let cached = cache[key] { return (cached, key) }
-        let tiers = compute(need, facts)
-        if let key { cache[key] = tiers }
-        return (tiers, key)
+    public func keyedTiers(for need: Need, _ facts: DispatchFacts) -> (tiers: [Tier], key: TierKey) {
+        let key = TierKey(need, facts)
+        return (cached(key, need, facts).tiers, key)
     }
 
     /// Whether `unitId` is in any tier for `need`, whatever its state: serving the queue from a
     /// freed unit searches only the needs it could serve.
     public func isCandidate(_ unitId: String, for need: Need, _ facts: DispatchFacts) -> Bool {
-        let (tiers, key) = keyedTiers(for: need, facts)
-        guard let key else { return tiers.contains { $0.units.contains(unitId) } }
-        if let known = candidates[key] { return known.contains(unitId) }
-        let all = Set(tiers.flatMap(\.units))
-        candidates[key] = all
-        return all.contains(unitId)
+        cached(TierKey(need, facts), need, facts).units.contains(unitId)
     }
 
-    private func cacheKey(_ need: Need, _ f: DispatchFacts) -> String? {
-        let place = f.grid?.gridId ?? "-"
-        switch need.kind {
-        case .primary:
-            let flavour =
-                f.isCasualtyAccident
-                ? "cas"
-                : f.category == .accidentMinor
-                    ? "acc"
-                    : (f.category == .dispute && f.partiesConsent) ? "med" : "pat"
-            return "p|\(place)|\(flavour)|\(f.major)"
-        case .accidentDivision: return "ad"
-        case .major: return "m|\(place)"
-        case .ptu: return "ptu|\(need.echelon ?? 1)"
-        case .support:
-            return "s|\(place)|\(need.support?.kind?.rawValue ?? "-")|\(need.support?.qualification?.rawValue ?? "-")"
-        }
+    private func cached(_ key: TierKey, _ need: Need, _ facts: DispatchFacts) -> Candidates {
+        if let known = cache[key] { return known }
+        let tiers = compute(need, facts)
+        let candidates = Candidates(tiers: tiers, units: Set(tiers.flatMap(\.units)))
+        cache[key] = candidates
+        return candidates
     }
 
     private func ids(_ filter: (FieldUnit) -> Bool) -> [String] { units.filter(filter).map(\.id) }
@@ -198,5 +182,65 @@ public final class DispatchPolicy {
 
     private func regionOf(grid gridId: String) -> String? {
         jurisdiction.grid(gridId).flatMap { jurisdiction.stations[$0.stationId]?.regionId }
+    }
+}
+
+/// What a need's tiers depend on: the need's kind and, for some kinds, the incident's grid, its
+/// flavour, whether it is major, the echelon or the support asked for. A value rather than a
+/// string built per lookup: serving the queue asks it of every waiting need it walks.
+public struct TierKey: Hashable, Sendable {
+    enum Flavour: UInt8 { case none, casualty, accident, mediation, patrol }
+
+    let kind: NeedKind
+    let gridId: String?
+    let flavour: Flavour
+    let major: Bool
+    let echelon: Int
+    let support: UnitKind?
+    let qualification: Qualification?
+
+    /// The key of `need` on an incident with `f`.
+    init(_ need: Need, _ f: DispatchFacts) {
+        kind = need.kind
+        switch need.kind {
+        case .primary:
+            gridId = f.grid?.gridId
+            flavour =
+                f.isCasualtyAccident
+                ? .casualty
+                : f.category == .accidentMinor ? .accident : (f.category == .dispute && f.partiesConsent) ? .mediation : .patrol
+            major = f.major
+            echelon = 0
+            support = nil
+            qualification = nil
+        case .accidentDivision:
+            gridId = nil
+            flavour = .none
+            major = false
+            echelon = 0
+            support = nil
+            qualification = nil
+        case .major:
+            gridId = f.grid?.gridId
+            flavour = .none
+            major = false
+            echelon = 0
+            support = nil
+            qualification = nil
+        case .ptu:
+            gridId = nil
+            flavour = .none
+            major = false
+            echelon = need.echelon ?? 1
+            support = nil
+            qualification = nil
+        case .support:
+            gridId = f.grid?.gridId
+            flavour = .none
+            major = false
+            echelon = 0
+            support = need.support?.kind
+            qualification = need.support?.qualification
+        }
     }
 }
