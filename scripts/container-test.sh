@@ -288,7 +288,10 @@ figure "compose up → all four healthy in $((SECONDS - t)) s"
 # Secure by default: every service says its bus is CURVE, and a plaintext client gets no answer
 # from a published ROUTER (the CURVE handshake never completes; ZAP never sees it).
 for s in intake dispatch scoring liaison; do
-  docker logs "$(container "$s")" 2>&1 | grep -q "bus is CURVE-encrypted" || fail "$s did not start its bus with CURVE: $(docker logs "$(container "$s")" 2>&1 | grep -m1 'bus is' || echo 'no bus line')"
+  # Read whole, then searched: under pipefail `docker logs | grep -q` fails when grep stops at its
+  # match and docker logs, still writing, gets SIGPIPE (it did, on a log that said the right thing).
+  logs=$(docker logs "$(container "$s")" 2>&1)
+  grep -q "bus is CURVE-encrypted" <<<"$logs" || fail "$s did not start its bus with CURVE: $(grep -m1 'bus is' <<<"$logs" || echo 'no bus line')"
 done
 if [ -x .build/pyenv/bin/python ]; then
   .build/pyenv/bin/python - "tcp://127.0.0.1:${P}7102" <<'PY' || fail "a plaintext client was answered by intake's ROUTER: the bus is not CURVE"
