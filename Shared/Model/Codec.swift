@@ -13,24 +13,20 @@ public enum JSONCodec {
         return e
     }
 
-    /// `value` as JSON, the bytes `encoder()` would give: written as it is walked
-    /// (`StreamingJSONEncoder`), or by `fallback` (made by `encoder()`) for a shape that
-    /// encoder leaves to Foundation.
-    public static func encode<T: Encodable>(_ value: T, fallback: JSONEncoder) throws -> [UInt8] {
+    /// `value` as JSON, the JSON `encoder()` would give: written as it is walked
+    /// (`StreamingJSONEncoder`), or by `fallback` (an `encoder()`, made only when needed) for a
+    /// shape that encoder leaves to Foundation.
+    public static func encode<T: Encodable>(_ value: T, fallback: @autoclosure () -> JSONEncoder) throws -> [UInt8] {
         do {
             return try StreamingJSONEncoder().encode(value)
         } catch is StreamingJSONEncoder.Unsupported {
-            return Array(try fallback.encode(value))
+            return Array(try fallback().encode(value))
         }
     }
 
-    /// `value` as JSON text (for a column), the text `encoder()` would give.
+    /// `value` as JSON text (for a column).
     public static func text<T: Encodable>(_ value: T) throws -> String {
-        do {
-            return String(decoding: try StreamingJSONEncoder().encode(value), as: UTF8.self)
-        } catch is StreamingJSONEncoder.Unsupported {
-            return String(decoding: try encoder().encode(value), as: UTF8.self)
-        }
+        String(decoding: try encode(value, fallback: encoder()), as: UTF8.self)
     }
 
     public static func decoder() -> JSONDecoder {

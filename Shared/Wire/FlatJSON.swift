@@ -1,6 +1,7 @@
 /// A tiny reader and writer for flat JSON objects (string, integer, boolean and null values),
 /// used for the envelope header and bus control messages, which every message pays for.
-/// Payloads go through Foundation's Codable; this is only for the hot, fixed-shape frames.
+/// Payloads go through Codable (`StreamingJSONEncoder`, Foundation's `JSONDecoder`); this is
+/// only for the hot, fixed-shape frames.
 public enum FlatJSON {
     public enum Value: Sendable, Equatable {
         case string(String)

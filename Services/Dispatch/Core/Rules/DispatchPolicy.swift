@@ -199,48 +199,19 @@ public struct TierKey: Hashable, Sendable {
     let support: UnitKind?
     let qualification: Qualification?
 
-    /// The key of `need` on an incident with `f`.
+    /// The key of `need` on an incident with `f`: only what that kind's tiers read.
     init(_ need: Need, _ f: DispatchFacts) {
         kind = need.kind
-        switch need.kind {
-        case .primary:
-            gridId = f.grid?.gridId
-            flavour =
-                f.isCasualtyAccident
+        gridId = need.kind == .accidentDivision || need.kind == .ptu ? nil : f.grid?.gridId
+        flavour =
+            need.kind != .primary
+            ? .none
+            : f.isCasualtyAccident
                 ? .casualty
                 : f.category == .accidentMinor ? .accident : (f.category == .dispute && f.partiesConsent) ? .mediation : .patrol
-            major = f.major
-            echelon = 0
-            support = nil
-            qualification = nil
-        case .accidentDivision:
-            gridId = nil
-            flavour = .none
-            major = false
-            echelon = 0
-            support = nil
-            qualification = nil
-        case .major:
-            gridId = f.grid?.gridId
-            flavour = .none
-            major = false
-            echelon = 0
-            support = nil
-            qualification = nil
-        case .ptu:
-            gridId = nil
-            flavour = .none
-            major = false
-            echelon = need.echelon ?? 1
-            support = nil
-            qualification = nil
-        case .support:
-            gridId = f.grid?.gridId
-            flavour = .none
-            major = false
-            echelon = 0
-            support = need.support?.kind
-            qualification = need.support?.qualification
-        }
+        major = need.kind == .primary && f.major
+        echelon = need.kind == .ptu ? need.echelon ?? 1 : 0
+        support = need.kind == .support ? need.support?.kind : nil
+        qualification = need.kind == .support ? need.support?.qualification : nil
     }
 }

@@ -72,8 +72,11 @@ public struct Fleet: Sendable {
     /// Whether `id` could be sent now: available, on shift and commanded by this instance (what
     /// `nearest` asks of every candidate, save the incident's own exclusions).
     public func isDispatchable(_ id: String, scope: RegionScope, shifts: ShiftClock, minute: Int) -> Bool {
-        guard let record = units[id] else { return false }
-        return record.state == .available && scope.commands(unitRegion: record.regionId) && shifts.onShift(record.unit, minute: minute)
+        units[id].map { Self.dispatchable($0, scope: scope, shifts: shifts, minute: minute) } ?? false
+    }
+
+    private static func dispatchable(_ record: TrackedUnit, scope: RegionScope, shifts: ShiftClock, minute: Int) -> Bool {
+        record.state == .available && scope.commands(unitRegion: record.regionId) && shifts.onShift(record.unit, minute: minute)
     }
 
     /// The nearest free unit of the first tier that has one: available, on shift, commanded by
@@ -85,8 +88,7 @@ public struct Fleet: Sendable {
         for tier in tiers {
             var best: (id: String, distance: Double)?
             for id in tier.units {
-                guard let record = units[id], record.state == .available, !tried.contains(id), scope.commands(unitRegion: record.regionId),
-                    shifts.onShift(record.unit, minute: minute)
+                guard let record = units[id], !tried.contains(id), Self.dispatchable(record, scope: scope, shifts: shifts, minute: minute)
                 else { continue }
                 let d = target.map { record.position.distance(to: $0) } ?? 0
                 if best == nil || d < best!.distance || (d == best!.distance && id < best!.id) { best = (id, d) }
