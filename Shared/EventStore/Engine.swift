@@ -80,6 +80,9 @@ public final class Engine<Core: ServiceCore>: Sendable {
     private let commits = Counter(label: "precinct_engine_commits_total")
     private let batchSize = Recorder(label: "precinct_engine_batch_size")
     private let commitFailures = Counter(label: "precinct_engine_commit_failures_total")
+    /// Batches run a second time, each item in a savepoint, because an item failed.
+    private let redoneCounter = Counter(label: "precinct_engine_batches_redone_total")
+    private let redone = Atomic<Int>(0)
     private let deadLetterCounter: Counter
 
     private let makeCore: @Sendable () throws -> Core
@@ -139,6 +142,10 @@ public final class Engine<Core: ServiceCore>: Sendable {
     }
 
     public var isRunning: Bool { ready.load(ordering: .acquiring) }
+
+    /// How many batches had to run a second time, each item in a savepoint of its own, because
+    /// an item failed when the batch ran without them (also `precinct_engine_batches_redone_total`).
+    public var batchesRedone: Int { redone.load(ordering: .relaxed) }
 
     /// Events handed over but not yet committed.
     public var backlog: Int { pendingEvents.load(ordering: .relaxed) }
@@ -222,6 +229,7 @@ public final class Engine<Core: ServiceCore>: Sendable {
     private func run(_ core: Core) {
         let encoder = JSONCodec.encoder()
         let decoder = JSONCodec.decoder()
+        var isolatedBatches = 0
         var nextSeq: UInt64
         var inbox: [String: InboxPosition]
         do {
@@ -261,52 +269,132 @@ public final class Engine<Core: ServiceCore>: Sendable {
             if tickDue { nextTick = now + config.tickInterval }
             let pruneDue = now >= nextPrune
             if pruneDue { nextPrune = now + config.pruneInterval }
-            process(batch, core: core, tick: tickDue, prune: pruneDue, nextSeq: &nextSeq, inbox: &inbox, encoder: encoder, decoder: decoder)
+            process(
+                batch, core: core, tick: tickDue, prune: pruneDue, nextSeq: &nextSeq, inbox: &inbox, isolatedBatches: &isolatedBatches,
+                encoder: encoder, decoder: decoder)
         }
     }
 
-    private func process(
-        _ batch: [Work], core: Core, tick: Bool, prune: Bool, nextSeq: inout UInt64,
-        inbox: inout [String: InboxPosition], encoder: JSONEncoder, decoder: JSONDecoder
-    ) {
+    /// What one attempt at a batch leaves to do once its transaction has committed.
+    private struct Outcome {
+        var tx: Transaction
         var replies: [(Completion, Result<Core.Reply, any Error>)] = []
         var companions: [WriteCompanion] = []
-        var newInbox = inbox
-        var eventCount = 0
+        var inbox: [String: InboxPosition]
+        /// Counted once committed: a batch that runs twice records its dead letters twice.
+        var deadLetters = 0
+    }
+
+    /// An item failed in a batch run without savepoints: the batch is run again, item by item.
+    private struct ItemFailed: Error {}
+
+    /// How many batches after one that had to be run again go straight to savepoints: when items
+    /// fail often (a burst of refused commands), running each batch twice would cost more than
+    /// the savepoints it saves.
+    private static var isolatedAfterFailure: Int { 16 }
+
+    private func process(
+        _ batch: [Work], core: Core, tick: Bool, prune: Bool, nextSeq: inout UInt64,
+        inbox: inout [String: InboxPosition], isolatedBatches: inout Int, encoder: JSONEncoder, decoder: JSONDecoder
+    ) {
+        let eventCount = batch.reduce(0) { count, work in
+            if case .events(let events, _) = work { count + events.count } else { count }
+        }
+        let now = clock.now()
+        let outcome: Outcome
+        do {
+            // An item almost never fails, and a savepoint for each one costs two statements and a
+            // statement journal: a batch first runs without them. If an item fails, the whole
+            // transaction rolls back, the core reloads what it keeps in memory, and the batch runs
+            // again with each item in a savepoint of its own, so that item alone is refused or
+            // dead-lettered, exactly as if it had been isolated from the start.
+            if isolatedBatches > 0 {
+                isolatedBatches -= 1
+            } else {
+                do {
+                    outcome = try attempt(batch, core: core, tick: tick, prune: prune, now: now, startSeq: nextSeq, inbox: inbox, isolated: false, encoder: encoder, decoder: decoder)
+                    return finish(outcome, eventCount: eventCount, batch: batch, nextSeq: &nextSeq, inbox: &inbox)
+                } catch let failed as AttemptFailed where failed.error is ItemFailed {
+                    redoneCounter.increment()
+                    redone.add(1, ordering: .relaxed)
+                    isolatedBatches = Self.isolatedAfterFailure
+                    for companion in failed.companions { companion.reset() }
+                    try store.database.read { try core.load($0) }
+                }
+            }
+            outcome = try attempt(batch, core: core, tick: tick, prune: prune, now: now, startSeq: nextSeq, inbox: inbox, isolated: true, encoder: encoder, decoder: decoder)
+        } catch {
+            // The whole batch is lost: fail the commands, rebuild caches, and let the bus replay events.
+            let failed = error as? AttemptFailed
+            let cause = failed?.error ?? error
+            commitFailures.increment()
+            logger.error("transaction failed; batch rolled back", metadata: ["error": "\(cause)", "items": "\(batch.count)"])
+            pendingEvents.subtract(eventCount, ordering: .relaxed)
+            for companion in failed?.companions ?? [] { companion.reset() }
+            try? store.database.read { try core.load($0) }
+            for work in batch {
+                if case .command(_, let completion, _) = work { completion(.failure(cause)) }
+            }
+            if let bus = transport.withLock({ $0 }) {
+                for (source, position) in inbox { bus.rewind(source: source, to: position.seq) }
+                for work in batch {
+                    if case .events(_, let source) = work, inbox[source] == nil { bus.rewind(source: source, to: 0) }
+                }
+            }
+            return
+        }
+        finish(outcome, eventCount: eventCount, batch: batch, nextSeq: &nextSeq, inbox: &inbox)
+    }
+
+    /// A transaction that rolled back, with the companions that had run in it (they must be
+    /// reset so that the next write carries them).
+    private struct AttemptFailed: Error {
+        var error: any Error
+        var companions: [WriteCompanion]
+    }
+
+    /// Runs the batch in one transaction: `isolated`, each item in a savepoint of its own (a
+    /// failing item is rolled back alone); otherwise without savepoints, and the first failing
+    /// item rolls back everything (``ItemFailed``).
+    private func attempt(
+        _ batch: [Work], core: Core, tick: Bool, prune: Bool, now: Date, startSeq: UInt64,
+        inbox: [String: InboxPosition], isolated: Bool, encoder: JSONEncoder, decoder: JSONDecoder
+    ) throws -> Outcome {
+        var companions: [WriteCompanion] = []
         let service = self.service
         let epoch = store.epoch
-        let startSeq = nextSeq
-        let now = clock.now()
-        let tx: Transaction
         do {
-            tx = try store.database.write { db -> Transaction in
+            return try store.database.write { db -> Outcome in
                 let log = store.writer(db)
                 let tx = Transaction(db: db, now: now, service: service, epoch: epoch, nextSeq: startSeq, encoder: encoder, decoder: decoder)
+                var outcome = Outcome(tx: tx, inbox: inbox)
+                /// Runs one item: in a savepoint when isolated; otherwise a failure ends the attempt.
+                func item<R>(_ body: () throws -> R) throws -> Result<R, any Error> {
+                    guard isolated else {
+                        do { return .success(try body()) } catch { throw ItemFailed() }
+                    }
+                    do { return .success(try tx.savepoint(body)) } catch { return .failure(error) }
+                }
                 var dirty = Set<String>()
                 for work in batch {
                     switch work {
                     case .command(let command, let completion, let companion):
-                        do {
-                            let reply = try tx.savepoint {
-                                let changes = tx.db.totalChangesCount
-                                let events = tx.emitted.count
-                                let reply = try core.handle(command, in: tx)
-                                // The request's record goes with its first command that writes.
-                                if let companion, companion.waiting, tx.db.totalChangesCount != changes || tx.emitted.count != events {
-                                    try companion.body(tx)
-                                    companion.ran()
-                                    companions.append(companion)
-                                }
-                                return reply
+                        let reply = try item {
+                            let changes = tx.db.totalChangesCount
+                            let events = tx.emitted.count
+                            let reply = try core.handle(command, in: tx)
+                            // The request's record goes with its first command that writes.
+                            if let companion, companion.waiting, tx.db.totalChangesCount != changes || tx.emitted.count != events {
+                                try companion.body(tx)
+                                companion.ran()
+                                companions.append(companion)
                             }
-                            replies.append((completion, .success(reply)))
-                        } catch {
-                            replies.append((completion, .failure(error)))
+                            return reply
                         }
+                        outcome.replies.append((completion, reply))
                     case .events(let events, let source):
-                        eventCount += events.count
                         for event in events {
-                            var position = newInbox[source] ?? InboxPosition(epoch: event.header.epoch, seq: 0)
+                            var position = outcome.inbox[source] ?? InboxPosition(epoch: event.header.epoch, seq: 0)
                             if position.epoch != event.header.epoch {
                                 logger.warning(
                                     "source has a new epoch; applying it from its first event",
@@ -317,70 +405,62 @@ public final class Engine<Core: ServiceCore>: Sendable {
                             if let types = Core.appliedTypes, !types.contains(event.header.type) {
                                 // Not used by the core: only the position moves.
                                 position.seq = event.header.seq
-                                newInbox[source] = position
+                                outcome.inbox[source] = position
                                 dirty.insert(source)
                                 continue
                             }
                             tx.cause = event.header
-                            do {
-                                try tx.savepoint { try core.apply(event, in: tx) }
-                            } catch {
+                            if case .failure(let error) = try item({ try core.apply(event, in: tx) }) {
                                 try recordDeadLetter(tx, log: log, frames: event.frames, source: source, reason: "\(error)")
+                                outcome.deadLetters += 1
                             }
                             tx.cause = nil
                             position.seq = event.header.seq
-                            newInbox[source] = position
+                            outcome.inbox[source] = position
                             dirty.insert(source)
                         }
                     case .deadLetter(let frames, let source, let reason):
                         try recordDeadLetter(tx, log: log, frames: frames, source: source, reason: reason)
+                        outcome.deadLetters += 1
                     case .record(let body):
-                        do { try tx.savepoint { try body(tx) } } catch {
+                        if case .failure(let error) = try item({ try body(tx) }) {
                             logger.error("a record outside the core failed", metadata: ["error": "\(error)"])
                         }
                     }
                 }
                 if tick { try core.tick(in: tx) }
-                for source in dirty { try log.setPosition(newInbox[source]!, of: source) }
+                for source in dirty { try log.setPosition(outcome.inbox[source]!, of: source) }
                 let appendedAt = Date()
                 for event in tx.emitted { try log.append(event, at: appendedAt) }
                 if tx.nextSeq != startSeq { try log.setLatest(tx.nextSeq - 1) }
                 if prune { try log.prune(latest: tx.nextSeq - 1, retention: config.retention, now: appendedAt) }
-                return tx
+                outcome.companions = companions
+                return outcome
             }
         } catch {
-            // The whole batch is lost: fail the commands, rebuild caches, and let the bus replay events.
-            commitFailures.increment()
-            logger.error("transaction failed; batch rolled back", metadata: ["error": "\(error)", "items": "\(batch.count)"])
-            pendingEvents.subtract(eventCount, ordering: .relaxed)
-            for companion in companions { companion.reset() }
-            try? store.database.read { try core.load($0) }
-            for work in batch {
-                if case .command(_, let completion, _) = work { completion(.failure(error)) }
-            }
-            if let bus = transport.withLock({ $0 }) {
-                for (source, position) in inbox { bus.rewind(source: source, to: position.seq) }
-                for work in batch {
-                    if case .events(_, let source) = work, inbox[source] == nil { bus.rewind(source: source, to: 0) }
-                }
-            }
-            return
+            throw AttemptFailed(error: error, companions: companions)
         }
-        nextSeq = tx.nextSeq
-        inbox = newInbox
+    }
+
+    /// After the commit: moves the sequence and the inbox on, publishes, and answers.
+    private func finish(
+        _ outcome: Outcome, eventCount: Int, batch: [Work], nextSeq: inout UInt64, inbox: inout [String: InboxPosition]
+    ) {
+        nextSeq = outcome.tx.nextSeq
+        inbox = outcome.inbox
         pendingEvents.subtract(eventCount, ordering: .relaxed)
         commits.increment()
         batchSize.record(batch.count)
-        for companion in companions { companion.commit() }
-        if !tx.emitted.isEmpty, let transport = transport.withLock({ $0 }) { transport.publish(tx.emitted) }
-        for (completion, result) in replies { completion(result) }
+        if outcome.deadLetters > 0 { deadLetterCounter.increment(by: outcome.deadLetters) }
+        for companion in outcome.companions { companion.commit() }
+        if !outcome.tx.emitted.isEmpty, let transport = transport.withLock({ $0 }) { transport.publish(outcome.tx.emitted) }
+        for (completion, result) in outcome.replies { completion(result) }
     }
 
     private func recordDeadLetter(_ tx: Transaction, log: any EventLogWriter, frames: [[UInt8]], source: String?, reason: String) throws {
         let encoded = frames.map { Data($0).base64EncodedString() }
         try log.recordDeadLetter(DeadLetterRecord(at: Date(), source: source, reason: reason, frames: encoded))
         try tx.emit(DeadLetter(service: service, source: source, reason: reason, frames: encoded, at: tx.now))
-        deadLetterCounter.increment()
     }
 }
 

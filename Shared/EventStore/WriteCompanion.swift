@@ -2,7 +2,7 @@ import Synchronization
 
 /// What must commit with a request's write, in the same transaction (the audit record of it):
 /// set as ``current`` around the work that answers a request. The first command of that work
-/// that changes anything (a row or an event) runs ``body`` in its own savepoint, right after
+/// that changes anything (a row or an event) runs ``body`` as part of that command, right after
 /// the core's changes, so the write and the record commit together or not at all: a body that
 /// throws rolls the command back. ``committed`` then says so, and the record need not be
 /// written again; a request whose commands changed nothing (a read, a refusal the core rolled

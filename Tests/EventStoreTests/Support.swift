@@ -45,6 +45,10 @@ final class CounterCore: ServiceCore {
         case addThenFail(Int)
         /// Reads the total; emits nothing.
         case total
+        /// The total as the core remembers it in memory (rebuilt by `load`).
+        case remembered
+        /// From now on, records every SQL statement the engine's connection runs.
+        case trace(StatementLog)
     }
     typealias Reply = Int
 
@@ -59,12 +63,24 @@ final class CounterCore: ServiceCore {
         }
     }
 
-    func load(_ db: Database) throws {}
+    /// What the stored total was after this core's last successful write, kept in memory as
+    /// dispatch keeps its fleet: right only if the engine reloads it after a rollback.
+    private var remembered = 0
 
-    private func add(_ n: Int, in tx: Transaction) throws -> Int {
+    func load(_ db: Database) throws {
+        remembered = try Int.fetchOne(db, sql: "SELECT total FROM counter")!
+    }
+
+    private func write(_ n: Int, in tx: Transaction) throws -> Int {
         try tx.db.execute(sql: "UPDATE counter SET total = total + ?", arguments: [n])
         let total = try Int.fetchOne(tx.db, sql: "SELECT total FROM counter")!
         try tx.emit(Added(amount: n, total: total, at: tx.now))
+        return total
+    }
+
+    private func add(_ n: Int, in tx: Transaction) throws -> Int {
+        let total = try write(n, in: tx)
+        remembered += n
         return total
     }
 
@@ -73,10 +89,15 @@ final class CounterCore: ServiceCore {
         case .add(let n):
             return try add(n, in: tx)
         case .addThenFail(let n):
-            _ = try add(n, in: tx)
+            _ = try write(n, in: tx)
             throw Refused(description: "command refused after emitting")
         case .total:
             return try Int.fetchOne(tx.db, sql: "SELECT total FROM counter")!
+        case .remembered:
+            return remembered
+        case .trace(let log):
+            tx.db.trace(options: .statement) { log.record("\($0)") }
+            return 0
         }
     }
 
@@ -91,6 +112,14 @@ final class CounterCore: ServiceCore {
             throw Refused(description: "negative amount \(added.amount) refused")
         }
     }
+}
+
+/// The SQL statements a connection ran, as its trace saw them.
+final class StatementLog: Sendable {
+    private let statements = Locked<[String]>([])
+    func record(_ sql: String) { statements.withLock { $0.append(sql) } }
+    /// The statements so far, and a fresh start.
+    func take() -> [String] { statements.withLock { all in defer { all = [] }; return all } }
 }
 
 let t0 = EventTime.date("2026-11-22T08:00:00.000Z")!
