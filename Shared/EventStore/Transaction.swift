@@ -46,7 +46,7 @@ public final class Transaction {
             throw UnusableEvent(reason: "unknown schema version \(envelope.header.version) of \(P.type) (this service reads version \(P.version))")
         }
         do {
-            return try decoder.decode(P.self, from: Data(envelope.payload))
+            return try JSONCodec.decode(P.self, from: envelope.payload, fallback: decoder)
         } catch {
             let (field, reason) = describe(error)
             throw UnusableEvent(reason: "payload of \(P.type) v\(P.version) is malformed: \(field.isEmpty ? "" : field + " ")\(reason)")

@@ -29,6 +29,23 @@ public enum JSONCodec {
         String(decoding: try encode(value, fallback: encoder()), as: UTF8.self)
     }
 
+    /// The value `bytes` hold, as `decoder()` decodes it: read in place
+    /// (`StreamingJSONDecoder`), or by `fallback` (a `decoder()`, made only when needed) for
+    /// input that decoder leaves to Foundation, which then decodes it or gives the error it
+    /// always gave.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], fallback: @autoclosure () -> JSONDecoder) throws -> T {
+        do {
+            return try StreamingJSONDecoder().decode(T.self, from: bytes)
+        } catch {
+            return try fallback().decode(T.self, from: Data(bytes))
+        }
+    }
+
+    /// The value `data` holds, as `decode(_:from:fallback:)` reads bytes.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, fallback: @autoclosure () -> JSONDecoder) throws -> T {
+        try decode(T.self, from: Array(data), fallback: fallback())
+    }
+
     public static func decoder() -> JSONDecoder {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .custom { decoder in

@@ -43,7 +43,7 @@ public struct CallParser: Sendable {
             return .unreadable(Self.tooLarge(body.count), status: 413, hints: Hints())
         }
         do {
-            return .call(try decoder.decode(CallRequest.self, from: Data(body)))
+            return .call(try JSONCodec.decode(CallRequest.self, from: body, fallback: decoder))
         } catch {
             return diagnose(body, error)
         }

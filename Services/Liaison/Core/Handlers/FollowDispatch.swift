@@ -28,9 +28,9 @@ struct FollowDispatch {
     /// An event parked before its incident was seen.
     func applyParked(type: String, payload: Data, registry: Registry, _ tx: Transaction) throws {
         if type == UnitAssigned.type {
-            try apply(try tx.decoder.decode(UnitAssigned.self, from: payload), registry: registry, tx)
+            try apply(try JSONCodec.decode(UnitAssigned.self, from: payload, fallback: tx.decoder), registry: registry, tx)
         } else {
-            try apply(try tx.decoder.decode(FieldReported.self, from: payload), registry: registry, tx)
+            try apply(try JSONCodec.decode(FieldReported.self, from: payload, fallback: tx.decoder), registry: registry, tx)
         }
     }
 

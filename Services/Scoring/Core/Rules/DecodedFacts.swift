@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// Facts already decoded, by fact id, so re-deriving an incident as its facts arrive decodes each
 /// fact once rather than once per derivation. A cached value is used only while its fact's payload
@@ -22,7 +23,7 @@ public final class DecodedFacts: @unchecked Sendable {
             return value
         }
         decoded += 1
-        guard let value = try? decoder.decode(T.self, from: fact.payload) else { return nil }
+        guard let value = try? JSONCodec.decode(T.self, from: fact.payload, fallback: decoder) else { return nil }
         if values.count >= capacity { values.removeAll(keepingCapacity: true) }
         values[fact.id] = (fact.payload, value)
         return value

@@ -25,7 +25,7 @@ struct IncidentHistory {
     init(incidentId: String, facts unordered: [Fact], decoder: JSONDecoder, cache: DecodedFacts? = nil) {
         func decode<T: Decodable & Sendable>(_ type: T.Type, _ fact: Fact) -> T? {
             if let cache { return cache.value(type, of: fact, decoder: decoder) }
-            return try? decoder.decode(type, from: fact.payload)
+            return try? JSONCodec.decode(type, from: fact.payload, fallback: decoder)
         }
         // A fixed order, whatever the arrival order.
         let facts = unordered.sorted { ($0.at, $0.id) < ($1.at, $1.id) }

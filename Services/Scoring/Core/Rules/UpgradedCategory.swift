@@ -10,6 +10,6 @@ enum UpgradedCategory {
     }
 
     private static func upgrade(_ fact: Fact, _ decoder: JSONDecoder) -> IncidentUpgraded? {
-        try? decoder.decode(IncidentUpgraded.self, from: fact.payload)
+        try? JSONCodec.decode(IncidentUpgraded.self, from: fact.payload, fallback: decoder)
     }
 }

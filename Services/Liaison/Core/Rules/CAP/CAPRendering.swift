@@ -11,7 +11,7 @@ public enum CAPRendering {
     /// so the two stay distinct events to an integrator that de-duplicates by id.
     @Sendable public static func render(_ event: OutboundEvent) -> [OutboundEvent] {
         guard let header = try? EventHeader.decode(event.header),
-            let alert = try? decoder.decode(EnterpriseAlert.self, from: Data(event.payload))
+            let alert = try? JSONCodec.decode(EnterpriseAlert.self, from: event.payload, fallback: decoder)
         else { return [] }
         let capHeader = header.rendering(as: "cap.enterprise", idSuffix: "cap")
         return [
