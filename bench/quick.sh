@@ -4,17 +4,22 @@
 # each service's CPU time per call (and the load generator's). With PROFILE=1 it also records
 # on-CPU call graphs of the services (perf) into OUT/perf.<service>.
 #   bash bench/quick.sh .build-bench/release 10000 /tmp/quick   (WINDOW=n: calls in flight per client, default 64)
+# CITY picks the city for the services and the load generator alike: demo (default), big (a
+# generated city of 1,260 units, BIG_DISTRICTS to resize; see scripts/bench_city.sh) or a folder.
 set -euo pipefail
 BIN=${1:-.build-bench/release}
 CALLS=${2:-10000}
 OUT=${3:-$(mktemp -d /tmp/precinct-quick.XXXXXX)}
 mkdir -p "$OUT"
+source "$(dirname "$0")/../scripts/bench_city.sh"
+CITY_DIR=$(city_dir "${CITY:-demo}")
+echo "city: ${CITY:-demo} ($CITY_DIR, $(python3 -c "import json,sys;print(len(json.load(open(sys.argv[1]))['units']))" "$CITY_DIR/jurisdiction.json") units)" | tee "$OUT/city.txt"
 DATA="$OUT/data"
 rm -rf "$DATA"
 mkdir -p "$DATA"
 trap 'for s in intake dispatch scoring liaison; do [ -f "$DATA/$s.pid" ] && kill -TERM "$(cat "$DATA/$s.pid")" 2>/dev/null; done; wait 2>/dev/null || true' EXIT
 for s in intake dispatch scoring liaison; do
-  args=(--data-dir "$DATA" --http-port 0 --log-level warning --bind-pub "ipc://$DATA/$s.pub" --bind-router "ipc://$DATA/$s.router" --bind-integrators "ipc://$DATA/$s.integrators")
+  args=(--data-dir "$DATA" --http-port 0 --log-level warning --city "$CITY_DIR" --bind-pub "ipc://$DATA/$s.pub" --bind-router "ipc://$DATA/$s.router" --bind-integrators "ipc://$DATA/$s.integrators")
   for p in intake dispatch scoring liaison; do
     [ "$p" = "$s" ] || args+=("--$p-pub" "ipc://$DATA/$p.pub" "--$p-router" "ipc://$DATA/$p.router")
   done
@@ -41,7 +46,7 @@ if [ -n "${PROFILE:-}" ]; then
   done
 fi
 stdbuf -oL /usr/bin/time -f "load generator: %U s user, %S s system, max RSS %M KB" \
-  stdbuf -oL "$BIN/precinct" load --calls "$CALLS" --clients 4 --window "${WINDOW:-64}" --enterprise-share 0.1 --endpoints-dir "$DATA" --json "$OUT/load.json" \
+  stdbuf -oL "$BIN/precinct" load --city "$CITY_DIR" --calls "$CALLS" --clients 4 --window "${WINDOW:-64}" --enterprise-share 0.1 --endpoints-dir "$DATA" --json "$OUT/load.json" \
   2>&1 | tee "$OUT/load.txt"
 for p in "${perf_pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
 for p in "${perf_pids[@]}"; do wait "$p" 2>/dev/null || true; done

@@ -9,8 +9,16 @@
 # Shorter runs for a busy machine: BENCH_MAX_CALLS, BENCH_LATENCY_CALLS, BENCH_MEMORY_CALLS,
 # BENCH_RATES (calls/s of the latency table), BENCH_RATE_SECONDS, BENCH_BUS_ROUNDS, BENCH_BUS_COUNT;
 # BENCH_NOTE is printed under the machine (e.g. that other builds were running).
+# BENCH_CITY: the city of the max-throughput and memory runs, default big (generated, 1,260 units,
+# so incidents do not wait for a free unit and the figures measure the services; BIG_DISTRICTS
+# resizes it), or demo, or a city folder (scripts/bench_city.sh). The latency runs stay on the demo
+# city, comparable with the figures before (BENCH_LATENCY_CITY to change).
 set -euo pipefail
 BIN=${1:-.build-bench/release}
+source "$(dirname "$0")/bench_city.sh"
+MAX_CITY=$(city_dir "${BENCH_CITY:-big}")
+LAT_CITY=$(city_dir "${BENCH_LATENCY_CITY:-demo}")
+units_of() { python3 -c "import json,sys;print(len(json.load(open(sys.argv[1]))['units']))" "$1/jurisdiction.json"; }
 MAX_CALLS=${BENCH_MAX_CALLS:-200000}
 LAT_CALLS=${BENCH_LATENCY_CALLS:-30000}
 MEM_CALLS=${BENCH_MEMORY_CALLS:-1000000}
@@ -27,6 +35,7 @@ WORK=$(mktemp -d /tmp/precinct-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 echo "$BUS_ROUNDS $BUS_COUNT $WINDOW ${BENCH_RETENTION_HOURS:-0.1}" > "$WORK/settings.txt"
 echo "${BENCH_NOTE:-}" > "$WORK/note.txt"
+echo "max throughput and memory: city ${BENCH_CITY:-big} ($(units_of "$MAX_CITY") units); latency: city ${BENCH_LATENCY_CITY:-demo} ($(units_of "$LAT_CITY") units)" | tee "$WORK/city.txt"
 
 echo "== raw libzmq PUB→SUB (C)"
 cc -O2 -o "$WORK/zmq_pubsub" bench/zmq_pubsub.c $(pkg-config --cflags --libs libzmq 2>/dev/null | sed 's/-isystem [^ ]*//g')
@@ -51,10 +60,10 @@ for i in $(seq 1 "$BUS_ROUNDS"); do
 done
 
 start_set() {
-  local data=$1
+  local data=$1 city=$2
   mkdir -p "$data"
   for s in intake dispatch scoring liaison; do
-    args=(--data-dir "$data" --http-port 0 --log-level warning --bind-pub "ipc://$data/$s.pub" --bind-router "ipc://$data/$s.router" --bind-integrators "ipc://$data/$s.integrators" "${RETENTION[@]}")
+    args=(--data-dir "$data" --http-port 0 --log-level warning --city "$city" --bind-pub "ipc://$data/$s.pub" --bind-router "ipc://$data/$s.router" --bind-integrators "ipc://$data/$s.integrators" "${RETENTION[@]}")
     for p in intake dispatch scoring liaison; do
       [ "$p" = "$s" ] || args+=("--$p-pub" "ipc://$data/$p.pub" "--$p-router" "ipc://$data/$p.router")
     done
@@ -83,9 +92,9 @@ cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/pro
 # The load generator's lines as they come (it prints to a pipe).
 load() { stdbuf -oL "$BIN/precinct" load --enterprise-share 0.1 "$@"; }
 
-echo "== end to end, max throughput ($MAX_CALLS calls)"
-start_set "$WORK/max"
-load --calls "$MAX_CALLS" --clients 4 --window "$WINDOW" --endpoints-dir "$WORK/max" --json "$WORK/max.json" | tee "$WORK/max.txt" &
+echo "== end to end, max throughput ($MAX_CALLS calls, city ${BENCH_CITY:-big})"
+start_set "$WORK/max" "$MAX_CITY"
+load --city "$MAX_CITY" --calls "$MAX_CALLS" --clients 4 --window "$WINDOW" --endpoints-dir "$WORK/max" --json "$WORK/max.json" | tee "$WORK/max.txt" &
 load_pid=$!
 if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then
   # Where the time goes: 10 s of on-CPU samples of each service, mid-run.
@@ -110,17 +119,17 @@ stop_set "$WORK/max"
 for rate in $RATES; do
   calls=$(python3 -c "print(int($rate * $RATE_SECONDS))")
   [ "$rate" = 1000 ] && calls=$LAT_CALLS
-  echo "== end to end, latency at $rate calls/s ($calls calls)"
-  start_set "$WORK/lat$rate"
-  load --calls "$calls" --rate "$rate" --clients 2 --endpoints-dir "$WORK/lat$rate" --json "$WORK/lat.$rate.json" | tee "$WORK/lat.$rate.txt"
+  echo "== end to end, latency at $rate calls/s ($calls calls, city ${BENCH_LATENCY_CITY:-demo})"
+  start_set "$WORK/lat$rate" "$LAT_CITY"
+  load --city "$LAT_CITY" --calls "$calls" --rate "$rate" --clients 2 --endpoints-dir "$WORK/lat$rate" --json "$WORK/lat.$rate.json" | tee "$WORK/lat.$rate.txt"
   stop_set "$WORK/lat$rate"
   [ "$rate" = 1000 ] && cp "$WORK/lat.$rate.json" "$WORK/lat.json"
 done
 [ -f "$WORK/lat.json" ] || cp "$WORK/lat.$(echo $RATES | awk '{print $NF}').json" "$WORK/lat.json"
 
-echo "== memory after $MEM_CALLS calls"
-start_set "$WORK/mem"
-load --calls "$MEM_CALLS" --clients 4 --window "$WINDOW" --endpoints-dir "$WORK/mem" --json "$WORK/mem.json" | tee "$WORK/mem.txt"
+echo "== memory after $MEM_CALLS calls (city ${BENCH_CITY:-big})"
+start_set "$WORK/mem" "$MAX_CITY"
+load --city "$MAX_CITY" --calls "$MEM_CALLS" --clients 4 --window "$WINDOW" --endpoints-dir "$WORK/mem" --json "$WORK/mem.json" | tee "$WORK/mem.txt"
 mem_line=""
 for s in intake dispatch scoring liaison; do mem_line+="$s $(rss "$WORK/mem" $s) MB, "; done
 disk_line=$(du -sh "$WORK/mem" | cut -f1)

@@ -5,6 +5,7 @@ work, raw, bus, mem_line, disk, mem_calls = sys.argv[1:7]
 rates = [int(float(r)) for r in (sys.argv[7].split() if len(sys.argv) > 7 else [])]
 bus_rounds, bus_count, window, retention_hours = (open(f"{work}/settings.txt").read().split() + ["3", "1000000", "512", "0"])[:4]
 note = open(f"{work}/note.txt").read().strip() if os.path.exists(f"{work}/note.txt") else ""
+city = open(f"{work}/city.txt").read().strip() if os.path.exists(f"{work}/city.txt") else "demo"
 raw = [float(x) for x in raw.split()]
 bus = [float(x) for x in bus.split()]
 mx = json.load(open(f"{work}/max.json"))
@@ -112,7 +113,7 @@ the second raw row sends the same three frames: the bus against it is the like-f
 
 Four release services as separate processes on ipc endpoints, each committing to its own SQLite
 file; `precinct load` in a fifth process sends calls to intake's ROUTER, plays the field units
-(sign-off, arrival, feedback, close) and verifies the whole set afterwards.
+(sign-off, arrival, feedback, close) and verifies the whole set afterwards. Cities: {city}.
 
 | run | calls | acknowledged/s | end to end/s | p99 acknowledged | p99 call → assigned | verification |
 |---|---|---|---|---|---|---|
@@ -122,8 +123,8 @@ file; `precinct load` in a fifth process sends calls to intake's ROUTER, plays t
 
 "Opened": calls that opened an incident; intake merges the others into open incidents by its
 repeat-call rules (same place and category within 150 m and 30 minutes), as a real centre would —
-the load generator scatters calls at random over the city and puts a tenth of them on the 30
-enterprises, so many repeat. End to end counts incidents assigned a unit.
+the load generator scatters calls at random over the city and puts a tenth of them on the city's
+enterprises, so many repeat (fewer in a bigger city, with more places and enterprises). End to end counts incidents assigned a unit.
 
 End-to-end rate as a share of raw libzmq's message rate: {100*e2e/raw_med:.2f} %.
 

@@ -2,6 +2,7 @@
 """Generate the Precinct demo city into cities/demo/ and check it.
 
     python3 scripts/gen_demo_city.py
+    python3 scripts/gen_demo_city.py --districts 12 --out .data/cities/big    # a big city (the bench's)
 
 The city is modelled on Zouping (Shandong): 5 regions led by centre stations, 17 stations,
 42 grids tiling the bbox, posts, squadrons, response points, schools, officers, units,
@@ -10,15 +11,27 @@ phone number is fictional. Stdlib only, fixed seed: two runs give byte-identical
 The output is committed with the repository; edit this script, re-run it, commit both.
 After writing, the script reads the files back, checks references and geometry, and exits
 with status 1 if anything is wrong. The format is documented in cities/demo/README.md.
+
+With --districts N the city is N copies of that layout tiled into a mosaic (each with its own
+regions, stations, grids, units, enterprises ... and fresh random geometry and people), so a
+load test can have thousands of units; the counts the checks expect scale with N. Such a city
+is generated, not committed; it takes the demo's rule files, which name no ids.
 """
+import argparse
+import itertools
 import json
 import math
 import os
 import random
+import shutil
 import sys
 
 SEED = 20240601
-OUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cities", "demo"))
+DEMO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cities", "demo"))
+OUT = DEMO
+# Hand-written files of a city that name no ids, so a generated city can use the demo's as they are.
+RULE_FILES = ["classification-rules.json", "departments.json", "dispatch-rules.json", "diversion-rules.json",
+              "scoring-rules.json"]
 CN = "一二三四五六七八九十"
 QUALS = ["accidentPrimary", "mediatorCertified", "armed"]          # canonical order
 ROLES = ["dutyChief", "schoolChief", "detectiveChief", "gridChief", "roadChief"]
@@ -120,38 +133,110 @@ def bbox_of(ring):
     xs, ys = [p[0] for p in ring], [p[1] for p in ring]
     return min(xs), min(ys), max(xs), max(ys)
 
+def overlap_near(a, b):
+    """overlap, skipping rings whose bounding boxes are apart (most pairs of a big city)."""
+    return boxes_meet(bbox_of(a), bbox_of(b), 0.0) and overlap(a, b)
+
 def boxes_meet(a, b, pad=0.0005):
     return not (a[2] + pad < b[0] or b[2] + pad < a[0] or a[3] + pad < b[1] or b[3] + pad < a[1])
 
 # ---------------------------------------------------------------- grids
 
+# ---------------------------------------------------------------- districts
+# The demo city is one district. A bigger city tiles COLS x ROWS districts, district d at column
+# d % COLS, row d // COLS; every demo id maps to its copy in each district (district 0's ids
+# name the same records as the demo's, widened only when the counts need more digits).
+
+DISTRICTS, COLS, ROWS = 1, 1, 1
+DIST_LON, DIST_LAT = LON_EDGES[-1] - LON_EDGES[0], LAT_EDGES[0] - LAT_EDGES[-1]
+
+def cn(n):
+    """Chinese numeral for 1..99."""
+    if n <= 10:
+        return CN[n - 1]
+    tens, units = divmod(n, 10)
+    return (CN[tens - 1] if tens > 1 else "") + "十" + (CN[units - 1] if units else "")
+
+def ident(prefix, n, digits, count):
+    """Id n of a kind with count records: zero-padded to the demo's digits, or more if count needs."""
+    return f"{prefix}{n:0{max(digits, len(str(count)))}d}"
+
+def label(d):
+    return "" if d == 0 else f"{cn(d + 1)}区"
+
+def sid_of(d, base):
+    return ident("S", d * len(STATIONS) + int(base[1:]), 2, len(STATIONS) * DISTRICTS)
+
+def rid_of(d, base):
+    return ident("R", d * len(REGIONS) + int(base[1:]), 1, len(REGIONS) * DISTRICTS)
+
+def tsid_of(d, base):
+    return ident("TS", d * len(REGIONS) + int(base[2:]), 1, len(REGIONS) * DISTRICTS)
+
+def post_of(d):
+    return ident("P", d + 1, 1, DISTRICTS)
+
+def configure(districts):
+    """Lay out the districts: the most nearly square COLS x ROWS that is exactly districts."""
+    global DISTRICTS, COLS, ROWS, STATION_INFO, URBAN_POST, MERGED_ALL
+    DISTRICTS = districts
+    ROWS = max(r for r in range(1, int(math.isqrt(districts)) + 1) if districts % r == 0)
+    COLS = districts // ROWS
+    STATION_INFO = {sid_of(d, sid): {"short": label(d) + sh, "town": label(d) + town, "base": sid, "baseShort": sh,
+                                     "d": d, "region": rid_of(d, region)}
+                    for d in range(districts) for sid, sh, town, region in STATIONS}
+    URBAN_POST = {sid_of(d, s): post_of(d) for d in range(districts) for s in URBAN}
+    MERGED_ALL = {sid_of(d, s): tsid_of(d, t) for d in range(districts) for s, t in MERGED.items()}
+
+def lattice():
+    """Column edges west->east and row edges north->south of the whole city."""
+    lons = [round(e + c * DIST_LON, 6) for c in range(COLS) for e in (LON_EDGES if c == 0 else LON_EDGES[1:])]
+    lats = [round(e - r * DIST_LAT, 6) for r in range(ROWS) for e in (LAT_EDGES if r == 0 else LAT_EDGES[1:])]
+    return lons, lats
+
+# ---------------------------------------------------------------- grids
+
 def build_grids():
+    lon_edges, lat_edges = lattice()
     v = {}
-    for j, lat in enumerate(LAT_EDGES):
-        for i, lon in enumerate(LON_EDGES):
+    for j, lat in enumerate(lat_edges):
+        for i, lon in enumerate(lon_edges):
             dx = dy = 0.0
-            if 0 < i < len(LON_EDGES) - 1:   # border vertices stay on the bbox
-                a = 0.18 * min(LON_EDGES[i] - LON_EDGES[i - 1], LON_EDGES[i + 1] - LON_EDGES[i])
+            if 0 < i < len(lon_edges) - 1:   # border vertices stay on the bbox
+                a = 0.18 * min(lon_edges[i] - lon_edges[i - 1], lon_edges[i + 1] - lon_edges[i])
                 dx = rng.uniform(-a, a)
-            if 0 < j < len(LAT_EDGES) - 1:
-                a = 0.18 * min(LAT_EDGES[j - 1] - LAT_EDGES[j], LAT_EDGES[j] - LAT_EDGES[j + 1])
+            if 0 < j < len(lat_edges) - 1:
+                a = 0.18 * min(lat_edges[j - 1] - lat_edges[j], lat_edges[j] - lat_edges[j + 1])
                 dy = rng.uniform(-a, a)
             v[i, j] = pt(lon + dx, lat + dy)
+    per_col, per_row = len(LON_EDGES) - 1, len(LAT_EDGES) - 1
     cells = {}
-    for r, row in enumerate(LAYOUT):
-        for c, short in enumerate(row.split()):
-            cells.setdefault(short, []).append((r, c))
+    for r in range(per_row * ROWS):
+        for c in range(per_col * COLS):
+            d = (r // per_row) * COLS + c // per_col
+            cells.setdefault((d, LAYOUT[r % per_row].split()[c % per_col]), []).append((r, c))
+    count = sum(len(x) for x in cells.values())
     grids = []
-    for sid, short, _town, _region in STATIONS:
-        for k, (r, c) in enumerate(sorted(cells[short])):
+    for sid, info in STATION_INFO.items():
+        for k, (r, c) in enumerate(sorted(cells[info["d"], info["baseShort"]])):
             sw, se, ne, nw = v[c, r + 1], v[c + 1, r + 1], v[c + 1, r], v[c, r]
-            grids.append({"id": f"G{len(grids) + 1:03d}", "name": f"{short}{CN[k]}网格", "stationId": sid,
-                          "postId": POST[0] if sid in URBAN else None, "urban": sid in URBAN,
-                          "ring": [sw, se, ne, nw, sw]})
-    for g in grids:
-        vs = set(g["ring"])
-        g["neighbourIds"] = [h["id"] for h in grids if h is not g and vs & set(h["ring"])]
-        g["edgeIds"] = [h["id"] for h in grids if h is not g and len(vs & set(h["ring"])) == 2]
+            grids.append({"id": ident("G", len(grids) + 1, 3, count), "name": f"{info['short']}{CN[k]}网格",
+                          "stationId": sid, "postId": URBAN_POST.get(sid), "urban": sid in URBAN_POST,
+                          "ring": [sw, se, ne, nw, sw], "district": info["d"]})
+    # Grids sharing a vertex are neighbours; sharing two, they share an edge. Indexed by vertex so
+    # a city of thousands of grids does not compare every pair.
+    at = {}
+    for n, g in enumerate(grids):
+        for p in set(g["ring"]):
+            at.setdefault(p, []).append(n)
+    for n, g in enumerate(grids):
+        shared = {}
+        for p in set(g["ring"]):
+            for m in at[p]:
+                if m != n:
+                    shared[m] = shared.get(m, 0) + 1
+        g["neighbourIds"] = [grids[m]["id"] for m in sorted(shared)]
+        g["edgeIds"] = [grids[m]["id"] for m in sorted(shared) if shared[m] == 2]
     return grids
 
 def sample(ring, margin=0.2):
@@ -184,43 +269,50 @@ def person():
             _names.add(n)
             return n
 
-_phones = iter(range(1001, 9999, 37))
+# The demo's 1380000xxxx numbers run out at a few hundred; a bigger city goes on past them.
+_phones = itertools.chain(range(1001, 9999, 37), range(10001, 10 ** 8, 37))
 
 def phone():
-    return f"1380000{next(_phones):04d}"
+    return f"138{next(_phones):08d}"
 
 # ---------------------------------------------------------------- the city
 
 def build():
     grids = build_grids()
     gid = {g["id"]: g for g in grids}
-    by_station = {s[0]: [g for g in grids if g["stationId"] == s[0]] for s in STATIONS}
-    short = {s[0]: s[1] for s in STATIONS}
+    by_station = {sid: [] for sid in STATION_INFO}
+    for g in grids:
+        by_station[g["stationId"]].append(g)
+    short = {sid: info["short"] for sid, info in STATION_INFO.items()}
     taken = []                                       # bboxes of schools and enterprise geofences
 
     stations = []
-    for sid, sh, _town, region in STATIONS:
-        stations.append({"id": sid, "name": f"{sh}派出所", "regionId": region, "urban": sid in URBAN,
-                         "location": loc(sample(by_station[sid][0]["ring"], 0.3)),
-                         "mergedSquadronId": MERGED.get(sid)})
+    for sid, info in STATION_INFO.items():
+        stations.append({"id": sid, "name": f"{info['short']}派出所", "regionId": info["region"],
+                         "urban": sid in URBAN_POST, "location": loc(sample(by_station[sid][0]["ring"], 0.3)),
+                         "mergedSquadronId": MERGED_ALL.get(sid)})
     spos = {s["id"]: (s["location"]["lon"], s["location"]["lat"]) for s in stations}
     regions, squadrons = [], []
-    for rid, name, centre, (tsid, tsname, _cs) in REGIONS:
-        regions.append({"id": rid, "name": name, "centreStationId": centre,
-                        "memberStationIds": [s[0] for s in STATIONS if s[3] == rid], "squadronIds": [tsid]})
-        merged = [s for s, t in MERGED.items() if t == tsid]
-        p = spos[merged[0]] if merged else sample(by_station[centre][0]["ring"])
-        squadrons.append({"id": tsid, "name": tsname, "regionId": rid, "location": loc(p)})
+    for d in range(DISTRICTS):
+        for rid, name, centre, (tsid, tsname, _cs) in REGIONS:
+            rid, centre, tsid = rid_of(d, rid), sid_of(d, centre), tsid_of(d, tsid)
+            regions.append({"id": rid, "name": label(d) + name, "centreStationId": centre,
+                            "memberStationIds": [s for s, i in STATION_INFO.items() if i["region"] == rid],
+                            "squadronIds": [tsid]})
+            merged = [s for s, t in MERGED_ALL.items() if t == tsid]
+            p = spos[merged[0]] if merged else sample(by_station[centre][0]["ring"])
+            squadrons.append({"id": tsid, "name": label(d) + tsname, "regionId": rid, "location": loc(p)})
     squadrons.sort(key=lambda s: s["id"])
-    posts = [{"id": POST[0], "name": POST[1], "stationIds": URBAN,
-              "location": loc(sample(by_station[URBAN[0]][1]["ring"]))}]
+    posts = [{"id": post_of(d), "name": label(d) + POST[1], "stationIds": [sid_of(d, s) for s in URBAN],
+              "location": loc(sample(by_station[sid_of(d, URBAN[0])][1]["ring"]))} for d in range(DISTRICTS)]
 
     # response points: 1 minute in the 8 central grids, 3 minutes at the seat grid of the other 13
     # stations, 5 minutes in every remaining grid plus a reserve point at each centre station.
-    centre_sids = URBAN + ["S13"]
+    centre_sids = {sid_of(d, s) for d in range(DISTRICTS) for s in URBAN + ["S13"]}
     one = [g for g in grids if g["stationId"] in centre_sids]
-    three = [by_station[s[0]][0] for s in STATIONS if s[0] not in centre_sids]
-    five = [g for g in grids if g not in one and g not in three] + [by_station[r[2]][0] for r in REGIONS]
+    three = [by_station[s][0] for s in STATION_INFO if s not in centre_sids]
+    placed = {g["id"] for g in one + three}
+    five = [g for g in grids if g["id"] not in placed] + [by_station[r["centreStationId"]][0] for r in regions]
     rps, own_rp = [], {}
     for minutes, gs in ((1, one), (3, three), (5, five)):
         for g in gs:
@@ -230,24 +322,27 @@ def build():
                 cover = [g["id"]] + [h for h in g["edgeIds"] if gid[h]["stationId"] == g["stationId"]]
             else:
                 cover = [g["id"]] + g["edgeIds"]
-            rp = {"id": f"RP{len(rps) + 1:02d}", "minutes": minutes, "location": loc(sample(g["ring"])),
-                  "gridIds": cover}
+            rp = {"id": ident("RP", len(rps) + 1, 2, len(one) + len(three) + len(five)), "minutes": minutes,
+                  "location": loc(sample(g["ring"])), "gridIds": cover}
             rps.append(rp)
             own_rp.setdefault(g["id"], rp)
 
     schools = []
-    for sid in SCHOOL_STATIONS:
-        g = by_station[sid][0]
-        _c, ring = place_shape(g, 150, 250, taken)
-        kind = "中学" if sid in ("S13", "S15") else "第一小学"
-        schools.append({"id": f"SC{len(schools) + 1:02d}", "name": f"{short[sid]}{kind}", "gridId": g["id"],
-                        "geofence": {"type": "Polygon", "coordinates": [ring]}})
+    for d in range(DISTRICTS):
+        for base in SCHOOL_STATIONS:
+            sid = sid_of(d, base)
+            g = by_station[sid][0]
+            _c, ring = place_shape(g, 150, 250, taken)
+            kind = "中学" if base in ("S13", "S15") else "第一小学"
+            schools.append({"id": ident("SC", len(schools) + 1, 2, len(SCHOOL_STATIONS) * DISTRICTS),
+                            "name": f"{short[sid]}{kind}", "gridId": g["id"],
+                            "geofence": {"type": "Polygon", "coordinates": [ring]}})
 
     # enterprises (geometry first; officers are assigned below)
     used_addr = set()
 
     def address(sid):
-        town, sh = STATIONS[int(sid[1:]) - 1][2], short[sid]
+        town, sh = STATION_INFO[sid]["town"], STATION_INFO[sid]["baseShort"]
         roads = ROADS.get(sh, f"{sh}大街 {sh}一路 {sh}二路 {sh}三路").split()
         while True:
             a = f"邹平市{town}{rng.choice(roads)}{rng.randrange(1, 200)}号"
@@ -255,18 +350,23 @@ def build():
                 used_addr.add(a)
                 return a
 
-    enterprises = []
-    for k, sid in enumerate(ENTERPRISE_STATIONS):
-        scale = "large" if k < 6 else "medium" if k < 18 else "small"
-        lo, hi = {"large": (300, 400), "medium": (200, 300), "small": (150, 200)}[scale]
-        g = rng.choice(by_station[sid])
-        centre, ring = place_shape(g, lo, hi, taken)
-        enterprises.append({"id": f"E{k + 1:04d}", "name": f"邹平示例{INDUSTRIES[k]}有限公司", "address": address(sid),
-                            "location": loc(centre), "geofence": {"type": "Polygon", "coordinates": [ring]},
-                            "gridId": g["id"], "scale": scale, "liaisonOfficerId": None, "deputyOfficerId": None,
-                            "contacts": [{"name": person(), "role": "安保主管", "phone": phone()}]
-                            + ([{"name": person(), "role": "总经理", "phone": phone()}] if scale != "small" else []),
-                            "majorProject": k in MAJOR, "zeroDisturbance": k in MAJOR, "stationedOfficerId": None})
+    enterprises, largest = [], set()
+    for d in range(DISTRICTS):
+        for k, base in enumerate(ENTERPRISE_STATIONS):
+            sid = sid_of(d, base)
+            scale = "large" if k < 6 else "medium" if k < 18 else "small"
+            lo, hi = {"large": (300, 400), "medium": (200, 300), "small": (150, 200)}[scale]
+            g = rng.choice(by_station[sid])
+            centre, ring = place_shape(g, lo, hi, taken)
+            eid = ident("E", len(enterprises) + 1, 4, len(ENTERPRISE_STATIONS) * DISTRICTS)
+            if k < 3:
+                largest.add(eid)
+            enterprises.append({"id": eid, "name": f"邹平示例{label(d)}{INDUSTRIES[k]}有限公司", "address": address(sid),
+                                "location": loc(centre), "geofence": {"type": "Polygon", "coordinates": [ring]},
+                                "gridId": g["id"], "scale": scale, "liaisonOfficerId": None, "deputyOfficerId": None,
+                                "contacts": [{"name": person(), "role": "安保主管", "phone": phone()}]
+                                + ([{"name": person(), "role": "总经理", "phone": phone()}] if scale != "small" else []),
+                                "majorProject": k in MAJOR, "zeroDisturbance": k in MAJOR, "stationedOfficerId": None})
 
     addresses = [{"address": e["address"], "lat": e["location"]["lat"], "lon": e["location"]["lon"],
                   "gridId": e["gridId"]} for e in enterprises]
@@ -280,12 +380,13 @@ def build():
     officers = []
     kinds = {k: [] for k in ("patrolCar", "motorcycle", "stationDuty", "mediatorPair",
                              "trafficSquadron", "accidentDivision", "ptu")}
-    urban_grids = [g["id"] for g in grids if g["urban"]]
-    rural = [g["id"] for g in grids if not g["urban"]]
-    moto_grids = set(urban_grids) | set(rng.sample(rural, 13))
+    moto_grids = {g["id"] for g in grids if g["urban"]}
+    for d in range(DISTRICTS):
+        moto_grids |= set(rng.sample([g["id"] for g in grids if not g["urban"] and g["district"] == d], 13))
 
     def officer(sid, team, roles=(), grid_ids=(), quals=(), aux=False):
-        o = {"id": f"O{len(officers) + 1:04d}", "name": person(), "stationId": sid, "team": team,
+        # Provisional id, wide enough to sort like the final one (renumbered at the end).
+        o = {"id": f"O{len(officers) + 1:09d}", "name": person(), "stationId": sid, "team": team,
              "roles": list(roles), "gridIds": list(grid_ids), "qualifications": [q for q in QUALS if q in quals],
              "auxiliary": aux}
         officers.append(o)
@@ -297,7 +398,8 @@ def build():
                             "qualifications": [q for q in QUALS if any(q in o["qualifications"] for o in crew)],
                             "responsePointId": rp, "shift": {"start": shift[0], "end": shift[1]}, "position": loc(pos)})
 
-    for sid, sh, _town, _region in STATIONS:
+    for sid, info in STATION_INFO.items():
+        sh = info["short"]
         gs = by_station[sid]
         chiefs = [officer(sid, "communityPolicing", ["gridChief"], [g["id"]],
                           ["accidentPrimary"] if int(g["id"][1:]) % 2 else []) for g in gs]
@@ -320,47 +422,66 @@ def build():
                 officer(sid, "commandRoom", [], [], ["accidentPrimary"])]
         unit("stationDuty", f"{sh}值班", duty, spos[sid], sid=sid, home=gs[0]["id"])
         officer(sid, "caseHandling", ["detectiveChief"])                 # no unit
-        if sid in MEDIATOR_STATIONS:
+        if info["base"] in MEDIATOR_STATIONS:
             pair = [officer(sid, "communityPolicing", [], [], ["mediatorCertified"], True) for _ in range(2)]
             unit("mediatorPair", f"{sh}调解", pair, spos[sid], sid=sid, home=gs[0]["id"], shift=("08:00", "20:00"))
-        for e in enterprises[:3]:                                        # 驻企警长 of the 3 largest
-            if gid[e["gridId"]]["stationId"] == sid:
+        for e in enterprises:                                            # 驻企警长 of the 3 largest
+            if e["id"] in largest and gid[e["gridId"]]["stationId"] == sid:
                 e["stationedOfficerId"] = officer(sid, "communityPolicing", [], [e["gridId"]])["id"]
 
     def grid_at(p):
         return next(g["id"] for g in grids if inside(p, g["ring"]))
 
-    for _rid, _name, _centre, (tsid, _tsname, sign) in REGIONS:
-        sq = next(s for s in squadrons if s["id"] == tsid)
-        p = (sq["location"]["lon"], sq["location"]["lat"])
-        crew = [officer(None, "communityPolicing", [], [], ["accidentPrimary"]) for _ in range(2)]
-        unit("trafficSquadron", f"{sign}1", crew, p, tsid=tsid, home=grid_at(p))
-    base = sample(by_station["S15"][0]["ring"])               # 事故科 in the city centre
-    for k in range(3):
-        unit("accidentDivision", f"事故科{k + 1}", [officer(None, "caseHandling", [], [], ["accidentPrimary"]) for _ in range(2)], base)
+    for d in range(DISTRICTS):
+        for _rid, _name, _centre, (tsid, _tsname, sign) in REGIONS:
+            tsid = tsid_of(d, tsid)
+            sq = next(s for s in squadrons if s["id"] == tsid)
+            p = (sq["location"]["lon"], sq["location"]["lat"])
+            crew = [officer(None, "communityPolicing", [], [], ["accidentPrimary"]) for _ in range(2)]
+            unit("trafficSquadron", f"{label(d)}{sign}1", crew, p, tsid=tsid, home=grid_at(p))
+    for d in range(DISTRICTS):
+        base = sample(by_station[sid_of(d, "S15")][0]["ring"])       # 事故科 in the city centre
+        for k in range(3):
+            unit("accidentDivision", f"{label(d)}事故科{k + 1}",
+                 [officer(None, "caseHandling", [], [], ["accidentPrimary"]) for _ in range(2)], base)
     ptu_shifts = [("00:00", "24:00"), ("00:00", "24:00"), ("08:00", "20:00"), ("20:00", "08:00")]
-    for k, rp in enumerate([r for r in rps if r["minutes"] == 1][::2]):
-        crew = [officer(None, "caseHandling", [], [], ["armed"]) for _ in range(2)]
-        unit("ptu", f"特警快反{k + 1}", crew, (rp["location"]["lon"], rp["location"]["lat"]),
-             home=rp["gridIds"][0], rp=rp["id"], shift=ptu_shifts[k])
+    for d in range(DISTRICTS):
+        ones = [r for r in rps if r["minutes"] == 1 and gid[r["gridIds"][0]]["district"] == d]
+        for k, rp in enumerate(ones[::2]):
+            crew = [officer(None, "caseHandling", [], [], ["armed"]) for _ in range(2)]
+            unit("ptu", f"{label(d)}特警快反{k + 1}", crew, (rp["location"]["lon"], rp["location"]["lat"]),
+                 home=rp["gridIds"][0], rp=rp["id"], shift=ptu_shifts[k])
     units = [u for k in kinds for u in kinds[k]]
     for n, u in enumerate(units):
-        u["id"] = f"U{n + 1:03d}"
+        u["id"] = ident("U", n + 1, 3, len(units))
 
     # liaison = the grid chief of the enterprise's grid; deputy = the least-loaded other community officer
-    load = {}
+    load, community = {}, {}
+    for o in officers:
+        if o["team"] == "communityPolicing" and not o["auxiliary"] and o["stationId"] is not None:
+            community.setdefault(o["stationId"], []).append(o)
     for e in enterprises:
-        sid = gid[e["gridId"]]["stationId"]
-        comm = [o for o in officers if o["stationId"] == sid and o["team"] == "communityPolicing" and not o["auxiliary"]]
+        comm = community[gid[e["gridId"]]["stationId"]]
         liaison = next(o for o in comm if "gridChief" in o["roles"] and o["gridIds"] == [e["gridId"]])
         deputy = min((o for o in comm if o is not liaison), key=lambda o: (load.get(o["id"], 0), o["id"]))
         load[deputy["id"]] = load.get(deputy["id"], 0) + 1
         e["liaisonOfficerId"], e["deputyOfficerId"] = liaison["id"], deputy["id"]
 
+    final = {o["id"]: ident("O", n + 1, 4, len(officers)) for n, o in enumerate(officers)}
+    for o in officers:
+        o["id"] = final[o["id"]]
+    for u in units:
+        u["officerIds"] = [final[o] for o in u["officerIds"]]
+    for e in enterprises:
+        for key in ("liaisonOfficerId", "deputyOfficerId", "stationedOfficerId"):
+            e[key] = final.get(e[key])
+
     calls = demo_calls(by_station, enterprises, addresses)
-    return grids, {"city": {"id": "demo", "name": "邹平 (demo city)",
-                            "bbox": {"minLat": LAT_EDGES[-1], "minLon": LON_EDGES[0],
-                                     "maxLat": LAT_EDGES[0], "maxLon": LON_EDGES[-1]}},
+    lon_edges, lat_edges = lattice()
+    name = "邹平 (demo city)" if DISTRICTS == 1 else f"邹平 ×{DISTRICTS} (generated, {COLS}×{ROWS} districts)"
+    return grids, {"city": {"id": os.path.basename(OUT), "name": name,
+                            "bbox": {"minLat": lat_edges[-1], "minLon": lon_edges[0],
+                                     "maxLat": lat_edges[0], "maxLon": lon_edges[-1]}},
                    "regions": regions, "stations": stations, "squadrons": squadrons, "posts": posts,
                    "responsePoints": rps, "schools": schools, "officers": officers, "units": units}, \
         enterprises, addresses, calls
@@ -368,8 +489,8 @@ def build():
 def demo_calls(by_station, enterprises, addresses):
     ct = iter(["CT01", "CT02", "CT03"] * 4)
 
-    def at_grid(sid, k=0):
-        p = sample(by_station[sid][k]["ring"], 0.3)
+    def at_grid(sid, k=0):                   # the demo calls all fall in district 0
+        p = sample(by_station[sid_of(0, sid)][k]["ring"], 0.3)
         return {"lat": p[1], "lon": p[0]}
 
     def at_ent(e):
@@ -389,7 +510,7 @@ def demo_calls(by_station, enterprises, addresses):
         return {"name": e["contacts"][0]["name"], "phone": e["contacts"][0]["phone"]}
 
     e_theft, e_zero, e_wage, e_fight = enterprises[1], enterprises[MAJOR[0]], enterprises[11], enterprises[17]
-    lost = next(a for a in addresses if a["gridId"] == by_station["S09"][1]["id"])
+    lost = next(a for a in addresses if a["gridId"] == by_station[sid_of(0, "S09")][1]["id"])
     neighbour = who()
     home = at_grid("S14", 1)
     repeat = {"lat": round(home["lat"] + 0.0003, 6), "lon": round(home["lon"] - 0.0002, 6)}
@@ -450,7 +571,8 @@ def ring_of(geom):
 # ---------------------------------------------------------------- self-check
 
 def verify():
-    """Read the files back and return a list of problems (empty when the city is consistent)."""
+    """Read the files back and return a list of problems (empty when the city is consistent).
+    The counts the demo fixes (8 one-minute points, 5 zero-disturbance projects ...) are per district."""
     def load(name):
         with open(os.path.join(OUT, name), encoding="utf-8") as f:
             return json.load(f)
@@ -498,6 +620,9 @@ def verify():
             check(stations.get(s, {}).get("regionId") == r["id"], f"{s}: regionId disagrees with {r['id']}")
         for t in r["squadronIds"]:
             ref(t, squadrons, r["id"])
+    staff = {}
+    for o in officers.values():
+        staff.setdefault(o["stationId"], []).append(o)
     member = [s for r in regions.values() for s in r["memberStationIds"]]
     check(sorted(member) == sorted(stations), "every station must be in exactly one region")
     for s in stations.values():
@@ -515,7 +640,7 @@ def verify():
                 todo += [n for n in grids[g]["neighbourIds"] if grids[n]["stationId"] == s["id"]
                          and len(set(grids[n]["ring"]) & set(grids[g]["ring"])) == 2]
         check(len(reach) == len(own), f"{s['id']}: grids not contiguous")
-        roles = {r for o in officers.values() if o["stationId"] == s["id"] for r in o["roles"]}
+        roles = {r for o in staff.get(s["id"], []) for r in o["roles"]}
         check(roles == set(ROLES), f"{s['id']}: missing roles {set(ROLES) - roles}")
     for t in squadrons.values():
         ref(t["regionId"], regions, t["id"])
@@ -526,6 +651,10 @@ def verify():
 
     # grids: geometry, tiling, neighbours
     total = 0.0
+    at = {}                                          # vertex -> grids, so neighbours are not a scan of all pairs
+    for g in grids.values():
+        for p in set(g["ring"]):
+            at.setdefault(p, set()).add(g["id"])
     for g in grids.values():
         ring = g["ring"]
         check(g["fid"] == g["id"], f"{g['id']}: feature id differs from properties.id")
@@ -537,12 +666,12 @@ def verify():
         check(all(b["minLon"] <= x <= b["maxLon"] and b["minLat"] <= y <= b["maxLat"] for x, y in ring),
               f"{g['id']}: outside the bbox")
         total += area2(ring) / 2
-        geo = sorted(h["id"] for h in grids.values() if h is not g and set(ring) & set(h["ring"]))
+        geo = sorted({h for p in set(ring) for h in at[p]} - {g["id"]})
         check(sorted(g["neighbourIds"]) == geo, f"{g['id']}: neighbourIds {g['neighbourIds']} != {geo}")
     gl = list(grids.values())
     for i, g in enumerate(gl):
         for h in gl[i + 1:]:
-            check(not overlap(g["ring"], h["ring"]), f"grids {g['id']} and {h['id']} overlap")
+            check(not overlap_near(g["ring"], h["ring"]), f"grids {g['id']} and {h['id']} overlap")
     bbox_area = (b["maxLon"] - b["minLon"]) * (b["maxLat"] - b["minLat"])
     check(abs(total - bbox_area) < 1e-9, f"grids cover {total:.9f} of the bbox area {bbox_area:.9f} (gap)")
 
@@ -551,9 +680,10 @@ def verify():
         for g in rp["gridIds"]:
             ref(g, grids, rp["id"])
         within(p_of(rp["location"]), rp["gridIds"][0], f"{rp['id']} location")
-    check(sorted(r["minutes"] for r in rps.values()).count(1) == 8, "need 8 one-minute points")
-    check([r["minutes"] for r in rps.values()].count(3) == 13, "need 13 three-minute points")
-    check(20 <= [r["minutes"] for r in rps.values()].count(5) <= 30, "need 20-30 five-minute points")
+    n = DISTRICTS
+    check(sorted(r["minutes"] for r in rps.values()).count(1) == 8 * n, f"need {8 * n} one-minute points")
+    check([r["minutes"] for r in rps.values()].count(3) == 13 * n, f"need {13 * n} three-minute points")
+    check(20 * n <= [r["minutes"] for r in rps.values()].count(5) <= 30 * n, f"need {20 * n}-{30 * n} five-minute points")
     check({g for r in rps.values() for g in r["gridIds"]} == set(grids), "a grid is not covered by any response point")
     for s in schools.values():
         ref(s["gridId"], grids, s["id"])
@@ -569,8 +699,9 @@ def verify():
         check(o["auxiliary"] == ("mediatorCertified" in o["qualifications"]), f"{o['id']}: auxiliary flag")
         if "roadChief" in o["roles"] or "gridChief" in o["roles"]:
             check(all(grids[g]["stationId"] == o["stationId"] for g in o["gridIds"]), f"{o['id']}: chief of foreign grid")
+    chiefed = {g for o in officers.values() if "gridChief" in o["roles"] for g in o["gridIds"]}
     for g in grids:
-        check(any("gridChief" in o["roles"] and g in o["gridIds"] for o in officers.values()), f"{g}: no gridChief")
+        check(g in chiefed, f"{g}: no gridChief")
     crew = [o for u in units.values() for o in u["officerIds"]]
     check(len(crew) == len(set(crew)), "an officer belongs to more than one unit")
     for u in units.values():
@@ -617,9 +748,10 @@ def verify():
     ev = list(enterprises.values())
     for i, e in enumerate(ev):
         for f in ev[i + 1:]:
-            check(not overlap(ring_of(e["geofence"]), ring_of(f["geofence"])), f"{e['id']} and {f['id']} overlap")
-    check(sum(e["majorProject"] and e["zeroDisturbance"] for e in ev) == 5, "need 5 zero-disturbance major projects")
-    check(sum(e["stationedOfficerId"] is not None for e in ev) == 3, "need 3 stationed officers")
+            check(not overlap_near(ring_of(e["geofence"]), ring_of(f["geofence"])), f"{e['id']} and {f['id']} overlap")
+    check(sum(e["majorProject"] and e["zeroDisturbance"] for e in ev) == 5 * n,
+          f"need {5 * n} zero-disturbance major projects")
+    check(sum(e["stationedOfficerId"] is not None for e in ev) == 3 * n, f"need {3 * n} stationed officers")
     hits = []
     for n, c in enumerate(calls, 1):
         l = c["location"]
@@ -634,7 +766,24 @@ def verify():
     check(any(enterprises[e]["zeroDisturbance"] for _, e in hits), "no call at a zero-disturbance site")
     return bad, hits
 
-def main():
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="Generate a Precinct city (by default the demo city, cities/demo) and check it.")
+    ap.add_argument("--districts", type=int, default=1,
+                    help="copies of the demo layout tiled into one city (default 1: the demo city, 105 units; 12 gives 1,260)")
+    ap.add_argument("--out", default=None, help="folder to write (default cities/demo; required with --districts > 1)")
+    args = ap.parse_args(argv)
+    if not 1 <= args.districts <= 99:
+        ap.error("--districts must be between 1 and 99")
+    out = os.path.normpath(os.path.abspath(args.out)) if args.out else DEMO
+    # cities/demo is committed and the tests rely on its exact contents: only the demo goes there.
+    if out == DEMO and args.districts != 1:
+        ap.error("a city with --districts > 1 is generated, not committed: give --out DIR outside cities/demo")
+    return args.districts, out
+
+def main(argv=None):
+    global OUT
+    districts, OUT = parse_args(sys.argv[1:] if argv is None else argv)
+    configure(districts)
     grids, jurisdiction, enterprises, addresses, calls = build()
     os.makedirs(OUT, exist_ok=True)
     write("jurisdiction.json", jurisdiction)
@@ -645,6 +794,9 @@ def main():
     write("enterprises.json", {"enterprises": enterprises})
     write("addresses.json", {"addresses": addresses})
     write("demo-calls.json", {"calls": calls})
+    if OUT != DEMO:
+        for name in RULE_FILES:
+            shutil.copyfile(os.path.join(DEMO, name), os.path.join(OUT, name))
     try:
         bad, hits = verify()
     except (KeyError, TypeError, ValueError, IndexError) as err:     # malformed output

@@ -16,6 +16,8 @@ final class Cluster: @unchecked Sendable {
     var processes: [String: Process] = [:]
     private let lock = NSLock()
     let extraArguments: [String: [String]]
+    /// The city every service is started on (`--city`).
+    let city: URL
 
     /// Where `swift build` put the executables: beside the test bundle, or `PRECINCT_BIN_DIR`.
     static var binDirectory: URL {
@@ -32,11 +34,12 @@ final class Cluster: @unchecked Sendable {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    init(extraArguments: [String: [String]] = [:]) throws {
+    init(extraArguments: [String: [String]] = [:], city: URL? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("precinct-it-\(UUID().uuidString.prefix(8))")
         dataDir = root.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         self.extraArguments = extraArguments
+        self.city = city ?? Self.packageRoot.appendingPathComponent("cities/demo")
     }
 
     deinit {
@@ -49,7 +52,7 @@ final class Cluster: @unchecked Sendable {
     /// The arguments wiring `service` to the others.
     func arguments(for service: String) -> [String] {
         var args = [
-            "--data-dir", dataDir.path, "--http-port", "0", "--city", Self.packageRoot.appendingPathComponent("cities/demo").path,
+            "--data-dir", dataDir.path, "--http-port", "0", "--city", city.path,
             "--bind-pub", endpoint(service, "pub"), "--bind-router", endpoint(service, "router"), "--heartbeat-ms", "100",
             "--bind-integrators", endpoint(service, "integrators"),
         ]
