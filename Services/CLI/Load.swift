@@ -99,10 +99,11 @@ struct Load: AsyncParsableCommand {
                 format: "acknowledged %d calls in %.2f s: %.0f calls/s (%d resent)", calls, sendSeconds, Double(calls) / sendSeconds,
                 results.retries.load(ordering: .relaxed)))
 
-        // Wait for the set to finish what it was given: assignments (and alerts) for every opened incident.
+        // Wait for the set to finish what it was given: for every opened incident a unit (or a
+        // zero-disturbance hold, which waits for a person), and the alerts.
         let expectedAlerts = results.expectedAlerts(plan)
         let settleDeadline = Date().addingTimeInterval(settleTimeout)
-        while Date() < settleDeadline, results.assignedCount < results.openedCount || results.alertCount < expectedAlerts {
+        while Date() < settleDeadline, results.settledCount < results.openedCount || results.alertCount < expectedAlerts {
             try await Task.sleep(for: .milliseconds(100))
         }
         let e2eEnd = results.lastAssigned.load(ordering: .acquiring)

@@ -52,6 +52,8 @@ final class LoadObserver: BusDelegate {
             if event.header.type == "dispatch.assigned" {
                 results.assigned(incident)
                 if let unit = LoadResults.stringField("unitId", in: event.payload) { assignments.append((incident, unit)) }
+            } else if event.header.type == "dispatch.hold", LoadResults.stringField("status", in: event.payload) == "held" {
+                results.held(incident)
             } else if event.header.type == "alert.enterprise", LoadResults.stringField("transition", in: event.payload) == "opened" {
                 // Later transitions (arrived, closed) alert again by design; the check is one `opened` per incident.
                 results.alerted(incident)

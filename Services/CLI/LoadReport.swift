@@ -26,6 +26,9 @@ final class LoadResults: Sendable {
         var incidentIndex: [String: Int] = [:]
         var assignedAt: [String: UInt64] = [:]
         var alertAt: [String: UInt64] = [:]
+        /// Incidents dispatch holds for a liaison officer's acknowledgement (zero disturbance):
+        /// no unit goes until the officer answers or the hold times out, so none is awaited.
+        var held: Set<String> = []
         var duplicateAlerts = 0
         var opened = 0
     }
@@ -54,6 +57,10 @@ final class LoadResults: Sendable {
         lastAssigned.store(now, ordering: .releasing)
     }
 
+    func held(_ incidentId: String) {
+        state.withLock { s in _ = s.held.insert(incidentId) }
+    }
+
     func alerted(_ incidentId: String) {
         let now = DispatchTime.now().uptimeNanoseconds
         state.withLock { s in
@@ -62,7 +69,11 @@ final class LoadResults: Sendable {
     }
 
     var openedCount: Int { state.withLock { $0.opened } }
-    var assignedCount: Int { state.withLock { s in s.assignedAt.keys.filter { s.incidentIndex[$0] != nil }.count } }
+    /// Opened incidents the set has finished with for this run: a unit assigned, or held at a
+    /// zero-disturbance site.
+    var settledCount: Int {
+        state.withLock { s in s.incidentIndex.keys.filter { s.assignedAt[$0] != nil || s.held.contains($0) }.count }
+    }
     var alertCount: Int { state.withLock { s in s.alertAt.keys.filter { s.incidentIndex[$0] != nil }.count } }
 
     func expectedAlerts(_ plan: CallPlan) -> Int {
@@ -111,6 +122,7 @@ final class LoadResults: Sendable {
             }
             let acked = s.calls.filter { $0.acked > 0 }.count
             let assigned = s.assignedAt.keys.filter { s.incidentIndex[$0] != nil }.count
+            let heldOnly = s.held.filter { s.incidentIndex[$0] != nil && s.assignedAt[$0] == nil }.count
             let (a, aj) = line("call acknowledged", ack)
             let (b, bj) = line("call → unit assigned", assign)
             let (c, cj) = line("call → enterprise alert", alert)
@@ -122,14 +134,15 @@ final class LoadResults: Sendable {
                 \(b)
                 \(c)
                 field reports: \(fieldAccepted.load(ordering: .relaxed)) accepted, \(fieldRefused.load(ordering: .relaxed)) refused; \
-                alerts seen \(s.alertAt.count) (expected \(expectedAlerts)), duplicates on the wire \(s.duplicateAlerts)
+                alerts seen \(s.alertAt.count) (expected \(expectedAlerts)), duplicates on the wire \(s.duplicateAlerts); \
+                held for a liaison officer (zero disturbance, no unit yet): \(heldOnly)
                 """
             return Report(
                 text: text,
                 json: [
                     "calls": s.calls.count, "acked": acked, "opened": s.opened, "sendSeconds": sendSeconds, "e2eSeconds": e2eSeconds,
                     "ackRate": Double(acked) / sendSeconds, "e2eRate": Double(assigned) / e2eSeconds,
-                    "ack": aj, "assign": bj, "alert": cj, "retries": retries.load(ordering: .relaxed),
+                    "ack": aj, "assign": bj, "alert": cj, "retries": retries.load(ordering: .relaxed), "held": heldOnly,
                 ])
         }
     }
