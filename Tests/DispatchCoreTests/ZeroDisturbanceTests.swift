@@ -42,6 +42,15 @@ struct ZeroDisturbanceTests {
         #expect(DispatchRules.defaults.holdSeconds == 600)
     }
 
+    @Test("of several sites holding a position, the one with the lowest id, whatever the order they came in")
+    func overlappingSites() {
+        let ids = ["E0300", "E0002", "E0150", "E0007"]
+        let sites = ZeroDisturbanceSites(ids.map { ZeroDisturbanceSite(id: $0, name: $0, liaisonOfficerId: "O0001", geofence: Self.site.geofence) })
+        #expect(sites.site(named: nil, at: Self.site.location)?.id == "E0002")
+        #expect(sites.site(named: "E0150", at: Self.site.location)?.id == "E0150", "the site the call named comes first")
+        #expect(sites.site(named: nil, at: Self.ordinary.location) == nil)
+    }
+
     @Test("ordinary police action is held until the liaison officer acknowledges; then units go")
     func heldUntilAcknowledged() async throws {
         let (h, liaison) = try await Self.harness()

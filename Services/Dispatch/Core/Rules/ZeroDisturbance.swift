@@ -49,7 +49,13 @@ public struct ZeroDisturbanceSites: Sendable {
     public func site(named enterpriseId: String?, at point: Coordinate?) -> ZeroDisturbanceSite? {
         if let enterpriseId, let site = sites[enterpriseId] { return site }
         guard let point, point.isValid else { return nil }
-        return sites.values.sorted { $0.id < $1.id }.first { $0.geofence.boundingBox.contains(point) && $0.geofence.contains(point) }
+        // The lowest id among the sites holding the point, in one pass: this runs for every
+        // incident opened, and sorting every site each time grew with the city.
+        var found: ZeroDisturbanceSite?
+        for site in sites.values where found.map({ site.id < $0.id }) ?? true {
+            if site.geofence.boundingBox.contains(point) && site.geofence.contains(point) { found = site }
+        }
+        return found
     }
 }
 
