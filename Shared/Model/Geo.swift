@@ -55,11 +55,24 @@ public struct GeoPolygon: Codable, Sendable, Hashable {
         (coordinates.first ?? []).compactMap { $0.count >= 2 ? Coordinate(lat: $0[1], lon: $0[0]) : nil }
     }
 
+    /// The outer ring's box (all zero for an empty ring), in one pass: lookups by position
+    /// ask it of every candidate polygon, and building the ring's coordinates for it each time
+    /// grew with the city.
     public var boundingBox: BoundingBox {
-        let ring = outerRing
-        return BoundingBox(
-            minLat: ring.map(\.lat).min() ?? 0, minLon: ring.map(\.lon).min() ?? 0,
-            maxLat: ring.map(\.lat).max() ?? 0, maxLon: ring.map(\.lon).max() ?? 0)
+        var box: BoundingBox?
+        for position in coordinates.first ?? [] where position.count >= 2 {
+            let (lon, lat) = (position[0], position[1])
+            guard var b = box else {
+                box = BoundingBox(minLat: lat, minLon: lon, maxLat: lat, maxLon: lon)
+                continue
+            }
+            b.minLat = min(b.minLat, lat)
+            b.minLon = min(b.minLon, lon)
+            b.maxLat = max(b.maxLat, lat)
+            b.maxLon = max(b.maxLon, lon)
+            box = b
+        }
+        return box ?? BoundingBox(minLat: 0, minLon: 0, maxLat: 0, maxLon: 0)
     }
 
     public var centroid: Coordinate {

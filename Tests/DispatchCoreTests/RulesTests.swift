@@ -251,4 +251,55 @@ struct FieldAndOpeningRuleTests {
         #expect(!chiefs.notices(for: minor).map(\.role).contains(.dutyChief))
         #expect(chiefs.notices(for: minor).first?.role == .gridChief)
     }
+
+    @Test("the chiefs told of an incident, from the indexes, are those the jurisdiction's own lookups give, at every grid and school")
+    func chiefsFromIndexes() throws {
+        let chiefs = ChiefSelection(jurisdiction: demo)
+        // The rule written with the jurisdiction's scans, as it was before the indexes.
+        func line(_ role: ChiefRole, _ reason: String, _ officers: [Officer], school: String? = nil) -> String {
+            "\(role) \(reason) \(school ?? "-"): \(officers.map(\.id).joined(separator: ","))"
+        }
+        func expected(_ incident: ActiveIncident) -> [String] {
+            guard let grid = incident.grid else { return [] }
+            var out = [line(.gridChief, "grid", demo.officers(role: .gridChief, station: grid.stationId, grid: grid.gridId))]
+            if let point = incident.coordinate, let school = demo.school(containing: point) {
+                let station = demo.grid(school.gridId)?.stationId ?? grid.stationId
+                var found = demo.officers(role: .schoolChief, station: station, grid: school.gridId)
+                if found.isEmpty { found = demo.officers(role: .schoolChief, station: station) }
+                out.append(line(.schoolChief, "school", found, school: school.id))
+            }
+            var road = demo.officers(role: .roadChief, station: grid.stationId, grid: grid.gridId)
+            if road.isEmpty { road = demo.officers(role: .roadChief, station: grid.stationId) }
+            out.append(line(.roadChief, "road", road))
+            if let centre = incident.commandStationId {
+                out.append(line(.dutyChief, "major", demo.officers(role: .dutyChief, station: centre)))
+            }
+            return out
+        }
+        let points = demo.grids.map(\.polygon.centroid) + demo.schools.map(\.geofence.centroid)
+        var schoolsSeen = 0
+        for point in points {
+            let opened = IncidentOpened(
+                incidentId: "I1", callId: "C1", channel: .traffic, category: .accidentMinor, priority: 2,
+                place: IncidentPlace(coordinate: point, address: nil, grid: demo.locate(point)),
+                caller: nil, description: "有人持刀伤人", callTaker: "CT01", casualties: 0, partiesConsent: false, enterpriseId: nil,
+                receivedAt: noon)
+            let incident = IncidentOpening.activeIncident(opened, rules: .defaults, jurisdiction: demo)
+            let notices = chiefs.notices(for: incident)
+            #expect(notices.map { line($0.role, $0.reason, $0.officers, school: $0.schoolId) } == expected(incident), "at \(point)")
+            if notices.contains(where: { $0.role == .schoolChief }) { schoolsSeen += 1 }
+        }
+        #expect(schoolsSeen >= demo.schools.count, "every school's own centroid is inside it")
+    }
+
+    @Test("a polygon's bounding box, in one pass, is the box of its outer ring's positions")
+    func boundingBoxes() {
+        for polygon in demo.grids.map(\.polygon) + demo.schools.map(\.geofence) {
+            let ring = polygon.outerRing
+            let box = polygon.boundingBox
+            #expect(box.minLat == ring.map(\.lat).min() && box.maxLat == ring.map(\.lat).max())
+            #expect(box.minLon == ring.map(\.lon).min() && box.maxLon == ring.map(\.lon).max())
+        }
+        #expect(GeoPolygon(rings: []).boundingBox == BoundingBox(minLat: 0, minLon: 0, maxLat: 0, maxLon: 0))
+    }
 }
