@@ -235,7 +235,7 @@ public struct ServiceAPI: Sendable {
     static func decode<T: Decodable>(_ type: T.Type, json body: [UInt8]) throws -> T {
         if T.self == RawJSON.self { return RawJSON(body) as! T }
         if T.self == NoBody.self { return NoBody() as! T }
-        return try APIEncoding.decoder.decode(T.self, from: Data(body.isEmpty ? Array("{}".utf8) : body))
+        return try JSONCodec.decode(T.self, from: body.isEmpty ? Array("{}".utf8) : body, fallback: APIEncoding.decoder)
     }
 
     /// Query and path parameters are strings; the form decoder turns them into the input's

@@ -22,7 +22,7 @@ public struct LedgerLine: Codable, Sendable, Hashable {
 /// into the values the pure formulas of `Rules/` take. Used by ``ScoringQueries`` (reader
 /// connections) and by the report the engine's tick publishes (inside its transaction).
 enum LedgerReads {
-    static func earnedBy(_ json: String) -> [String] { (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? [] }
+    static func earnedBy(_ json: String) -> [String] { (try? JSONCodec.decode([String].self, from: Array(json.utf8), fallback: JSONDecoder())) ?? [] }
 
     static func bounds(_ period: Period) -> StatementArguments { [period.from.timeIntervalSince1970, period.to.timeIntervalSince1970] }
 
