@@ -197,6 +197,36 @@ struct DispatchRuleTests {
         #expect(try h.events(UnitAssigned.self).count == 2)
     }
 
+    @Test("a waiting need's remembered candidates follow its incident's facts: made major, a unit only the region's tier holds serves it")
+    func candidatesFollowTheFacts() async throws {
+        var rules = DispatchRules.defaults
+        rules.major.extraUnits = 0  // only the primary need's tiers change
+        rules.ptuEchelons = []
+        let h = try Harness(rules: rules)
+        try await h.signOut(demo.units.map(\.id))
+        let incident = try await h.open(.helpRequest, at: Harness.point(in: Self.rural))
+        #expect(try await h.queries.queue().count == 1)
+
+        let policy = DispatchPolicy(jurisdiction: demo)
+        let grid = demo.locate(Harness.point(in: Self.rural))
+        var facts = DispatchFacts(category: .helpRequest, casualties: 0, partiesConsent: false, grid: grid, major: false)
+        let before = Set(policy.tiers(for: Need(kind: .primary), facts).flatMap(\.units))
+        facts.major = true
+        let regional = try #require(policy.tiers(for: Need(kind: .primary), facts).flatMap(\.units).first { !before.contains($0) })
+        let region = try #require(grid?.regionId)
+        let unrelated = try #require(demo.units.first { demo.regionId(of: $0) != region && ($0.kind == .patrolCar || $0.kind == .motorcycle) }).id
+
+        // A unit of another region comes on: the walk works out (and remembers) the need's
+        // candidates, without it.
+        try await h.units([UnitReport(unitId: unrelated, duty: .onDuty)])
+        #expect(try h.assigned(incident).isEmpty)
+        // The incident is made major; then the regional unit comes on and must be sent.
+        try await h.upgrade(incident, major: true)
+        #expect(try h.assigned(incident).isEmpty)
+        try await h.units([UnitReport(unitId: regional, duty: .onDuty)])
+        #expect(try h.assigned(incident).map(\.unitId) == [regional])
+    }
+
     @Test("chiefs: grid chief always, school chief in a school geofence, road chief for road incidents")
     func chiefs() async throws {
         let h = try Harness()

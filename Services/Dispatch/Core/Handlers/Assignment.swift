@@ -119,8 +119,9 @@ extension Dispatcher {
 
     /// `freed` came free (a close, a hand-over, a sign-on): serve the queue from them. Every other
     /// free unit was already offered every waiting need it could serve, so only the needs one of
-    /// these units is a candidate for can be served now: the walk asks that of each need (a set
-    /// lookup, no search), searches only for those, in serving order, and ends when the freed
+    /// these units is a candidate for can be served now: the walk asks that of each need (a bit
+    /// test on its remembered candidates, no search), searches only for those, in serving order,
+    /// and ends when the freed
     /// units are taken. It looks at `limit` needs, four times as many as a pass from the head,
     /// since a need it cannot serve costs a lookup rather than a search; a deeper walk would make
     /// every close of a long backlog pay for it (`freedUnitServesFromAnywhereInTheQueue`).
@@ -128,21 +129,42 @@ extension Dispatcher {
         guard !queue.isEmpty else { return }
         let minute = shifts.minuteOfDay(tx.now)
         var waiting = freed.filter { fleet.isDispatchable($0, scope: scope, shifts: shifts, minute: minute) }
+        var freedIndexes = waiting.compactMap { policy.index(of: $0) }
         var noneFree = Set<TierKey>()
         var index = 0
         var looked = 0
-        while index < queue.count && !waiting.isEmpty && looked < limit {
+        candidacy.sync(queueCount: queue.count)
+        while index < queue.count && !freedIndexes.isEmpty && looked < limit {
             looked += 1
             let entry = queue.entries[index]
+            // The need's candidates (remembered), then the incident only for a need a freed unit
+            // could serve: most needs of a long backlog cost a lookup by entry and a bit test.
+            let candidates: UnitBits
+            if let known = candidacy.units(of: entry) {
+                candidates = known
+            } else {
+                guard let incident = incidents[entry.incidentId] else {
+                    queue.remove(at: index)
+                    try DispatchStore.deleteQueued(id: entry.id, tx)
+                    continue
+                }
+                candidates = policy.candidates(for: entry.need, incident.facts)
+                candidacy.remember(candidates, of: entry)
+            }
+            guard freedIndexes.contains(where: candidates.contains) else {
+                index += 1
+                continue
+            }
             guard let incident = incidents[entry.incidentId] else {
                 queue.remove(at: index)
                 try DispatchStore.deleteQueued(id: entry.id, tx)
                 continue
             }
-            let fits = waiting.contains { !incident.tried.contains($0) && policy.isCandidate($0, for: entry.need, incident.facts) }
+            let fits = waiting.contains { unit in !incident.tried.contains(unit) && policy.index(of: unit).map(candidates.contains) == true }
             if fits, try send(entry.need, to: entry.incidentId, minute: minute, noneFree: &noneFree, tx) {
                 try dequeued(at: index, tx)
                 waiting.removeAll { fleet[$0]?.state != .available }
+                freedIndexes = waiting.compactMap { policy.index(of: $0) }
             } else {
                 index += 1
             }

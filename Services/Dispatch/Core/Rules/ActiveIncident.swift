@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Synchronization
 import Wire
 
 /// A unit's assignment while it is on an incident.
@@ -33,7 +34,13 @@ public struct IncidentHeadline: Sendable, Hashable {
 /// units are on it. Not `Model.Incident`, intake's record of the call.
 public struct ActiveIncident: Sendable, Hashable {
     public var id: String
-    public var facts: DispatchFacts
+    public var facts: DispatchFacts {
+        didSet { Self.factsRevision.add(1, ordering: .relaxed) }
+    }
+    /// Counts changes of any incident's facts, so that what was worked out from them
+    /// (`CandidacyCache`) is dropped. Shared by every dispatcher in the process: a change in one
+    /// only costs another a recomputation.
+    static let factsRevision = Atomic<Int>(0)
     public var priority: Int
     public var channel: Channel?
     public var coordinate: Coordinate?

@@ -17,17 +17,24 @@ public struct Tier: Sendable, Hashable {
 public final class DispatchPolicy {
     public let jurisdiction: Jurisdiction
     private let units: [FieldUnit]
+    /// Each unit's place in `units`: its bit in a `UnitBits`.
+    private let unitIndex: [String: Int]
     /// A key's tiers, and every unit of any of them.
     private struct Candidates {
         var tiers: [Tier]
-        var units: Set<String>
+        var units: UnitBits
     }
     private var cache: [TierKey: Candidates] = [:]
 
     public init(jurisdiction: Jurisdiction) {
         self.jurisdiction = jurisdiction
         self.units = jurisdiction.units
+        unitIndex = Dictionary(units.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
+
+    /// `unitId`'s bit in the sets `candidates(for:_:)` gives; `nil` for a unit the jurisdiction
+    /// does not list (no tier holds it).
+    public func index(of unitId: String) -> Int? { unitIndex[unitId] }
 
     /// Patrol kinds: what answers an ordinary 110 incident.
     static func patrols(_ kind: UnitKind) -> Bool { kind == .patrolCar || kind == .motorcycle }
@@ -57,16 +64,20 @@ public final class DispatchPolicy {
         return (cached(key, need, facts).tiers, key)
     }
 
-    /// Whether `unitId` is in any tier for `need`, whatever its state: serving the queue from a
-    /// freed unit searches only the needs it could serve.
-    public func isCandidate(_ unitId: String, for need: Need, _ facts: DispatchFacts) -> Bool {
-        cached(TierKey(need, facts), need, facts).units.contains(unitId)
+    /// Every unit in any tier for `need`, whatever its state (by `index(of:)`): serving the queue
+    /// from a freed unit searches only the needs it could serve.
+    public func candidates(for need: Need, _ facts: DispatchFacts) -> UnitBits {
+        cached(TierKey(need, facts), need, facts).units
     }
 
     private func cached(_ key: TierKey, _ need: Need, _ facts: DispatchFacts) -> Candidates {
         if let known = cache[key] { return known }
         let tiers = compute(need, facts)
-        let candidates = Candidates(tiers: tiers, units: Set(tiers.flatMap(\.units)))
+        var members = UnitBits(count: units.count)
+        for tier in tiers {
+            for id in tier.units { if let i = unitIndex[id] { members.insert(i) } }
+        }
+        let candidates = Candidates(tiers: tiers, units: members)
         cache[key] = candidates
         return candidates
     }
