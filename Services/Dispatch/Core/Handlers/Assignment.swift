@@ -143,24 +143,26 @@ extension Dispatcher {
             if let known = candidacy.units(of: entry) {
                 candidates = known
             } else {
-                guard let incident = incidents[entry.incidentId] else {
+                // Only the part needed: copying the whole incident out of the dictionary showed
+                // in the profile.
+                guard let facts = incidents[entry.incidentId]?.facts else {
                     queue.remove(at: index)
                     try DispatchStore.deleteQueued(id: entry.id, tx)
                     continue
                 }
-                candidates = policy.candidates(for: entry.need, incident.facts)
+                candidates = policy.candidates(for: entry.need, facts)
                 candidacy.remember(candidates, of: entry)
             }
             guard freedIndexes.contains(where: candidates.contains) else {
                 index += 1
                 continue
             }
-            guard let incident = incidents[entry.incidentId] else {
+            guard let tried = incidents[entry.incidentId]?.tried else {
                 queue.remove(at: index)
                 try DispatchStore.deleteQueued(id: entry.id, tx)
                 continue
             }
-            let fits = waiting.contains { unit in !incident.tried.contains(unit) && policy.index(of: unit).map(candidates.contains) == true }
+            let fits = waiting.contains { unit in !tried.contains(unit) && policy.index(of: unit).map(candidates.contains) == true }
             if fits, try send(entry.need, to: entry.incidentId, minute: minute, noneFree: &noneFree, tx) {
                 try dequeued(at: index, tx)
                 waiting.removeAll { fleet[$0]?.state != .available }
