@@ -22,7 +22,9 @@ struct BenchCodec: ParsableCommand {
             let times = try measure(type)
             for k in 0..<4 { totals[k] += times[k] }
             let name = String(describing: type)
-            print(name.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %21.0f %13.0f %23.0f %13.0f", times[0], times[1], times[2], times[3]))
+            print(
+                name.padding(toLength: 26, withPad: " ", startingAt: 0)
+                    + String(format: " %21.0f %13.0f %23.0f %13.0f", times[0], times[1], times[2], times[3]))
         }
         let count = Double(EventCatalogue.all.count)
         print(
@@ -50,8 +52,14 @@ struct BenchCodec: ParsableCommand {
         let times = [
             try time { try foundation.encoder.encode(example).count },
             try time { try StreamingJSONEncoder().encode(example).count },
-            try time { _ = try foundation.decoder.decode(P.self, from: data); return 1 },
-            try time { _ = try JSONCodec.decode(P.self, from: bytes, fallback: foundation.decoder); return 1 },
+            try time {
+                _ = try foundation.decoder.decode(P.self, from: data)
+                return 1
+            },
+            try time {
+                _ = try JSONCodec.decode(P.self, from: bytes, fallback: foundation.decoder)
+                return 1
+            },
         ]
         precondition(sink > 0)
         return times

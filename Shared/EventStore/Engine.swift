@@ -312,7 +312,9 @@ public final class Engine<Core: ServiceCore>: Sendable {
                 isolatedBatches -= 1
             } else {
                 do {
-                    outcome = try attempt(batch, core: core, tick: tick, prune: prune, now: now, startSeq: nextSeq, inbox: inbox, isolated: false, encoder: encoder, decoder: decoder)
+                    outcome = try attempt(
+                        batch, core: core, tick: tick, prune: prune, now: now, startSeq: nextSeq, inbox: inbox, isolated: false, encoder: encoder,
+                        decoder: decoder)
                     return finish(outcome, eventCount: eventCount, batch: batch, nextSeq: &nextSeq, inbox: &inbox)
                 } catch let failed as AttemptFailed where failed.error is ItemFailed {
                     redoneCounter.increment()
@@ -322,7 +324,9 @@ public final class Engine<Core: ServiceCore>: Sendable {
                     try store.database.read { try core.load($0) }
                 }
             }
-            outcome = try attempt(batch, core: core, tick: tick, prune: prune, now: now, startSeq: nextSeq, inbox: inbox, isolated: true, encoder: encoder, decoder: decoder)
+            outcome = try attempt(
+                batch, core: core, tick: tick, prune: prune, now: now, startSeq: nextSeq, inbox: inbox, isolated: true, encoder: encoder,
+                decoder: decoder)
         } catch {
             // The whole batch is lost: fail the commands, rebuild caches, and let the bus replay events.
             let failed = error as? AttemptFailed

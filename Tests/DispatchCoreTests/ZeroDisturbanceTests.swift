@@ -63,7 +63,11 @@ struct ZeroDisturbanceTests {
         #expect(view.status == "held" && view.hold?.status == "held" && view.timeline?.contains { $0.kind == "held" } == true)
 
         h.engine.deliver(
-            [liaison.event(CoordinationAcknowledged(incidentId: id, enterpriseId: Self.site.id, officerId: Self.site.liaisonOfficerId, note: "gate 2", at: noon))],
+            [
+                liaison.event(
+                    CoordinationAcknowledged(
+                        incidentId: id, enterpriseId: Self.site.id, officerId: Self.site.liaisonOfficerId, note: "gate 2", at: noon))
+            ],
             from: liaison.name)
         try await h.drain()
         #expect(try h.assigned(id).count == 1)

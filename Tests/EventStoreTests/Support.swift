@@ -119,7 +119,12 @@ final class StatementLog: Sendable {
     private let statements = Locked<[String]>([])
     func record(_ sql: String) { statements.withLock { $0.append(sql) } }
     /// The statements so far, and a fresh start.
-    func take() -> [String] { statements.withLock { all in defer { all = [] }; return all } }
+    func take() -> [String] {
+        statements.withLock { all in
+            defer { all = [] }
+            return all
+        }
+    }
 }
 
 let t0 = EventTime.date("2026-11-22T08:00:00.000Z")!

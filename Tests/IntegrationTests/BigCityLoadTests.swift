@@ -50,12 +50,15 @@ struct BigCityLoadTests {
         #expect(onSites.held > 0, "zero-disturbance holds seen by the load: \(onSites.held)\n\(onSites.text.suffix(3000))")
         let (queueStatus, queue) = try await HTTPClient.get("\(dispatch)/v1/queue")
         let waiting = try JSONSerialization.jsonObject(with: queue) as? [Any]
-        #expect(queueStatus == 200 && waiting?.isEmpty == true,
-                "incidents still waiting for a unit: \(String(decoding: queue, as: UTF8.self).prefix(2000))")
+        #expect(
+            queueStatus == 200 && waiting?.isEmpty == true,
+            "incidents still waiting for a unit: \(String(decoding: queue, as: UTF8.self).prefix(2000))")
     }
 
     /// One `precinct load` run against the cluster; fails the test unless its verification passes.
-    func load(_ cluster: Cluster, _ city: URL, calls: Int, enterpriseShare: Double, settle: Int) async throws
+    func load(
+        _ cluster: Cluster, _ city: URL, calls: Int, enterpriseShare: Double, settle: Int
+    ) async throws
         -> (assigned: Int, held: Int, alertsExpected: Int, text: String)
     {
         let json = cluster.root.appendingPathComponent("load-\(UUID().uuidString.prefix(8)).json")

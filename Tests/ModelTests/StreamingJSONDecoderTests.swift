@@ -182,7 +182,10 @@ struct StreamingJSONDecoderTests {
     @Test("a document nested deeper than Foundation reads is refused, not recursed into")
     func deep() {
         let depth = 100_000
-        let json = Array(#"{"n":"#.utf8) + [UInt8](repeating: UInt8(ascii: "["), count: depth) + [UInt8](repeating: UInt8(ascii: "]"), count: depth) + [UInt8(ascii: "}")]
+        let json =
+            Array(#"{"n":"#.utf8) + [UInt8](repeating: UInt8(ascii: "["), count: depth) + [UInt8](repeating: UInt8(ascii: "]"), count: depth) + [
+                UInt8(ascii: "}")
+            ]
         #expect(agree(json, as: Deep.self))
         #expect(agree(#"{"n":[[[1,2],[]],[]]}"#, as: Deep.self))
     }
