@@ -15,7 +15,10 @@ for r in $(seq 1 "$ROUNDS"); do
     bin=$A
     [ "$side" = B ] && bin=$B
     bash "$here/quick.sh" "$bin" "$CALLS" "$OUT/$side.$r" > "$OUT/$side.$r.log" 2>&1
-    grep -q "→ PASS" "$OUT/$side.$r.log" || { echo "round $r $side: verification did not pass (see $OUT/$side.$r.log)"; exit 1; }
+    grep -q "→ PASS" "$OUT/$side.$r.log" || { echo "round $r $side: verification did not pass (see $OUT/$side.$r.log and its data)"; exit 1; }
+    # A passed run's figures are in its log and cpu.txt; its databases (hundreds of MB at 20,000
+    # calls) would fill the disk over a few comparisons.
+    rm -rf "$OUT/$side.$r/data"
     printf '%s round %s: %s\n' "$side" "$r" "$(grep -E '^  (intake|dispatch|scoring|liaison|all four):' "$OUT/$side.$r/cpu.txt" | sed -E 's/^  ([a-z ]+): .* ([0-9]+) µs per call.*/\1 \2/' | paste -sd' ')"
   done
 done
