@@ -281,7 +281,8 @@ public final class Engine<Core: ServiceCore>: Sendable {
         var replies: [(Completion, Result<Core.Reply, any Error>)] = []
         var companions: [WriteCompanion] = []
         var inbox: [String: InboxPosition]
-        /// Counted once committed: a batch that runs twice records its dead letters twice.
+        /// Dead letters recorded, counted in the metric only once committed (a batch that runs
+        /// twice records them twice, and only the second run commits).
         var deadLetters = 0
     }
 
@@ -308,25 +309,23 @@ public final class Engine<Core: ServiceCore>: Sendable {
             // transaction rolls back, the core reloads what it keeps in memory, and the batch runs
             // again with each item in a savepoint of its own, so that item alone is refused or
             // dead-lettered, exactly as if it had been isolated from the start.
-            if isolatedBatches > 0 {
-                isolatedBatches -= 1
-            } else {
+            var isolated = isolatedBatches > 0
+            if isolated { isolatedBatches -= 1 }
+            while true {
                 do {
                     outcome = try attempt(
-                        batch, core: core, tick: tick, prune: prune, now: now, startSeq: nextSeq, inbox: inbox, isolated: false, encoder: encoder,
-                        decoder: decoder)
-                    return finish(outcome, eventCount: eventCount, batch: batch, nextSeq: &nextSeq, inbox: &inbox)
-                } catch let failed as AttemptFailed where failed.error is ItemFailed {
+                        batch, core: core, tick: tick, prune: prune, now: now, startSeq: nextSeq, inbox: inbox, isolated: isolated,
+                        encoder: encoder, decoder: decoder)
+                    break
+                } catch let failed as AttemptFailed where !isolated && failed.error is ItemFailed {
                     redoneCounter.increment()
                     redone.add(1, ordering: .relaxed)
                     isolatedBatches = Self.isolatedAfterFailure
                     for companion in failed.companions { companion.reset() }
                     try store.database.read { try core.load($0) }
+                    isolated = true
                 }
             }
-            outcome = try attempt(
-                batch, core: core, tick: tick, prune: prune, now: now, startSeq: nextSeq, inbox: inbox, isolated: true, encoder: encoder,
-                decoder: decoder)
         } catch {
             // The whole batch is lost: fail the commands, rebuild caches, and let the bus replay events.
             let failed = error as? AttemptFailed

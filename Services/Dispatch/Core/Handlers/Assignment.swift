@@ -103,8 +103,7 @@ extension Dispatcher {
             looked += 1
             let entry = queue.entries[index]
             guard incidents[entry.incidentId] != nil else {
-                queue.remove(at: index)
-                try DispatchStore.deleteQueued(id: entry.id, tx)
+                try dropOrphan(at: index, tx)
                 continue
             }
             if try send(entry.need, to: entry.incidentId, minute: minute, noneFree: &noneFree, tx) {
@@ -121,57 +120,63 @@ extension Dispatcher {
     /// free unit was already offered every waiting need it could serve, so only the needs one of
     /// these units is a candidate for can be served now: the walk asks that of each need (a bit
     /// test on its remembered candidates, no search), searches only for those, in serving order,
-    /// and ends when the freed
-    /// units are taken. It looks at `limit` needs, four times as many as a pass from the head,
-    /// since a need it cannot serve costs a lookup rather than a search; a deeper walk would make
-    /// every close of a long backlog pay for it (`freedUnitServesFromAnywhereInTheQueue`).
+    /// and ends when the freed units are taken. It looks at `limit` needs, four times as many as a
+    /// pass from the head, since a need it cannot serve costs a lookup rather than a search; a
+    /// deeper walk would make every close of a long backlog pay for it
+    /// (`freedUnitServesFromAnywhereInTheQueue`).
     func serveQueue(freed: [String], _ tx: Transaction, limit: Int = 1024) throws {
         guard !queue.isEmpty else { return }
         let minute = shifts.minuteOfDay(tx.now)
-        var waiting = freed.filter { fleet.isDispatchable($0, scope: scope, shifts: shifts, minute: minute) }
-        var freedIndexes = waiting.compactMap { policy.index(of: $0) }
+        // A unit the jurisdiction does not list is in no tier: it cannot serve a waiting need.
+        var waiting = freed.compactMap { id in
+            fleet.isDispatchable(id, scope: scope, shifts: shifts, minute: minute) ? policy.index(of: id).map { (id: id, bit: $0) } : nil
+        }
         var noneFree = Set<TierKey>()
         var index = 0
         var looked = 0
         candidacy.sync(queueCount: queue.count)
-        while index < queue.count && !freedIndexes.isEmpty && looked < limit {
+        while index < queue.count && !waiting.isEmpty && looked < limit {
             looked += 1
             let entry = queue.entries[index]
             // The need's candidates (remembered), then the incident only for a need a freed unit
             // could serve: most needs of a long backlog cost a lookup by entry and a bit test.
+            // Only the parts of the incident needed are read: copying it out of the dictionary
+            // showed in the profile.
             let candidates: UnitBits
             if let known = candidacy.units(of: entry) {
                 candidates = known
             } else {
-                // Only the part needed: copying the whole incident out of the dictionary showed
-                // in the profile.
                 guard let facts = incidents[entry.incidentId]?.facts else {
-                    queue.remove(at: index)
-                    try DispatchStore.deleteQueued(id: entry.id, tx)
+                    try dropOrphan(at: index, tx)
                     continue
                 }
                 candidates = policy.candidates(for: entry.need, facts)
                 candidacy.remember(candidates, of: entry)
             }
-            guard freedIndexes.contains(where: candidates.contains) else {
+            guard waiting.contains(where: { candidates.contains($0.bit) }) else {
                 index += 1
                 continue
             }
             guard let tried = incidents[entry.incidentId]?.tried else {
-                queue.remove(at: index)
-                try DispatchStore.deleteQueued(id: entry.id, tx)
+                try dropOrphan(at: index, tx)
                 continue
             }
-            let fits = waiting.contains { unit in !tried.contains(unit) && policy.index(of: unit).map(candidates.contains) == true }
+            let fits = waiting.contains { candidates.contains($0.bit) && !tried.contains($0.id) }
             if fits, try send(entry.need, to: entry.incidentId, minute: minute, noneFree: &noneFree, tx) {
                 try dequeued(at: index, tx)
-                waiting.removeAll { fleet[$0]?.state != .available }
-                freedIndexes = waiting.compactMap { policy.index(of: $0) }
+                waiting.removeAll { fleet[$0.id]?.state != .available }
             } else {
                 index += 1
             }
         }
         observer.queueLength(queue.count)
+    }
+
+    /// The entry at `index` belongs to an incident no longer open: it leaves the queue.
+    private func dropOrphan(at index: Int, _ tx: Transaction) throws {
+        let entry = queue.entries[index]
+        queue.remove(at: index)
+        try DispatchStore.deleteQueued(id: entry.id, tx)
     }
 
     private func dequeued(at index: Int, _ tx: Transaction) throws {
