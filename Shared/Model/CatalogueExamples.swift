@@ -155,16 +155,18 @@ extension UnitStatusChanged {
 
 extension PointsAwarded {
     public static var example: PointsAwarded {
-        var e = PointsAwarded(
-            awardId: "\(Sample.incidentId):O0124:arrival-on-time", officerId: "O0124", unitId: Sample.unitId,
-            incidentId: Sample.incidentId, rule: "arrival-on-time", points: 2.5,
-            earnedBy: ["dispatch:a7d04e6c:1042", "dispatch:a7d04e6c:1044"], stationId: Sample.stationId, at: sampleTime(410))
-        e.revision = 2
-        e.previousPoints = 2
-        e.withdrawn = false
-        e.rulesVersion = "2026-10"
-        e.explanation = "arrived 6 min 48 s after receipt, within the response point's 10-minute promise"
-        return e
+        PointsAwarded(
+            incidentId: Sample.incidentId, stationId: Sample.stationId, rulesVersion: "2026-10",
+            lines: [
+                PointsLine(
+                    awardId: "\(Sample.incidentId):O0124:arrival.onTime", officerId: "O0124", unitId: Sample.unitId, rule: "arrival.onTime",
+                    points: 2.5, earnedBy: ["dispatch:a7d04e6c:1042", "dispatch:a7d04e6c:1044"], at: sampleTime(410), revision: 2,
+                    previousPoints: 2, withdrawn: false,
+                    explanation: "arrived 6 min 48 s after receipt, within the response point's 10-minute promise"),
+                PointsLine(
+                    awardId: "\(Sample.incidentId):O0124:signOff.breached", officerId: "O0124", unitId: Sample.unitId, rule: "signOff.breached",
+                    points: 0, earnedBy: [], at: sampleTime(130), revision: 2, previousPoints: -1, withdrawn: true),
+            ])
     }
 }
 
@@ -187,7 +189,8 @@ extension ReportPublished {
             ],
             departments: [
                 HandoffSummary.Department(
-                    departmentId: "all", requests: 57, acknowledgedOnTimeRate: 0.96, answeredOnTimeRate: 0.89, answerTimeOfLimit: 0.42, escalations: 7),
+                    departmentId: "all", requests: 57, acknowledgedOnTimeRate: 0.96, answeredOnTimeRate: 0.89, answerTimeOfLimit: 0.42, escalations: 7
+                ),
                 HandoffSummary.Department(
                     departmentId: "cyber", requests: 19, acknowledgedOnTimeRate: 1, answeredOnTimeRate: 0.84, answerTimeOfLimit: 0.55, escalations: 3),
             ])

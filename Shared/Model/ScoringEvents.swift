@@ -2,48 +2,77 @@ import Foundation
 
 // Events scoring publishes (`score.*`).
 
-/// scoring credited points to an officer.
+/// What one derivation of an incident changed in the points ledger: every line it added,
+/// re-valued or withdrawn, in one event (version 2).
+///
+/// Version 1 published one event per ledger line, about ten per incident; points are derived
+/// figures, so the bus carries them per incident change (ARCHITECTURE.md, "Fewer, larger
+/// messages"). Version 1 is retired: it stays documented for history, and the console still reads it.
 public struct PointsAwarded: EventPayload, Hashable {
     public static let type = "score.awarded"
-    public static let version = 1
-    public var awardId: String
-    public var officerId: String
-    public var unitId: String?
+    public static let version = 2
     public var incidentId: String
-    public var rule: String
-    public var points: Double
-    /// Ids of the events that earned it.
-    public var earnedBy: [String]
+    /// The incident's station (the topic's last segment; `none` when unknown).
     public var stationId: String?
+    /// The rule table (`scoring-rules.json` `version`) the lines were derived under.
+    public var rulesVersion: String
+    /// The lines that changed, in award id order, withdrawals after the rest.
+    public var lines: [PointsLine]
+    /// The latest time among the lines (event time).
     public var at: Date
-    /// Added fields (optional, so version 1 stays compatible). An award is re-derived when a later
-    /// event changes its inputs: `revision` counts its versions (1: first), `previousPoints` is
-    /// what it was worth before, `withdrawn` is true when it no longer applies (points 0).
-    public var revision: Int?
-    public var previousPoints: Double?
-    public var withdrawn: Bool?
-    /// The rule table (`scoring-rules.json` `version`) it was derived under, and why, in words.
-    public var rulesVersion: String?
-    public var explanation: String?
 
-    public init(
-        awardId: String, officerId: String, unitId: String?, incidentId: String, rule: String, points: Double, earnedBy: [String], stationId: String?,
-        at: Date
-    ) {
-        self.awardId = awardId
-        self.officerId = officerId
-        self.unitId = unitId
+    public init(incidentId: String, stationId: String?, rulesVersion: String, lines: [PointsLine]) {
         self.incidentId = incidentId
-        self.rule = rule
-        self.points = points
-        self.earnedBy = earnedBy
         self.stationId = stationId
-        self.at = at
+        self.rulesVersion = rulesVersion
+        self.lines = lines
+        self.at = lines.map(\.at).max() ?? Date(timeIntervalSince1970: 0)
     }
 
     public var routingKey: String? { stationId ?? "none" }
     public var correlationId: String? { incidentId }
     public var eventTime: Date { at }
+}
+
+/// One ledger line as it now stands: its points, or withdrawn (points 0) when no rule gives it any more.
+public struct PointsLine: Codable, Sendable, Hashable {
+    /// `<incident>:<officer>:<rule>[:<complaint>]`, stable across re-derivations.
+    public var awardId: String
+    public var officerId: String
+    public var unitId: String?
+    public var rule: String
+    public var points: Double
+    /// Ids of the events that earned it.
+    public var earnedBy: [String]
+    public var at: Date
+    /// Counts the line's versions (1: first).
+    public var revision: Int
+    /// What it was worth before this change (none for a new line).
+    public var previousPoints: Double?
+    /// True when the line no longer applies (points 0).
+    public var withdrawn: Bool?
+    /// Why, in words.
+    public var explanation: String?
+
+    public init(
+        awardId: String, officerId: String, unitId: String?, rule: String, points: Double, earnedBy: [String], at: Date, revision: Int,
+        previousPoints: Double? = nil, withdrawn: Bool? = nil, explanation: String? = nil
+    ) {
+        self.awardId = awardId
+        self.officerId = officerId
+        self.unitId = unitId
+        self.rule = rule
+        self.points = points
+        self.earnedBy = earnedBy
+        self.at = at
+        self.revision = revision
+        self.previousPoints = previousPoints
+        self.withdrawn = withdrawn
+        self.explanation = explanation
+    }
+
+    /// How much the line moves its officer's total.
+    public var delta: Double { (withdrawn == true ? 0 : points) - (previousPoints ?? 0) }
 }
 
 // MARK: Risk quality-control reports (社会风险质控)

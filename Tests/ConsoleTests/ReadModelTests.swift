@@ -66,22 +66,61 @@ import Wire
         #expect(model.incidents[id]!.units[0].stage == "released")
     }
 
-    @Test func pointsAddUpAndARevisionReplacesThem() {
+    @Test func pointsAddUpAndARevisionReplacesThem() throws {
         var model = ReadModel(jurisdiction: nil, rules: TimerRules())
         opened(&model)
-        var award = PointsAwarded.example
-        award.revision = nil
-        award.previousPoints = nil
-        _ = apply(&model, scoring.event(award))
-        #expect(model.officers[award.officerId]!.points == award.points)
-        var revised = award
+        let example = PointsAwarded.example
+        var first = try #require(example.lines.first)
+        first.revision = 1
+        first.previousPoints = nil
+        let officer = first.officerId
+        _ = apply(
+            &model, scoring.event(PointsAwarded(incidentId: example.incidentId, stationId: example.stationId, rulesVersion: "r", lines: [first])))
+        #expect(model.officers[officer]!.points == first.points)
+        var revised = first
         revised.points = 4
-        revised.previousPoints = award.points
+        revised.previousPoints = first.points
         revised.revision = 2
-        _ = apply(&model, scoring.event(revised))
-        #expect(model.officers[award.officerId]!.points == 4)
-        #expect(model.officers[award.officerId]!.lines.count == 1)
-        #expect(model.incidents[award.incidentId]!.points == 4)
+        var other = first
+        other.awardId += ".2"
+        other.rule = "dispatched"
+        other.points = 1
+        let changes = apply(
+            &model,
+            scoring.event(PointsAwarded(incidentId: example.incidentId, stationId: example.stationId, rulesVersion: "r", lines: [revised, other])))
+        #expect(changes.officers == [officer])
+        #expect(model.officers[officer]!.points == 5)
+        #expect(model.officers[officer]!.lines.count == 2)
+        #expect(model.incidents[example.incidentId]!.points == 5)
+        var withdrawn = other
+        withdrawn.points = 0
+        withdrawn.previousPoints = 1
+        withdrawn.withdrawn = true
+        _ = apply(
+            &model, scoring.event(PointsAwarded(incidentId: example.incidentId, stationId: example.stationId, rulesVersion: "r", lines: [withdrawn])))
+        #expect(model.officers[officer]!.points == 4)
+        #expect(model.officers[officer]!.lines.map(\.awardId) == [first.awardId])
+    }
+
+    @Test func aRetiredVersionOneEventIsStillCredited() throws {
+        var model = ReadModel(jurisdiction: nil, rules: TimerRules())
+        opened(&model)
+        let incident = IncidentOpened.example.incidentId
+        // Version 1, as scoring published it before version 2: one ledger line per event.
+        let v1 =
+            #"{"awardId":"\#(incident):O0124:dispatched","officerId":"O0124","unitId":"U1","incidentId":"\#(incident)","rule":"dispatched","points":2,"earnedBy":["e:1"],"stationId":"S13","at":"2026-11-22T08:45:10.000Z","revision":1}"#
+        let header = EventHeader(
+            type: PointsAwarded.type, version: 1, source: "scoring", epoch: "e1", seq: 1, time: "2026-11-22T08:45:10.000Z", correlationId: incident)
+        let changes = apply(&model, Envelope(topic: "score.awarded.S13", header: header, payload: Array(v1.utf8)))
+        #expect(changes.officers == ["O0124"])
+        #expect(model.officers["O0124"]!.points == 2)
+        #expect(model.incidents[incident]!.points == 2)
+        // A version this console does not know changes nothing.
+        var unknown = header
+        unknown.version = 3
+        unknown.seq = 2
+        _ = apply(&model, Envelope(topic: "score.awarded.S13", header: unknown, payload: Array(v1.utf8)))
+        #expect(model.officers["O0124"]!.points == 2)
     }
 
     @Test func closingMeetsTheCloseTimerAndCancelsTheRest() {

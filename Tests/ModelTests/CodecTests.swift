@@ -129,8 +129,12 @@ struct CodecTests {
         #expect(field.topic == "dispatch.field.closed.R1")
 
         let points = PointsAwarded(
-            awardId: "A-1", officerId: "O0001", unitId: nil, incidentId: "I-1", rule: "arrival-in-5", points: 2.5,
-            earnedBy: ["dispatch:e:4"], stationId: "S01", at: Self.at)
+            incidentId: "I-1", stationId: "S01", rulesVersion: "r1",
+            lines: [
+                PointsLine(
+                    awardId: "A-1", officerId: "O0001", unitId: nil, rule: "arrival-in-5", points: 2.5, earnedBy: ["dispatch:e:4"], at: Self.at,
+                    revision: 1)
+            ])
         #expect(try roundTrip(points).0 == points)
         #expect(points.topic == "score.awarded.S01")
 

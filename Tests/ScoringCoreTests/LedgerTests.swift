@@ -89,6 +89,26 @@ import Wire
         #expect(Set(published.filter { $0.officerId == "O1" }.map(\.awardId)) == Set(lines.map(\.awardId)))
     }
 
+    @Test func eachChangeOfAnIncidentIsOneEventCarryingEveryChangedLine() async throws {
+        let h = try Harness()
+        let intake = EventSource("intake")
+        let dispatch = EventSource("dispatch")
+        let o = ["O1", "O2"]
+        try await h.deliver([intake.event(Make.opened("I5", .dispute, at: 0))])
+        try await h.deliver([dispatch.event(Make.assigned("I5", unit: "U1", officers: o, at: 60))])
+        try await h.deliver([dispatch.event(Make.field("I5", unit: "U1", officers: o, .signedOff, at: 90))])
+        let events = try h.events()
+        #expect(events.count == 2, "one event per change of the incident, not one per ledger line")
+        #expect(events.map { Set($0.lines.map(\.rule)) } == [["dispatched"], ["signOff.onTime"]])
+        #expect(events.allSatisfy { $0.incidentId == "I5" && $0.stationId == "S1" && Set($0.lines.map(\.officerId)) == Set(o) })
+        #expect(events.allSatisfy { $0.rulesVersion == ScoringRules.defaults.version })
+        #expect(events[1].at == at(90))
+        // On the wire: version 2, on the station's topic.
+        let wire = try h.store.replay(after: 0, limit: 1_000).events.filter { String(decoding: $0.topic, as: UTF8.self).hasPrefix("score.") }
+        #expect(wire.map { String(decoding: $0.topic, as: UTF8.self) } == ["score.awarded.S1", "score.awarded.S1"])
+        #expect(try wire.allSatisfy { try EventHeader.decode($0.header).version == 2 })
+    }
+
     @Test func lateOrBreachedTimersDeduct() async throws {
         let h = try Harness()
         let intake = EventSource("intake")

@@ -72,9 +72,9 @@ enum Facts {
     @Test func anUnchangedIncidentWritesAndPublishesNothing() {
         let (incident, awards) = Facts.derive(Facts.dispute)
         let first = LedgerChange(incident: incident, awards: awards, stored: [], rulesVersion: "default-1")
-        #expect(first.added == awards.count && first.events.count == awards.count)
+        #expect(first.added == awards.count && first.lines.count == awards.count && first.event?.lines == first.lines)
         let again = LedgerChange(incident: incident, awards: awards, stored: first.writes, rulesVersion: "default-1")
-        #expect(again.writes.isEmpty && again.events.isEmpty && again.withdrawals.isEmpty)
+        #expect(again.writes.isEmpty && again.lines.isEmpty && again.event == nil && again.withdrawals.isEmpty)
     }
 
     @Test func changedPointsArePublishedWithThePreviousAndAVanishedAwardIsWithdrawn() throws {
@@ -86,17 +86,17 @@ enum Facts {
         let change = LedgerChange(incident: incident, awards: changed, stored: before, rulesVersion: "default-1")
         #expect(change.changed == 1 && change.added == 0)
         #expect(change.writes.map(\.revision) == [2])
-        let raised = try #require(change.events.first { !($0.withdrawn ?? false) })
+        let raised = try #require(change.lines.first { !($0.withdrawn ?? false) })
         #expect(raised.points == 5 && raised.previousPoints == 2 && raised.revision == 2)
         #expect(Set(change.withdrawals) == ["I1:O1:closed.mediated", "I1:O2:closed.mediated"])
-        #expect(change.events.filter { $0.withdrawn == true }.allSatisfy { $0.points == 0 && $0.previousPoints == 2 })
+        #expect(change.lines.filter { $0.withdrawn == true }.allSatisfy { $0.points == 0 && $0.previousPoints == 2 })
     }
 
     @Test func aNewRuleVersionRewritesSilently() {
         let (incident, awards) = Facts.derive(Facts.dispute)
         let change = LedgerChange(incident: incident, awards: awards, stored: Self.stored(awards, incident), rulesVersion: "v2")
         #expect(change.changed == awards.count)
-        #expect(change.events.isEmpty, "only a change of points is news on the bus")
+        #expect(change.event == nil, "only a change of points is news on the bus")
     }
 }
 

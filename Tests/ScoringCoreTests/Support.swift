@@ -48,8 +48,11 @@ final class Harness {
 
     func ledger() throws -> [LedgerLine] { try read { try LedgerReads.ledger($0) } }
 
-    /// The PointsAwarded events scoring published.
-    func published() throws -> [PointsAwarded] { try core.published(PointsAwarded.self) }
+    /// The `score.awarded` events scoring published (one per incident change).
+    func events() throws -> [PointsAwarded] { try core.published(PointsAwarded.self) }
+
+    /// The ledger lines those events carried, in publishing order.
+    func published() throws -> [PointsLine] { try events().flatMap(\.lines) }
 }
 
 /// A small vocabulary for writing incidents.

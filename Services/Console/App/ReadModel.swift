@@ -23,7 +23,6 @@ struct ReadModel: Sendable {
     let rules: TimerRules
     /// For the arrival promise of each grid (dispatch's own reading, `ArrivalPromise`).
     let jurisdiction: Jurisdiction?
-    private var seenAwards: Set<String> = []
 
     init(jurisdiction: Jurisdiction?, rules: TimerRules) {
         self.rules = rules
@@ -39,7 +38,7 @@ struct ReadModel: Sendable {
         }
     }
 
-    private static let decoder = JSONCodec.decoder()
+    static let decoder = JSONCodec.decoder()
 
     private func decode<T: Decodable>(_ type: T.Type, _ event: Envelope) -> T? {
         try? Self.decoder.decode(T.self, from: Data(event.payload))
@@ -196,20 +195,8 @@ struct ReadModel: Sendable {
                 $0.timeline.append(ConsoleTimelineEntry(at: e.at, type: type, text: "\(e.action) by \(e.dispatcher): \(e.reason)"))
             }
         case PointsAwarded.type:
-            guard let e = decode(PointsAwarded.self, event) else { return }
-            // A revision replaces the award's earlier points.
-            let delta = e.withdrawn == true ? -(e.previousPoints ?? 0) : e.points - (e.previousPoints ?? 0)
-            if officers[e.officerId] == nil {
-                officers[e.officerId] = ConsoleOfficer(id: e.officerId, name: e.officerId, stationId: e.stationId, points: 0, lines: [])
-            }
-            officers[e.officerId]?.points += delta
-            officers[e.officerId]?.lines.removeAll { $0.awardId == e.awardId }
-            if e.withdrawn != true {
-                officers[e.officerId]?.lines.append(
-                    ConsoleAward(awardId: e.awardId, incidentId: e.incidentId, rule: e.rule, points: e.points, at: e.at, explanation: e.explanation))
-            }
-            changes.officers.insert(e.officerId)
-            update(e.incidentId, &changes) { $0.points += delta }
+            guard let points = pointsChange(event) else { return }
+            for line in points.lines { credit(line, incidentId: points.incidentId, stationId: points.stationId, &changes) }
         default:
             break
         }
@@ -229,7 +216,7 @@ struct ReadModel: Sendable {
         var at: Date
     }
 
-    private mutating func update(_ id: String, _ changes: inout ModelChanges, _ body: (inout ConsoleIncident) -> Void) {
+    mutating func update(_ id: String, _ changes: inout ModelChanges, _ body: (inout ConsoleIncident) -> Void) {
         guard var incident = incidents[id] else { return }
         body(&incident)
         incidents[id] = incident

@@ -3,7 +3,7 @@ import Foundation
 import Model
 
 /// The `flush` command (and the tick): re-derives dirty incidents from their facts and writes the
-/// difference to the ledger, publishing a `PointsAwarded` per change of points.
+/// difference to the ledger, publishing one `PointsAwarded` per incident whose points changed.
 struct IncidentDeriver {
     let rules: ScoringRules
     /// Each covered grid's arrival promise, seconds (`ArrivalPromise`).
@@ -22,7 +22,7 @@ struct IncidentDeriver {
     }
 
     /// Derives one incident from its facts, writes its row and the ledger's difference, and
-    /// publishes the changes of points.
+    /// publishes its changes of points in one event.
     func derive(_ incidentId: String, _ tx: Transaction) throws -> LedgerChange {
         let promises = self.promises
         let facts = try FactLog(tx: tx).facts(of: incidentId)
@@ -35,7 +35,7 @@ struct IncidentDeriver {
         try writer.write(incident)
         let change = LedgerChange(incident: incident, awards: awards, stored: try writer.lines(of: incidentId), rulesVersion: rules.version)
         try writer.apply(change)
-        for event in change.events { try tx.emit(event) }
+        if let event = change.event { try tx.emit(event) }
         return change
     }
 }

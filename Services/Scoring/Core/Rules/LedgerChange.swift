@@ -47,20 +47,27 @@ public struct LedgerEntry: Sendable, Hashable {
     }
 }
 
-/// What re-deriving one incident changes in the ledger: the lines to write and to delete, and the
-/// `PointsAwarded` events to publish, in publishing order.
+/// What re-deriving one incident changes in the ledger: the lines to write and to delete, and
+/// the one `PointsAwarded` event that tells the bus.
 public struct LedgerChange: Sendable {
     public var writes: [LedgerEntry] = []
     public var withdrawals: [String] = []
-    public var events: [PointsAwarded] = []
+    /// The lines whose points changed (or that are new or withdrawn), as published.
+    public var lines: [PointsLine] = []
     public var added = 0
     public var changed = 0
+    let incidentId: String
+    let stationId: String?
+    let rulesVersion: String
 
     /// Compares the incident's new awards with its stored lines. A line is rewritten when anything
     /// about it changed (points, evidence, time, unit, explanation, context, rule version); only a
     /// change of points (or unit) is news on the bus. A stored line no award matches is withdrawn
-    /// (an event with 0 points and `withdrawn`).
+    /// (a line with 0 points and `withdrawn`).
     public init(incident: IncidentRecord, awards: [Award], stored: [LedgerEntry], rulesVersion: String) {
+        incidentId = incident.incidentId
+        stationId = incident.stationId
+        self.rulesVersion = rulesVersion
         var existing = Dictionary(stored.map { ($0.award.awardId, $0) }, uniquingKeysWith: { a, _ in a })
         let unitStation = Dictionary(incident.units.map { ($0.unitId, $0.stationId) }, uniquingKeysWith: { a, _ in a })
         for a in awards {
@@ -73,28 +80,25 @@ public struct LedgerChange: Sendable {
             writes.append(LedgerEntry(award: a, context: context, rulesVersion: rulesVersion, revision: revision))
             if old == nil { added += 1 } else { changed += 1 }
             if old == nil || old!.award.points != a.points || old!.award.unitId != a.unitId {
-                var event = PointsAwarded(
-                    awardId: a.awardId, officerId: a.officerId, unitId: a.unitId, incidentId: a.incidentId, rule: a.rule,
-                    points: a.points, earnedBy: a.earnedBy, stationId: incident.stationId, at: a.at)
-                event.revision = revision
-                event.previousPoints = old?.award.points
-                event.rulesVersion = rulesVersion
-                event.explanation = a.explanation
-                events.append(event)
+                lines.append(
+                    PointsLine(
+                        awardId: a.awardId, officerId: a.officerId, unitId: a.unitId, rule: a.rule, points: a.points, earnedBy: a.earnedBy,
+                        at: a.at, revision: revision, previousPoints: old?.award.points, explanation: a.explanation))
             }
         }
         for (awardId, old) in existing.sorted(by: { $0.key < $1.key }) {
             withdrawals.append(awardId)
-            var event = PointsAwarded(
-                awardId: awardId, officerId: old.award.officerId, unitId: old.award.unitId, incidentId: incident.incidentId,
-                rule: old.award.rule, points: 0, earnedBy: [], stationId: incident.stationId, at: old.award.at)
-            event.revision = old.revision + 1
-            event.previousPoints = old.award.points
-            event.withdrawn = true
-            event.rulesVersion = rulesVersion
-            events.append(event)
+            lines.append(
+                PointsLine(
+                    awardId: awardId, officerId: old.award.officerId, unitId: old.award.unitId, rule: old.award.rule, points: 0, earnedBy: [],
+                    at: old.award.at, revision: old.revision + 1, previousPoints: old.award.points, withdrawn: true))
         }
     }
 
     public var withdrawn: Int { withdrawals.count }
+
+    /// The event to publish, or nil when no line's points changed.
+    public var event: PointsAwarded? {
+        lines.isEmpty ? nil : PointsAwarded(incidentId: incidentId, stationId: stationId, rulesVersion: rulesVersion, lines: lines)
+    }
 }
