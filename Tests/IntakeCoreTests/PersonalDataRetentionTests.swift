@@ -88,6 +88,15 @@ struct PersonalDataRetentionTests {
         #expect(next.flags == ["malicious-caller"])
     }
 
+    @Test func theCallerHashIsHMACSHA256InLowercaseHex() {
+        // RFC 4231, test case 6: a stored hash must read the same after an upgrade, or repeat
+        // calls and malicious callers would no longer match their earlier entries.
+        let key = CallerKey(bytes: Array(repeating: 0xaa, count: 131))
+        #expect(
+            key.hash("Test Using Larger Than Block-Size Key - Hash Key First")
+                == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+    }
+
     @Test("the keyed hash depends on the key: another deployment's hashes do not match")
     func keyed() {
         let a = CallerKey(bytes: Array(repeating: 1, count: 32))

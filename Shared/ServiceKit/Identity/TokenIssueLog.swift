@@ -45,7 +45,7 @@ public struct TokenIssueLog: Sendable {
 
     /// The fingerprint of a token.
     public static func fingerprint(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(token.utf8)).prefix(8))
     }
 
     /// Appends the record of `token` (its claims decoded from it) and flushes it to disk.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Wire
 
 /// A caller's keyed hash (HMAC-SHA256 of the phone number with the deployment's secret): what
 /// repeat-call and malicious-caller detection match on, so they keep working once the stores have
@@ -22,7 +23,7 @@ public struct CallerKey: Sendable {
 
     /// The hash of `phone` (as given: the ledger never matched variants), lowercase hex.
     public func hash(_ phone: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(phone.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data(phone.utf8), using: key))
     }
 }
 
