@@ -26,13 +26,14 @@ public struct QueueEntry: Sendable, Hashable {
 /// Kept as a sorted array rather than a binary heap: serving walks the needs in order and skips
 /// the ones no free unit fits, which a heap cannot do without popping everything. Every lookup
 /// that used to scan the queue is indexed, so a backlog of tens of thousands costs a binary search
-/// and a move per change: the place of a new need (binary search), whether an incident has any
-/// need waiting (a count per incident), and which needs are due for escalation (the level-1 needs
-/// in `queuedAt` order, walked only as far as the due ones).
+/// and a move per change: the place of a new need (binary search), an incident's needs (their
+/// places' keys per incident, so closing it finds them without comparing every entry's incident),
+/// and which needs are due for escalation (the level-1 needs in `queuedAt` order, walked only as
+/// far as the due ones).
 public struct WaitingQueue: Sendable {
     public private(set) var entries: [QueueEntry] = []
-    /// Needs waiting per incident (absent: none).
-    private var perIncident: [String: Int] = [:]
+    /// The serving-order keys of each incident's waiting needs (absent: none).
+    private var perIncident: [String: [(priority: Int, id: Int64)]] = [:]
     /// The needs still at level 1, by (queuedAt, id): the escalation candidates, oldest first.
     private var levelOne: [(queuedAt: Date, id: Int64, priority: Int)] = []
 
@@ -40,7 +41,7 @@ public struct WaitingQueue: Sendable {
     public init(_ entries: [QueueEntry] = []) {
         self.entries = entries.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
         for entry in self.entries {
-            perIncident[entry.incidentId, default: 0] += 1
+            perIncident[entry.incidentId, default: []].append((entry.priority, entry.id))
             if entry.level < 2 { levelOne.append((entry.queuedAt, entry.id, entry.priority)) }
         }
         levelOne.sort { ($0.queuedAt, $0.id) < ($1.queuedAt, $1.id) }
@@ -83,13 +84,15 @@ public struct WaitingQueue: Sendable {
 
     private mutating func forget(_ entry: QueueEntry) {
         forgetLevelOne(entry)
-        if let n = perIncident[entry.incidentId], n > 1 { perIncident[entry.incidentId] = n - 1 } else { perIncident[entry.incidentId] = nil }
+        guard var keys = perIncident[entry.incidentId] else { return }
+        keys.removeAll { $0.id == entry.id }
+        perIncident[entry.incidentId] = keys.isEmpty ? nil : keys
     }
 
     /// Adds `entry` at its place in serving order.
     public mutating func insert(_ entry: QueueEntry) {
         entries.insert(entry, at: place(priority: entry.priority, id: entry.id))
-        perIncident[entry.incidentId, default: 0] += 1
+        perIncident[entry.incidentId, default: []].append((entry.priority, entry.id))
         if entry.level < 2 { levelOne.insert((entry.queuedAt, entry.id, entry.priority), at: levelOnePlace(entry.queuedAt, entry.id)) }
     }
 
@@ -98,10 +101,12 @@ public struct WaitingQueue: Sendable {
     /// Drops every need of `incidentId`; whether there was one.
     @discardableResult
     public mutating func removeAll(incidentId: String) -> Bool {
-        guard perIncident[incidentId] != nil else { return false }
-        for entry in entries where entry.incidentId == incidentId { forgetLevelOne(entry) }
-        entries.removeAll { $0.incidentId == incidentId }
-        perIncident[incidentId] = nil
+        guard let keys = perIncident.removeValue(forKey: incidentId) else { return false }
+        for key in keys {
+            let at = place(priority: key.priority, id: key.id)
+            guard at < entries.count, entries[at].id == key.id else { continue }
+            forgetLevelOne(entries.remove(at: at))
+        }
         return true
     }
 
