@@ -62,6 +62,41 @@ public enum EventTime {
     /// Reads an ISO-8601 time, with or without fractional seconds, in UTC (`Z`) or with an offset
     /// (`+08:00`, as a call-taker's system may send it). `nil` when it is not one.
     public static func date(_ string: String) -> Date? {
+        canonical(string) ?? parsedByFoundation(string)
+    }
+
+    /// The form ``string(_:)`` writes (`2026-11-22T08:00:00.123Z`, every time on the bus), read by
+    /// hand: Foundation's parser built a calendar computation per call, 1.4 % of scoring's CPU and
+    /// 2.6 % of liaison's. It gives the very `Date` Foundation gives (the same sum, from 2001), and
+    /// `nil` for anything else, which Foundation then reads: other forms, impossible days, leap
+    /// seconds, and years before 1900 (Foundation's calendar turns Julian before 1582).
+    static func canonical(_ string: String) -> Date? {
+        var string = string
+        return string.withUTF8 { b -> Date? in
+            guard b.count == 24, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+                b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "."), b[23] == UInt8(ascii: "Z")
+            else { return nil }
+            func number(_ from: Int, _ count: Int) -> Int? {
+                var value = 0
+                for i in from..<(from + count) {
+                    let digit = Int(b[i]) &- 48
+                    guard digit >= 0 && digit <= 9 else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+                let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3),
+                year >= 1900, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24, minute < 60,
+                second < 60
+            else { return nil }
+            let seconds = daysSince1970(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
+            return Date(timeIntervalSinceReferenceDate: Double(seconds - 978_307_200) + Double(millis) / 1000)
+        }
+    }
+
+    /// Any other ISO-8601 time, through Foundation.
+    static func parsedByFoundation(_ string: String) -> Date? {
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(string) { return date }
         if let date = try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(string) { return date }
         let formatter = ISO8601DateFormatter()
@@ -69,5 +104,26 @@ public enum EventTime {
         if let date = formatter.date(from: string) { return date }
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: string)
+    }
+
+    private static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days from 1970-01-01 to a day of the proleptic Gregorian calendar (Howard Hinnant's
+    /// `days_from_civil`).
+    private static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }
