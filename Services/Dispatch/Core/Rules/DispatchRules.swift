@@ -201,6 +201,6 @@ public struct DispatchRules: Codable, Sendable, Hashable {
         if casualties >= major.minCasualties { return true }
         if major.categories.contains(category) && priority <= major.maxPriority { return true }
         guard let description, !description.isEmpty else { return false }
-        return major.keywords.contains { description.contains($0) }
+        return major.keywords.contains { KeywordText.contains(description, $0) }
     }
 }

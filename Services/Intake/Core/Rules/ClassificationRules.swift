@@ -82,5 +82,5 @@ public struct ClassificationRules: Sendable, Decodable {
 
 /// Lower-cased substring matching of Chinese and English keywords.
 func matches(_ text: String, any keywords: [String]) -> String? {
-    keywords.first { !$0.isEmpty && text.contains($0.lowercased()) }
+    keywords.first { KeywordText.contains(text, $0.lowercased()) }
 }

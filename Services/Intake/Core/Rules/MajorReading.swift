@@ -24,7 +24,7 @@ public struct MajorReading: Sendable, Decodable, Hashable {
     public func reason(category: Category, priority: Int, casualties: Int, description: String?) -> String? {
         if casualties >= minCasualties { return "\(casualties) casualties" }
         if categories.contains(category) && priority <= maxPriority { return "a \(category.rawValue) incident at priority \(priority)" }
-        guard let description, let word = keywords.first(where: { !$0.isEmpty && description.contains($0) }) else { return nil }
+        guard let description, let word = keywords.first(where: { KeywordText.contains(description, $0) }) else { return nil }
         return "major keyword '\(word)'"
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// Negated keywords (DOMAIN.md §3.3, issue 15 point 9): "没有人受伤", "未受伤", "无人员伤亡",
 /// "nobody was injured" report the absence of what the keyword names, so they must not classify a
@@ -31,7 +32,7 @@ public struct Negation: Sendable, Decodable, Hashable {
     /// Whether `keyword` occurs in `text` (both lower-cased) at least once without a negation before it.
     public func affirms(_ keyword: String, in text: String) -> Bool {
         var searchFrom = text.startIndex
-        while searchFrom < text.endIndex, let r = text.range(of: keyword, range: searchFrom..<text.endIndex) {
+        while let r = KeywordText.range(of: keyword, in: text, from: searchFrom) {
             if !negates(before: text[..<r.lowerBound]) { return true }
             searchFrom = r.upperBound
         }
