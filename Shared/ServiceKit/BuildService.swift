@@ -67,6 +67,7 @@ public func buildService<Core: ServiceCore>(
         }
     var engineConfig = EngineConfig()
     engineConfig.retention = config.retention
+    engineConfig.tickInterval = definition.tickInterval
     let clock = clock ?? config.makeClock()
     let engine = try Engine(
         store: log, clock: clock, config: engineConfig, logger: logger, start: false,
@@ -146,7 +147,10 @@ func httpServer(_ config: ServiceConfig) throws -> HTTPServerBuilder {
 /// `<data>/<instance>.endpoints.json`: what the service bound, for scripts and tests.
 enum EndpointsFile {
     static func write(config: ServiceConfig, httpPort: Int, endpoints: TransportEndpoints, epoch: String, logger: Logger) {
-        var info = ["http": "\(config.tls == nil ? "http" : "https")://\(config.httpHost):\(httpPort)", "pub": endpoints.pub, "router": endpoints.router, "epoch": epoch]
+        var info = [
+            "http": "\(config.tls == nil ? "http" : "https")://\(config.httpHost):\(httpPort)", "pub": endpoints.pub, "router": endpoints.router,
+            "epoch": epoch,
+        ]
         if let integrators = endpoints.integrators { info["integrators"] = integrators }
         if let data = try? JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]) {
             try? data.write(to: config.endpointsFile, options: .atomic)

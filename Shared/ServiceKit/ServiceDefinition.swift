@@ -17,6 +17,8 @@ public struct ServiceDefinition<Core: ServiceCore>: Sendable {
     public var api: @Sendable (ServiceContext<Core>) -> ServiceAPI
     /// The integrator gateway, for the service that runs one.
     public var gateway: (@Sendable (ServiceConfig) -> GatewayConfig)?
+    /// How often the engine runs the core's time-driven work (`ServiceCore.tick`), wall clock.
+    public var tickInterval: Duration = .milliseconds(250)
 
     public init(
         name: ServiceName, follows: [ServiceName], makeCore: @escaping @Sendable () throws -> Core,
