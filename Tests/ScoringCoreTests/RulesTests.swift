@@ -219,3 +219,19 @@ enum Facts {
 extension PeriodSelection {
     func resolveOrNil(_ tz: TimeZone) -> Period? { try? resolve(default: .day, latestEvent: nil, timeZone: tz) }
 }
+
+@Suite struct ExplanationNumberTests {
+    @Test func oneDecimalIsWhatTheFormatterWrites() {
+        var values: [Double] = [
+            0.05, 0.15, 0.25, 0.35, 0.45, 0.75, 1.25, 2.5, 30.15, 30.25, 30.35, -0.05, -1.25, 1e-9, 123_456.789, 1e15 + 0.5, 86_399.95,
+        ]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            values.append(Double(Int.random(in: 0..<10_000_000, using: &random)) / 1000)
+            values.append(Double.random(in: 0..<100_000, using: &random))
+        }
+        for value in values {
+            #expect(Derivation.oneDecimal(value) == String(format: "%.1f", value), "\(value)")
+        }
+    }
+}

@@ -48,7 +48,7 @@ public enum Derivation {
                     earnedBy: ids, at: at, explanation: explanation)
             }
         }
-        func seconds(_ t: Double) -> String { t == t.rounded() ? "\(Int(t)) s" : String(format: "%.1f s", t) }
+        func seconds(_ t: Double) -> String { t == t.rounded() ? "\(Int(t)) s" : oneDecimal(t) + " s" }
         let reportIds = Dictionary(grouping: reports, by: { "\($0.1.unitId)|\($0.1.stage.rawValue)" }).mapValues { $0.first!.0.id }
         let responsible = ordered.first { $0.role == nil || $0.role == "primary" } ?? ordered.first
         let allOfficers = orderedUnique(ordered.flatMap(\.officerIds))
@@ -163,6 +163,17 @@ public enum Derivation {
             }
         }
         return awards.values.sorted { $0.awardId < $1.awardId }
+    }
+
+    /// `t` as `String(format: "%.1f", t)` writes it, from C's formatter directly: Foundation's
+    /// reaches the same `snprintf` through CoreFoundation's format parser, and an explanation per
+    /// award per derivation made that 1.5 % of scoring's CPU.
+    static func oneDecimal(_ t: Double) -> String {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
+            let written = withVaList([t]) { vsnprintf(buffer.baseAddress, buffer.count, "%.1f", $0) }
+            guard written > 0 && Int(written) < buffer.count, let text = buffer.baseAddress else { return String(format: "%.1f", t) }
+            return String(cString: text)
+        }
     }
 
     static func orderedUnique(_ items: [String]) -> [String] {
