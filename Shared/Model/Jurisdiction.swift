@@ -34,17 +34,23 @@ public struct Jurisdiction: Sendable {
     public var schools: [School]
     public var officers: [String: Officer]
     public var units: [FieldUnit]
-    public var grids: [Grid]
+    public private(set) var grids: [Grid]
     private var gridIndex: [String: Int]
+    private var lattice: GridLattice
 
     public func grid(_ id: String) -> Grid? { gridIndex[id].map { grids[$0] } }
 
     /// The grid containing `point`, with its station, post and region; `nil` outside the jurisdiction.
     public func locate(_ point: Coordinate) -> GridLocation? {
         guard city.bbox.contains(point) else { return nil }
-        for grid in grids where grid.boundingBox.contains(point) && grid.polygon.contains(point) {
-            guard let station = stations[grid.stationId] else { continue }
-            return GridLocation(gridId: grid.id, stationId: station.id, postId: grid.postId, regionId: station.regionId, urban: grid.urban)
+        // Only the grids listed in the point's cell, each read in place.
+        for candidate in lattice.candidates(point) {
+            let i = Int(candidate)
+            guard grids[i].boundingBox.contains(point), grids[i].polygon.contains(point), let station = stations[grids[i].stationId] else {
+                continue
+            }
+            return GridLocation(
+                gridId: grids[i].id, stationId: station.id, postId: grids[i].postId, regionId: station.regionId, urban: grids[i].urban)
         }
         return nil
     }
@@ -122,6 +128,7 @@ public struct Jurisdiction: Sendable {
         units = file.units
         self.grids = grids
         gridIndex = Dictionary(uniqueKeysWithValues: grids.enumerated().map { ($1.id, $0) })
+        lattice = GridLattice(area: file.city.bbox, boxes: grids.map(\.boundingBox))
     }
 
     private func validate() throws {
