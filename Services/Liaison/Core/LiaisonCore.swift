@@ -124,7 +124,8 @@ public final class LiaisonCore: ServiceCore {
             case .raiseSupport(let input): .support(try supportRequests.raise(input, next: &nextSupport, tx))
             case .replySupport(let reply): .support(try supportRequests.reply(reply, tx))
             case .support(let requestId): .support(try supportRequests.read(requestId, tx))
-            case .supports(let incidentId, let departmentId): .supports(try HandoffStore.supports(incidentId: incidentId, departmentId: departmentId, tx.db))
+            case .supports(let incidentId, let departmentId):
+                .supports(try HandoffStore.supports(incidentId: incidentId, departmentId: departmentId, tx.db))
             }
         }
     }
@@ -138,16 +139,16 @@ public final class LiaisonCore: ServiceCore {
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {
         case IncidentOpened.type:
-            let opened = try tx.decode(IncidentOpened.self, from: event)
+            let opened = try tx.decode(IncidentOpened.Fields.self, from: event)
             try guarded(tx) { try matchIncident.apply(opened, registry: registry, tx) }
         case IncidentUpgraded.type:
             let upgraded = try tx.decode(IncidentUpgraded.self, from: event)
             try guarded(tx) { try FollowUpgrade().apply(upgraded, tx) }
         case UnitAssigned.type:
-            let assigned = try tx.decode(UnitAssigned.self, from: event)
+            let assigned = try tx.decode(UnitAssigned.Fields.self, from: event)
             try guarded(tx) { try followDispatch.assigned(assigned, payload: event.payload, registry: registry, tx) }
         case FieldReported.type:
-            let report = try tx.decode(FieldReported.self, from: event)
+            let report = try tx.decode(FieldReported.Fields.self, from: event)
             try guarded(tx) { try followDispatch.field(report, payload: event.payload, registry: registry, tx) }
         case CoordinationHold.type:
             let hold = try tx.decode(CoordinationHold.self, from: event)

@@ -10,14 +10,14 @@ import Model
 struct FollowDispatch {
     let alerts = SendAlerts()
 
-    func assigned(_ a: UnitAssigned, payload: [UInt8], registry: Registry, _ tx: Transaction) throws {
+    func assigned(_ a: UnitAssigned.Fields, payload: [UInt8], registry: Registry, _ tx: Transaction) throws {
         guard try IncidentStore.isSeen(a.incidentId, tx) else {
             return try IncidentStore.park(a.incidentId, type: UnitAssigned.type, payload: payload, at: a.assignedAt, tx)
         }
         try apply(a, registry: registry, tx)
     }
 
-    func field(_ report: FieldReported, payload: [UInt8], registry: Registry, _ tx: Transaction) throws {
+    func field(_ report: FieldReported.Fields, payload: [UInt8], registry: Registry, _ tx: Transaction) throws {
         guard IncidentState.follows(report) else { return }
         guard try IncidentStore.isSeen(report.incidentId, tx) else {
             return try IncidentStore.park(report.incidentId, type: FieldReported.type, payload: payload, at: report.at, tx)
@@ -28,13 +28,13 @@ struct FollowDispatch {
     /// An event parked before its incident was seen.
     func applyParked(type: String, payload: Data, registry: Registry, _ tx: Transaction) throws {
         if type == UnitAssigned.type {
-            try apply(try JSONCodec.decode(UnitAssigned.self, from: payload, fallback: tx.decoder), registry: registry, tx)
+            try apply(try JSONCodec.decode(UnitAssigned.Fields.self, from: payload, fallback: tx.decoder), registry: registry, tx)
         } else {
-            try apply(try JSONCodec.decode(FieldReported.self, from: payload, fallback: tx.decoder), registry: registry, tx)
+            try apply(try JSONCodec.decode(FieldReported.Fields.self, from: payload, fallback: tx.decoder), registry: registry, tx)
         }
     }
 
-    private func apply(_ a: UnitAssigned, registry: Registry, _ tx: Transaction) throws {
+    private func apply(_ a: UnitAssigned.Fields, registry: Registry, _ tx: Transaction) throws {
         for incident in try IncidentStore.states(a.incidentId, tx) where incident.closedAt == nil {
             let alertId = AlertRules.coordinationAlertId(incident, unitId: a.unitId)
             guard try IncidentStore.recordDispatch(a, to: incident, coordinationAlertId: alertId, tx), let alertId,
@@ -44,7 +44,7 @@ struct FollowDispatch {
         }
     }
 
-    private func apply(_ report: FieldReported, registry: Registry, _ tx: Transaction) throws {
+    private func apply(_ report: FieldReported.Fields, registry: Registry, _ tx: Transaction) throws {
         for incident in try IncidentStore.states(report.incidentId, tx) {
             guard let transition = incident.transition(for: report.stage) else { continue }
             try IncidentStore.record(transition, of: incident, at: report.at, outcome: report.outcome, tx)

@@ -9,7 +9,7 @@ struct MatchIncident {
     let alerts = SendAlerts()
     let dispatch: FollowDispatch
 
-    func apply(_ opened: IncidentOpened, registry: Registry, _ tx: Transaction) throws {
+    func apply(_ opened: IncidentOpened.Fields, registry: Registry, _ tx: Transaction) throws {
         try IncidentStore.markSeen(opened.incidentId, at: opened.receivedAt, tx)
         for match in registry.matches(place: opened.place, namedEnterprise: opened.enterpriseId) {
             let incident = IncidentState(opened, match: match)

@@ -16,7 +16,7 @@ struct IncidentState: Sendable, Hashable {
     var closedAt: Date?
 
     /// The state of an incident that just opened at `match`'s enterprise.
-    init(_ opened: IncidentOpened, match: Match) {
+    init(_ opened: IncidentOpened.Fields, match: Match) {
         incidentId = opened.incidentId
         enterpriseId = match.enterprise.id
         matchedBy = match.matchedBy.rawValue
@@ -66,7 +66,7 @@ struct IncidentState: Sendable, Hashable {
 
     /// Whether liaison follows a field report at all: arrivals, and the close of the incident
     /// itself (with several units, each unit's close frees that unit; the incident closes with the last).
-    static func follows(_ report: FieldReported) -> Bool {
+    static func follows(_ report: FieldReported.Fields) -> Bool {
         report.stage == .arrived || (report.stage == .closed && report.incidentClosed != false)
     }
 }

@@ -97,7 +97,7 @@ enum IncidentStore {
     }
 
     /// Records a unit dispatched to the incident; `false` when it was already recorded.
-    static func recordDispatch(_ a: UnitAssigned, to s: IncidentState, coordinationAlertId: String?, _ tx: Transaction) throws -> Bool {
+    static func recordDispatch(_ a: UnitAssigned.Fields, to s: IncidentState, coordinationAlertId: String?, _ tx: Transaction) throws -> Bool {
         try tx.run(
             """
             INSERT OR IGNORE INTO dispatches (incident_id, enterprise_id, unit_id, call_sign, at, coordination_alert_id) VALUES (?, ?, ?, ?, ?, ?)
