@@ -145,9 +145,11 @@ public final class LiaisonCore: ServiceCore {
             let upgraded = try tx.decode(IncidentUpgraded.self, from: event)
             try guarded(tx) { try FollowUpgrade().apply(upgraded, tx) }
         case UnitAssigned.type:
+            guard try !followDispatch.ignores(event, tx) else { return }
             let assigned = try tx.decode(UnitAssigned.Fields.self, from: event)
             try guarded(tx) { try followDispatch.assigned(assigned, payload: event.payload, registry: registry, tx) }
         case FieldReported.type:
+            guard try !followDispatch.ignores(event, tx) else { return }
             let report = try tx.decode(FieldReported.Fields.self, from: event)
             try guarded(tx) { try followDispatch.field(report, payload: event.payload, registry: registry, tx) }
         case CoordinationHold.type:

@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Model
+import Wire
 
 /// dispatch's `dispatch.assigned` and `dispatch.field` for enterprise-related incidents: every
 /// dispatch is recorded (a unit sent into a zero-disturbance site alerts the liaison officer at
@@ -9,6 +10,16 @@ import Model
 /// ordered with each other).
 struct FollowDispatch {
     let alerts = SendAlerts()
+
+    /// Whether a dispatch event can be left unread, from its topic and header alone: a field report
+    /// of a stage liaison never follows, or an event about an incident liaison saw and matched to
+    /// no enterprise (most of them; the header's correlation id is the incident). Like the types
+    /// the engine drops, such an event's payload is not decoded, so not checked either.
+    func ignores(_ event: Envelope, _ tx: Transaction) throws -> Bool {
+        if event.header.type == FieldReported.type, IncidentState.neverFollows(topic: event.topic) { return true }
+        guard let incidentId = event.header.correlationId else { return false }
+        return try IncidentStore.isSeenAtNoEnterprise(incidentId, tx)
+    }
 
     func assigned(_ a: UnitAssigned.Fields, payload: [UInt8], registry: Registry, _ tx: Transaction) throws {
         guard try IncidentStore.isSeen(a.incidentId, tx) else {

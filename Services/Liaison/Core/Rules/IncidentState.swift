@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Wire
 
 /// Liaison's working state of one enterprise-related incident (one per incident and enterprise).
 struct IncidentState: Sendable, Hashable {
@@ -68,5 +69,14 @@ struct IncidentState: Sendable, Hashable {
     /// itself (with several units, each unit's close frees that unit; the incident closes with the last).
     static func follows(_ report: FieldReported.Fields) -> Bool {
         report.stage == .arrived || (report.stage == .closed && report.incidentClosed != false)
+    }
+
+    /// Whether a field report's topic (`dispatch.field.<stage>.<region>`) names a stage liaison
+    /// never follows, so that its payload need not be read; `false` when the topic names no stage.
+    static func neverFollows(topic: String) -> Bool {
+        guard let key = Topics.routingKey(of: topic, type: FieldReported.type),
+            let stage = FieldStage(rawValue: String(key.prefix { $0 != "." }))
+        else { return false }
+        return stage != .arrived && stage != .closed
     }
 }

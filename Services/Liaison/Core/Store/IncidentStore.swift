@@ -17,6 +17,13 @@ enum IncidentStore {
         try tx.fetchOne(Int.self, "SELECT 1 FROM seen_incidents WHERE incident_id = ?", [incidentId]) != nil
     }
 
+    /// Whether liaison saw the incident and matched it to no enterprise: its dispatch events change nothing.
+    static func isSeenAtNoEnterprise(_ incidentId: String, _ tx: Transaction) throws -> Bool {
+        try tx.fetchOne(
+            Bool.self, "SELECT NOT EXISTS (SELECT 1 FROM incidents WHERE incident_id = ?) FROM seen_incidents WHERE incident_id = ?",
+            [incidentId, incidentId]) == true
+    }
+
     /// Parks a dispatch event (its payload as received) until its incident is seen.
     static func park(_ incidentId: String, type: String, payload: [UInt8], at: Date, _ tx: Transaction) throws {
         try tx.run(
