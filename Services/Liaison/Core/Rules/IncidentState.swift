@@ -1,6 +1,5 @@
 import Foundation
 import Model
-import Wire
 
 /// Liaison's working state of one enterprise-related incident (one per incident and enterprise).
 struct IncidentState: Sendable, Hashable {
@@ -74,9 +73,14 @@ struct IncidentState: Sendable, Hashable {
     /// Whether a field report's topic (`dispatch.field.<stage>.<region>`) names a stage liaison
     /// never follows, so that its payload need not be read; `false` when the topic names no stage.
     static func neverFollows(topic: String) -> Bool {
-        guard let key = Topics.routingKey(of: topic, type: FieldReported.type),
-            let stage = FieldStage(rawValue: String(key.prefix { $0 != "." }))
-        else { return false }
-        return stage != .arrived && stage != .closed
+        // In bytes: it runs for every field report, and walking Characters cost more than the check.
+        let dot = UInt8(ascii: ".")
+        let type = FieldReported.type.utf8
+        guard topic.utf8.starts(with: type) else { return false }
+        let key = topic.utf8.dropFirst(type.count)
+        guard key.first == dot else { return false }
+        let stage = key.dropFirst().prefix { $0 != dot }
+        guard let known = FieldStage(rawValue: String(decoding: stage, as: UTF8.self)) else { return false }
+        return known != .arrived && known != .closed
     }
 }
