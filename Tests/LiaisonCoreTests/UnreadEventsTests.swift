@@ -42,6 +42,24 @@ import Wire
         #expect(try h.published(EnterpriseAlert.self).map(\.transition) == ["opened", "arrived"])
         let parked = try await h.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM pending_dispatch") }
         #expect(parked == 1)
+
+        // After a restart liaison remembers no recent incident; the store still knows I-other.
+        try h.restart()
+        try await h.deliver(field("I-other", .closed, at: at), from: "dispatch") { $0.payload = Self.notJSON }
+        try await h.deliver(field("I-ent", .closed, at: at), from: "dispatch") { $0.payload = Self.notJSON }
+        #expect(try h.store.deadLetters().count == 5, "only I-ent's close was read")
+    }
+
+    @Test func recentIncidentsRememberTheLastOnesUpToTheirCapacity() {
+        var recent = RecentIncidents(capacity: 3)
+        for id in ["I-1", "I-2", "I-2", "I-3"] { recent.insert(id) }
+        #expect(recent.count == 3 && ["I-1", "I-2", "I-3"].allSatisfy(recent.contains))
+        recent.insert("I-4")
+        recent.insert("I-5")
+        #expect(recent.count == 3 && !recent.contains("I-1") && !recent.contains("I-2"))
+        #expect(["I-3", "I-4", "I-5"].allSatisfy(recent.contains))
+        for k in 6..<100 { recent.insert("I-\(k)") }
+        #expect(recent.count == 3 && ["I-97", "I-98", "I-99"].allSatisfy(recent.contains))
     }
 
     @Test func theTopicOfAFieldReportNamesItsStageAndOnlyArrivalsAndClosesAreRead() {

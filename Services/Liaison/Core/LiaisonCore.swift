@@ -59,6 +59,8 @@ public final class LiaisonCore: ServiceCore {
     /// A command or event failed after changing the registry: reload it from the store first.
     private var stale = false
     private var lastPrune: Date?
+    /// Incidents seen lately at no enterprise (a cache of the store's answer, emptied by `load`).
+    private var atNoEnterprise = RecentIncidents()
 
     private let seed: SeedRegistry
     private let putEnterprise: PutEnterprise
@@ -99,6 +101,7 @@ public final class LiaisonCore: ServiceCore {
         registry = Registry(try EnterpriseStore.records(db))
         seeded = try EnterpriseStore.isSeeded(db)
         nextSupport = try HandoffStore.lastSupportNumber(db) + 1
+        atNoEnterprise = RecentIncidents()
         stale = false
     }
 
@@ -140,16 +143,16 @@ public final class LiaisonCore: ServiceCore {
         switch event.header.type {
         case IncidentOpened.type:
             let opened = try tx.decode(IncidentOpened.Fields.self, from: event)
-            try guarded(tx) { try matchIncident.apply(opened, registry: registry, tx) }
+            try guarded(tx) { try matchIncident.apply(opened, registry: registry, atNoEnterprise: &atNoEnterprise, tx) }
         case IncidentUpgraded.type:
             let upgraded = try tx.decode(IncidentUpgraded.self, from: event)
             try guarded(tx) { try FollowUpgrade().apply(upgraded, tx) }
         case UnitAssigned.type:
-            guard try !followDispatch.ignores(event, tx) else { return }
+            guard try !followDispatch.ignores(event, atNoEnterprise: atNoEnterprise, tx) else { return }
             let assigned = try tx.decode(UnitAssigned.Fields.self, from: event)
             try guarded(tx) { try followDispatch.assigned(assigned, payload: event.payload, registry: registry, tx) }
         case FieldReported.type:
-            guard try !followDispatch.ignores(event, tx) else { return }
+            guard try !followDispatch.ignores(event, atNoEnterprise: atNoEnterprise, tx) else { return }
             let report = try tx.decode(FieldReported.Fields.self, from: event)
             try guarded(tx) { try followDispatch.field(report, payload: event.payload, registry: registry, tx) }
         case CoordinationHold.type:

@@ -15,10 +15,10 @@ struct FollowDispatch {
     /// of a stage liaison never follows, or an event about an incident liaison saw and matched to
     /// no enterprise (most of them; the header's correlation id is the incident). Like the types
     /// the engine drops, such an event's payload is not decoded, so not checked either.
-    func ignores(_ event: Envelope, _ tx: Transaction) throws -> Bool {
+    func ignores(_ event: Envelope, atNoEnterprise: RecentIncidents, _ tx: Transaction) throws -> Bool {
         if event.header.type == FieldReported.type, IncidentState.neverFollows(topic: event.topic) { return true }
         guard let incidentId = event.header.correlationId else { return false }
-        return try IncidentStore.isSeenAtNoEnterprise(incidentId, tx)
+        return try atNoEnterprise.contains(incidentId) || IncidentStore.isSeenAtNoEnterprise(incidentId, tx)
     }
 
     func assigned(_ a: UnitAssigned.Fields, payload: [UInt8], registry: Registry, _ tx: Transaction) throws {

@@ -4,14 +4,17 @@ import Model
 
 /// intake's `incident.opened`: every enterprise the incident touches (named, inside its geofence,
 /// at its address) gets a record and an `opened` alert; dispatch events that arrived before the
-/// incident are applied now.
+/// incident are applied now. An incident seen for the first time that touches no enterprise is
+/// remembered in `atNoEnterprise`, so that its dispatch events are dropped without a query.
 struct MatchIncident {
     let alerts = SendAlerts()
     let dispatch: FollowDispatch
 
-    func apply(_ opened: IncidentOpened.Fields, registry: Registry, _ tx: Transaction) throws {
-        try IncidentStore.markSeen(opened.incidentId, at: opened.receivedAt, tx)
-        for match in registry.matches(place: opened.place, namedEnterprise: opened.enterpriseId) {
+    func apply(_ opened: IncidentOpened.Fields, registry: Registry, atNoEnterprise: inout RecentIncidents, _ tx: Transaction) throws {
+        let firstSeen = try IncidentStore.markSeen(opened.incidentId, at: opened.receivedAt, tx)
+        let matches = registry.matches(place: opened.place, namedEnterprise: opened.enterpriseId)
+        if firstSeen && matches.isEmpty { atNoEnterprise.insert(opened.incidentId) }
+        for match in matches {
             let incident = IncidentState(opened, match: match)
             guard try IncidentStore.insert(incident, tx) else { continue }
             let detail = AlertRules.OfficerDetail(

@@ -9,8 +9,11 @@ import Model
 enum IncidentStore {
     // MARK: Seen and parked
 
-    static func markSeen(_ incidentId: String, at: Date, _ tx: Transaction) throws {
+    /// Records that liaison saw the incident; `false` when it had seen it already.
+    @discardableResult
+    static func markSeen(_ incidentId: String, at: Date, _ tx: Transaction) throws -> Bool {
         try tx.run("INSERT OR IGNORE INTO seen_incidents (incident_id, at) VALUES (?, ?)", [incidentId, at.timeIntervalSince1970])
+        return tx.db.changesCount > 0
     }
 
     static func isSeen(_ incidentId: String, _ tx: Transaction) throws -> Bool {
