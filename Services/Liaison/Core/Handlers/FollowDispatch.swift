@@ -21,16 +21,19 @@ struct FollowDispatch {
         return try atNoEnterprise.contains(incidentId) || IncidentStore.isSeenAtNoEnterprise(incidentId, tx)
     }
 
-    func assigned(_ a: UnitAssigned.Fields, payload: [UInt8], registry: Registry, _ tx: Transaction) throws {
+    /// `parked`: the incidents with events parked, which this one may join.
+    func assigned(_ a: UnitAssigned.Fields, payload: [UInt8], registry: Registry, parked: inout Set<String>, _ tx: Transaction) throws {
         guard try IncidentStore.isSeen(a.incidentId, tx) else {
+            parked.insert(a.incidentId)
             return try IncidentStore.park(a.incidentId, type: UnitAssigned.type, payload: payload, at: a.assignedAt, tx)
         }
         try apply(a, registry: registry, tx)
     }
 
-    func field(_ report: FieldReported.Fields, payload: [UInt8], registry: Registry, _ tx: Transaction) throws {
+    func field(_ report: FieldReported.Fields, payload: [UInt8], registry: Registry, parked: inout Set<String>, _ tx: Transaction) throws {
         guard IncidentState.follows(report) else { return }
         guard try IncidentStore.isSeen(report.incidentId, tx) else {
+            parked.insert(report.incidentId)
             return try IncidentStore.park(report.incidentId, type: FieldReported.type, payload: payload, at: report.at, tx)
         }
         try apply(report, registry: registry, tx)

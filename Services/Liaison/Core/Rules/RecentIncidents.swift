@@ -1,7 +1,8 @@
 /// The incidents liaison saw last and matched to no enterprise, the most recent `capacity` of
 /// them: their dispatch events (most of what liaison receives) are dropped without asking the
 /// store. A cache: an incident not in it is looked up in the store, so it starts empty, and the
-/// core empties it whenever it reloads (a rolled-back transaction may have added to it).
+/// core empties it whenever it reloads (a rolled-back transaction may have added to it) and when
+/// the store forgets old incidents.
 struct RecentIncidents {
     /// About a minute of incidents at 1,000 calls a second, and a few megabytes.
     static let defaultCapacity = 65_536

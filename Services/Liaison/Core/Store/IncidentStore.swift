@@ -34,6 +34,11 @@ enum IncidentStore {
             [incidentId, type, Data(payload), at.timeIntervalSince1970])
     }
 
+    /// The incidents with events parked.
+    static func parkedIncidents(_ db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT DISTINCT incident_id FROM pending_dispatch"))
+    }
+
     /// The events parked for an incident, in arrival order, removed from the table.
     static func unpark(_ incidentId: String, _ tx: Transaction) throws -> [(type: String, payload: Data)] {
         let rows = try Row.fetchAll(
