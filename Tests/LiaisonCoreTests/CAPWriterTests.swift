@@ -4,9 +4,10 @@ import Model
 import Testing
 
 // CAP's numbers (polygon points, circle centre and radius) are worked out in integers, and text
-// is appended to the document as it is when it has nothing to escape: both must give, byte for
-// byte, what the renderer gave before (Foundation's `String(format: "%.7f")`, trailing zeros
-// dropped; every character escaped one by one). The golden documents of CAPTests pin the rest.
+// and identifiers are taken as they are when they hold nothing to escape or encode: all must
+// give, byte for byte, what the renderer gave before (Foundation's `String(format: "%.7f")`,
+// trailing zeros dropped; every character escaped or encoded one by one). The golden documents
+// of CAPTests pin the rest.
 
 @Suite struct CAPWriterTests {
     @Test func aDecimalIsWhatFoundationsFormatGaveForEveryValue() {
@@ -55,6 +56,40 @@ extension CAPWriterTests {
         let differing = texts.filter { XMLWriter.escape($0) != escapedAsItWas($0) }
         #expect(differing.isEmpty, "\(differing.prefix(5).map { $0.unicodeScalars.map { String($0.value, radix: 16) } })")
     }
+}
+
+extension CAPWriterTests {
+    @Test func anIdentifierIsEncodedAsItWasCharacterByCharacter() {
+        var ids = ["", "I-1:E0002:opened", "precinct.liaison", "a b,c<d&e%f\tg　h", "~!@#$^*()_+{}|:\"?>`-=[]\\;'./", "\u{7F}\u{85}\u{A0}é警"]
+        var random = SplitMix64(seed: 13)
+        let pieces: [Unicode.Scalar] = [
+            "a", "Z", "0", ":", "-", " ", ",", "<", "&", "%", ">", "\t", "\u{7F}", "\u{80}", "\u{9F}", "\u{A0}", "\u{3000}", "警", "~", "!",
+        ]
+        for _ in 0..<5_000 {
+            var s = String.UnicodeScalarView()
+            for _ in 0..<(random.next() % 12) { s.append(pieces[Int(random.next() % UInt64(pieces.count))]) }
+            ids.append(String(s))
+        }
+        let differing = ids.filter { CAPMessage.identifier($0) != identifierAsItWas($0) }
+        #expect(differing.isEmpty, "\(differing.prefix(5))")
+    }
+}
+
+/// The identifier encoding as it was.
+private func identifierAsItWas(_ raw: String) -> String {
+    var out = ""
+    for scalar in raw.unicodeScalars {
+        let v = scalar.value
+        if v <= 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || scalar.properties.isWhitespace || "<&,%".unicodeScalars.contains(scalar) {
+            for byte in String(scalar).utf8 {
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count < 2 ? "0" + hex : hex)
+            }
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }
 
 /// The writer's escaping as it was.

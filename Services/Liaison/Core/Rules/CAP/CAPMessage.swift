@@ -147,6 +147,13 @@ public enum CAPMessage {
     /// `sender,identifier,sent`. Those characters, any other whitespace or control character,
     /// and `%` itself are percent-encoded (UTF-8), so distinct ids stay distinct.
     public static func identifier(_ raw: String) -> String {
+        // Ids are mostly printable ASCII with none of the four: returned as they are, not walked
+        // scalar by scalar (identifiers are most of a message's text to check).
+        let plain = raw.utf8.allSatisfy { byte in
+            byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "<") && byte != UInt8(ascii: "&") && byte != UInt8(ascii: ",")
+                && byte != UInt8(ascii: "%")
+        }
+        if plain { return raw }
         var out = ""
         for scalar in raw.unicodeScalars {
             let v = scalar.value
