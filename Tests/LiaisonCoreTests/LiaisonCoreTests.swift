@@ -195,6 +195,20 @@ import Wire
         #expect(parked == 0)
     }
 
+    @Test func parkedDispatchEventsWaitForTheirIncidentAcrossARestart() async throws {
+        let h = try Harness()
+        let e = demo("E0004")
+        try await h.deliver(assigned("I-late", unit: "U010", at: t0.addingTimeInterval(10)), from: "dispatch")
+        try await h.deliver(field("I-late", .arrived, at: t0.addingTimeInterval(60)), from: "dispatch")
+        try h.restart()
+        try await h.deliver(opened("I-late", at: e.location), from: "intake")
+        let alerts = try h.published(EnterpriseAlert.self).filter { $0.incidentId == "I-late" }
+        #expect(alerts.map(\.transition) == ["opened", "arrived"])
+        #expect(try h.published(OfficerAlert.self).filter { $0.incidentId == "I-late" && $0.kind == .coordination }.map(\.unitId) == ["U010"])
+        let parked = try await h.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM pending_dispatch") }
+        #expect(parked == 0)
+    }
+
     @Test func aDispatchIntoAZeroDisturbanceSiteAlertsTheLiaisonOfficerAndFlagsTheIncident() async throws {
         let h = try Harness()
         let site = demo("E0004")

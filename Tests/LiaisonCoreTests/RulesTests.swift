@@ -52,9 +52,7 @@ import Testing
 
     @Test func onlyArrivalsAndTheCloseOfTheIncidentItselfAreFollowed() {
         let report = { (stage: FieldStage, last: Bool?) in
-            FieldReported(
-                incidentId: "I-1", unitId: "U1", officerIds: [], stage: stage, outcome: nil, note: nil, regionId: nil, at: t0,
-                incidentClosed: last)
+            FieldReported.Fields(incidentId: "I-1", stage: stage, outcome: nil, at: t0, incidentClosed: last)
         }
         #expect(IncidentState.follows(report(.arrived, nil)))
         #expect(IncidentState.follows(report(.closed, nil)) && IncidentState.follows(report(.closed, true)))

@@ -60,6 +60,19 @@ final class Harness {
         await eventually(timeout: .seconds(20), "\(P.type) applied", sourceLocation: sourceLocation) { engine.backlog == 0 }
     }
 
+    /// Delivers an event as `source` would publish it, changed by `alter` first (a bad event), and
+    /// waits until the engine has taken it (applied or dead-lettered).
+    func deliver<P: EventPayload>(
+        _ payload: P, from source: String, altered alter: (inout Envelope) throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let events = sources[source] ?? EventSource(source)
+        sources[source] = events
+        var envelope = events.event(payload)
+        try alter(&envelope)
+        engine.deliver([envelope], from: source)
+        await eventually(timeout: .seconds(20), "\(P.type) taken", sourceLocation: sourceLocation) { engine.backlog == 0 }
+    }
+
     /// Everything liaison published, in order.
     func published(after: UInt64 = 0) throws -> [(topic: String, header: EventHeader, payload: [UInt8])] {
         try store.replay(after: after, limit: 100_000).events.map {

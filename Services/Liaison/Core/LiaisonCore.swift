@@ -59,6 +59,12 @@ public final class LiaisonCore: ServiceCore {
     /// A command or event failed after changing the registry: reload it from the store first.
     private var stale = false
     private var lastPrune: Date?
+    /// Incidents seen lately at no enterprise (a cache of the store's answer, emptied by `load` and
+    /// when the store forgets old incidents).
+    private var atNoEnterprise = RecentIncidents()
+    /// The incidents with dispatch events parked (as the store holds them; read by `load`), so
+    /// that an opening asks the store for its parked events only when it has some.
+    private var parked: Set<String> = []
 
     private let seed: SeedRegistry
     private let putEnterprise: PutEnterprise
@@ -99,6 +105,8 @@ public final class LiaisonCore: ServiceCore {
         registry = Registry(try EnterpriseStore.records(db))
         seeded = try EnterpriseStore.isSeeded(db)
         nextSupport = try HandoffStore.lastSupportNumber(db) + 1
+        atNoEnterprise = RecentIncidents()
+        parked = try IncidentStore.parkedIncidents(db)
         stale = false
     }
 
@@ -124,7 +132,8 @@ public final class LiaisonCore: ServiceCore {
             case .raiseSupport(let input): .support(try supportRequests.raise(input, next: &nextSupport, tx))
             case .replySupport(let reply): .support(try supportRequests.reply(reply, tx))
             case .support(let requestId): .support(try supportRequests.read(requestId, tx))
-            case .supports(let incidentId, let departmentId): .supports(try HandoffStore.supports(incidentId: incidentId, departmentId: departmentId, tx.db))
+            case .supports(let incidentId, let departmentId):
+                .supports(try HandoffStore.supports(incidentId: incidentId, departmentId: departmentId, tx.db))
             }
         }
     }
@@ -138,17 +147,19 @@ public final class LiaisonCore: ServiceCore {
     public func apply(_ event: Envelope, in tx: Transaction) throws {
         switch event.header.type {
         case IncidentOpened.type:
-            let opened = try tx.decode(IncidentOpened.self, from: event)
-            try guarded(tx) { try matchIncident.apply(opened, registry: registry, tx) }
+            let opened = try tx.decode(IncidentOpened.Fields.self, from: event)
+            try guarded(tx) { try matchIncident.apply(opened, registry: registry, atNoEnterprise: &atNoEnterprise, parked: &parked, tx) }
         case IncidentUpgraded.type:
             let upgraded = try tx.decode(IncidentUpgraded.self, from: event)
             try guarded(tx) { try FollowUpgrade().apply(upgraded, tx) }
         case UnitAssigned.type:
-            let assigned = try tx.decode(UnitAssigned.self, from: event)
-            try guarded(tx) { try followDispatch.assigned(assigned, payload: event.payload, registry: registry, tx) }
+            guard try !followDispatch.ignores(event, atNoEnterprise: atNoEnterprise, tx) else { return }
+            let assigned = try tx.decode(UnitAssigned.Fields.self, from: event)
+            try guarded(tx) { try followDispatch.assigned(assigned, payload: event.payload, registry: registry, parked: &parked, tx) }
         case FieldReported.type:
-            let report = try tx.decode(FieldReported.self, from: event)
-            try guarded(tx) { try followDispatch.field(report, payload: event.payload, registry: registry, tx) }
+            guard try !followDispatch.ignores(event, atNoEnterprise: atNoEnterprise, tx) else { return }
+            let report = try tx.decode(FieldReported.Fields.self, from: event)
+            try guarded(tx) { try followDispatch.field(report, payload: event.payload, registry: registry, parked: &parked, tx) }
         case CoordinationHold.type:
             let hold = try tx.decode(CoordinationHold.self, from: event)
             try guarded(tx) { try coordination.hold(hold, registry: registry, tx) }
@@ -161,7 +172,12 @@ public final class LiaisonCore: ServiceCore {
     }
 
     public func tick(in tx: Transaction) throws {
-        try guarded(tx) { try PruneSeen().tick(lastPrune: &lastPrune, tx) }
+        try guarded(tx) {
+            guard try PruneSeen().tick(lastPrune: &lastPrune, tx) else { return }
+            // What the store forgot, the memory of it forgets too.
+            parked = try IncidentStore.parkedIncidents(tx.db)
+            atNoEnterprise = RecentIncidents()
+        }
         try handoffs.tick(tx)
         try supportRequests.tick(tx)
     }

@@ -8,9 +8,12 @@ struct PruneSeen {
     static let retention: TimeInterval = 30 * 86_400
     static let interval: TimeInterval = 3_600
 
-    func tick(lastPrune: inout Date?, _ tx: Transaction) throws {
-        if let last = lastPrune, tx.now.timeIntervalSince(last) < Self.interval { return }
+    /// `true` when it pruned.
+    @discardableResult
+    func tick(lastPrune: inout Date?, _ tx: Transaction) throws -> Bool {
+        if let last = lastPrune, tx.now.timeIntervalSince(last) < Self.interval { return false }
         lastPrune = tx.now
         try IncidentStore.prune(before: tx.now.addingTimeInterval(-Self.retention), tx)
+        return true
     }
 }

@@ -68,7 +68,7 @@ enum AlertRules {
     }
 
     /// `alert.officer.<id>`, kind `coordination`: a unit is on its way into a zero-disturbance site.
-    static func coordinationAlert(_ incident: IncidentState, _ e: Enterprise, alertId: String, assigned a: UnitAssigned) -> OfficerAlert {
+    static func coordinationAlert(_ incident: IncidentState, _ e: Enterprise, alertId: String, assigned a: UnitAssigned.Fields) -> OfficerAlert {
         let summary = AlertText.summary(enterprise: e, category: incident.category, transition: "dispatched", outcome: nil) + "：\(a.callSign)"
         return OfficerAlert(
             alertId: alertId, officerId: e.liaisonOfficerId, kind: .coordination, enterpriseId: e.id, enterpriseName: e.name,

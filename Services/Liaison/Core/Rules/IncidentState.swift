@@ -16,7 +16,7 @@ struct IncidentState: Sendable, Hashable {
     var closedAt: Date?
 
     /// The state of an incident that just opened at `match`'s enterprise.
-    init(_ opened: IncidentOpened, match: Match) {
+    init(_ opened: IncidentOpened.Fields, match: Match) {
         incidentId = opened.incidentId
         enterpriseId = match.enterprise.id
         matchedBy = match.matchedBy.rawValue
@@ -66,7 +66,21 @@ struct IncidentState: Sendable, Hashable {
 
     /// Whether liaison follows a field report at all: arrivals, and the close of the incident
     /// itself (with several units, each unit's close frees that unit; the incident closes with the last).
-    static func follows(_ report: FieldReported) -> Bool {
+    static func follows(_ report: FieldReported.Fields) -> Bool {
         report.stage == .arrived || (report.stage == .closed && report.incidentClosed != false)
+    }
+
+    /// Whether a field report's topic (`dispatch.field.<stage>.<region>`) names a stage liaison
+    /// never follows, so that its payload need not be read; `false` when the topic names no stage.
+    static func neverFollows(topic: String) -> Bool {
+        // In bytes: it runs for every field report, and walking Characters cost more than the check.
+        let dot = UInt8(ascii: ".")
+        let type = FieldReported.type.utf8
+        guard topic.utf8.starts(with: type) else { return false }
+        let key = topic.utf8.dropFirst(type.count)
+        guard key.first == dot else { return false }
+        let stage = key.dropFirst().prefix { $0 != dot }
+        guard let known = FieldStage(rawValue: String(decoding: stage, as: UTF8.self)) else { return false }
+        return known != .arrived && known != .closed
     }
 }

@@ -9,12 +9,22 @@ import Model
 enum IncidentStore {
     // MARK: Seen and parked
 
-    static func markSeen(_ incidentId: String, at: Date, _ tx: Transaction) throws {
+    /// Records that liaison saw the incident; `false` when it had seen it already.
+    @discardableResult
+    static func markSeen(_ incidentId: String, at: Date, _ tx: Transaction) throws -> Bool {
         try tx.run("INSERT OR IGNORE INTO seen_incidents (incident_id, at) VALUES (?, ?)", [incidentId, at.timeIntervalSince1970])
+        return tx.db.changesCount > 0
     }
 
     static func isSeen(_ incidentId: String, _ tx: Transaction) throws -> Bool {
         try tx.fetchOne(Int.self, "SELECT 1 FROM seen_incidents WHERE incident_id = ?", [incidentId]) != nil
+    }
+
+    /// Whether liaison saw the incident and matched it to no enterprise: its dispatch events change nothing.
+    static func isSeenAtNoEnterprise(_ incidentId: String, _ tx: Transaction) throws -> Bool {
+        try tx.fetchOne(
+            Bool.self, "SELECT NOT EXISTS (SELECT 1 FROM incidents WHERE incident_id = ?) FROM seen_incidents WHERE incident_id = ?",
+            [incidentId, incidentId]) == true
     }
 
     /// Parks a dispatch event (its payload as received) until its incident is seen.
@@ -22,6 +32,11 @@ enum IncidentStore {
         try tx.run(
             "INSERT INTO pending_dispatch (incident_id, type, payload, at) VALUES (?, ?, ?, ?)",
             [incidentId, type, Data(payload), at.timeIntervalSince1970])
+    }
+
+    /// The incidents with events parked.
+    static func parkedIncidents(_ db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT DISTINCT incident_id FROM pending_dispatch"))
     }
 
     /// The events parked for an incident, in arrival order, removed from the table.
@@ -97,7 +112,7 @@ enum IncidentStore {
     }
 
     /// Records a unit dispatched to the incident; `false` when it was already recorded.
-    static func recordDispatch(_ a: UnitAssigned, to s: IncidentState, coordinationAlertId: String?, _ tx: Transaction) throws -> Bool {
+    static func recordDispatch(_ a: UnitAssigned.Fields, to s: IncidentState, coordinationAlertId: String?, _ tx: Transaction) throws -> Bool {
         try tx.run(
             """
             INSERT OR IGNORE INTO dispatches (incident_id, enterprise_id, unit_id, call_sign, at, coordination_alert_id) VALUES (?, ?, ?, ?, ?, ?)

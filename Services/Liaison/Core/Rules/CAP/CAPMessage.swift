@@ -147,6 +147,13 @@ public enum CAPMessage {
     /// `sender,identifier,sent`. Those characters, any other whitespace or control character,
     /// and `%` itself are percent-encoded (UTF-8), so distinct ids stay distinct.
     public static func identifier(_ raw: String) -> String {
+        // Ids are mostly printable ASCII with none of the four: returned as they are, not walked
+        // scalar by scalar (identifiers are most of a message's text to check).
+        let plain = raw.utf8.allSatisfy { byte in
+            byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "<") && byte != UInt8(ascii: "&") && byte != UInt8(ascii: ",")
+                && byte != UInt8(ascii: "%")
+        }
+        if plain { return raw }
         var out = ""
         for scalar in raw.unicodeScalars {
             let v = scalar.value
@@ -196,8 +203,45 @@ public enum CAPMessage {
 
     static func point(_ c: Coordinate) -> String { "\(decimal(c.lat)),\(decimal(c.lon))" }
 
-    /// Plain decimal notation (Swift's shortest form would switch to `1e-05`), to 1e-7 (about 1 cm).
+    /// Plain decimal notation (Swift's shortest form would switch to `1e-05`), to 1e-7 (about 1 cm):
+    /// the digits of `String(format: "%.7f")` (the exact value rounded half to even), trailing
+    /// zeros dropped. Worked out in integers: Foundation's formatting was most of a CAP message's
+    /// cost, with a polygon of a dozen numbers in every alert.
     static func decimal(_ x: Double) -> String {
+        let a = x.magnitude
+        guard a < 1e9 else { return formatted(x) }  // and NaN
+        guard a >= 1e-9 else { return "0" }
+        // a = m · 2^e exactly; a · 10^7 < 2^77, so it and its rounding fit in 128 bits.
+        let m = UInt128(a.significandBitPattern | (1 << 52))
+        let e = Int(a.exponent) - 52
+        let scaled = m * 10_000_000
+        var q: UInt128
+        if e >= 0 {
+            q = scaled << e
+        } else {
+            q = scaled >> -e
+            let rest = scaled - (q << -e)
+            let half = UInt128(1) << (-e - 1)
+            if rest > half || (rest == half && q & 1 == 1) { q += 1 }
+        }
+        guard q > 0 else { return "0" }
+        var s = x < 0 ? "-" : ""
+        s += String(UInt64(q / 10_000_000))
+        var fraction = UInt64(q % 10_000_000)
+        if fraction > 0 {
+            var width = 7
+            while fraction % 10 == 0 {
+                fraction /= 10
+                width -= 1
+            }
+            let digits = String(fraction)
+            s += "." + String(repeating: "0", count: width - digits.count) + digits
+        }
+        return s
+    }
+
+    /// `decimal` through Foundation, for values too large for its integers (and NaN).
+    static func formatted(_ x: Double) -> String {
         var s = String(format: "%.7f", x)
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }
@@ -218,32 +262,70 @@ public enum CAPMessage {
     }
 }
 
-/// Just enough of an XML writer for CAP: elements with text, two-space indentation.
+/// Just enough of an XML writer for CAP: elements with text, two-space indentation. It appends
+/// each piece to the document where it goes (no string per line, none per value without a
+/// character to escape): a message is some forty elements, rendered for every enterprise alert.
 struct XMLWriter {
     private(set) var text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     private var depth = 0
 
     mutating func open(_ name: String, namespace: String? = nil) {
-        text += indent + "<\(name)" + (namespace.map { " xmlns=\"\(Self.escape($0))\"" } ?? "") + ">\n"
+        indent()
+        text += "<"
+        text += name
+        if let namespace {
+            text += " xmlns=\""
+            Self.escape(namespace, into: &text)
+            text += "\""
+        }
+        text += ">\n"
         depth += 1
     }
 
     mutating func close(_ name: String) {
         depth -= 1
-        text += indent + "</\(name)>\n"
+        indent()
+        text += "</"
+        text += name
+        text += ">\n"
     }
 
     mutating func element(_ name: String, _ value: String) {
-        text += indent + "<\(name)>\(Self.escape(value))</\(name)>\n"
+        indent()
+        text += "<"
+        text += name
+        text += ">"
+        Self.escape(value, into: &text)
+        text += "</"
+        text += name
+        text += ">\n"
     }
 
-    private var indent: String { String(repeating: "  ", count: depth) }
+    private mutating func indent() {
+        for _ in 0..<depth { text += "  " }
+    }
 
     /// Escapes text and attribute values, and drops the characters XML 1.0 cannot carry at all
     /// (control characters other than tab, line feed and carriage return; U+FFFE, U+FFFF).
     static func escape(_ s: String) -> String {
         var out = ""
-        out.unicodeScalars.reserveCapacity(s.unicodeScalars.count)
+        escape(s, into: &out)
+        return out
+    }
+
+    /// `escape(s)`, appended to `out`.
+    static func escape(_ s: String, into out: inout String) {
+        // Most values hold nothing to escape or drop: appended as they are.
+        let plain = s.unicodeScalars.allSatisfy { scalar in
+            switch scalar {
+            case "&", "<", ">", "\"": false
+            default: scalar.value >= 0x20 && scalar.value != 0xFFFE && scalar.value != 0xFFFF
+            }
+        }
+        if plain {
+            out += s
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
@@ -256,7 +338,6 @@ struct XMLWriter {
                 out.unicodeScalars.append(scalar)
             }
         }
-        return out
     }
 }
 
