@@ -41,7 +41,7 @@ for s in intake dispatch scoring liaison; do before[$s]=$(cpu $s); done
 perf_pids=()
 if [ -n "${PROFILE:-}" ]; then
   for s in intake dispatch scoring liaison; do
-    perf record -F 299 -g -p "$(cat "$DATA/$s.pid")" -o "$OUT/perf.$s" >/dev/null 2>&1 &
+    perf record -F ${PERF_HZ:-299} -g -p "$(cat "$DATA/$s.pid")" -o "$OUT/perf.$s" >/dev/null 2>&1 &
     perf_pids+=($!)
   done
 fi
