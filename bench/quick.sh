@@ -2,7 +2,7 @@
 # A short end-to-end measurement for iterating on speed (not the bench of record, `make bench`):
 # starts the four services from BIN on ipc endpoints, sends CALLS calls at full speed, and prints
 # each service's CPU time per call (and the load generator's). With PROFILE=1 it also records
-# on-CPU call graphs of the services (perf) into OUT/perf.<service>.
+# on-CPU call graphs of the services (perf, PERF_HZ samples a second, default 299) into OUT/perf.<service>.
 #   bash bench/quick.sh .build-bench/release 10000 /tmp/quick   (WINDOW=n: calls in flight per client, default 64)
 # CITY picks the city for the services and the load generator alike: demo (default), big (a
 # generated city of 1,260 units, BIG_DISTRICTS to resize; see scripts/bench_city.sh) or a folder.
