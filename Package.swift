@@ -189,7 +189,7 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], path: "Tests/WireTests", swiftSettings: swiftSettings),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Model", "TestSupport"], path: "Tests/WireTests", swiftSettings: swiftSettings),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "CZeroMQ", "TestSupport", logging],
                     path: "Tests/BusTests", swiftSettings: swiftSettings),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Wire"], path: "Tests/ModelTests", swiftSettings: swiftSettings),

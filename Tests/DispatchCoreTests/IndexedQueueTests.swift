@@ -9,21 +9,9 @@ import Wire
 
 @Suite("rules: indexed queue, fleet and shift windows agree with the plain computations")
 struct IndexedQueueTests {
-    /// A deterministic generator, so a failure repeats.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("random inserts, removals, drops and escalations: order, membership and escalation as by scanning", arguments: [1, 2, 3] as [UInt64])
     func queueAgainstScanning(seed: UInt64) {
-        var random = Seeded(state: seed)
+        var random = SplitMix64(seed: seed)
         var queue = WaitingQueue()
         var plain: [QueueEntry] = []
         var nextId: Int64 = 1
@@ -75,7 +63,7 @@ struct IndexedQueueTests {
     func availableCount() throws {
         var fleet = Fleet(demo.units.map { TrackedUnit(unit: $0, regionId: demo.regionId(of: $0)) })
         #expect(fleet.availableCount == demo.units.count)
-        var random = Seeded(state: 7)
+        var random = SplitMix64(seed: 7)
         let states: [UnitState] = [.available, .dispatched, .onScene, .offDuty]
         for _ in 0..<500 {
             let id = try #require(fleet.order.randomElement(using: &random))
@@ -88,7 +76,9 @@ struct IndexedQueueTests {
         }
     }
 
-    @Test("the minute of day from the offset window is the calendar's, across daylight-saving changes", arguments: ["Asia/Shanghai", "Europe/Berlin", "America/St_Johns"])
+    @Test(
+        "the minute of day from the offset window is the calendar's, across daylight-saving changes",
+        arguments: ["Asia/Shanghai", "Europe/Berlin", "America/St_Johns"])
     func minuteOfDay(zone: String) throws {
         let clock = ShiftClock(DispatchRules.Shifts(enforce: true, timeZone: zone))
         var calendar = Calendar(identifier: .gregorian)

@@ -1,23 +1,12 @@
 import Foundation
+import Model
 import Testing
 
 @testable import Wire
 
 @Suite struct EventTimeParsingTests {
-    /// A deterministic generator, so a failure repeats.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func theBusFormIsReadByHandToTheDateFoundationGives() throws {
-        var random = Seeded(state: 14)
+        var random = SplitMix64(seed: 14)  // deterministic, so a failure repeats
         // 1900-01-01 to 2400-01-01, every millisecond equally likely; and the edges of each day,
         // month and leap year.
         var millis = (0..<20_000).map { _ in Int64.random(in: -2_208_988_800_000..<13_569_465_600_000, using: &random) }

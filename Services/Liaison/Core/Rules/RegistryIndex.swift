@@ -122,7 +122,7 @@ struct RegistryIndex {
                 for i in active.indices where found[i]?.contains(.address) != true {
                     let standard = standards[i]
                     let name = names[i]
-                    if (!standard.isEmpty && address.hasPrefix(standard)) || (name.count >= 4 && address.contains(name)) {
+                    if (!standard.isEmpty && address.hasPrefix(standard)) || (name.count >= 4 && KeywordText.contains(address, name)) {
                         found[i, default: []].append(.address)
                     }
                 }
