@@ -206,6 +206,29 @@ struct SourceFollowerTests {
         #expect(second.after == first.after && second.id != first.id)
     }
 
+    @Test("a source slower than the timeout is waited for twice as long each time, and its answer is taken")
+    func slowSource() throws {
+        var f = follower()
+        _ = try #require(ask(&f))
+        // Unanswered after 2 s: asked again, and the second request is waited for 4 s.
+        let second = try #require(requests(f.tick(now: t0 + .seconds(2.5), mayRequest: true)).first)
+        #expect(requests(f.tick(now: t0 + .seconds(5.5), mayRequest: true)).isEmpty, "3 s after the second request: still waiting")
+        #expect(delivered(f.replayReceived(reply(to: second, through: 5))) == [1, 2, 3, 4, 5])
+        // An answer resets the wait: the next request is re-sent after 2 s again.
+        _ = f.tick(now: t0 + .seconds(6), mayRequest: true)
+        _ = f.receive(envelope(7))  // a gap: replay
+        let third = try #require(ask(&f, at: t0 + .seconds(7)))
+        #expect(third.after == 5)
+        #expect(requests(f.tick(now: t0 + .seconds(9.5), mayRequest: true)).count == 1)
+        // The wait doubles up to 16 × the timeout, and stays there.
+        var waits: [Duration] = []
+        for _ in 0..<6 {
+            waits.append(f.currentTimeout)
+            _ = f.tick(now: t0 + .seconds(10_000 * (waits.count + 1)), mayRequest: true)
+        }
+        #expect(waits == [.seconds(4), .seconds(8), .seconds(16), .seconds(32), .seconds(32), .seconds(32)])
+    }
+
     @Test("a request the driver could not send is due again")
     func notSent() throws {
         var f = follower()

@@ -59,6 +59,15 @@ public struct SourceFollower: Sendable, Equatable {
     let replayBatch: Int
     let replayTimeout: Duration
     private var requestCounter: UInt64 = 0
+    /// Requests sent again in a row without an answer. Each waits twice as long as the one before,
+    /// up to 16 × `replayTimeout`: a source slower to answer than the timeout (one catching up
+    /// after a restart, a debug build under load) was otherwise asked again just before each of
+    /// its answers arrived, so every answer was stale and dropped, for ever (a chaos run stuck
+    /// four minutes so).
+    private var unanswered = 0
+
+    /// How long the request in flight is waited for.
+    public var currentTimeout: Duration { replayTimeout * (1 << min(unanswered, 4)) }
 
     /// Starts replaying after `spec.lastApplied`, in `spec.epoch`.
     public init(spec: FollowSpec, requester: String, replayBatch: Int, replayTimeout: Duration) {
@@ -105,6 +114,7 @@ public struct SourceFollower: Sendable, Equatable {
     public mutating func replayReceived(_ reply: ReplayReply) -> [FollowerAction] {
         guard let pending, reply.id == .string(pending.id) else { return [] }  // a stale answer
         self.pending = nil
+        unanswered = 0
         switch reply {
         case .refused(let refusal): return refused(refusal)
         case .events(let batch): return replayed(batch)
@@ -115,8 +125,10 @@ public struct SourceFollower: Sendable, Equatable {
     /// (the service's backlog is low enough to take a replay).
     public mutating func tick(now: ContinuousClock.Instant, mayRequest: Bool) -> [FollowerAction] {
         var actions: [FollowerAction] = []
-        if let pending, now - pending.sentAt > replayTimeout {
-            actions.append(.log(.warning, "replay request unanswered, asking again", ["after": "\(delivered)"]))
+        if let pending, now - pending.sentAt > currentTimeout {
+            actions.append(
+                .log(.warning, "replay request unanswered, asking again", ["after": "\(delivered)", "waited": "\(currentTimeout)"]))
+            unanswered += 1
             self.pending = nil
             needsReplay = true
         }
