@@ -173,6 +173,17 @@ public struct FieldReported: EventPayload, Hashable {
     public var routingKey: String? { "\(stage.rawValue).\(regionId ?? "unlocated")" }
     public var correlationId: String? { incidentId }
     public var eventTime: Date { at }
+
+    /// The stage a field report's topic names (`dispatch.field.<stage>.<region>`, the routing key
+    /// above), read in bytes: a follower that keeps only some stages leaves the others' payloads
+    /// unread. `nil` when the topic is not a field report's or names no known stage.
+    public static func stage(ofTopic topic: String) -> FieldStage? {
+        let type = Self.type.utf8
+        guard topic.utf8.starts(with: type) else { return nil }
+        let key = topic.utf8.dropFirst(type.count)
+        guard key.first == UInt8(ascii: ".") else { return nil }
+        return FieldStage(rawValue: String(decoding: key.dropFirst().prefix { $0 != UInt8(ascii: ".") }, as: UTF8.self))
+    }
 }
 
 // MARK: Escalation, notifications, cases, unit status

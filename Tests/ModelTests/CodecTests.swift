@@ -216,6 +216,22 @@ struct CodecTests {
     }
 }
 
+@Suite("FieldReported's topic")
+struct FieldTopicTests {
+    @Test func theStageIsReadBackFromEveryTopicAFieldReportGets() {
+        for stage in FieldStage.allCases {
+            for region in ["R1", nil] as [String?] {
+                let report = FieldReported(
+                    incidentId: "I-1", unitId: "U1", officerIds: [], stage: stage, outcome: nil, note: nil, regionId: region, at: CodecTests.at)
+                #expect(FieldReported.stage(ofTopic: report.topic) == stage, "\(report.topic)")
+            }
+        }
+        for topic in ["dispatch.field", "dispatch.field.", "dispatch.field.landed.R1", "dispatch.fieldx.closed.R1", "dispatch.assigned.R1", ""] {
+            #expect(FieldReported.stage(ofTopic: topic) == nil, "\(topic)")
+        }
+    }
+}
+
 @Suite("Incident")
 struct IncidentModelTests {
     @Test("an incident built from incident.opened carries its facts and round-trips through JSON")

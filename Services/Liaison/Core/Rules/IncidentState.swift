@@ -70,17 +70,10 @@ struct IncidentState: Sendable, Hashable {
         report.stage == .arrived || (report.stage == .closed && report.incidentClosed != false)
     }
 
-    /// Whether a field report's topic (`dispatch.field.<stage>.<region>`) names a stage liaison
-    /// never follows, so that its payload need not be read; `false` when the topic names no stage.
+    /// Whether a field report's topic names a stage liaison never follows, so that its payload
+    /// need not be read; `false` when the topic names no stage.
     static func neverFollows(topic: String) -> Bool {
-        // In bytes: it runs for every field report, and walking Characters cost more than the check.
-        let dot = UInt8(ascii: ".")
-        let type = FieldReported.type.utf8
-        guard topic.utf8.starts(with: type) else { return false }
-        let key = topic.utf8.dropFirst(type.count)
-        guard key.first == dot else { return false }
-        let stage = key.dropFirst().prefix { $0 != dot }
-        guard let known = FieldStage(rawValue: String(decoding: stage, as: UTF8.self)) else { return false }
-        return known != .arrived && known != .closed
+        guard let stage = FieldReported.stage(ofTopic: topic) else { return false }
+        return stage != .arrived && stage != .closed
     }
 }

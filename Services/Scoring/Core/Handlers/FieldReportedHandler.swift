@@ -9,8 +9,7 @@ enum FieldReportedHandler {
 
     /// The stage is read from the topic, so a stage scoring does not keep is never decoded.
     static func apply(_ event: Envelope, in tx: Transaction, cache: DecodedFacts? = nil) throws {
-        let topic = event.topic
-        guard kept.contains(where: { topic.hasPrefix(Topics.topic(type: FieldReported.type, routingKey: $0.rawValue) + ".") }) else { return }
+        guard let stage = FieldReported.stage(ofTopic: event.topic), kept.contains(stage) else { return }
         let e = try tx.decode(FieldReported.self, from: event)
         try FactLog(tx: tx).keep(event, incident: e.incidentId, at: e.at, decoded: e, cache: cache)
     }
