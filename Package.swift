@@ -202,10 +202,11 @@ let package = Package(
             path: "Tests/ServiceKitTests",
             swiftSettings: swiftSettings
         ),
-        // Whole services (their definitions from the executables) built in process, on event time.
+        // Whole services (their definitions from the executables) built in process, on event time;
+        // and `precinct load`'s verdict.
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["precinct-intake", "precinct-dispatch", "IntakeCore", "DispatchCore", "ServiceKit", "BusTesting", "EventStore",
+            dependencies: ["precinct-intake", "precinct-dispatch", "precinct", "IntakeCore", "DispatchCore", "ServiceKit", "BusTesting", "EventStore",
                            "Wire", "Model", "TestSupport"],
             path: "Tests/ServiceTests",
             swiftSettings: swiftSettings

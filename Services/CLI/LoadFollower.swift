@@ -78,12 +78,15 @@ struct SetCounts {
     var scoring: [String: Any]
     var liaison: [String: Any]
 
+    /// Reads the followers before the services they follow: a follower can only be behind its
+    /// source, so read in this order a set still at work shows a shortfall, never a follower ahead
+    /// of its source's (older) count, which would read as a duplicate.
     static func read(_ peers: PeerOptions) async throws -> SetCounts {
-        SetCounts(
-            intake: try await HTTP.getJSON("\(peers.intake)/v1/stats"),
-            dispatch: try await HTTP.getJSON("\(peers.dispatch)/v1/stats"),
-            scoring: try await HTTP.getJSON("\(peers.scoring)/v1/stats"),
-            liaison: try await HTTP.getJSON("\(peers.liaison)/v1/stats"))
+        let scoring = try await HTTP.getJSON("\(peers.scoring)/v1/stats")
+        let liaison = try await HTTP.getJSON("\(peers.liaison)/v1/stats")
+        let dispatch = try await HTTP.getJSON("\(peers.dispatch)/v1/stats")
+        let intake = try await HTTP.getJSON("\(peers.intake)/v1/stats")
+        return SetCounts(intake: intake, dispatch: dispatch, scoring: scoring, liaison: liaison)
     }
 
     /// Reads the counts, asking again while a service restarts (a chaos run may be killing it).
@@ -103,24 +106,56 @@ struct SetCounts {
 /// The end-of-run check across the whole set.
 struct Verification {
     var lines: [(String, Int, Int)]  // what, expected, got
-    var passed: Bool { lines.allSatisfy { $0.1 == $0.2 } }
+    /// Whether the counts had stopped moving. At the deadline a set still working through a backlog
+    /// is short of what it was given: that is neither a loss nor a duplicate, and it is reported as
+    /// not settled (and fails) rather than counted as either.
+    var settled = true
+    var passed: Bool { settled && lines.allSatisfy { $0.1 == $0.2 } }
 
     var text: String {
         var out = ["verification (expected → found):"]
         for (what, expected, got) in lines {
+            let difference =
+                expected == got ? "" : !settled ? "still moving" : got < expected ? "LOST \(expected - got)" : "DUPLICATED \(got - expected)"
             out.append(
                 String(
-                    format: "  %@ %-58@ %8d → %-8d %@", expected == got ? "✓" : "✗", what as NSString, expected, got,
-                    expected == got ? "" : (got < expected ? "LOST \(expected - got)" : "DUPLICATED \(got - expected)")))
+                    format: "  %@ %-58@ %8d → %-8d %@", expected == got ? "✓" : "✗", what as NSString, expected, got, difference as NSString))
         }
-        let lost = lines.map { max(0, $0.1 - $0.2) }.reduce(0, +)
-        let duplicated = lines.map { max(0, $0.2 - $0.1) }.reduce(0, +)
-        out.append("lost: \(lost)  duplicated: \(duplicated)  → \(passed ? "PASS" : "FAIL")")
+        if settled {
+            let lost = lines.map { max(0, $0.1 - $0.2) }.reduce(0, +)
+            let duplicated = lines.map { max(0, $0.2 - $0.1) }.reduce(0, +)
+            out.append("lost: \(lost)  duplicated: \(duplicated)  → \(passed ? "PASS" : "FAIL")")
+        } else {
+            out.append("NOT SETTLED: the counts were still moving at the deadline (--settle-timeout); lost and duplicated cannot be told → FAIL")
+        }
         return out.joined(separator: "\n")
     }
 
     var json: [String: Any] {
-        ["passed": passed, "checks": lines.map { ["check": $0.0, "expected": $0.1, "found": $0.2] }]
+        ["passed": passed, "settled": settled, "checks": lines.map { ["check": $0.0, "expected": $0.1, "found": $0.2] }]
+    }
+
+    /// The checks of one reading `now` against `baseline` and what the run sent.
+    static func checks(
+        baseline: SetCounts, now: SetCounts, recorded: Int, acked: Int, opened: Int, expectedAlerts: Int
+    ) -> [(String, Int, Int)] {
+        func delta(_ part: KeyPath<SetCounts, [String: Any]>, _ key: String) -> Int { now.int(part, key) - baseline.int(part, key) }
+        return [
+            ("acknowledged calls recorded in intake (once each)", acked, recorded),
+            ("opened incidents known to dispatch", opened, delta(\.dispatch, "incidents")),
+            ("dispatched incidents credited in scoring", delta(\.dispatch, "incidentsAssigned"), delta(\.scoring, "incidentsCredited")),
+            ("assignments seen by scoring", delta(\.dispatch, "assignments"), delta(\.scoring, "incidentsAssigned")),
+            ("enterprise incidents alerted", expectedAlerts, delta(\.liaison, "incidentsAlerted")),
+            ("enterprise alerts (one per incident)", expectedAlerts, delta(\.liaison, "alerts")),
+        ]
+    }
+
+    /// The verdict at the deadline from the last two readings' checks: unsettled when any count
+    /// still moved between them.
+    static func atDeadline(previous: [(String, Int, Int)]?, last: [(String, Int, Int)]) -> Verification {
+        guard let previous else { return Verification(lines: last) }
+        let moved = zip(previous, last).contains { $0.1 != $1.1 || $0.2 != $1.2 }
+        return Verification(lines: last, settled: !moved)
     }
 
     static func run(
@@ -128,7 +163,7 @@ struct Verification {
         timeout: Double
     ) async throws -> Verification {
         let deadline = Date().addingTimeInterval(timeout)
-        var result = Verification(lines: [])
+        var previous: [(String, Int, Int)]?
         while true {
             let now: SetCounts
             let recorded: String?
@@ -141,22 +176,12 @@ struct Verification {
                 try await Task.sleep(for: .milliseconds(250))
                 continue
             }
-            let dIncidents = now.int(\.dispatch, "incidents") - baseline.int(\.dispatch, "incidents")
-            let dAssignments = now.int(\.dispatch, "assignments") - baseline.int(\.dispatch, "assignments")
-            let sAssignments = now.int(\.scoring, "incidentsAssigned") - baseline.int(\.scoring, "incidentsAssigned")
-            let dAssigned = now.int(\.dispatch, "incidentsAssigned") - baseline.int(\.dispatch, "incidentsAssigned")
-            let sCredited = now.int(\.scoring, "incidentsCredited") - baseline.int(\.scoring, "incidentsCredited")
-            let lAlerted = now.int(\.liaison, "incidentsAlerted") - baseline.int(\.liaison, "incidentsAlerted")
-            let lAlerts = now.int(\.liaison, "alerts") - baseline.int(\.liaison, "alerts")
-            result = Verification(lines: [
-                ("acknowledged calls recorded in intake (once each)", acked, Int(recorded ?? "0") ?? 0),
-                ("opened incidents known to dispatch", opened, dIncidents),
-                ("dispatched incidents credited in scoring", dAssigned, sCredited),
-                ("assignments seen by scoring", dAssignments, sAssignments),
-                ("enterprise incidents alerted", expectedAlerts, lAlerted),
-                ("enterprise alerts (one per incident)", expectedAlerts, lAlerts),
-            ])
-            if result.passed || Date() >= deadline { return result }
+            let lines = checks(
+                baseline: baseline, now: now, recorded: Int(recorded ?? "0") ?? 0, acked: acked, opened: opened, expectedAlerts: expectedAlerts)
+            let reading = Verification(lines: lines)
+            if reading.passed { return reading }
+            if Date() >= deadline { return atDeadline(previous: previous, last: lines) }
+            previous = lines
             try await Task.sleep(for: .milliseconds(250))
         }
     }
