@@ -64,7 +64,8 @@ struct ServiceTarget {
 let services: [ServiceTarget] = [
     // swift-crypto: the callers' keyed hash (HMAC-SHA256) repeat-call detection matches on once phones are redacted.
     ServiceTarget(name: "Intake", coreDependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-    ServiceTarget(name: "Dispatch"),
+    // swift-collections' heap: the waiting needs' escalation candidates, by when they were queued.
+    ServiceTarget(name: "Dispatch", coreDependencies: [.product(name: "HeapModule", package: "swift-collections")]),
     ServiceTarget(name: "Scoring"),
     ServiceTarget(name: "Liaison", testFixtures: ["CAPGolden"]),
 ]

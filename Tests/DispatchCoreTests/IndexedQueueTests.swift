@@ -14,49 +14,73 @@ struct IndexedQueueTests {
         var random = SplitMix64(seed: seed)
         var queue = WaitingQueue()
         var plain: [QueueEntry] = []
-        var nextId: Int64 = 1
-        for step in 0..<2_000 {
+        var nextId: Int64 = 1_000
+        func sorted() -> [QueueEntry] { plain.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) } }
+        // Phases of growth and of draining, so that lanes are compacted and the escalation heap
+        // is rebuilt along the way.
+        for step in 0..<12_000 {
             let now = noon.addingTimeInterval(Double(step))
+            let growing = (step / 2_000) % 2 == 0
             switch Int.random(in: 0..<10, using: &random) {
-            case 0..<5:
-                // Event time may step back a little: the index must not assume arrival order.
+            case 0..<(growing ? 6 : 2):
+                // Event time may step back a little, and an id may come below the highest (a
+                // reload): neither may be assumed.
+                let id: Int64
+                if Int.random(in: 0..<20, using: &random) == 0 {
+                    id = Int64.random(in: 0..<1_000, using: &random)
+                    if plain.contains(where: { $0.id == id }) { continue }
+                } else {
+                    id = nextId
+                    nextId += 1
+                }
                 let entry = QueueEntry(
-                    id: nextId, incidentId: "I\(Int.random(in: 0..<60, using: &random))", need: Need(kind: .primary),
+                    id: id, incidentId: "I\(Int.random(in: 0..<300, using: &random))", need: Need(kind: .primary),
                     priority: Int.random(in: 1...4, using: &random), queuedAt: now.addingTimeInterval(-Double.random(in: 0..<30, using: &random)))
-                nextId += 1
                 queue.insert(entry)
                 plain.append(entry)
-            case 5, 6:
-                guard !queue.isEmpty else { continue }
-                let index = Int.random(in: 0..<queue.count, using: &random)
-                let removed = queue.entries[index]
-                queue.remove(at: index)
+            case 2..<8:
+                guard let removed = plain.randomElement(using: &random) else { continue }
+                #expect(queue.contains(removed))
+                let wasWaiting = queue.remove(removed)
+                let again = queue.remove(removed)
+                #expect(wasWaiting && !again && !queue.contains(removed))
                 plain.removeAll { $0.id == removed.id }
-            case 7:
-                let incident = "I\(Int.random(in: 0..<60, using: &random))"
-                let had = plain.contains { $0.incidentId == incident }
-                #expect(queue.contains(incidentId: incident) == had)
-                #expect(queue.removeAll(incidentId: incident) == had)
+            case 8:
+                let incident = "I\(Int.random(in: 0..<300, using: &random))"
+                let had = plain.filter { $0.incidentId == incident }
+                #expect(queue.contains(incidentId: incident) == !had.isEmpty)
+                #expect(queue.entries(of: incident) == had.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) })
+                let dropped = queue.removeAll(incidentId: incident)
+                #expect(dropped == !had.isEmpty)
                 plain.removeAll { $0.incidentId == incident }
             default:
                 let after = Double.random(in: 0..<200, using: &random)
-                let due = queue.dueForEscalation(at: now, after: after)
-                let sorted = plain.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
-                let expected = sorted.indices.filter { sorted[$0].level < 2 && now.timeIntervalSince(sorted[$0].queuedAt) >= after }
-                #expect(due == expected)
-                if let first = due.first {
-                    let raised = queue.escalate(at: first)
-                    if let i = plain.firstIndex(where: { $0.id == raised.id }) { plain[i].level = 2 }
-                }
+                let expected = sorted().filter { $0.level < 2 && now.timeIntervalSince($0.queuedAt) >= after }
+                let raised = queue.escalateDue(at: now, after: after)
+                #expect(raised.map(\.id) == expected.map(\.id))
+                for entry in raised { if let i = plain.firstIndex(where: { $0.id == entry.id }) { plain[i].level = 2 } }
             }
-            let sorted = plain.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
-            #expect(queue.entries == sorted)
+            #expect(queue.count == plain.count)
+            if step % 97 == 0 {
+                let order = sorted()
+                #expect(queue.entries == order)
+                // The walk by key visits the same needs in the same order.
+                var walked: [QueueEntry] = []
+                var next = queue.first
+                while let entry = next {
+                    walked.append(entry)
+                    next = queue.entry(after: entry)
+                }
+                #expect(walked == order)
+            }
         }
-        // Loading the same entries gives the same queue and the same escalation candidates.
-        let loaded = WaitingQueue(plain.shuffled(using: &random))
+        // Loading the same entries gives the same queue and the same escalations.
+        var loaded = WaitingQueue(plain.shuffled(using: &random))
         #expect(loaded.entries == queue.entries)
-        let later = noon.addingTimeInterval(10_000)
-        #expect(loaded.dueForEscalation(at: later, after: 300) == queue.dueForEscalation(at: later, after: 300))
+        let later = noon.addingTimeInterval(100_000)
+        let fromLoaded = loaded.escalateDue(at: later, after: 300)
+        let fromChanged = queue.escalateDue(at: later, after: 300)
+        #expect(fromLoaded == fromChanged)
     }
 
     @Test("the fleet's count of available units follows every change")

@@ -30,15 +30,45 @@ struct WaitingQueueTests {
             entry(1, priority: 1, incident: "A"), entry(2, priority: 2, incident: "A"),
             entry(3, priority: 2, at: noon.addingTimeInterval(200), incident: "B"),
         ])
-        #expect(queue.dueForEscalation(at: noon.addingTimeInterval(299), after: 300).isEmpty)
-        #expect(queue.dueForEscalation(at: noon.addingTimeInterval(300), after: 300) == [0, 1])
-        let escalated = queue.escalate(at: 0)
-        #expect(escalated.level == 2)
-        #expect(queue.dueForEscalation(at: noon.addingTimeInterval(300), after: 300) == [1], "level 2 does not escalate again")
+        let early = queue.escalateDue(at: noon.addingTimeInterval(299), after: 300)
+        #expect(early.isEmpty)
+        let raised = queue.escalateDue(at: noon.addingTimeInterval(300), after: 300)
+        #expect(raised.map(\.id) == [1, 2] && raised.allSatisfy { $0.level == 2 })
+        #expect(queue.entries.map(\.level) == [2, 2, 1])
+        let later = queue.escalateDue(at: noon.addingTimeInterval(10_000), after: 300)
+        #expect(later.map(\.id) == [3], "level 2 does not escalate again")
         let dropped = queue.removeAll(incidentId: "A")
         let droppedAgain = queue.removeAll(incidentId: "A")
         #expect(dropped && !droppedAgain)
         #expect(queue.entries.map(\.incidentId) == ["B"])
+    }
+
+    @Test("a need served before it falls due is not escalated")
+    func servedBeforeDue() {
+        var queue = WaitingQueue([entry(1, priority: 2), entry(2, priority: 2)])
+        let removed = queue.remove(entry(1, priority: 2))
+        let removedAgain = queue.remove(entry(1, priority: 2))
+        #expect(removed && !removedAgain, "once: then it is gone")
+        let due = queue.escalateDue(at: noon.addingTimeInterval(300), after: 300)
+        #expect(due.map(\.id) == [2])
+    }
+
+    @Test("the walk goes on from the need in hand, whatever leaves the queue meanwhile")
+    func walkByKey() {
+        var queue = WaitingQueue((1...6).map { entry(Int64($0), priority: $0 % 2 + 1) })
+        // Serving order: 1 3 5 (priority 2) after 2 4 6 (priority 1).
+        var seen: [Int64] = []
+        var next = queue.first
+        while let e = next {
+            seen.append(e.id)
+            if e.id == 4 {
+                queue.remove(e)
+                queue.remove(entry(6, priority: 1))
+            }
+            next = queue.entry(after: e)
+        }
+        #expect(seen == [2, 4, 1, 3, 5])
+        #expect(queue.entries.map(\.id) == [2, 1, 3, 5])
     }
 }
 

@@ -102,20 +102,17 @@ extension Dispatcher {
         guard !queue.isEmpty else { return }
         let minute = shifts.minuteOfDay(tx.now)
         var noneFree = Set<TierKey>()
-        var index = 0
+        var next = queue.first
         var looked = 0
-        while index < queue.count && looked < limit {
+        while let entry = next, looked < limit {
             looked += 1
-            let entry = queue.entries[index]
+            // After this need is done with: the walk goes on from its key, whatever left the queue.
+            defer { next = queue.entry(after: entry) }
             guard incidents.index(forKey: entry.incidentId) != nil else {
-                try dropOrphan(at: index, tx)
+                try dropOrphan(entry, tx)
                 continue
             }
-            if try send(entry.need, to: entry.incidentId, minute: minute, noneFree: &noneFree, tx) {
-                try dequeued(at: index, tx)
-            } else {
-                index += 1
-            }
+            if try send(entry.need, to: entry.incidentId, minute: minute, noneFree: &noneFree, tx) { try dequeued(entry, tx) }
             if !fleet.anyAvailable { break }
         }
         observer.queueLength(queue.count)
@@ -137,12 +134,13 @@ extension Dispatcher {
             fleet.isDispatchable(id, scope: scope, shifts: shifts, minute: minute) ? policy.index(of: id).map { (id: id, bit: $0) } : nil
         }
         var noneFree = Set<TierKey>()
-        var index = 0
+        var next = queue.first
         var looked = 0
         candidacy.sync(queueCount: queue.count)
-        while index < queue.count && !waiting.isEmpty && looked < limit {
+        while let entry = next, !waiting.isEmpty, looked < limit {
             looked += 1
-            let entry = queue.entries[index]
+            // After this need is done with: the walk goes on from its key, whatever left the queue.
+            defer { next = queue.entry(after: entry) }
             // The need's candidates (remembered), then the incident only for a need a freed unit
             // could serve: most needs of a long backlog cost a lookup by entry and a bit test.
             // Only the parts of the incident needed are read, in place (`values[slot]`): copying it
@@ -152,42 +150,35 @@ extension Dispatcher {
                 candidates = known
             } else {
                 guard let slot = incidents.index(forKey: entry.incidentId) else {
-                    try dropOrphan(at: index, tx)
+                    try dropOrphan(entry, tx)
                     continue
                 }
                 candidates = policy.candidates(for: entry.need, incidents.values[slot].facts)
                 candidacy.remember(candidates, of: entry)
             }
-            guard waiting.contains(where: { candidates.contains($0.bit) }) else {
-                index += 1
-                continue
-            }
+            guard waiting.contains(where: { candidates.contains($0.bit) }) else { continue }
             guard let slot = incidents.index(forKey: entry.incidentId) else {
-                try dropOrphan(at: index, tx)
+                try dropOrphan(entry, tx)
                 continue
             }
             let tried = incidents.values[slot].tried
             let fits = waiting.contains { candidates.contains($0.bit) && !tried.contains($0.id) }
             if fits, try send(entry.need, to: entry.incidentId, minute: minute, noneFree: &noneFree, tx) {
-                try dequeued(at: index, tx)
+                try dequeued(entry, tx)
                 waiting.removeAll { fleet[$0.id]?.state != .available }
-            } else {
-                index += 1
             }
         }
         observer.queueLength(queue.count)
     }
 
-    /// The entry at `index` belongs to an incident no longer open: it leaves the queue.
-    private func dropOrphan(at index: Int, _ tx: Transaction) throws {
-        let entry = queue.entries[index]
-        queue.remove(at: index)
+    /// `entry` belongs to an incident no longer open: it leaves the queue.
+    private func dropOrphan(_ entry: QueueEntry, _ tx: Transaction) throws {
+        queue.remove(entry)
         try DispatchStore.deleteQueued(id: entry.id, tx)
     }
 
-    private func dequeued(at index: Int, _ tx: Transaction) throws {
-        let entry = queue.entries[index]
-        queue.remove(at: index)
+    private func dequeued(_ entry: QueueEntry, _ tx: Transaction) throws {
+        queue.remove(entry)
         try DispatchStore.deleteQueued(id: entry.id, tx)
         let waited = Int(tx.now.timeIntervalSince(entry.queuedAt))
         try note(entry.incidentId, "dequeued", nil, "\(entry.need.role) served after \(waited) s", tx)

@@ -11,7 +11,7 @@ extension Dispatcher {
         let lending = rules.borrowingRules
         guard lending.enabled else { return }
         for entry in entries {
-            guard let incident = incidents[entry.incidentId], let index = queue.entries.firstIndex(where: { $0.id == entry.id }) else { continue }
+            guard let incident = incidents[entry.incidentId], queue.contains(entry) else { continue }
             let own = policy.tiers(for: entry.need, incident.facts)
             guard let tier = borrowing.tier(for: own, regionId: incident.grid?.regionId),
                 let choice = fleet.nearest(
@@ -19,7 +19,7 @@ extension Dispatcher {
                     minute: shifts.minuteOfDay(tx.now)),
                 choice.distance <= lending.maxDistanceMeters
             else { continue }
-            queue.remove(at: index)
+            queue.remove(entry)
             try DispatchStore.deleteQueued(id: entry.id, tx)
             try assign(choice, need: entry.need, incidentId: incident.id, tx)
             try emitReinforcement(choice, incident, reason: "borrowed", action: "sent", need: entry.need.role, tx)

@@ -13,7 +13,7 @@ extension Dispatcher {
         if case .recommend(let limit) = command.action {
             let incident = try openIncident(command.target, tx)
             let units = OverrideRules.recommendations(
-                for: incident, queued: queue.entries, fleet: fleet, policy: policy, rules: rules, scope: scope, shifts: shifts,
+                for: incident, queued: queue.entries(of: incident.id), fleet: fleet, policy: policy, rules: rules, scope: scope, shifts: shifts,
                 minute: shifts.minuteOfDay(tx.now), target: incident.target(in: jurisdiction), limit: limit)
             return .recommendations(incidentId: incident.id, units: units)
         }
@@ -47,11 +47,10 @@ extension Dispatcher {
 
     private func send(_ unitId: String, to incident: ActiveIncident, _ command: OverrideCommand, _ tx: Transaction) throws {
         let record = try OverrideRules.checkSend(unitId, field: "unitId", to: incident, fleet: fleet, scope: scope)
-        let (need, served) = OverrideRules.needForSend(queued: queue.entries, incident: incident)
+        let (need, served) = OverrideRules.needForSend(queued: queue.entries(of: incident.id), incident: incident)
         try recordOverride(command, .assign, incident, unitId: unitId, detail: "sent \(unitId) (\(need.role))", tx)
         try releaseHold(incident.id, reason: "dispatcher", acknowledgedBy: nil, sendNeeds: false, tx)
-        if let served, let index = queue.entries.firstIndex(where: { $0.id == served.id }) {
-            queue.remove(at: index)
+        if let served, queue.remove(served) {
             try DispatchStore.deleteQueued(id: served.id, tx)
             observer.queueLength(queue.count)
         }
@@ -76,7 +75,7 @@ extension Dispatcher {
         let assignment = try OverrideRules.checkRecall(unitId, field: "unitId", from: incident, fleet: fleet)
         try recordOverride(command, .cancelAssignment, incident, unitId: unitId, detail: "took \(unitId) off", tx)
         try release(unitId, from: incident.id, reason: "cancelled", transition: .recall, tx)
-        let waiting = queue.entries.contains { $0.incidentId == incident.id }
+        let waiting = queue.contains(incidentId: incident.id)
         if incidents[incident.id]?.active.isEmpty == true && !waiting {
             var need = assignment.need
             need.replaces = unitId
@@ -138,8 +137,8 @@ extension Dispatcher {
             }
         } else {
             try DispatchStore.cancelEchelons(incidentId: incident.id, tx)
-            for entry in queue.entries where entry.incidentId == incident.id && (entry.need.kind == .major || entry.need.kind == .ptu) {
-                if let index = queue.entries.firstIndex(where: { $0.id == entry.id }) { queue.remove(at: index) }
+            for entry in queue.entries(of: incident.id) where entry.need.kind == .major || entry.need.kind == .ptu {
+                queue.remove(entry)
                 try DispatchStore.deleteQueued(id: entry.id, tx)
             }
             observer.queueLength(queue.count)

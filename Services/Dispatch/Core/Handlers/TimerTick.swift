@@ -82,8 +82,7 @@ extension Dispatcher {
     /// Needs still queued after `queue.escalateAfterSeconds` go to the city command centre (level 2).
     private func escalateStillQueued(_ tx: Transaction) throws {
         var raised: [QueueEntry] = []
-        for index in queue.dueForEscalation(at: tx.now, after: rules.queue.escalateAfterSeconds) {
-            let entry = queue.escalate(at: index)
+        for entry in queue.escalateDue(at: tx.now, after: rules.queue.escalateAfterSeconds) {
             try DispatchStore.escalateQueued(id: entry.id, tx)
             let incident = incidents[entry.incidentId]
             try escalate(
