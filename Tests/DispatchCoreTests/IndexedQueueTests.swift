@@ -125,3 +125,67 @@ struct IndexedQueueTests {
         }
     }
 }
+
+/// The queue's tier index against a scan: a freed unit's needs are exactly the waiting needs whose
+/// tier holds it, in serving order, after any changes and after filing again.
+@Suite("rules: the waiting needs by tier agree with scanning")
+struct TierIndexTests {
+    @Test("random needs on random tiers: each unit's needs in serving order, as by scanning", arguments: [4, 5] as [UInt64])
+    func tiersAgainstScanning(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let unitCount = 70
+        // Twelve tier keys (grids of the demo city), each holding a random fifth of the units.
+        let policy = DispatchPolicy(jurisdiction: demo)
+        let keys = demo.grids.prefix(12).map { grid in
+            let location = GridLocation(gridId: grid.id, stationId: grid.stationId, postId: grid.postId, regionId: "R", urban: grid.urban)
+            let facts = DispatchFacts(category: .criminal, casualties: 0, partiesConsent: false, grid: location, major: false)
+            return policy.keyedCandidates(for: Need(kind: .primary), facts).key
+        }
+        #expect(Set(keys).count == 12)
+        var unitsOf: [TierKey: UnitBits] = [:]
+        for key in keys {
+            var bits = UnitBits(count: unitCount)
+            for unit in 0..<unitCount where Int.random(in: 0..<5, using: &random) == 0 { bits.insert(unit) }
+            unitsOf[key] = bits
+        }
+        var queue = WaitingQueue()
+        var plain: [(entry: QueueEntry, key: TierKey)] = []
+        func check() {
+            for unit in 0..<unitCount {
+                let expected = plain.filter { unitsOf[$0.key]!.contains(unit) }.sorted { $0.entry.key < $1.entry.key }.map(\.entry.id)
+                var walked: [Int64] = []
+                var after: NeedKey?
+                let among = queue.tiers(ofUnit: unit)
+                while let (entry, tier) = queue.next(among: among, after: after) {
+                    #expect(queue.units(of: tier)?.contains(unit) == true)
+                    walked.append(entry.id)
+                    after = entry.key
+                }
+                #expect(walked == expected, "unit \(unit)")
+            }
+        }
+        for step in 1...1_500 {
+            if Int.random(in: 0..<3, using: &random) < 2 || plain.isEmpty {
+                let key = keys.randomElement(using: &random)!
+                let entry = QueueEntry(
+                    id: Int64(step), incidentId: "I\(step % 97)", need: Need(kind: .primary), priority: Int.random(in: 1...3, using: &random),
+                    queuedAt: noon)
+                queue.insert(entry, tier: (key, unitsOf[key]!))
+                plain.append((entry, key))
+            } else {
+                let gone = plain.remove(at: Int.random(in: 0..<plain.count, using: &random))
+                queue.remove(gone.entry)
+            }
+            if step % 250 == 0 { check() }
+        }
+        // Filed again with every need moved to another tier (its incident's facts changed).
+        var moved: [Int64: TierKey] = [:]
+        for index in plain.indices {
+            plain[index].key = keys.randomElement(using: &random)!
+            moved[plain[index].entry.id] = plain[index].key
+        }
+        queue.file(revision: 7) { entry in moved[entry.id].map { ($0, unitsOf[$0]!) } }
+        #expect(queue.filedRevision == 7)
+        check()
+    }
+}

@@ -24,8 +24,6 @@ final class Dispatcher {
     var fleet = Fleet([])
     var incidents: [String: ActiveIncident] = [:]
     var queue = WaitingQueue()
-    /// Each waiting need's candidate units, for serving the queue from a freed unit.
-    var candidacy = CandidacyCache()
     /// A unit came free or back on duty since the queue was last served: the next tick serves it.
     var queueRetryDue = false
     /// The local minute shifts were last applied at (shifts change on the minute).
@@ -51,7 +49,6 @@ final class Dispatcher {
         fleet = state.fleet
         incidents = state.incidents
         queue = state.queue
-        candidacy.clear()
         queueRetryDue = !queue.isEmpty
         lastShiftMinute = nil
         let zeroDisturbance = try HoldSchema.load(db)

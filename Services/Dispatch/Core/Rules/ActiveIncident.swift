@@ -37,9 +37,9 @@ public struct ActiveIncident: Sendable, Hashable {
     public var facts: DispatchFacts {
         didSet { Self.factsRevision.add(1, ordering: .relaxed) }
     }
-    /// Counts changes of any incident's facts, so that what was worked out from them
-    /// (`CandidacyCache`) is dropped. Shared by every dispatcher in the process: a change in one
-    /// only costs another a recomputation.
+    /// Counts changes of any incident's facts, so that what was worked out from them (the waiting
+    /// needs' tier keys, `WaitingQueue.file(revision:_:)`) is worked out again. Shared by every
+    /// dispatcher in the process: a change in one only costs another a recomputation.
     static let factsRevision = Atomic<Int>(0)
     public var priority: Int
     public var channel: Channel?

@@ -71,8 +71,12 @@ public final class DispatchPolicy {
 
     /// Every unit in any tier for `need`, whatever its state (by `index(of:)`): serving the queue
     /// from a freed unit searches only the needs it could serve.
-    public func candidates(for need: Need, _ facts: DispatchFacts) -> UnitBits {
-        cached(TierKey(need, facts), need, facts).units
+    public func candidates(for need: Need, _ facts: DispatchFacts) -> UnitBits { keyedCandidates(for: need, facts).units }
+
+    /// The key of `need`'s tiers and every unit in them: what the waiting queue files it under.
+    public func keyedCandidates(for need: Need, _ facts: DispatchFacts) -> (key: TierKey, units: UnitBits) {
+        let key = TierKey(need, facts)
+        return (key, cached(key, need, facts).units)
     }
 
     private func cached(_ key: TierKey, _ need: Need, _ facts: DispatchFacts) -> Candidates {

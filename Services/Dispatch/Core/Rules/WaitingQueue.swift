@@ -20,208 +20,124 @@ public struct QueueEntry: Sendable, Hashable {
         self.queuedAt = queuedAt
         self.level = level
     }
+
+    /// Its place in serving order.
+    public var key: NeedKey { NeedKey(priority: priority, id: id) }
 }
 
-/// Waiting needs in serving order: most urgent (priority 1) first, then oldest (lowest id).
-///
-/// Every change costs the same whatever the backlog. A sorted array paid a move of every later
-/// need per change: at 218,000 waiting needs (the million-call run) that was tens of megabytes
-/// moved per need served, and dispatch slowed as the backlog grew. Here:
-/// - each priority is a lane in arrival order; a new need's id is the highest yet, so it is
-///   appended (any other id is still put in its place, by binary search);
-/// - a served or dropped need is marked gone where it is, and a lane is compacted once more of
-///   it is gone than is waiting, so its cost is spread over the removals that made it;
-/// - serving walks by key (`first`, `entry(after:)`), so removing the need in hand, or any other,
-///   never invalidates the walk;
+/// Waiting needs in serving order (most urgent first, then oldest), indexed so that no change and
+/// no question walks the backlog:
+/// - the order is a ``ServingOrder`` (every change costs the same at any length);
+/// - each need is filed under its tier key (`TierKey`: needs with one key have the same candidate
+///   units), and each unit knows the keys it is a candidate of, so a freed unit finds the needs it
+///   can serve in serving order (`next(among:after:)`) without looking at any other need;
+/// - each incident's needs are found by their keys;
 /// - the escalation candidates are a heap by (`queuedAt`, id), popped as they fall due; a need
-///   served before that is skipped when it surfaces;
-/// - each incident's needs are found by their keys, without looking at any other need.
+///   served before that is skipped when it surfaces.
+///
+/// The tier keys come from the incidents' facts (`DispatchPolicy.keyedCandidates`): a need is
+/// filed when it is queued, and every need again (`file(revision:_:)`) after any incident's
+/// facts changed (an upgrade, a reclassification, marking major: rare).
 public struct WaitingQueue: Sendable {
-    /// One priority's needs by id, with the ones gone still in place until compaction.
-    private struct Lane: Sendable {
-        let priority: Int
-        var slots: [QueueEntry] = []
-        var gone: [Bool] = []
-        /// The first slot that may still wait (every slot before it is gone).
-        var head = 0
-        var goneCount = 0
-        var live: Int { slots.count - goneCount }
+    private var order = ServingOrder()
+    private var byId: [Int64: QueueEntry] = [:]
+    /// The serving-order keys of each incident's waiting needs (absent: none).
+    private var perIncident: [String: [NeedKey]] = [:]
 
-        init(priority: Int) { self.priority = priority }
+    /// Each filed need's tier key, the needs under each key, and each key's candidate units.
+    private var tierOf: [Int64: TierKey] = [:]
+    private var byTier: [TierKey: ServingOrder] = [:]
+    private var unitsOf: [TierKey: UnitBits] = [:]
+    /// The keys each unit (by its bit) is a candidate of: every key ever filed, empty or not.
+    private var tiersOfUnit: [[TierKey]] = []
+    /// `ActiveIncident.factsRevision` when the needs were last filed (-1: never).
+    public private(set) var filedRevision = -1
 
-        /// The first slot whose id is at least `id`.
-        func slot(atLeast id: Int64) -> Int {
-            var low = head
-            var high = slots.count
-            while low < high {
-                let mid = (low + high) / 2
-                if slots[mid].id < id { low = mid + 1 } else { high = mid }
-            }
-            return low
-        }
-
-        /// The slot holding the waiting need `id`.
-        func slot(of id: Int64) -> Int? {
-            let at = slot(atLeast: id)
-            return at < slots.count && slots[at].id == id && !gone[at] ? at : nil
-        }
-
-        /// The first waiting slot at or after `slot`.
-        func firstWaiting(from slot: Int) -> Int? {
-            var at = slot
-            while at < slots.count {
-                if !gone[at] { return at }
-                at += 1
-            }
-            return nil
-        }
-
-        mutating func insert(_ entry: QueueEntry) {
-            if let last = slots.last, last.id >= entry.id {
-                let at = slot(atLeast: entry.id)
-                slots.insert(entry, at: at)
-                gone.insert(false, at: at)
-            } else {
-                slots.append(entry)
-                gone.append(false)
-            }
-        }
-
-        mutating func remove(at slot: Int) {
-            gone[slot] = true
-            goneCount += 1
-            while head < slots.count && gone[head] { head += 1 }
-            if goneCount > 64 && goneCount > live { compact() }
-        }
-
-        private mutating func compact() {
-            var kept: [QueueEntry] = []
-            kept.reserveCapacity(live)
-            for at in head..<slots.count where !gone[at] { kept.append(slots[at]) }
-            slots = kept
-            gone = Array(repeating: false, count: kept.count)
-            head = 0
-            goneCount = 0
-        }
-    }
-
-    /// A need waiting at level 1, by when it was queued: the next to escalate is the minimum.
     private struct Candidate: Comparable, Sendable {
         var queuedAt: Date
-        var id: Int64
-        var priority: Int
-        static func < (a: Candidate, b: Candidate) -> Bool { (a.queuedAt, a.id) < (b.queuedAt, b.id) }
+        var key: NeedKey
+        static func < (a: Candidate, b: Candidate) -> Bool { (a.queuedAt, a.key.id) < (b.queuedAt, b.key.id) }
     }
-
-    /// The lanes by priority, most urgent first.
-    private var lanes: [Lane] = []
-    /// The serving-order keys of each incident's waiting needs (absent: none).
-    private var perIncident: [String: [(priority: Int, id: Int64)]] = [:]
     /// Needs at level 1 (and ones since served or raised, skipped when they surface).
     private var candidates = Heap<Candidate>()
-    /// How many of `candidates` are still waiting at level 1: the heap is rebuilt from the lanes
-    /// when the rest outnumber them, so needs served long before they fall due do not pile up.
+    /// How many of `candidates` still wait at level 1: the heap is rebuilt when the rest
+    /// outnumber them, so needs served long before they fall due do not pile up.
     private var levelOneCount = 0
-    public private(set) var count = 0
 
-    /// The queue of `entries` in serving order (in any order given).
+    /// The queue of `entries` in serving order (in any order given), not yet filed by tier.
     public init(_ entries: [QueueEntry] = []) {
-        for entry in entries.sorted(by: { ($0.priority, $0.id) < ($1.priority, $1.id) }) { insert(entry) }
+        for entry in entries.sorted(by: { $0.key < $1.key }) { insert(entry) }
     }
 
-    public var isEmpty: Bool { count == 0 }
+    public var count: Int { order.count }
+    public var isEmpty: Bool { order.isEmpty }
 
     /// Every waiting need in serving order (a copy: for reads and tests, not the hot path).
-    public var entries: [QueueEntry] {
-        lanes.flatMap { lane in (lane.head..<lane.slots.count).filter { !lane.gone[$0] }.map { lane.slots[$0] } }
-    }
+    public var entries: [QueueEntry] { order.keys.compactMap { byId[$0.id] } }
 
     /// Whether `incidentId` has a need waiting.
     public func contains(incidentId: String) -> Bool { perIncident[incidentId] != nil }
 
-    /// Whether `entry` (its priority and id) is still waiting.
-    public func contains(_ entry: QueueEntry) -> Bool { find(priority: entry.priority, id: entry.id) != nil }
+    /// Whether `entry` is still waiting.
+    public func contains(_ entry: QueueEntry) -> Bool { byId[entry.id]?.key == entry.key }
 
     /// `incidentId`'s waiting needs in serving order.
     public func entries(of incidentId: String) -> [QueueEntry] {
-        guard let keys = perIncident[incidentId] else { return [] }
-        return keys.sorted { $0 < $1 }.compactMap { key in find(priority: key.priority, id: key.id).map { lanes[$0.lane].slots[$0.slot] } }
+        (perIncident[incidentId] ?? []).sorted().compactMap { byId[$0.id] }
     }
 
     /// The most urgent, oldest waiting need.
-    public var first: QueueEntry? { firstWaiting(fromLane: 0) }
+    public var first: QueueEntry? { order.first.flatMap { byId[$0.id] } }
 
     /// The need after `entry` in serving order, whether or not `entry` is still waiting.
-    public func entry(after entry: QueueEntry) -> QueueEntry? {
-        guard let laneIndex = lanes.firstIndex(where: { $0.priority >= entry.priority }) else { return nil }
-        if lanes[laneIndex].priority == entry.priority {
-            let lane = lanes[laneIndex]
-            if let slot = lane.firstWaiting(from: lane.slot(atLeast: entry.id &+ 1)) { return lane.slots[slot] }
-            return firstWaiting(fromLane: laneIndex + 1)
-        }
-        return firstWaiting(fromLane: laneIndex)
-    }
+    public func entry(after entry: QueueEntry) -> QueueEntry? { order.first(after: entry.key).flatMap { byId[$0.id] } }
 
-    private func firstWaiting(fromLane start: Int) -> QueueEntry? {
-        var index = start
-        while index < lanes.count {
-            if let slot = lanes[index].firstWaiting(from: lanes[index].head) { return lanes[index].slots[slot] }
-            index += 1
-        }
-        return nil
-    }
-
-    private func find(priority: Int, id: Int64) -> (lane: Int, slot: Int)? {
-        guard let lane = lanes.firstIndex(where: { $0.priority == priority }), let slot = lanes[lane].slot(of: id) else { return nil }
-        return (lane, slot)
-    }
-
-    /// Adds `entry` at its place in serving order.
-    public mutating func insert(_ entry: QueueEntry) {
-        let laneIndex: Int
-        if let found = lanes.firstIndex(where: { $0.priority >= entry.priority }), lanes[found].priority == entry.priority {
-            laneIndex = found
-        } else {
-            laneIndex = lanes.firstIndex(where: { $0.priority > entry.priority }) ?? lanes.count
-            lanes.insert(Lane(priority: entry.priority), at: laneIndex)
-        }
-        lanes[laneIndex].insert(entry)
-        count += 1
-        perIncident[entry.incidentId, default: []].append((entry.priority, entry.id))
+    /// Adds `entry` at its place in serving order, filed under `tier` (its key and candidates)
+    /// when given.
+    public mutating func insert(_ entry: QueueEntry, tier: (key: TierKey, units: UnitBits)? = nil) {
+        if let old = byId[entry.id] { remove(old) }
+        order.insert(entry.key)
+        byId[entry.id] = entry
+        perIncident[entry.incidentId, default: []].append(entry.key)
+        if let tier { file(entry, tier) }
         if entry.level < 2 {
-            candidates.insert(Candidate(queuedAt: entry.queuedAt, id: entry.id, priority: entry.priority))
+            candidates.insert(Candidate(queuedAt: entry.queuedAt, key: entry.key))
             levelOneCount += 1
         }
     }
 
-    /// Bookkeeping for a need that left the queue.
-    private mutating func left(_ entry: QueueEntry) {
-        count -= 1
-        guard entry.level < 2 else { return }
-        levelOneCount -= 1
-        if candidates.count > 2 * levelOneCount + 1_024 {
-            var waiting: [Candidate] = []
-            waiting.reserveCapacity(levelOneCount)
-            for lane in lanes {
-                for slot in lane.head..<lane.slots.count where !lane.gone[slot] && lane.slots[slot].level < 2 {
-                    let entry = lane.slots[slot]
-                    waiting.append(Candidate(queuedAt: entry.queuedAt, id: entry.id, priority: entry.priority))
-                }
-            }
-            candidates = Heap(waiting)
+    private mutating func file(_ entry: QueueEntry, _ tier: (key: TierKey, units: UnitBits)) {
+        tierOf[entry.id] = tier.key
+        byTier[tier.key, default: ServingOrder()].insert(entry.key)
+        guard unitsOf[tier.key] == nil else { return }
+        unitsOf[tier.key] = tier.units
+        tier.units.forEach { bit in
+            if bit >= tiersOfUnit.count { tiersOfUnit += Array(repeating: [], count: bit + 1 - tiersOfUnit.count) }
+            tiersOfUnit[bit].append(tier.key)
         }
     }
 
-    /// Removes `entry` (by its priority and id); whether it was waiting.
+    /// Files every need again under the tier `tier` gives it (nil: its incident is gone; the need
+    /// is left unfiled), as of facts revision `revision`.
+    public mutating func file(revision: Int, _ tier: (QueueEntry) -> (key: TierKey, units: UnitBits)?) {
+        tierOf = [:]
+        byTier = [:]
+        for key in order.keys {
+            guard let entry = byId[key.id], let found = tier(entry) else { continue }
+            file(entry, found)
+        }
+        filedRevision = revision
+    }
+
+    /// Removes `entry` (by its id and place); whether it was waiting.
     @discardableResult
     public mutating func remove(_ entry: QueueEntry) -> Bool {
-        guard let (lane, slot) = find(priority: entry.priority, id: entry.id) else { return false }
-        let removed = lanes[lane].slots[slot]
-        lanes[lane].remove(at: slot)
-        left(removed)
-        guard var keys = perIncident[removed.incidentId] else { return true }
-        keys.removeAll { $0.id == removed.id && $0.priority == removed.priority }
-        perIncident[removed.incidentId] = keys.isEmpty ? nil : keys
+        guard let stored = byId[entry.id], stored.key == entry.key else { return false }
+        forget(stored)
+        if var keys = perIncident[stored.incidentId] {
+            keys.removeAll { $0 == stored.key }
+            perIncident[stored.incidentId] = keys.isEmpty ? nil : keys
+        }
         return true
     }
 
@@ -229,14 +145,49 @@ public struct WaitingQueue: Sendable {
     @discardableResult
     public mutating func removeAll(incidentId: String) -> Bool {
         guard let keys = perIncident.removeValue(forKey: incidentId) else { return false }
-        for key in keys {
-            guard let (lane, slot) = find(priority: key.priority, id: key.id) else { continue }
-            let removed = lanes[lane].slots[slot]
-            lanes[lane].remove(at: slot)
-            left(removed)
-        }
+        for key in keys { if let stored = byId[key.id], stored.key == key { forget(stored) } }
         return true
     }
+
+    /// Takes `entry` out of the order, the tier index and the escalation count.
+    private mutating func forget(_ entry: QueueEntry) {
+        order.remove(entry.key)
+        byId[entry.id] = nil
+        if let tier = tierOf.removeValue(forKey: entry.id) { byTier[tier]?.remove(entry.key) }
+        guard entry.level < 2 else { return }
+        levelOneCount -= 1
+        if candidates.count > 2 * levelOneCount + 1_024 {
+            candidates = Heap(
+                order.keys.compactMap { key in
+                    byId[key.id].flatMap { $0.level < 2 ? Candidate(queuedAt: $0.queuedAt, key: key) : nil }
+                })
+        }
+    }
+
+    // MARK: Serving from freed units
+
+    /// The tier keys `unitBit` is a candidate of that have needs waiting.
+    public func tiers(ofUnit unitBit: Int) -> [TierKey] {
+        guard unitBit < tiersOfUnit.count else { return [] }
+        return tiersOfUnit[unitBit].filter { byTier[$0]?.isEmpty == false }
+    }
+
+    /// The candidate units of the needs filed under `tier`.
+    public func units(of tier: TierKey) -> UnitBits? { unitsOf[tier] }
+
+    /// The first need after `after` (from the start when nil) in serving order among those filed
+    /// under one of `tiers`, with its tier.
+    public func next(among tiers: [TierKey], after: NeedKey?) -> (entry: QueueEntry, tier: TierKey)? {
+        var best: (key: NeedKey, tier: TierKey)?
+        for tier in tiers {
+            guard let needs = byTier[tier], let key = after.map({ needs.first(after: $0) }) ?? needs.first else { continue }
+            if best == nil || key < best!.key { best = (key, tier) }
+        }
+        guard let best, let entry = byId[best.key.id] else { return nil }
+        return (entry, best.tier)
+    }
+
+    // MARK: Escalation
 
     /// Raises every need still at level 1 after waiting `escalateAfter` seconds at `now` to the
     /// city command centre (level 2); the raised needs in serving order.
@@ -244,14 +195,13 @@ public struct WaitingQueue: Sendable {
         var raised: [QueueEntry] = []
         while let next = candidates.min, now.timeIntervalSince(next.queuedAt) >= escalateAfter {
             candidates.removeMin()
-            // A need served (or raised) since it was queued: gone, or its id now another need's.
-            guard let (lane, slot) = find(priority: next.priority, id: next.id) else { continue }
-            let entry = lanes[lane].slots[slot]
-            guard entry.level < 2, entry.queuedAt == next.queuedAt else { continue }
-            lanes[lane].slots[slot].level = 2
+            // A need served or raised since: gone, or its id now another need's.
+            guard var entry = byId[next.key.id], entry.key == next.key, entry.level < 2, entry.queuedAt == next.queuedAt else { continue }
+            entry.level = 2
+            byId[entry.id] = entry
             levelOneCount -= 1
-            raised.append(lanes[lane].slots[slot])
+            raised.append(entry)
         }
-        return raised.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
+        return raised.sorted { $0.key < $1.key }
     }
 }
