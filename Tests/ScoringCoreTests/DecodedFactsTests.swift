@@ -45,12 +45,33 @@ import Wire
         #expect(cache.decoded == Self.arrivals.count + 1)
     }
 
-    @Test func aFullCacheStartsAgainAndStillGivesTheSameResult() {
-        let cache = DecodedFacts(capacity: 3)
+    @Test func aFullCacheStillGivesTheSameResult() {
+        let cache = DecodedFacts(generation: 2)
         for _ in 0..<3 {
             let cached = Derivation.derive(
                 incidentId: "I1", facts: Self.arrivals, rules: .defaults, decoder: JSONCodec.decoder(), cache: cache, promise: { _ in nil })
             #expect(cached.1 == Facts.derive(Self.arrivals).1)
+            #expect(cache.count <= 4)
         }
+    }
+
+    /// The facts of an incident still being derived stay while others come and go; the cache
+    /// never holds more than two generations.
+    @Test func factsInUseStayAndTheCacheIsBounded() {
+        let cache = DecodedFacts(generation: 50)
+        let decoder = JSONCodec.decoder()
+        var decodesOfTheBusyIncident = 0
+        for round in 0..<40 {
+            // Ten facts of other incidents, used once each.
+            for other in 0..<10 {
+                let fact = Facts.fact("other-\(round)-\(other)", Make.assigned("X\(round)", unit: "U\(other)", officers: ["O1"], at: 40))
+                _ = cache.value(UnitAssigned.self, of: fact, decoder: decoder)
+            }
+            let before = cache.decoded
+            _ = Derivation.derive(incidentId: "I1", facts: Self.arrivals, rules: .defaults, decoder: decoder, cache: cache, promise: { _ in nil })
+            decodesOfTheBusyIncident += cache.decoded - before
+            #expect(cache.count <= 100)
+        }
+        #expect(decodesOfTheBusyIncident == Self.arrivals.count, "the busy incident's facts were decoded once, in the first round")
     }
 }
