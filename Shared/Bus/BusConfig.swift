@@ -46,12 +46,17 @@ public struct BusConfig: Sendable {
     /// PUB: a subscriber this far behind loses messages (and replays them); bounds memory. Peers
     /// only send subscriptions here: 1 KiB holds any topic prefix, and libzmq keeps subscriptions
     /// in a trie it walks recursively, so a long one is a stack to exhaust.
-    public var pubOptions = SocketOptions(sendHighWaterMark: 100_000, maxMessageSize: 1 << 10)
+    ///
+    /// 10,000 messages (and as many in the subscriber's SUB): a paused follower (`maxBacklog`)
+    /// recovers what it missed by replay in any case, so what libzmq holds for it past a burst is
+    /// memory, not delivery. At 100,000 each way, libzmq held 64 MB of dispatch's heap in a
+    /// backlog (heaptrack, 60,000 calls on the big city): about 550 bytes a message.
+    public var pubOptions = SocketOptions(sendHighWaterMark: 10_000, maxMessageSize: 1 << 10)
     // No ZMTP heartbeats by default: with libzmq 4.3.4 a heartbeat arriving while a socket's input
     // is stopped by a full receive high-water mark aborts the process ("Assertion failed:
     // _input_stopped", libzmq issue #3937), which the back-pressure policy provokes on purpose.
     public var subOptions = SocketOptions(
-        receiveHighWaterMark: 100_000, reconnectInterval: .milliseconds(100), reconnectIntervalMax: .seconds(2), maxMessageSize: 1 << 20)
+        receiveHighWaterMark: 10_000, reconnectInterval: .milliseconds(100), reconnectIntervalMax: .seconds(2), maxMessageSize: 1 << 20)
     public var routerOptions = SocketOptions(sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000, maxMessageSize: 16 << 20)
     public var dealerOptions = SocketOptions(reconnectInterval: .milliseconds(100), reconnectIntervalMax: .seconds(2), maxMessageSize: 64 << 20)
     /// A request larger than this is answered 413 and counted (libzmq itself drops a connection
