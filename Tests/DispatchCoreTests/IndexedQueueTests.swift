@@ -157,7 +157,7 @@ struct TierIndexTests {
                 var after: NeedKey?
                 let among = queue.tiers(ofUnit: unit)
                 while let (entry, tier) = queue.next(among: among, after: after) {
-                    #expect(queue.units(of: tier)?.contains(unit) == true)
+                    #expect(queue.units(of: tier).contains(unit))
                     walked.append(entry.id)
                     after = entry.key
                 }

@@ -25,6 +25,11 @@ public struct QueueEntry: Sendable, Hashable {
     public var key: NeedKey { NeedKey(priority: priority, id: id) }
 }
 
+/// A tier the waiting queue has filed needs under (its number there).
+public struct FiledTier: Hashable, Sendable {
+    let number: Int32
+}
+
 /// Waiting needs in serving order (most urgent first, then oldest), indexed so that no change and
 /// no question walks the backlog:
 /// - the order is a ``ServingOrder`` (every change costs the same at any length);
@@ -44,12 +49,16 @@ public struct WaitingQueue: Sendable {
     /// The serving-order keys of each incident's waiting needs (absent: none).
     private var perIncident: [String: [NeedKey]] = [:]
 
-    /// Each filed need's tier key, the needs under each key, and each key's candidate units.
-    private var tierOf: [Int64: TierKey] = [:]
-    private var byTier: [TierKey: ServingOrder] = [:]
-    private var unitsOf: [TierKey: UnitBits] = [:]
-    /// The keys each unit (by its bit) is a candidate of: every key ever filed, empty or not.
-    private var tiersOfUnit: [[TierKey]] = []
+    /// Each tier key ever filed, numbered in the order first seen (a few thousand at most: grids
+    /// by need kinds); a need refers to its tier by number, which keeps a backlog's index small.
+    private var tierNumbers: [TierKey: Int32] = [:]
+    /// By tier number: its candidate units and its needs.
+    private var tierUnits: [UnitBits] = []
+    private var byTier: [ServingOrder] = []
+    /// Each filed need's tier number.
+    private var tierOf: [Int64: Int32] = [:]
+    /// The tiers each unit (by its bit) is a candidate of: every tier ever filed, empty or not.
+    private var tiersOfUnit: [[Int32]] = []
     /// `ActiveIncident.factsRevision` when the needs were last filed (-1: never).
     public private(set) var filedRevision = -1
 
@@ -107,21 +116,28 @@ public struct WaitingQueue: Sendable {
     }
 
     private mutating func file(_ entry: QueueEntry, _ tier: (key: TierKey, units: UnitBits)) {
-        tierOf[entry.id] = tier.key
-        byTier[tier.key, default: ServingOrder()].insert(entry.key)
-        guard unitsOf[tier.key] == nil else { return }
-        unitsOf[tier.key] = tier.units
+        let number = tierNumbers[tier.key] ?? newTier(tier)
+        tierOf[entry.id] = number
+        byTier[Int(number)].insert(entry.key)
+    }
+
+    private mutating func newTier(_ tier: (key: TierKey, units: UnitBits)) -> Int32 {
+        let number = Int32(tierUnits.count)
+        tierNumbers[tier.key] = number
+        tierUnits.append(tier.units)
+        byTier.append(ServingOrder())
         tier.units.forEach { bit in
             if bit >= tiersOfUnit.count { tiersOfUnit += Array(repeating: [], count: bit + 1 - tiersOfUnit.count) }
-            tiersOfUnit[bit].append(tier.key)
+            tiersOfUnit[bit].append(number)
         }
+        return number
     }
 
     /// Files every need again under the tier `tier` gives it (nil: its incident is gone; the need
     /// is left unfiled), as of facts revision `revision`.
     public mutating func file(revision: Int, _ tier: (QueueEntry) -> (key: TierKey, units: UnitBits)?) {
         tierOf = [:]
-        byTier = [:]
+        byTier = Array(repeating: ServingOrder(), count: byTier.count)
         for key in order.keys {
             guard let entry = byId[key.id], let found = tier(entry) else { continue }
             file(entry, found)
@@ -153,7 +169,7 @@ public struct WaitingQueue: Sendable {
     private mutating func forget(_ entry: QueueEntry) {
         order.remove(entry.key)
         byId[entry.id] = nil
-        if let tier = tierOf.removeValue(forKey: entry.id) { byTier[tier]?.remove(entry.key) }
+        if let tier = tierOf.removeValue(forKey: entry.id) { byTier[Int(tier)].remove(entry.key) }
         guard entry.level < 2 else { return }
         levelOneCount -= 1
         if candidates.count > 2 * levelOneCount + 1_024 {
@@ -166,21 +182,22 @@ public struct WaitingQueue: Sendable {
 
     // MARK: Serving from freed units
 
-    /// The tier keys `unitBit` is a candidate of that have needs waiting.
-    public func tiers(ofUnit unitBit: Int) -> [TierKey] {
+    /// The tiers `unitBit` is a candidate of that have needs waiting.
+    public func tiers(ofUnit unitBit: Int) -> [FiledTier] {
         guard unitBit < tiersOfUnit.count else { return [] }
-        return tiersOfUnit[unitBit].filter { byTier[$0]?.isEmpty == false }
+        return tiersOfUnit[unitBit].filter { !byTier[Int($0)].isEmpty }.map(FiledTier.init)
     }
 
     /// The candidate units of the needs filed under `tier`.
-    public func units(of tier: TierKey) -> UnitBits? { unitsOf[tier] }
+    public func units(of tier: FiledTier) -> UnitBits { tierUnits[Int(tier.number)] }
 
     /// The first need after `after` (from the start when nil) in serving order among those filed
     /// under one of `tiers`, with its tier.
-    public func next(among tiers: [TierKey], after: NeedKey?) -> (entry: QueueEntry, tier: TierKey)? {
-        var best: (key: NeedKey, tier: TierKey)?
+    public func next(among tiers: [FiledTier], after: NeedKey?) -> (entry: QueueEntry, tier: FiledTier)? {
+        var best: (key: NeedKey, tier: FiledTier)?
         for tier in tiers {
-            guard let needs = byTier[tier], let key = after.map({ needs.first(after: $0) }) ?? needs.first else { continue }
+            let needs = byTier[Int(tier.number)]
+            guard let key = after.map({ needs.first(after: $0) }) ?? needs.first else { continue }
             if best == nil || key < best!.key { best = (key, tier) }
         }
         guard let best, let entry = byId[best.key.id] else { return nil }
