@@ -37,7 +37,7 @@ public final class DispatchPolicy {
         self.postGrids = postGrids
     }
 
-    /// `unitId`'s bit in the sets `candidates(for:_:)` gives; `nil` for a unit the jurisdiction
+    /// `unitId`'s bit in the sets `keyedCandidates(for:_:)` gives; `nil` for a unit the jurisdiction
     /// does not list (no tier holds it).
     public func index(of unitId: String) -> Int? { unitIndex[unitId] }
 
@@ -69,11 +69,8 @@ public final class DispatchPolicy {
         return (cached(key, need, facts).tiers, key)
     }
 
-    /// Every unit in any tier for `need`, whatever its state (by `index(of:)`): serving the queue
-    /// from a freed unit searches only the needs it could serve.
-    public func candidates(for need: Need, _ facts: DispatchFacts) -> UnitBits { keyedCandidates(for: need, facts).units }
-
-    /// The key of `need`'s tiers and every unit in them: what the waiting queue files it under.
+    /// The key of `need`'s tiers and every unit in them, whatever its state (by `index(of:)`):
+    /// what the waiting queue files the need under, so a freed unit finds the needs it could serve.
     public func keyedCandidates(for need: Need, _ facts: DispatchFacts) -> (key: TierKey, units: UnitBits) {
         let key = TierKey(need, facts)
         return (key, cached(key, need, facts).units)
