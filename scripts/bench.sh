@@ -97,8 +97,15 @@ start_set "$WORK/max" "$MAX_CITY"
 load --city "$MAX_CITY" --calls "$MAX_CALLS" --clients 4 --window "$WINDOW" --endpoints-dir "$WORK/max" --json "$WORK/max.json" | tee "$WORK/max.txt" &
 load_pid=$!
 if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then
-  # Where the time goes: 10 s of on-CPU samples of each service, mid-run.
-  sleep 3
+  # Where the time goes: 10 s of on-CPU samples of each service, once calls flow. The load
+  # generator first builds its calls (seconds, more on a big city), so a fixed delay can sample
+  # four idle services: wait until intake has spent 2 s of CPU (at most 3 minutes).
+  intake_start=$(cpu "$WORK/max" intake)
+  for _ in $(seq 1 1800); do
+    python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) - float(sys.argv[2]) >= 2 else 1)" "$(cpu "$WORK/max" intake)" "$intake_start" && break
+    kill -0 "$load_pid" 2>/dev/null || break
+    sleep 0.1
+  done
   perf_pids=()
   for s in intake dispatch scoring liaison; do
     perf record -F 499 -g -p "$(cat "$WORK/max/$s.pid")" -o "$WORK/perf.$s" -- sleep 10 >/dev/null 2>&1 &
@@ -129,9 +136,20 @@ done
 
 echo "== memory after $MEM_CALLS calls (city ${BENCH_CITY:-big})"
 start_set "$WORK/mem" "$MAX_CITY"
+# Resident memory every 10 s during the run: "flat under a backlog" is read from these, not
+# from the figure after the run alone.
+( while true; do
+    line=""; for s in intake dispatch scoring liaison; do line+="$(rss "$WORK/mem" $s) "; done
+    echo "$line" >> "$WORK/mem-rss.txt"; sleep 10
+  done ) &
+rss_sampler=$!
 load --city "$MAX_CITY" --calls "$MEM_CALLS" --clients 4 --window "$WINDOW" --endpoints-dir "$WORK/mem" --json "$WORK/mem.json" | tee "$WORK/mem.txt"
+kill "$rss_sampler" 2>/dev/null || true
 mem_line=""
 for s in intake dispatch scoring liaison; do mem_line+="$s $(rss "$WORK/mem" $s) MB, "; done
+cpu_line=""
+for s in intake dispatch scoring liaison; do cpu_line+="$s $(cpu "$WORK/mem" $s), "; done
+echo "${cpu_line%, }" > "$WORK/mem-cpu.txt"
 disk_line=$(du -sh "$WORK/mem" | cut -f1)
 stop_set "$WORK/mem"
 

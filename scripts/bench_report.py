@@ -34,6 +34,17 @@ mems = {kv.split()[0]: float(kv.split()[1]) for kv in mem_line.split(", ")}
 cpu_s = {}
 if os.path.exists(f"{work}/cpu.txt"):
     cpu_s = {kv.split()[0]: float(kv.split()[1]) for kv in open(f"{work}/cpu.txt").read().strip().split(", ")}
+mem_cpu_s = {}
+if os.path.exists(f"{work}/mem-cpu.txt"):
+    mem_cpu_s = {kv.split()[0]: float(kv.split()[1]) for kv in open(f"{work}/mem-cpu.txt").read().strip().split(", ")}
+# Resident memory sampled every 10 s during the memory run: one line per sample, MB per service.
+services = ("intake", "dispatch", "scoring", "liaison")
+mem_samples = []
+if os.path.exists(f"{work}/mem-rss.txt"):
+    for row in open(f"{work}/mem-rss.txt"):
+        values = row.split()
+        if len(values) == len(services) and all(v.isdigit() for v in values):
+            mem_samples.append([int(v) for v in values])
 profiles = {s: open(f"{work}/profile.{s}.txt").read() for s in ("dispatch", "scoring", "intake", "liaison") if os.path.exists(f"{work}/profile.{s}.txt")}
 by_rate = {r: json.load(open(f"{work}/lat.{r}.json")) for r in rates if os.path.exists(f"{work}/lat.{r}.json")}
 
@@ -172,6 +183,23 @@ if cpu_s:
     print()
     print(f"On {sh('nproc')} cores the set can therefore sustain at most about {sh('nproc')} / {total/mx['calls']*1e6:.0f} µs ≈ "
           f"{int(sh('nproc'))/(total/mx['calls']):,.0f} calls/s end to end, whatever the bus does.\n")
+if mem_cpu_s or mem_samples:
+    print(f"### Each service in the memory run ({int(mem_calls):,} calls)\n")
+    print("Resident memory sampled every 10 s during the run, and CPU per call over the whole run against the "
+          "max-throughput run's: where the cost or the memory grows with the length of the run.\n")
+    print("| service | resident after the run | peak while running | median while running | CPU µs per call, memory run | CPU µs per call, max-throughput run |\n|---|---|---|---|---|---|")
+    for i, s in enumerate(services):
+        column = [row[i] for row in mem_samples]
+        peak = f"{max(column + [mems.get(s, 0)]):.0f} MB" if column else "?"
+        middle = f"{statistics.median(column):.0f} MB" if column else "?"
+        long_run = f"{1e6*mem_cpu_s[s]/int(mem_calls):.0f}" if s in mem_cpu_s else "?"
+        short_run = f"{1e6*cpu_s[s]/mx['calls']:.0f}" if s in cpu_s else "?"
+        print(f"| {s} | {mems.get(s, 0):.0f} MB | {peak} | {middle} | {long_run} | {short_run} |")
+    if mem_cpu_s:
+        print(f"| **all four** | | | | {1e6*sum(mem_cpu_s.values())/int(mem_calls):.0f} | {1e6*sum(cpu_s.values())/mx['calls']:.0f} |" if cpu_s else "")
+    if "loadCpuSeconds" in mem:
+        print(f"\nThe load generator spent {1e6*mem['loadCpuSeconds']/mem['calls']:.0f} µs per call of its own in the memory run.")
+    print()
 for s, text in profiles.items():
     print(f"### perf profile: {s} (on-CPU samples, self time, top symbols)\n")
     print("```")
