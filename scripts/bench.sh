@@ -107,8 +107,12 @@ if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; t
     sleep 0.1
   done
   perf_pids=()
+  # Attaching to a process whose threads come and go can fail at once: try again (3 times).
   for s in intake dispatch scoring liaison; do
-    perf record -F 499 -g -p "$(cat "$WORK/max/$s.pid")" -o "$WORK/perf.$s" -- sleep 10 >/dev/null 2>&1 &
+    ( for _ in 1 2 3; do
+        perf record -F 499 -g -p "$(cat "$WORK/max/$s.pid")" -o "$WORK/perf.$s" -- sleep 10 >"$WORK/perf.$s.log" 2>&1 && break
+        sleep 0.5
+      done ) &
     perf_pids+=($!)
   done
   wait "${perf_pids[@]}" 2>/dev/null || true
