@@ -197,8 +197,10 @@ struct DispatchRuleTests {
         #expect(try h.events(UnitAssigned.self).count == 2)
     }
 
-    @Test("a waiting need's remembered candidates follow its incident's facts: made major, a unit only the region's tier holds serves it")
-    func candidatesFollowTheFacts() async throws {
+    @Test(
+        "a waiting need's tier follows its incident's facts: made major (by a merged call or a supervisor), a unit only the region's tier holds serves it",
+        arguments: [false, true])
+    func candidatesFollowTheFacts(byOverride: Bool) async throws {
         var rules = DispatchRules.defaults
         rules.major.extraUnits = 0  // only the primary need's tiers change
         rules.ptuEchelons = []
@@ -216,12 +218,18 @@ struct DispatchRuleTests {
         let region = try #require(grid?.regionId)
         let unrelated = try #require(demo.units.first { demo.regionId(of: $0) != region && ($0.kind == .patrolCar || $0.kind == .motorcycle) }).id
 
-        // A unit of another region comes on: the walk works out (and remembers) the need's
-        // candidates, without it.
+        // A unit of another region comes on: it is not among the need's candidates.
         try await h.units([UnitReport(unitId: unrelated, duty: .onDuty)])
         #expect(try h.assigned(incident).isEmpty)
         // The incident is made major; then the regional unit comes on and must be sent.
-        try await h.upgrade(incident, major: true)
+        if byOverride {
+            guard case .success = try await h.override(incident, .major(true), reason: "crowd gathering") else {
+                Issue.record("major refused")
+                return
+            }
+        } else {
+            try await h.upgrade(incident, major: true)
+        }
         #expect(try h.assigned(incident).isEmpty)
         try await h.units([UnitReport(unitId: regional, duty: .onDuty)])
         #expect(try h.assigned(incident).map(\.unitId) == [regional])

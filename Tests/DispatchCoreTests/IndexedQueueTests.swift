@@ -178,14 +178,30 @@ struct TierIndexTests {
             }
             if step % 250 == 0 { check() }
         }
-        // Filed again with every need moved to another tier (its incident's facts changed).
+        // One incident's facts change at a time: only its needs move, each to another tier, and
+        // only its needs are asked for their tier.
+        for incident in ["I3", "I40", "I96", "I41"] {
+            var moved: [Int64: TierKey] = [:]
+            for index in plain.indices where plain[index].entry.incidentId == incident {
+                plain[index].key = keys.filter { $0 != plain[index].key }.randomElement(using: &random)!
+                moved[plain[index].entry.id] = plain[index].key
+            }
+            #expect(!moved.isEmpty, "\(incident) has needs waiting")
+            var asked: [Int64] = []
+            queue.file(incidentId: incident) { entry in
+                asked.append(entry.id)
+                return moved[entry.id].map { ($0, unitsOf[$0]!) }
+            }
+            #expect(Set(asked) == Set(moved.keys))
+            check()
+        }
+        // Filed again with every need moved to another tier, as after loading the queue.
         var moved: [Int64: TierKey] = [:]
         for index in plain.indices {
             plain[index].key = keys.randomElement(using: &random)!
             moved[plain[index].entry.id] = plain[index].key
         }
-        queue.file(revision: 7) { entry in moved[entry.id].map { ($0, unitsOf[$0]!) } }
-        #expect(queue.filedRevision == 7)
+        queue.fileAll { entry in moved[entry.id].map { ($0, unitsOf[$0]!) } }
         check()
     }
 }

@@ -136,7 +136,6 @@ extension Dispatcher {
         var waiting = freed.compactMap { id in
             fleet.isDispatchable(id, scope: scope, shifts: shifts, minute: minute) ? policy.index(of: id).map { (id: id, bit: $0) } : nil
         }
-        fileQueueIfFactsChanged()
         var tiers = Set<FiledTier>()
         for unit in waiting { tiers.formUnion(queue.tiers(ofUnit: unit.bit)) }
         let among = Array(tiers)
@@ -163,15 +162,25 @@ extension Dispatcher {
         observer.queueLength(queue.count)
     }
 
-    /// Files the waiting needs by tier again if any incident's facts changed since they were
-    /// filed (a need's tier key follows its incident's facts).
-    func fileQueueIfFactsChanged() {
-        let revision = ActiveIncident.factsRevision.load(ordering: .relaxed)
-        guard revision != queue.filedRevision else { return }
-        queue.file(revision: revision) { entry in
-            guard let slot = incidents.index(forKey: entry.incidentId) else { return nil }
-            return policy.keyedCandidates(for: entry.need, incidents.values[slot].facts)
-        }
+    /// Files `incidentId`'s waiting needs by tier again after its facts changed (an upgrade, a
+    /// reclassification, marking major): a need's tier key follows its incident's facts, and
+    /// only this incident's needs can have moved.
+    ///
+    /// Filing every waiting need again on any change instead (what the queue did before) cost
+    /// O(backlog) per change: with merged calls upgrading incidents all the time, that was 10.5 %
+    /// of dispatch's CPU in a run of 200,000 calls on the big city, growing with the backlog.
+    func factsChanged(_ incidentId: String) {
+        queue.file(incidentId: incidentId) { entry in tier(of: entry) }
+    }
+
+    /// Files every waiting need by tier: once, when the queue is loaded.
+    func fileQueue() {
+        queue.fileAll { entry in tier(of: entry) }
+    }
+
+    private func tier(of entry: QueueEntry) -> (key: TierKey, units: UnitBits)? {
+        guard let slot = incidents.index(forKey: entry.incidentId) else { return nil }
+        return policy.keyedCandidates(for: entry.need, incidents.values[slot].facts)
     }
 
     /// `entry` belongs to an incident no longer open: it leaves the queue.

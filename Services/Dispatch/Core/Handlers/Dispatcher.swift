@@ -49,6 +49,7 @@ final class Dispatcher {
         fleet = state.fleet
         incidents = state.incidents
         queue = state.queue
+        fileQueue()
         queueRetryDue = !queue.isEmpty
         lastShiftMinute = nil
         let zeroDisturbance = try HoldSchema.load(db)

@@ -16,10 +16,14 @@ extension Dispatcher {
         let incident = outcome.incident
         try DispatchStore.updateFacts(incident, tx)
         if incident.cityWideOnly {
-            if incidents[incident.id] != nil { incidents[incident.id] = incident }
+            if incidents[incident.id] != nil {
+                incidents[incident.id] = incident
+                factsChanged(incident.id)
+            }
             guard !outcome.addedNeeds.isEmpty || outcome.becameMajor else { return }
             if incidents[incident.id] == nil { try DispatchStore.markCityWide(incidentId: incident.id, elsewhere: false, tx) }
             incidents[incident.id] = incident
+            factsChanged(incident.id)
             try note(incident.id, "upgraded", nil, "\(upgraded.reason); city-wide needs of region \(incident.regionKey)", tx)
             if outcome.becameMajor {
                 try DispatchStore.insertEchelons(EchelonPlan.later(rules.ptuEchelons, openedAt: tx.now), incidentId: incident.id, tx)
@@ -30,6 +34,7 @@ extension Dispatcher {
             return
         }
         incidents[incident.id] = incident
+        factsChanged(incident.id)
         let facts = incident.facts
         try tx.emit(
             DispatchUpgraded(

@@ -92,6 +92,7 @@ extension Dispatcher {
         updated.facts.category = category
         let added = OverrideRules.addedNeeds(policy: policy, rules: rules, before: incident.facts, after: updated.facts)
         incidents[incident.id] = updated
+        factsChanged(incident.id)
         try DispatchStore.setCategory(incidentId: incident.id, category, tx)
         try recordOverride(
             command, .reclassify, incident, category: category, previousCategory: incident.facts.category,
@@ -118,6 +119,7 @@ extension Dispatcher {
         updated.commandStationId = major ? (centreStation(of: incident.grid) ?? incident.grid?.stationId) : incident.grid?.stationId
         let added = OverrideRules.addedNeeds(policy: policy, rules: rules, before: incident.facts, after: updated.facts)
         incidents[incident.id] = updated
+        factsChanged(incident.id)
         try DispatchStore.setMajor(incidentId: incident.id, major, commandStationId: updated.commandStationId, tx)
         try recordOverride(command, .major, incident, major: major, detail: major ? "marked major" : "unmarked major", tx)
         if major {

@@ -1,6 +1,5 @@
 import Foundation
 import Model
-import Synchronization
 import Wire
 
 /// A unit's assignment while it is on an incident.
@@ -34,13 +33,9 @@ public struct IncidentHeadline: Sendable, Hashable {
 /// units are on it. Not `Model.Incident`, intake's record of the call.
 public struct ActiveIncident: Sendable, Hashable {
     public var id: String
-    public var facts: DispatchFacts {
-        didSet { Self.factsRevision.add(1, ordering: .relaxed) }
-    }
-    /// Counts changes of any incident's facts, so that what was worked out from them (the waiting
-    /// needs' tier keys, `WaitingQueue.file(revision:_:)`) is worked out again. Shared by every
-    /// dispatcher in the process: a change in one only costs another a recomputation.
-    static let factsRevision = Atomic<Int>(0)
+    /// What the rules look at. Whoever changes them files the incident's waiting needs again
+    /// (`Dispatcher.factsChanged(_:)`): a need's tier follows its incident's facts.
+    public var facts: DispatchFacts
     public var priority: Int
     public var channel: Channel?
     public var coordinate: Coordinate?

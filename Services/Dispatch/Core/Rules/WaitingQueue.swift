@@ -41,8 +41,9 @@ public struct FiledTier: Hashable, Sendable {
 ///   served before that is skipped when it surfaces.
 ///
 /// The tier keys come from the incidents' facts (`DispatchPolicy.keyedCandidates`): a need is
-/// filed when it is queued, and every need again (`file(revision:_:)`) after any incident's
-/// facts changed (an upgrade, a reclassification, marking major: rare).
+/// filed when it is queued, an incident's needs again (`file(incidentId:_:)`) when its facts
+/// change (an upgrade, a reclassification, marking major), and every need (`fileAll(_:)`) once
+/// the queue is loaded.
 public struct WaitingQueue: Sendable {
     private var order = ServingOrder()
     private var byId: [Int64: QueueEntry] = [:]
@@ -59,8 +60,6 @@ public struct WaitingQueue: Sendable {
     private var tierOf: [Int64: Int32] = [:]
     /// The tiers each unit (by its bit) is a candidate of: every tier ever filed, empty or not.
     private var tiersOfUnit: [[Int32]] = []
-    /// `ActiveIncident.factsRevision` when the needs were last filed (-1: never).
-    public private(set) var filedRevision = -1
 
     private struct Candidate: Comparable, Sendable {
         var queuedAt: Date
@@ -134,15 +133,26 @@ public struct WaitingQueue: Sendable {
     }
 
     /// Files every need again under the tier `tier` gives it (nil: its incident is gone; the need
-    /// is left unfiled), as of facts revision `revision`.
-    public mutating func file(revision: Int, _ tier: (QueueEntry) -> (key: TierKey, units: UnitBits)?) {
+    /// is left unfiled). O(n): for a queue just loaded.
+    public mutating func fileAll(_ tier: (QueueEntry) -> (key: TierKey, units: UnitBits)?) {
         tierOf = [:]
         byTier = Array(repeating: ServingOrder(), count: byTier.count)
         for key in order.keys {
             guard let entry = byId[key.id], let found = tier(entry) else { continue }
             file(entry, found)
         }
-        filedRevision = revision
+    }
+
+    /// Files `incidentId`'s waiting needs again under the tier `tier` gives each (nil: left
+    /// unfiled), after that incident's facts changed. The other needs keep their tiers: a need's
+    /// tier depends on its own incident's facts only.
+    public mutating func file(incidentId: String, _ tier: (QueueEntry) -> (key: TierKey, units: UnitBits)?) {
+        guard let keys = perIncident[incidentId] else { return }
+        for key in keys {
+            guard let entry = byId[key.id], entry.key == key else { continue }
+            if let old = tierOf.removeValue(forKey: entry.id) { byTier[Int(old)].remove(entry.key) }
+            if let found = tier(entry) { file(entry, found) }
+        }
     }
 
     /// Removes `entry` (by its id and place); whether it was waiting.
