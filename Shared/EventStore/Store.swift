@@ -21,15 +21,25 @@ public final class Store: EventLog {
     public let path: String
 
     public var database: any DatabaseWriter { pool }
+    /// Copies the write-ahead log into the file beside the engine's commits (nil: SQLite's own
+    /// automatic checkpoint, in the committing connection).
+    let checkpointer: WALCheckpointer?
 
-    /// Opens (or creates) the store and runs every migration.
-    public init(path: String, service: String, durability: Durability = .process, migrations: (inout DatabaseMigrator) -> Void) throws {
+    /// Opens (or creates) the store and runs every migration. `checkpoints` moves most of the
+    /// log's checkpointing off the writer (``WALCheckpointer``); nil leaves it to SQLite's
+    /// automatic checkpoint in the committing connection.
+    public init(
+        path: String, service: String, durability: Durability = .process, checkpoints: CheckpointSettings? = CheckpointSettings(),
+        migrations: (inout DatabaseMigrator) -> Void
+    ) throws {
         self.path = path
         self.service = service
         var config = Configuration()
         config.label = "store-\(service)"
+        let writerPages = checkpoints?.writerPages
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .power ? "FULL" : "NORMAL")")
+            if let writerPages { try db.execute(sql: "PRAGMA wal_autocheckpoint = \(writerPages)") }
         }
         config.busyMode = .timeout(10)
         let url = URL(fileURLWithPath: path)
@@ -40,7 +50,13 @@ public final class Store: EventLog {
         migrations(&migrator)
         try migrator.migrate(pool)
         epoch = try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") } ?? "unknown"
+        checkpointer = try checkpoints.map {
+            try WALCheckpointer(path: path, label: "store-\(service)", settings: $0, logger: Logger(label: "precinct.store"))
+        }
     }
+
+    /// What the store's own checkpoints did so far (nil: it leaves them to SQLite).
+    public var checkpointCounts: CheckpointCounts? { checkpointer?.done }
 
     static func registerLogTables(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("eventstore-v1") { db in

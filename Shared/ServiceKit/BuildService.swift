@@ -62,7 +62,10 @@ public func buildService<Core: ServiceCore>(
 ) throws -> BuiltService {
     let log: any EventLog =
         try makeLog?()
-        ?? Store(path: config.databasePath, service: config.instance, durability: config.durability) {
+        ?? Store(
+            path: config.databasePath, service: config.instance, durability: config.durability,
+            checkpoints: config.checkpointThread ? CheckpointSettings() : nil
+        ) {
             Core.migrate(&$0)
         }
     var engineConfig = EngineConfig()

@@ -49,6 +49,12 @@ public struct ServiceOptions: ParsableArguments {
     public var retentionHours: Double?
     @Option(help: "Commit durability: process (survives kill -9) or power (fsync every commit) (env PRECINCT_DURABILITY; default process).")
     public var durability: String?
+    @Option(
+        help: """
+            Where the SQLite write-ahead log is copied into the file: thread (a thread of its own, every second) or writer \
+            (SQLite's automatic checkpoint, in the committing connection) (env PRECINCT_CHECKPOINT; default thread).
+            """)
+    public var checkpoint: String?
     @Option(help: "Event-time speed: 1 is real time, 60 runs an hour a minute (env PRECINCT_TIME_FACTOR; default 1).")
     public var timeFactor: Double?
     @Option(help: "Event-time origin (ISO-8601) when time-factor is not 1 (env PRECINCT_TIME_ORIGIN; default the anchor).")
@@ -143,6 +149,10 @@ public struct ServiceOptions: ParsableArguments {
         guard let durability = Durability(rawValue: durabilityName) else {
             throw ValidationError("durability '\(durabilityName)' is not 'process' or 'power'")
         }
+        let checkpointPlace = try pick(checkpoint, "PRECINCT_CHECKPOINT", str, "thread")
+        guard checkpointPlace == "thread" || checkpointPlace == "writer" else {
+            throw ValidationError("checkpoint '\(checkpointPlace)' is not 'thread' or 'writer'")
+        }
         let events = try pick(retentionEvents, "PRECINCT_RETENTION_EVENTS", { Int($0) }, 1_000_000)
         let hours = try pick(retentionHours, "PRECINCT_RETENTION_HOURS", { Double($0) }, 168)
         let factor = try pick(timeFactor, "PRECINCT_TIME_FACTOR", { Double($0) }, 1)
@@ -219,6 +229,7 @@ public struct ServiceOptions: ParsableArguments {
             shutdownDelay: .milliseconds(shutdownDelay),
             retention: Retention(maxEvents: events > 0 ? events : nil, maxAge: hours > 0 ? hours * 3600 : nil),
             durability: durability,
+            checkpointThread: checkpointPlace == "thread",
             timeFactor: factor,
             timeOrigin: origin,
             timeAnchor: anchor,
@@ -302,6 +313,9 @@ public struct ServiceConfig: Sendable {
     public var shutdownDelay: Duration
     public var retention: Retention
     public var durability: Durability
+    /// The write-ahead log is copied by a thread of its own (`WALCheckpointer`), not by SQLite's
+    /// automatic checkpoint in the committing connection.
+    public var checkpointThread = true
     public var timeFactor: Double
     public var timeOrigin: Date?
     /// The wall-clock instant at which event time is `timeOrigin` (set whenever the clock is accelerated).
