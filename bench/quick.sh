@@ -46,7 +46,7 @@ if [ -n "${PROFILE:-}" ]; then
   done
 fi
 stdbuf -oL /usr/bin/time -f "load generator: %U s user, %S s system, max RSS %M KB" \
-  stdbuf -oL "$BIN/precinct" load --city "$CITY_DIR" --calls "$CALLS" --clients 4 --window "${WINDOW:-64}" --enterprise-share 0.1 --endpoints-dir "$DATA" --json "$OUT/load.json" \
+  stdbuf -oL "$BIN/precinct" load --city "$CITY_DIR" --calls "$CALLS" --clients 4 --window "${WINDOW:-64}" --enterprise-share 0.1 --settle-timeout "${SETTLE:-120}" --endpoints-dir "$DATA" --json "$OUT/load.json" \
   2>&1 | tee "$OUT/load.txt"
 for p in "${perf_pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
 for p in "${perf_pids[@]}"; do wait "$p" 2>/dev/null || true; done

@@ -89,8 +89,12 @@ rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$1/$2.pid")/status"
 # CPU seconds (user + system) a service has used so far.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$(cat "$1/$2.pid")/stat"; }
 
-# The load generator's lines as they come (it prints to a pipe).
-load() { stdbuf -oL "$BIN/precinct" load --enterprise-share 0.1 "$@"; }
+# The load generator's lines as they come (it prints to a pipe). After a run at full speed the
+# set still works through its backlog for minutes (dispatch's waiting needs, scoring behind it),
+# so the load waits up to BENCH_SETTLE_SECONDS for every count to settle before it verifies. A
+# run that does not pass is reported as such (FAIL, or NOT SETTLED) rather than ending the bench.
+SETTLE=${BENCH_SETTLE_SECONDS:-900}
+load() { stdbuf -oL "$BIN/precinct" load --enterprise-share 0.1 --settle-timeout "$SETTLE" "$@" || echo "== the load's verification did not pass (above); the report says so"; }
 
 echo "== end to end, max throughput ($MAX_CALLS calls, city ${BENCH_CITY:-big})"
 start_set "$WORK/max" "$MAX_CITY"
