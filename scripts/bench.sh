@@ -6,7 +6,8 @@
 #      max throughput (with each service's and the load generator's CPU, and perf profiles),
 #      latency at several rates, then resident memory after BENCH_MEMORY_CALLS calls;
 # and writes the figures with the machine's description into BENCHMARKS.md (and bench/latency.png).
-# Shorter runs for a busy machine: BENCH_MAX_CALLS, BENCH_LATENCY_CALLS, BENCH_MEMORY_CALLS,
+# Shorter runs for a busy machine: BENCH_MAX_CALLS, BENCH_POWER_CALLS (the max-throughput run again at
+# durability power, default 50,000), BENCH_LATENCY_CALLS, BENCH_MEMORY_CALLS,
 # BENCH_RATES (calls/s of the latency table), BENCH_RATE_SECONDS, BENCH_BUS_ROUNDS, BENCH_BUS_COUNT;
 # BENCH_NOTE is printed under the machine (e.g. that other builds were running).
 # BENCH_CITY: the city of the max-throughput and memory runs, default big (generated, 1,260 units,
@@ -22,6 +23,7 @@ units_of() { python3 -c "import json,sys;print(len(json.load(open(sys.argv[1]))[
 MAX_CALLS=${BENCH_MAX_CALLS:-200000}
 LAT_CALLS=${BENCH_LATENCY_CALLS:-30000}
 MEM_CALLS=${BENCH_MEMORY_CALLS:-1000000}
+POWER_CALLS=${BENCH_POWER_CALLS:-50000}
 RATES=${BENCH_RATES:-100 250 500 1000}
 RATE_SECONDS=${BENCH_RATE_SECONDS:-30}
 BUS_ROUNDS=${BENCH_BUS_ROUNDS:-3}
@@ -59,11 +61,12 @@ for i in $(seq 1 "$BUS_ROUNDS"); do
   echo "   raw ${raw_rates[-1]} msgs/s, raw in three frames $(cat "$WORK/raw3.$i") msgs/s, bus ${bus_rates[-1]} msgs/s, bus with CURVE $(cat "$WORK/curve.$i") msgs/s"
 done
 
+# start_set DATA CITY [DURABILITY]: the four services on ipc endpoints under DATA.
 start_set() {
-  local data=$1 city=$2
+  local data=$1 city=$2 durability=${3:-process}
   mkdir -p "$data"
   for s in intake dispatch scoring liaison; do
-    args=(--data-dir "$data" --http-port 0 --log-level warning --city "$city" --bind-pub "ipc://$data/$s.pub" --bind-router "ipc://$data/$s.router" --bind-integrators "ipc://$data/$s.integrators" "${RETENTION[@]}")
+    args=(--data-dir "$data" --http-port 0 --log-level warning --city "$city" --durability "$durability" --bind-pub "ipc://$data/$s.pub" --bind-router "ipc://$data/$s.router" --bind-integrators "ipc://$data/$s.integrators" "${RETENTION[@]}")
     for p in intake dispatch scoring liaison; do
       [ "$p" = "$s" ] || args+=("--$p-pub" "ipc://$data/$p.pub" "--$p-router" "ipc://$data/$p.router")
     done
@@ -130,6 +133,15 @@ cpu_line=""
 for s in intake dispatch scoring liaison; do cpu_line+="$s $(cpu "$WORK/max" $s), "; done
 echo "${cpu_line%, }" > "$WORK/cpu.txt"
 stop_set "$WORK/max"
+
+# The same at durability power (every commit fsynced: survives a power cut, not only kill -9).
+echo "== end to end, durability power ($POWER_CALLS calls, city ${BENCH_CITY:-big})"
+start_set "$WORK/power" "$MAX_CITY" power
+load --city "$MAX_CITY" --calls "$POWER_CALLS" --clients 4 --window "$WINDOW" --endpoints-dir "$WORK/power" --json "$WORK/power.json" | tee "$WORK/power.txt"
+cpu_line=""
+for s in intake dispatch scoring liaison; do cpu_line+="$s $(cpu "$WORK/power" $s), "; done
+echo "${cpu_line%, }" > "$WORK/power-cpu.txt"
+stop_set "$WORK/power"
 
 for rate in $RATES; do
   calls=$(python3 -c "print(int($rate * $RATE_SECONDS))")
