@@ -91,6 +91,12 @@ stop_set() {
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$1/$2.pid")/status"; }
 # CPU seconds (user + system) a service has used so far.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$(cat "$1/$2.pid")/stat"; }
+# "intake 12.3, dispatch 45.6, …": each service's CPU seconds, as bench_report.py reads them.
+cpu_of_set() {
+  local line=""
+  for s in intake dispatch scoring liaison; do line+="$s $(cpu "$1" $s), "; done
+  echo "${line%, }"
+}
 
 # The load generator's lines as they come (it prints to a pipe). After a run at full speed the
 # set still works through its backlog for minutes (dispatch's waiting needs, scoring behind it),
@@ -129,18 +135,14 @@ if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; t
   done
 fi
 wait "$load_pid"
-cpu_line=""
-for s in intake dispatch scoring liaison; do cpu_line+="$s $(cpu "$WORK/max" $s), "; done
-echo "${cpu_line%, }" > "$WORK/cpu.txt"
+cpu_of_set "$WORK/max" > "$WORK/cpu.txt"
 stop_set "$WORK/max"
 
 # The same at durability power (every commit fsynced: survives a power cut, not only kill -9).
 echo "== end to end, durability power ($POWER_CALLS calls, city ${BENCH_CITY:-big})"
 start_set "$WORK/power" "$MAX_CITY" power
 load --city "$MAX_CITY" --calls "$POWER_CALLS" --clients 4 --window "$WINDOW" --endpoints-dir "$WORK/power" --json "$WORK/power.json" | tee "$WORK/power.txt"
-cpu_line=""
-for s in intake dispatch scoring liaison; do cpu_line+="$s $(cpu "$WORK/power" $s), "; done
-echo "${cpu_line%, }" > "$WORK/power-cpu.txt"
+cpu_of_set "$WORK/power" > "$WORK/power-cpu.txt"
 stop_set "$WORK/power"
 
 for rate in $RATES; do
@@ -167,9 +169,7 @@ load --city "$MAX_CITY" --calls "$MEM_CALLS" --clients 4 --window "$WINDOW" --en
 kill "$rss_sampler" 2>/dev/null || true
 mem_line=""
 for s in intake dispatch scoring liaison; do mem_line+="$s $(rss "$WORK/mem" $s) MB, "; done
-cpu_line=""
-for s in intake dispatch scoring liaison; do cpu_line+="$s $(cpu "$WORK/mem" $s), "; done
-echo "${cpu_line%, }" > "$WORK/mem-cpu.txt"
+cpu_of_set "$WORK/mem" > "$WORK/mem-cpu.txt"
 disk_line=$(du -sh "$WORK/mem" | cut -f1)
 stop_set "$WORK/mem"
 

@@ -38,12 +38,13 @@ e2e = mx["e2eRate"]
 ack_p99 = lat["ack"]["p99_ms"]
 assign_p99 = lat["assign"]["p99_ms"]
 mems = {kv.split()[0]: float(kv.split()[1]) for kv in mem_line.split(", ")}
-cpu_s = {}
-if os.path.exists(f"{work}/cpu.txt"):
-    cpu_s = {kv.split()[0]: float(kv.split()[1]) for kv in open(f"{work}/cpu.txt").read().strip().split(", ")}
-mem_cpu_s = {}
-if os.path.exists(f"{work}/mem-cpu.txt"):
-    mem_cpu_s = {kv.split()[0]: float(kv.split()[1]) for kv in open(f"{work}/mem-cpu.txt").read().strip().split(", ")}
+def cpu_seconds(name):
+    """Each service's CPU seconds in a run, as bench.sh's cpu_of_set wrote them ({} if absent)."""
+    path = f"{work}/{name}"
+    if not os.path.exists(path): return {}
+    return {kv.split()[0]: float(kv.split()[1]) for kv in open(path).read().strip().split(", ")}
+cpu_s = cpu_seconds("cpu.txt")
+mem_cpu_s = cpu_seconds("mem-cpu.txt")
 # Resident memory sampled every 10 s during the memory run: one line per sample, MB per service.
 services = ("intake", "dispatch", "scoring", "liaison")
 mem_samples = []
@@ -52,9 +53,7 @@ if os.path.exists(f"{work}/mem-rss.txt"):
         values = row.split()
         if len(values) == len(services) and all(v.isdigit() for v in values):
             mem_samples.append([int(v) for v in values])
-power_cpu_s = {}
-if os.path.exists(f"{work}/power-cpu.txt"):
-    power_cpu_s = {kv.split()[0]: float(kv.split()[1]) for kv in open(f"{work}/power-cpu.txt").read().strip().split(", ")}
+power_cpu_s = cpu_seconds("power-cpu.txt")
 power_row = (f"| max throughput, durability `power` (every commit fsynced) | {power['calls']:,} ({power.get('opened', power['calls']):,} opened) | "
              f"{power['ackRate']:,.0f} | {power['e2eRate']:,.0f} | {power['ack']['p99_ms']:.1f} ms | {power['assign']['p99_ms']:.1f} ms | {checked(power)} |\n"
              if power else "")

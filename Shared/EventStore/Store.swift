@@ -55,8 +55,9 @@ public final class Store: EventLog {
         }
     }
 
-    /// What the store's own checkpoints did so far (nil: it leaves them to SQLite).
-    public var checkpointCounts: CheckpointCounts? { checkpointer?.done }
+    /// How many of the store's own checkpoints copied the whole log so far (nil: it leaves
+    /// checkpoints to SQLite).
+    public var checkpointsCompleted: Int? { checkpointer?.completed }
 
     static func registerLogTables(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("eventstore-v1") { db in

@@ -45,17 +45,14 @@ final class WALCheckpointer: Sendable {
     /// The thread ends (and closes its connection) with the checkpointer.
     deinit { pacing.stop() }
 
-    var done: CheckpointCounts { pacing.counts.withLock { $0 } }
+    /// Checkpoints that found pages in the log and copied every one of them.
+    var completed: Int { pacing.completed.load(ordering: .relaxed) }
 
     /// One `PASSIVE` checkpoint: copies every page of the log that no reader still needs.
     private static func checkpoint(_ connection: DatabaseQueue, _ pacing: Pacing, _ logger: Logger) {
         do {
             let (log, copied) = try connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
-            pacing.counts.withLock {
-                $0.runs += 1
-                $0.lastLogPages = log
-                if log > 0 && copied == log { $0.complete += 1 }
-            }
+            if log > 0 && copied == log { pacing.completed.add(1, ordering: .relaxed) }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
             // The writer is checkpointing itself just now: the next checkpoint copies what is left.
         } catch {
@@ -66,7 +63,7 @@ final class WALCheckpointer: Sendable {
     /// The thread's pace (a wait of one interval, cut short when the checkpointer goes) and what
     /// it did.
     private final class Pacing: Sendable {
-        let counts = Mutex(CheckpointCounts())
+        let completed = Atomic<Int>(0)
         private let condition = NSCondition()
         nonisolated(unsafe) private var stopped = false  // guarded by `condition`
 
@@ -99,14 +96,4 @@ public struct CheckpointSettings: Sendable {
         self.writerPages = writerPages
         self.intervalMilliseconds = intervalMilliseconds
     }
-}
-
-/// What a ``Store``'s checkpointer has done so far.
-public struct CheckpointCounts: Sendable, Equatable {
-    /// Checkpoints run.
-    public var runs = 0
-    /// Of those, the ones that found pages in the log and copied every one of them.
-    public var complete = 0
-    /// The log's length in pages at the last checkpoint.
-    public var lastLogPages = 0
 }

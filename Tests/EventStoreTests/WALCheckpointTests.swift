@@ -37,7 +37,7 @@ struct WALCheckpointTests {
         // Until a checkpoint copies them, the pages are in the log only: the file itself grows
         // to hold the 500 blobs only by the checkpointer's doing.
         await eventually(timeout: .seconds(20), "a checkpoint that copied the whole log, the 500 blobs in the database file") {
-            (store.checkpointCounts?.complete ?? 0) > 0 && Self.bytes(dir, "blobs.sqlite") >= 500 * 4_000
+            (store.checkpointsCompleted ?? 0) > 0 && Self.bytes(dir, "blobs.sqlite") >= 500 * 4_000
         }
     }
 
@@ -57,7 +57,7 @@ struct WALCheckpointTests {
     func sqliteDefault() throws {
         let dir = try TempDir()
         let store = try Self.open(dir, nil)
-        #expect(store.checkpointCounts == nil)
+        #expect(store.checkpointsCompleted == nil)
         #expect(try store.pool.write { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") } == 1_000)
     }
 }

@@ -16,6 +16,7 @@ extension Dispatcher {
         let incident = outcome.incident
         try DispatchStore.updateFacts(incident, tx)
         if incident.cityWideOnly {
+            // Only an incident the desk already holds can have needs waiting.
             if incidents[incident.id] != nil {
                 incidents[incident.id] = incident
                 factsChanged(incident.id)
@@ -23,7 +24,6 @@ extension Dispatcher {
             guard !outcome.addedNeeds.isEmpty || outcome.becameMajor else { return }
             if incidents[incident.id] == nil { try DispatchStore.markCityWide(incidentId: incident.id, elsewhere: false, tx) }
             incidents[incident.id] = incident
-            factsChanged(incident.id)
             try note(incident.id, "upgraded", nil, "\(upgraded.reason); city-wide needs of region \(incident.regionKey)", tx)
             if outcome.becameMajor {
                 try DispatchStore.insertEchelons(EchelonPlan.later(rules.ptuEchelons, openedAt: tx.now), incidentId: incident.id, tx)

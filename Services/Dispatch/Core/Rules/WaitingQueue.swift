@@ -120,6 +120,11 @@ public struct WaitingQueue: Sendable {
         byTier[Int(number)].insert(entry.key)
     }
 
+    /// Takes `entry` out of the tier it is filed under, if any.
+    private mutating func unfile(_ entry: QueueEntry) {
+        if let tier = tierOf.removeValue(forKey: entry.id) { byTier[Int(tier)].remove(entry.key) }
+    }
+
     private mutating func newTier(_ tier: (key: TierKey, units: UnitBits)) -> Int32 {
         let number = Int32(tierUnits.count)
         tierNumbers[tier.key] = number
@@ -150,7 +155,7 @@ public struct WaitingQueue: Sendable {
         guard let keys = perIncident[incidentId] else { return }
         for key in keys {
             guard let entry = byId[key.id], entry.key == key else { continue }
-            if let old = tierOf.removeValue(forKey: entry.id) { byTier[Int(old)].remove(entry.key) }
+            unfile(entry)
             if let found = tier(entry) { file(entry, found) }
         }
     }
@@ -179,7 +184,7 @@ public struct WaitingQueue: Sendable {
     private mutating func forget(_ entry: QueueEntry) {
         order.remove(entry.key)
         byId[entry.id] = nil
-        if let tier = tierOf.removeValue(forKey: entry.id) { byTier[Int(tier)].remove(entry.key) }
+        unfile(entry)
         guard entry.level < 2 else { return }
         levelOneCount -= 1
         if candidates.count > 2 * levelOneCount + 1_024 {
@@ -206,8 +211,8 @@ public struct WaitingQueue: Sendable {
     public func next(among tiers: [FiledTier], after: NeedKey?) -> (entry: QueueEntry, tier: FiledTier)? {
         var best: (key: NeedKey, tier: FiledTier)?
         for tier in tiers {
-            let needs = byTier[Int(tier.number)]
-            guard let key = after.map({ needs.first(after: $0) }) ?? needs.first else { continue }
+            let index = Int(tier.number)
+            guard let key = after.map({ byTier[index].first(after: $0) }) ?? byTier[index].first else { continue }
             if best == nil || key < best!.key { best = (key, tier) }
         }
         guard let best, let entry = byId[best.key.id] else { return nil }
